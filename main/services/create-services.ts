@@ -1,0 +1,12 @@
+// The composition root: builds every domain's service over one workspace. Add a domain with ONE line here.
+import type { LatheServices } from '../../preload/contract/index.js';
+import { AppService } from '../app/app-service.js';
+import { ProjectsService } from '../projects/projects-service.js';
+import type { ServiceContext } from './service-context.js';
+
+export function createServices(ctx: ServiceContext): LatheServices {
+  return {
+    app: new AppService(ctx),
+    projects: new ProjectsService(ctx),
+  };
+}

@@ -1,0 +1,48 @@
+// The whole bridge: every domain, the services main implements, and the typed event map.
+// Add a domain here with ONE line in each of `contract` and `LatheServices`.
+import type { z } from 'zod';
+import { appContract, type IAppService } from './app.js';
+import { projectsContract, type IProjectsService } from './projects.js';
+
+export const contract = {
+  app: appContract,
+  projects: projectsContract,
+} as const;
+
+export interface LatheServices {
+  app: IAppService;
+  projects: IProjectsService;
+}
+
+export type DomainName = keyof typeof contract;
+
+type EventsOf<D extends DomainName> = (typeof contract)[D]['events'];
+
+/** `'<domain>.<event>'` → payload, derived from the schemas so the two cannot disagree. */
+export type LatheEvents = { [K in EventName]: EventPayload<K> };
+
+export type EventName = {
+  [D in DomainName]: `${D}.${keyof EventsOf<D> & string}`;
+}[DomainName];
+
+export type EventPayload<N extends EventName> = N extends `${infer D}.${infer E}`
+  ? D extends DomainName
+    ? E extends keyof EventsOf<D>
+      ? EventsOf<D>[E] extends z.ZodType
+        ? z.infer<EventsOf<D>[E]>
+        : never
+      : never
+    : never
+  : never;
+
+/** What the renderer holds as `window.lathe`: every service, plus event subscription. */
+export type LatheApi = {
+  readonly [D in keyof LatheServices]: LatheServices[D];
+} & {
+  on<N extends EventName>(event: N, listener: (payload: EventPayload<N>) => void): () => void;
+};
+
+export * from './define.js';
+export * from './errors.js';
+export * from './app.js';
+export * from './projects.js';
