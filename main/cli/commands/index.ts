@@ -1,0 +1,9 @@
+// Every `lathe` subcommand. Add one with ONE line here.
+import type { CliCommand } from '../cli-command.js';
+import { projectCommand } from './project.js';
+import { serveCommand } from './serve.js';
+
+export const COMMANDS: readonly CliCommand[] = [
+  serveCommand,
+  projectCommand,
+];

@@ -1,0 +1,66 @@
+// `lathe project create|list|rename|delete`: projects from the command line, same store as the app.
+import { LatheError } from '../../../preload/contract/errors.js';
+import { CreateProjectRequest, type ProjectDto } from '../../../preload/contract/projects.js';
+import { ProjectsStore } from '../../db/projects-store.js';
+import type { CliCommand } from '../cli-command.js';
+import { parseFlags } from '../parse-flags.js';
+
+const USAGE = `lathe project create NAME
+lathe project list
+lathe project rename NAME NEW_NAME
+lathe project delete NAME`;
+
+export const projectCommand: CliCommand = {
+  name: 'project',
+  summary: 'Create, list, rename and delete projects',
+  usage: USAGE,
+  async run(ctx, args) {
+    const [sub, ...rest] = args;
+    const { positionals } = parseFlags(`project ${sub ?? ''}`.trim(), rest, {});
+    const store = new ProjectsStore(ctx.workspace().db);
+    switch (sub) {
+      case 'create': {
+        const req = CreateProjectRequest.safeParse({ name: positionals.join(' ') });
+        if (!req.success) throw new LatheError('invalid_request', req.error.issues[0]?.message ?? 'Invalid project name.');
+        const project = store.create(req.data.name);
+        ctx.out.result({ project }, (v) => `Created project “${v.project.name}” (id ${v.project.id}).`);
+        return;
+      }
+      case 'list': {
+        const projects = store.list();
+        ctx.out.result({ projects }, (v) => (v.projects.length ? v.projects.map(describe).join('\n') : 'No projects yet: lathe project create NAME'));
+        return;
+      }
+      case 'rename': {
+        if (positionals.length !== 2) throw new LatheError('invalid_request', `Usage: lathe project rename NAME NEW_NAME`);
+        const project = findProject(store, positionals[0]!);
+        const next = CreateProjectRequest.safeParse({ name: positionals[1] });
+        if (!next.success) throw new LatheError('invalid_request', next.error.issues[0]?.message ?? 'Invalid project name.');
+        const renamed = store.rename(project.id, next.data.name);
+        ctx.out.result({ project: renamed }, (v) => `Renamed to “${v.project.name}”.`);
+        return;
+      }
+      case 'delete': {
+        if (positionals.length !== 1) throw new LatheError('invalid_request', `Usage: lathe project delete NAME`);
+        const project = findProject(store, positionals[0]!);
+        store.remove(project.id);
+        ctx.out.result({ deleted: { id: project.id, name: project.name } }, (v) => `Deleted project “${v.deleted.name}”.`);
+        return;
+      }
+      default:
+        throw new LatheError('invalid_request', `Unknown project command “${sub ?? ''}”.\n${USAGE}`);
+    }
+  },
+};
+
+/** A project named on the command line, by name or numeric id. */
+export function findProject(store: ProjectsStore, nameOrId: string): ProjectDto {
+  const byName = store.findByName(nameOrId);
+  if (byName) return byName;
+  if (/^\d+$/.test(nameOrId)) return store.get(Number(nameOrId));
+  throw new LatheError('not_found', `There is no project named “${nameOrId}”. See: lathe project list`);
+}
+
+function describe(p: ProjectDto): string {
+  return `${String(p.id).padStart(4)}  ${p.name}  (${p.datasetCount} datasets, ${p.runCount} runs, ${p.artifactCount} exports)`;
+}
