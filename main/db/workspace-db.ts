@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { LatheError } from '../../preload/contract/errors.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { sqliteNativeBinding } from './sqlite-binding.js';
 import type { Migration } from './migrations/migration.js';
 
 export type WorkspaceDb = Database.Database;
@@ -16,9 +17,10 @@ export function latestSchemaVersion(migrations: readonly Migration[] = MIGRATION
 export function openWorkspaceDb(file: string, migrations: readonly Migration[] = MIGRATIONS): WorkspaceDb {
   checkMigrationList(migrations);
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  const nativeBinding = sqliteNativeBinding();
   let db: WorkspaceDb;
   try {
-    db = new Database(file);
+    db = new Database(file, nativeBinding ? { nativeBinding } : {});
   } catch (err) {
     throw new LatheError('io_error', `Cannot open the workspace database ${file}: ${(err as Error).message}`);
   }

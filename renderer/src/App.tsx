@@ -1,0 +1,58 @@
+// The window's frame: a header (title, language, connection), the navigation and the current page.
+import { useEffect } from 'react';
+import { LANGUAGES, type Language } from './i18n/translate.js';
+import { useT } from './i18n/use-t.js';
+import { useLathe } from './store/bound-store.js';
+import { appSelectors } from './store/app/selectors.js';
+import { ErrorBanner } from './components/ErrorBanner.js';
+import { ProjectsPage } from './pages/ProjectsPage.js';
+
+export function App() {
+  const t = useT();
+  const info = useLathe(appSelectors.info);
+  const connectionError = useLathe(appSelectors.connectionError);
+  const language = useLathe(appSelectors.language);
+  const setLanguage = useLathe((s) => s.setLanguage);
+  const loadInfo = useLathe((s) => s.loadInfo);
+
+  useEffect(() => {
+    void loadInfo();
+  }, [loadInfo]);
+  useEffect(() => {
+    document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
+  }, [language]);
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">{t('app.title')}</span>
+        <nav aria-label="Main">
+          <a className="nav-item active" aria-current="page" href="#projects">
+            {t('nav.projects')}
+          </a>
+        </nav>
+        <div className="topbar-right">
+          {info && (
+            <span className="muted" title={`${t('app.workspace')}: ${info.home}`} data-testid="connection">
+              {t(info.transport === 'web' ? 'app.connection.web' : 'app.connection.electron')} · v{info.version}
+            </span>
+          )}
+          <label className="select-label">
+            <span className="visually-hidden">{t('app.language')}</span>
+            <select aria-label={t('app.language')} value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
+              {LANGUAGES.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </header>
+      {connectionError && <ErrorBanner message={connectionError} />}
+      <main className="content">
+        <ProjectsPage />
+      </main>
+    </div>
+  );
+}

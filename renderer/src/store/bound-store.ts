@@ -1,0 +1,19 @@
+// The app's store instance, wired to the real bridge services and the browser's language preference.
+import { detectLanguage, type Language } from '../i18n/translate.js';
+import { appService } from '../services/app.js';
+import { projectsService } from '../services/projects.js';
+import { createLatheStore } from './index.js';
+
+const LANGUAGE_KEY = 'lathe.language';
+
+function savedLanguage(): Language {
+  const saved = globalThis.localStorage?.getItem(LANGUAGE_KEY);
+  return saved === 'en' || saved === 'zh' ? saved : detectLanguage(globalThis.navigator?.language);
+}
+
+export const useLathe = createLatheStore({
+  app: appService,
+  projects: projectsService,
+  language: savedLanguage(),
+  rememberLanguage: (l) => globalThis.localStorage?.setItem(LANGUAGE_KEY, l),
+});
