@@ -4,13 +4,18 @@ import { LatheError } from '../../preload/contract/errors.js';
 import { resolveHome } from '../workspace/default-home.js';
 import { openWorkspace, type Workspace } from '../workspace/workspace.js';
 import type { CliContext } from './cli-command.js';
-import { createCliOutput } from './cli-output.js';
+import { createCliOutput, type Writable } from './cli-output.js';
 import { COMMANDS } from './commands/index.js';
 import { extractGlobalFlags } from './parse-flags.js';
 
-export async function runCli(argv: readonly string[]): Promise<number> {
+export interface CliIo {
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   let json = argv.includes('--json');
-  let out = createCliOutput(json);
+  let out = createCliOutput(json, io.stdout, io.stderr);
   let workspace: Workspace | undefined;
   const controller = new AbortController();
   const onSignal = () => controller.abort();
@@ -19,7 +24,7 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   try {
     const flags = extractGlobalFlags(argv);
     json = flags.json;
-    out = createCliOutput(json);
+    out = createCliOutput(json, io.stdout, io.stderr);
     const [name, ...args] = flags.rest;
     if (!name || name === 'help') {
       const topic = args[0] && COMMANDS.find((c) => c.name === args[0]);

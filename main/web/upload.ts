@@ -10,9 +10,11 @@ import { safeFileName } from '../workspace/safe-path.js';
 export async function receiveUpload(req: IncomingMessage, tmpDir: string, rawName: string): Promise<{ path: string; bytes: number }> {
   const dir = path.join(tmpDir, 'uploads', crypto.randomBytes(8).toString('hex'));
   await fs.promises.mkdir(dir, { recursive: true });
-  const ext = path.extname(rawName).slice(0, 16);
-  const base = safeFileName(path.basename(rawName, ext), 'upload');
-  const file = path.join(dir, `${base}${safeFileName(ext, '')}`);
+  const rawExt = path.extname(rawName);
+  // Keep a plain extension (the importer picks its reader by it); anything odd is dropped.
+  const ext = /^\.[A-Za-z0-9]{1,10}$/.test(rawExt) ? rawExt.toLowerCase() : '';
+  const base = safeFileName(path.basename(rawName, rawExt), 'upload');
+  const file = path.join(dir, `${base}${ext}`);
   const partial = `${file}.part`;
   let bytes = 0;
   req.on('data', (chunk: Buffer) => {
