@@ -1,0 +1,35 @@
+// Opens any supported data file by its extension (and its first bytes when the extension lies).
+// It does not handle LLaMA-Factory folders (llamafactory-folder.ts does) nor map records.
+import fs from 'node:fs';
+import path from 'node:path';
+import { LatheError } from '../../../preload/contract/errors.js';
+import { openCsv } from './csv-reader.js';
+import { readHead } from './decoded-text.js';
+import { openJson } from './json-reader.js';
+import { openJsonl } from './jsonl-reader.js';
+import { openParquet } from './parquet-reader.js';
+import type { OpenedSource, ReadOptions } from './source-types.js';
+import { openXlsx } from './xlsx-reader.js';
+
+export const SUPPORTED_EXTENSIONS = ['.xlsx', '.csv', '.tsv', '.txt', '.json', '.jsonl', '.parquet'] as const;
+
+export async function openSource(file: string, opts: ReadOptions = {}): Promise<OpenedSource> {
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(file);
+  } catch {
+    throw new LatheError('not_found', `There is no file at ${file}.`, { file });
+  }
+  if (!stat.isFile()) throw new LatheError('bad_input', `${file} is a folder, not a data file. To import a LLaMA-Factory data folder use “import-llamafactory”.`, { file });
+  const ext = path.extname(file).toLowerCase();
+  const head = await readHead(file, 8);
+  const zip = head[0] === 0x50 && head[1] === 0x4b;
+  const par = head[0] === 0x50 && head[1] === 0x41 && head[2] === 0x52 && head[3] === 0x31;
+  if (ext === '.xls') throw new LatheError('unsupported', `${file} is an old-style .xls workbook. Open it in Excel or LibreOffice and save it as .xlsx, then import that.`, { file });
+  if (ext === '.xlsx' || ext === '.xlsm' || (zip && !['.json', '.jsonl'].includes(ext))) return openXlsx(file, opts);
+  if (ext === '.parquet' || par) return openParquet(file, opts);
+  if (ext === '.jsonl' || ext === '.ndjson') return openJsonl(file, opts);
+  if (ext === '.json') return openJson(file, opts);
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt' || ext === '') return openCsv(file, opts);
+  throw new LatheError('unsupported', `Lathe cannot read ${path.basename(file)}: supported files are ${SUPPORTED_EXTENSIONS.join(', ')} and LLaMA-Factory data folders.`, { file });
+}
