@@ -1,0 +1,63 @@
+// The op layer the model and trainer are written against. A backend owns device memory and implements every
+// op's forward/backward (CPU now; CUDA in the next issue with the same signatures, see cpu/ops.h for shapes).
+// Does not know about models, LoRA targets or the training loop.
+#pragma once
+#include <cstdint>
+#include <string>
+#include "core/status.h"
+#include "cpu/ops.h"
+
+class backend {
+ public:
+  virtual ~backend() = default;
+  virtual const char* name() const = 0;
+
+  // Memory: device buffers of n elements. upload/download copy between host and device.
+  virtual float* alloc_f32(int64_t n) = 0;
+  virtual int32_t* alloc_i32(int64_t n) = 0;
+  virtual void free_buf(void* p) = 0;
+  virtual void upload_f32(float* dst, const float* src, int64_t n) = 0;
+  virtual void download_f32(float* dst, const float* src, int64_t n) = 0;
+  virtual void upload_i32(int32_t* dst, const int32_t* src, int64_t n) = 0;
+  virtual void zero_f32(float* p, int64_t n) = 0;
+  virtual void copy_f32(float* dst, const float* src, int64_t n) = 0;
+  virtual uint64_t bytes_in_use() const = 0;
+
+  virtual void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC) = 0;
+  virtual void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
+                               const float* weight, int N, int C, int OC) = 0;
+  virtual void embedding_forward(float* out, const int32_t* tokens, const float* wte, int N, int C) = 0;
+  virtual void embedding_backward(float* dwte, const float* dout, const int32_t* tokens, int N, int C) = 0;
+  virtual void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* weight, float eps, int N, int C) = 0;
+  virtual void rmsnorm_backward(float* dinp, float* dweight, const float* dout, const float* inp, const float* weight,
+                                const float* rstd, int N, int C) = 0;
+  virtual void rope_forward(float* out, const float* inp, const float* cos_t, const float* sin_t, const int32_t* pos,
+                            int N, int H, int hd) = 0;
+  virtual void rope_backward(float* dinp, const float* dout, const float* cos_t, const float* sin_t, const int32_t* pos,
+                             int N, int H, int hd) = 0;
+  virtual void attention_forward(float* out, float* att, const float* q, const float* k, const float* v, const int32_t* seg,
+                                 int B, int T, int H, int KVH, int hd, int window) = 0;
+  virtual void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* att, const float* q,
+                                  const float* k, const float* v, int B, int T, int H, int KVH, int hd) = 0;
+  virtual void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H,
+                                        int KVH, int hd, int window, int q_pos) = 0;
+  virtual void swiglu_forward(float* out, const float* gate, const float* up, int64_t n) = 0;
+  virtual void swiglu_backward(float* dgate, float* dup, const float* dout, const float* gate, const float* up, int64_t n) = 0;
+  virtual void cross_entropy_forward(float* losses, const float* logits, const int32_t* targets, int N, int V) = 0;
+  virtual void cross_entropy_backward(float* dlogits, const float* logits, const int32_t* targets, float dloss, int N, int V) = 0;
+  virtual void lora_forward(float* out, float* xa, const float* x, const float* A, const float* B, float scaling, int N,
+                            int C, int OC, int r) = 0;
+  virtual void lora_backward(float* dx, float* dA, float* dB, float* dxa, const float* dout, const float* x,
+                             const float* xa, const float* A, const float* B, float scaling, int N, int C, int OC, int r) = 0;
+  virtual void residual_forward(float* out, const float* a, const float* b, int64_t n) = 0;
+  virtual void residual_backward(float* da, float* db, const float* dout, int64_t n) = 0;
+  virtual void dropout_forward(float* out, const float* inp, float p, uint64_t seed, uint64_t stream, int64_t n) = 0;
+  virtual void dropout_backward(float* dinp, const float* dout, float p, uint64_t seed, uint64_t stream, int64_t n) = 0;
+  virtual double sum_squares(const float* x, int64_t n) = 0;
+  virtual void scale_inplace(float* x, float s, int64_t n) = 0;
+  virtual void adamw_update(float* param, const float* grad, float* m, float* v, int64_t n, double lr, double beta1,
+                            double beta2, double eps, double weight_decay, int64_t t) = 0;
+};
+
+// device: "cpu", "auto" (CUDA when built and present, else CPU) or "cuda:N". threads: CPU worker threads (0 = all).
+lathe_status backend_create(const std::string& device, int threads, backend** out);

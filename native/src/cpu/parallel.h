@@ -1,0 +1,10 @@
+// A small persistent thread pool for the CPU backend: parallel_for over [0, n) in contiguous chunks.
+// Does not nest (a parallel_for inside a worker runs inline) and does not steal work.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+void cpu_set_threads(int n);  // 0 = hardware concurrency
+int cpu_threads();
+// Calls fn(begin, end) on disjoint chunks covering [0, n); runs inline when cost (≈ flops) is small.
+void cpu_parallel_for(int64_t n, double cost, const std::function<void(int64_t, int64_t)>& fn);

@@ -1,0 +1,252 @@
+// Training forward/backward of the decoder over the op layer (see model.h). Per layer, as transformers'
+// LlamaDecoderLayer: h = x + o_proj(attn(rope(norm_qk(q,k)), v)); out = h + down(silu(gate(n)) * up(n)).
+// LoRA adds scaling * B(A(dropout(x))) to every targeted projection. Does not allocate inside forward/backward.
+#include "model/model.h"
+#include <algorithm>
+#include <vector>
+
+namespace {
+
+struct planner {  // one allocation plan, summed for the MiB report
+  backend* be;
+  uint64_t bytes = 0;
+  bool failed = false;
+  float* f(int64_t n) {
+    float* p = be->alloc_f32(n);
+    if (!p) failed = true;
+    bytes += (uint64_t)n * 4;
+    return p;
+  }
+  int32_t* i(int64_t n) {
+    int32_t* p = be->alloc_i32(n);
+    if (!p) failed = true;
+    bytes += (uint64_t)n * 4;
+    return p;
+  }
+};
+
+}  // namespace
+
+lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float lora_dropout) {
+  const model_config& c = m.cfg;
+  planner P{m.be};
+  int64_t N = (int64_t)max_B * max_T, C = c.hidden, I = c.intermediate, V = c.vocab_size;
+  int64_t Q = (int64_t)c.n_heads * c.head_dim, KV = (int64_t)c.n_kv_heads * c.head_dim;
+  int64_t r = std::max(lora_r, 1);
+  m.max_B = max_B;
+  m.max_T = max_T;
+  m.lora_r = lora_r;
+  m.lora_dropout = lora_dropout;
+  m.acts.resize((size_t)c.n_layers);
+  for (auto& a : m.acts) {
+    a.res = P.f(N * C); a.ln1 = P.f(N * C); a.rstd1 = P.f(N);
+    a.qlin = P.f(N * Q); a.qr = P.f(N * Q); a.klin = P.f(N * KV); a.kr = P.f(N * KV); a.v = P.f(N * KV);
+    a.qn = c.qk_norm ? P.f(N * Q) : nullptr; a.qrstd = c.qk_norm ? P.f(N * c.n_heads) : nullptr;
+    a.kn = c.qk_norm ? P.f(N * KV) : nullptr; a.krstd = c.qk_norm ? P.f(N * c.n_kv_heads) : nullptr;
+    a.att = P.f((int64_t)max_B * c.n_heads * max_T * max_T); a.ao = P.f(N * Q);
+    a.mid = P.f(N * C); a.ln2 = P.f(N * C); a.rstd2 = P.f(N);
+    a.gate = P.f(N * I); a.up = P.f(N * I); a.act = P.f(N * I);
+    for (int t = 0; t < LORA_TARGET_COUNT; t++) {
+      int in, out;
+      lora_target_dims(c, t, &in, &out);
+      a.xa[t] = P.f(N * r);
+      a.xd[t] = lora_dropout > 0.0f ? P.f(N * in) : nullptr;
+    }
+  }
+  int64_t widest = std::max({C, Q, I});
+  m.res_final = P.f(N * C); m.lnf = P.f(N * C); m.rstdf = P.f(N); m.logits = P.f(N * V); m.losses = P.f(N);
+  m.tmp = P.f(N * C);
+  m.tokens = P.i(N); m.positions = P.i(N); m.segments = P.i(N); m.targets = P.i(N);
+  m.dres = P.f(N * C); m.dmid = P.f(N * C); m.dln = P.f(N * C); m.dlogits = P.f(N * V);
+  m.dq = P.f(N * Q); m.dq2 = P.f(N * Q); m.dk = P.f(N * KV); m.dk2 = P.f(N * KV); m.dv = P.f(N * KV);
+  m.dao = P.f(N * Q); m.dgate = P.f(N * I); m.dup = P.f(N * I); m.dact = P.f(N * I);
+  m.dxa = P.f(N * r); m.dxd = P.f(N * widest);
+  m.act_bytes = P.bytes;
+  if (P.failed)
+    return LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, "out of memory allocating activations for batch " + std::to_string(max_B) + " x " + std::to_string(max_T),
+                     "lower per_device_train_batch_size or cutoff_len");
+  m.has_plan = true;
+  return model_ensure_rope(m, std::max(max_T, 1));
+}
+
+void model_free(model& m) {
+  if (!m.be) return;
+  backend* be = m.be;
+  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp,
+                           m.tokens, m.positions, m.segments, m.targets, m.dres, m.dmid, m.dln, m.dlogits, m.dq, m.dq2,
+                           m.dk, m.dk2, m.dv, m.dao, m.dgate, m.dup, m.dact, m.dxa, m.dxd};
+  if (!m.tied) ps.push_back(m.lm_head);
+  for (auto& L : m.layers) {
+    for (void* p : {(void*)L.ln1, (void*)L.ln2, (void*)L.q_norm, (void*)L.k_norm}) ps.push_back(p);
+    for (int t = 0; t < LORA_TARGET_COUNT; t++) { ps.push_back(L.w[t]); ps.push_back(L.b[t]); }
+  }
+  for (auto& a : m.acts) {
+    for (void* p : {(void*)a.res, (void*)a.ln1, (void*)a.rstd1, (void*)a.qlin, (void*)a.qn, (void*)a.qrstd, (void*)a.qr,
+                    (void*)a.klin, (void*)a.kn, (void*)a.krstd, (void*)a.kr, (void*)a.v, (void*)a.att, (void*)a.ao,
+                    (void*)a.mid, (void*)a.ln2, (void*)a.rstd2, (void*)a.gate, (void*)a.up, (void*)a.act})
+      ps.push_back(p);
+    for (int t = 0; t < LORA_TARGET_COUNT; t++) { ps.push_back(a.xa[t]); ps.push_back(a.xd[t]); }
+  }
+  for (void* p : ps) be->free_buf(p);
+  m = model{};
+}
+
+// y (N, out) = x W^T + b + LoRA(x); the LoRA input is dropped out per module when training.
+static void linear_lora_forward(model& m, lora_adapter* ad, int l, int t, float* y, const float* x, int N, bool train) {
+  model_layer& L = m.layers[(size_t)l];
+  int in, out;
+  lora_target_dims(m.cfg, t, &in, &out);
+  m.be->matmul_forward(y, x, L.w[t], L.b[t], N, in, out);
+  if (!ad || !ad->layers[(size_t)l][(size_t)t].on) return;
+  const lora_module& lm = ad->layers[(size_t)l][(size_t)t];
+  model_layer_acts& a = m.acts[(size_t)l];
+  const float* xin = x;
+  if (train && m.lora_dropout > 0.0f) {
+    m.be->dropout_forward(a.xd[t], x, m.lora_dropout, m.dropout_seed, (uint64_t)l * 16 + (uint64_t)t, (int64_t)N * in);
+    xin = a.xd[t];
+  }
+  m.be->lora_forward(y, a.xa[t], xin, lm.A, lm.B, ad->cfg.scaling(), N, in, out, ad->cfg.r);
+}
+
+// dx (N, in) += d/dx of linear_lora_forward given dy (N, out); LoRA grads accumulate into the adapter.
+static void linear_lora_backward(model& m, lora_adapter& ad, int l, int t, float* dx, const float* dy, const float* x, int N) {
+  model_layer& L = m.layers[(size_t)l];
+  int in, out;
+  lora_target_dims(m.cfg, t, &in, &out);
+  m.be->matmul_backward(dx, nullptr, nullptr, dy, x, L.w[t], N, in, out);
+  const lora_module& lm = ad.layers[(size_t)l][(size_t)t];
+  if (!lm.on) return;
+  model_layer_acts& a = m.acts[(size_t)l];
+  bool dropped = m.last_train && m.lora_dropout > 0.0f;
+  const float* xin = dropped ? a.xd[t] : x;
+  if (!dropped) {
+    m.be->lora_backward(dx, lm.dA, lm.dB, m.dxa, dy, xin, a.xa[t], lm.A, lm.B, ad.cfg.scaling(), N, in, out, ad.cfg.r);
+    return;
+  }
+  m.be->zero_f32(m.dxd, (int64_t)N * in);
+  m.be->lora_backward(m.dxd, lm.dA, lm.dB, m.dxa, dy, xin, a.xa[t], lm.A, lm.B, ad.cfg.scaling(), N, in, out, ad.cfg.r);
+  m.be->dropout_backward(dx, m.dxd, m.lora_dropout, m.dropout_seed, (uint64_t)l * 16 + (uint64_t)t, (int64_t)N * in);
+}
+
+lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bool train, uint64_t dropout_seed, double* loss_sum) {
+  const model_config& c = m.cfg;
+  if (!m.has_plan) return LATHE_ERR(LATHE_STATUS_INTERNAL, "model_forward without an activation plan", "");
+  if (mb.B > m.max_B || mb.T > m.max_T)
+    return LATHE_ERR(LATHE_STATUS_INTERNAL, "micro-batch larger than the activation plan", "");
+  if (ad && ad->cfg.r != m.lora_r) return LATHE_ERR(LATHE_STATUS_INTERNAL, "adapter rank differs from the activation plan", "");
+  int B = mb.B, T = mb.T, N = B * T, C = c.hidden, H = c.n_heads, KVH = c.n_kv_heads, hd = c.head_dim;
+  int Q = H * hd, KV = KVH * hd, I = c.intermediate, V = c.vocab_size;
+  for (int32_t tok : mb.tokens)
+    if (tok < 0 || tok >= V)
+      return LATHE_ERR(LATHE_STATUS_DATA, "token id " + std::to_string(tok) + " is outside the model vocabulary (" + std::to_string(V) + ")",
+                       "the dataset was tokenized for a different model; re-tokenize it for this one");
+  m.cur_B = B;
+  m.cur_T = T;
+  m.dropout_seed = dropout_seed;
+  m.last_train = train;
+  // HF ForCausalLMLoss: logits at t predict labels[t + 1]; the last position of a row predicts nothing.
+  std::vector<int32_t> tgt((size_t)N, -100);
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t + 1 < T; t++) tgt[(size_t)b * T + t] = mb.labels[(size_t)b * T + t + 1];
+  m.be->upload_i32(m.tokens, mb.tokens.data(), N);
+  m.be->upload_i32(m.positions, mb.positions.data(), N);
+  m.be->upload_i32(m.segments, mb.segments.data(), N);
+  m.be->upload_i32(m.targets, tgt.data(), N);
+  backend* be = m.be;
+
+  be->embedding_forward(m.acts[0].res, m.tokens, m.wte, N, C);
+  for (int l = 0; l < c.n_layers; l++) {
+    model_layer& L = m.layers[(size_t)l];
+    model_layer_acts& a = m.acts[(size_t)l];
+    float* out = l + 1 < c.n_layers ? m.acts[(size_t)l + 1].res : m.res_final;
+    be->rmsnorm_forward(a.ln1, a.rstd1, a.res, L.ln1, c.rms_eps, N, C);
+    linear_lora_forward(m, ad, l, LORA_TARGET_Q, a.qlin, a.ln1, N, train);
+    linear_lora_forward(m, ad, l, LORA_TARGET_K, a.klin, a.ln1, N, train);
+    linear_lora_forward(m, ad, l, LORA_TARGET_V, a.v, a.ln1, N, train);
+    const float* qpre = a.qlin;
+    const float* kpre = a.klin;
+    if (c.qk_norm) {  // Qwen3: RMSNorm over head_dim of every head, before rope
+      be->rmsnorm_forward(a.qn, a.qrstd, a.qlin, L.q_norm, c.rms_eps, N * H, hd);
+      be->rmsnorm_forward(a.kn, a.krstd, a.klin, L.k_norm, c.rms_eps, N * KVH, hd);
+      qpre = a.qn;
+      kpre = a.kn;
+    }
+    be->rope_forward(a.qr, qpre, m.rope_cos, m.rope_sin, m.positions, N, H, hd);
+    be->rope_forward(a.kr, kpre, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
+    be->attention_forward(a.ao, a.att, a.qr, a.kr, a.v, m.segments, B, T, H, KVH, hd, c.sliding_window);
+    linear_lora_forward(m, ad, l, LORA_TARGET_O, m.tmp, a.ao, N, train);
+    be->residual_forward(a.mid, a.res, m.tmp, (int64_t)N * C);
+    be->rmsnorm_forward(a.ln2, a.rstd2, a.mid, L.ln2, c.rms_eps, N, C);
+    linear_lora_forward(m, ad, l, LORA_TARGET_GATE, a.gate, a.ln2, N, train);
+    linear_lora_forward(m, ad, l, LORA_TARGET_UP, a.up, a.ln2, N, train);
+    be->swiglu_forward(a.act, a.gate, a.up, (int64_t)N * I);
+    linear_lora_forward(m, ad, l, LORA_TARGET_DOWN, m.tmp, a.act, N, train);
+    be->residual_forward(out, a.mid, m.tmp, (int64_t)N * C);
+  }
+  be->rmsnorm_forward(m.lnf, m.rstdf, m.res_final, m.norm_f, c.rms_eps, N, C);
+  be->matmul_forward(m.logits, m.lnf, m.lm_head, nullptr, N, C, V);
+  be->cross_entropy_forward(m.losses, m.logits, m.targets, N, V);
+  std::vector<float> losses((size_t)N);
+  be->download_f32(losses.data(), m.losses, N);
+  double s = 0.0;
+  for (float x : losses) s += x;
+  *loss_sum = s;
+  (void)Q; (void)KV;
+  return LATHE_OK();
+}
+
+lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
+  const model_config& c = m.cfg;
+  int B = m.cur_B, T = m.cur_T, N = B * T, C = c.hidden, H = c.n_heads, KVH = c.n_kv_heads, hd = c.head_dim;
+  int Q = H * hd, KV = KVH * hd, I = c.intermediate, V = c.vocab_size;
+  backend* be = m.be;
+  be->zero_f32(m.dlogits, (int64_t)N * V);
+  be->cross_entropy_backward(m.dlogits, m.logits, m.targets, dloss, N, V);
+  be->zero_f32(m.dln, (int64_t)N * C);
+  be->matmul_backward(m.dln, nullptr, nullptr, m.dlogits, m.lnf, m.lm_head, N, C, V);
+  be->zero_f32(m.dres, (int64_t)N * C);
+  be->rmsnorm_backward(m.dres, nullptr, m.dln, m.res_final, m.norm_f, m.rstdf, N, C);
+  for (int l = c.n_layers - 1; l >= 0; l--) {
+    model_layer& L = m.layers[(size_t)l];
+    model_layer_acts& a = m.acts[(size_t)l];
+    // MLP: res_out = mid + down(swiglu(gate(ln2), up(ln2)))
+    be->zero_f32(m.dact, (int64_t)N * I);
+    linear_lora_backward(m, ad, l, LORA_TARGET_DOWN, m.dact, m.dres, a.act, N);
+    be->zero_f32(m.dgate, (int64_t)N * I);
+    be->zero_f32(m.dup, (int64_t)N * I);
+    be->swiglu_backward(m.dgate, m.dup, m.dact, a.gate, a.up, (int64_t)N * I);
+    be->zero_f32(m.dln, (int64_t)N * C);
+    linear_lora_backward(m, ad, l, LORA_TARGET_GATE, m.dln, m.dgate, a.ln2, N);
+    linear_lora_backward(m, ad, l, LORA_TARGET_UP, m.dln, m.dup, a.ln2, N);
+    be->copy_f32(m.dmid, m.dres, (int64_t)N * C);
+    be->rmsnorm_backward(m.dmid, nullptr, m.dln, a.mid, L.ln2, a.rstd2, N, C);
+    // attention: mid = res + o(attn(...))
+    be->zero_f32(m.dao, (int64_t)N * Q);
+    linear_lora_backward(m, ad, l, LORA_TARGET_O, m.dao, m.dmid, a.ao, N);
+    be->zero_f32(m.dq, (int64_t)N * Q);
+    be->zero_f32(m.dk, (int64_t)N * KV);
+    be->zero_f32(m.dv, (int64_t)N * KV);
+    be->attention_backward(m.dq, m.dk, m.dv, m.dao, a.att, a.qr, a.kr, a.v, B, T, H, KVH, hd);
+    be->zero_f32(m.dq2, (int64_t)N * Q);
+    be->zero_f32(m.dk2, (int64_t)N * KV);
+    be->rope_backward(m.dq2, m.dq, m.rope_cos, m.rope_sin, m.positions, N, H, hd);
+    be->rope_backward(m.dk2, m.dk, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
+    float* dqlin = m.dq2;
+    float* dklin = m.dk2;
+    if (c.qk_norm) {
+      be->zero_f32(m.dq, (int64_t)N * Q);
+      be->zero_f32(m.dk, (int64_t)N * KV);
+      be->rmsnorm_backward(m.dq, nullptr, m.dq2, a.qlin, L.q_norm, a.qrstd, N * H, hd);
+      be->rmsnorm_backward(m.dk, nullptr, m.dk2, a.klin, L.k_norm, a.krstd, N * KVH, hd);
+      dqlin = m.dq;
+      dklin = m.dk;
+    }
+    be->zero_f32(m.dln, (int64_t)N * C);
+    linear_lora_backward(m, ad, l, LORA_TARGET_Q, m.dln, dqlin, a.ln1, N);
+    linear_lora_backward(m, ad, l, LORA_TARGET_K, m.dln, dklin, a.ln1, N);
+    linear_lora_backward(m, ad, l, LORA_TARGET_V, m.dln, m.dv, a.ln1, N);
+    be->copy_f32(m.dres, m.dmid, (int64_t)N * C);
+    be->rmsnorm_backward(m.dres, nullptr, m.dln, a.res, L.ln1, a.rstd1, N, C);
+  }
+  return LATHE_OK();
+}

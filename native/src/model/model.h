@@ -1,0 +1,66 @@
+// Decoder-only transformer (Llama family) written once over the backend op layer: weights, the activation plan
+// (allocated once per run for the largest micro-batch), training forward/backward with LoRA, and sizes.
+// Does not compute base-weight gradients (the base is frozen) and does not own the optimizer (train/).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+#include "backend/backend.h"
+#include "data/batch.h"
+#include "model/lora-adapter.h"
+#include "model/model-config.h"
+
+struct model_layer {
+  float *ln1 = nullptr, *ln2 = nullptr;          // (C)
+  float *q_norm = nullptr, *k_norm = nullptr;    // (hd), Qwen3 only
+  float* w[LORA_TARGET_COUNT] = {};              // (out, in) per projection, same order as lora_target
+  float* b[LORA_TARGET_COUNT] = {};              // (out) or null
+};
+
+struct model_layer_acts {
+  float *res, *ln1, *rstd1, *qlin, *qn, *qrstd, *qr, *klin, *kn, *krstd, *kr, *v, *att, *ao, *mid, *ln2, *rstd2, *gate, *up, *act;
+  float* xa[LORA_TARGET_COUNT];  // (N, r)
+  float* xd[LORA_TARGET_COUNT];  // (N, in) dropped-out LoRA input, null when dropout == 0
+};
+
+struct model {
+  model_config cfg;
+  backend* be = nullptr;
+  std::string dir;
+  float *wte = nullptr, *lm_head = nullptr, *norm_f = nullptr;
+  bool tied = false;
+  std::vector<model_layer> layers;
+  float *rope_cos = nullptr, *rope_sin = nullptr;  // (rope_max, hd/2)
+  int rope_max = 0;
+  uint64_t weight_bytes = 0;
+
+  // activation plan (model_alloc_train)
+  int max_B = 0, max_T = 0, lora_r = 0;
+  bool has_plan = false;
+  std::vector<model_layer_acts> acts;
+  float *res_final = nullptr, *lnf = nullptr, *rstdf = nullptr, *logits = nullptr, *losses = nullptr, *tmp = nullptr;
+  int32_t *tokens = nullptr, *positions = nullptr, *segments = nullptr, *targets = nullptr;
+  // backward scratch
+  float *dres = nullptr, *dmid = nullptr, *dln = nullptr, *dlogits = nullptr, *dq = nullptr, *dq2 = nullptr, *dk = nullptr,
+        *dk2 = nullptr, *dv = nullptr, *dao = nullptr, *dgate = nullptr, *dup = nullptr, *dact = nullptr, *dxa = nullptr,
+        *dxd = nullptr;
+  uint64_t act_bytes = 0;
+  // what the last forward saw
+  int cur_B = 0, cur_T = 0;
+  float lora_dropout = 0.0f;
+  uint64_t dropout_seed = 0;
+  bool last_train = false;
+};
+
+// Reads config.json and the safetensors weights (converted to fp32) onto the backend.
+lathe_status model_load(model& m, backend* be, const std::string& dir);
+// Allocates the activation plan for micro-batches up to (max_B, max_T) with LoRA rank r and dropout.
+lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float lora_dropout);
+// Ensures the rope table covers positions [0, n).
+lathe_status model_ensure_rope(model& m, int n);
+void model_free(model& m);
+// Forward over a micro-batch; returns the SUM of token losses over its targets (shifted labels != -100).
+// train enables LoRA dropout with masks derived from dropout_seed.
+lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bool train, uint64_t dropout_seed, double* loss_sum);
+// Backward of the last forward with d(loss)/d(token loss) = dloss for every target; accumulates LoRA grads.
+lathe_status model_backward(model& m, lora_adapter& ad, float dloss);

@@ -1,0 +1,70 @@
+// Model weight loading: HF tensor names → model_layer pointers, converted to fp32 on the backend.
+// Does not support quantised checkpoints (GPTQ/AWQ/bnb); NF4 arrives with QLoRA in a later issue.
+#include <cmath>
+#include <filesystem>
+#include "io/safetensors.h"
+#include "model/model.h"
+
+static lathe_status load_tensor(model& m, const st_archive& a, const std::string& name, std::vector<int64_t> shape, float** dst) {
+  std::vector<float> host;
+  LATHE_TRY(st_read_f32(a, name, host, &shape));
+  *dst = m.be->alloc_f32((int64_t)host.size());
+  if (!*dst) return LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, "out of memory loading " + name, "the model is too large for this device");
+  m.be->upload_f32(*dst, host.data(), (int64_t)host.size());
+  m.weight_bytes += host.size() * 4;
+  return LATHE_OK();
+}
+
+lathe_status model_load(model& m, backend* be, const std::string& dir) {
+  m = model{};
+  m.be = be;
+  m.dir = dir;
+  LATHE_TRY(model_config_load(dir, m.cfg));
+  st_archive a;
+  LATHE_TRY(st_open_folder(dir, a));
+  const model_config& c = m.cfg;
+  int64_t C = c.hidden, V = c.vocab_size, I = c.intermediate, hd = c.head_dim;
+  LATHE_TRY(load_tensor(m, a, "model.embed_tokens.weight", {V, C}, &m.wte));
+  LATHE_TRY(load_tensor(m, a, "model.norm.weight", {C}, &m.norm_f));
+  bool has_head = a.tensors.count("lm_head.weight") > 0;
+  m.tied = c.tie_embeddings || !has_head;
+  if (m.tied) m.lm_head = m.wte;
+  else LATHE_TRY(load_tensor(m, a, "lm_head.weight", {V, C}, &m.lm_head));
+  m.layers.resize((size_t)c.n_layers);
+  for (int l = 0; l < c.n_layers; l++) {
+    model_layer& L = m.layers[(size_t)l];
+    std::string p = "model.layers." + std::to_string(l) + ".";
+    LATHE_TRY(load_tensor(m, a, p + "input_layernorm.weight", {C}, &L.ln1));
+    LATHE_TRY(load_tensor(m, a, p + "post_attention_layernorm.weight", {C}, &L.ln2));
+    for (int t = 0; t < LORA_TARGET_COUNT; t++) {
+      int in, out;
+      lora_target_dims(c, t, &in, &out);
+      std::string base = p + lora_target_parent(t) + "." + lora_target_module_name(t);
+      LATHE_TRY(load_tensor(m, a, base + ".weight", {out, in}, &L.w[t]));
+      bool bias = (t <= LORA_TARGET_V && c.qkv_bias) || (t == LORA_TARGET_O && c.o_bias) || (t >= LORA_TARGET_GATE && c.mlp_bias);
+      if (bias) LATHE_TRY(load_tensor(m, a, base + ".bias", {out}, &L.b[t]));
+    }
+    if (c.qk_norm) {
+      LATHE_TRY(load_tensor(m, a, p + "self_attn.q_norm.weight", {hd}, &L.q_norm));
+      LATHE_TRY(load_tensor(m, a, p + "self_attn.k_norm.weight", {hd}, &L.k_norm));
+    }
+  }
+  (void)I;
+  return LATHE_OK();
+}
+
+lathe_status model_ensure_rope(model& m, int n) {
+  if (n <= m.rope_max) return LATHE_OK();
+  int hd = m.cfg.head_dim;
+  std::vector<float> c((size_t)n * hd / 2), s((size_t)n * hd / 2);
+  rope_table(c.data(), s.data(), m.cfg.rope, n, hd);
+  m.be->free_buf(m.rope_cos);
+  m.be->free_buf(m.rope_sin);
+  m.rope_cos = m.be->alloc_f32((int64_t)c.size());
+  m.rope_sin = m.be->alloc_f32((int64_t)s.size());
+  if (!m.rope_cos || !m.rope_sin) return LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, "out of memory for the rope table", "");
+  m.be->upload_f32(m.rope_cos, c.data(), (int64_t)c.size());
+  m.be->upload_f32(m.rope_sin, s.data(), (int64_t)s.size());
+  m.rope_max = n;
+  return LATHE_OK();
+}

@@ -1,0 +1,2 @@
+#include "test-util.h"
+int main() { return test_finish("test-generate"); }

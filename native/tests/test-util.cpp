@@ -1,0 +1,102 @@
+// Test harness helpers (see test-util.h). Does not clean temp folders on failure, to allow inspection.
+#include "test-util.h"
+#include <filesystem>
+#include <map>
+#include "core/json.h"
+#include "core/rng.h"
+#include "io/safetensors.h"
+#include "platform/platform.h"
+
+int g_test_failures = 0;
+int g_test_checks = 0;
+
+int test_finish(const char* name) {
+  std::printf("%s: %d checks, %d failed\n", name, g_test_checks, g_test_failures);
+  return g_test_failures ? 1 : 0;
+}
+
+std::string test_temp_dir(const std::string& name) {
+  namespace fs = std::filesystem;
+  fs::path p = fs::current_path() / "test-tmp" / name;
+  std::error_code ec;
+  fs::remove_all(p, ec);
+  fs::create_directories(p);
+  return p.string();
+}
+
+double test_rel_err(const std::vector<float>& a, const std::vector<float>& b, double floor) {
+  double mx = floor, err = 0.0;
+  for (float x : b) mx = std::max(mx, (double)std::fabs(x));
+  size_t n = std::min(a.size(), b.size());
+  if (a.size() != b.size()) return 1e30;
+  for (size_t i = 0; i < n; i++) err = std::max(err, (double)std::fabs(a[i] - b[i]));
+  return err / mx;
+}
+
+void test_write_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed, int vocab, int hidden, int layers,
+                           int heads, int kv_heads, int inter, bool tied) {
+  namespace fs = std::filesystem;
+  fs::create_directories(dir);
+  int hd = hidden / heads;
+  json_value c = json_value::object();
+  json_value archs = json_value::array();
+  std::string name = arch == "qwen2" ? "Qwen2ForCausalLM" : arch == "qwen3" ? "Qwen3ForCausalLM"
+                     : arch == "mistral" ? "MistralForCausalLM" : "LlamaForCausalLM";
+  archs.push(name);
+  c.set("architectures", archs);
+  c.set("model_type", arch);
+  c.set("vocab_size", vocab);
+  c.set("hidden_size", hidden);
+  c.set("intermediate_size", inter);
+  c.set("num_hidden_layers", layers);
+  c.set("num_attention_heads", heads);
+  c.set("num_key_value_heads", kv_heads);
+  c.set("head_dim", hd);
+  c.set("rms_norm_eps", 1e-6);
+  c.set("rope_theta", 10000.0);
+  c.set("max_position_embeddings", 256);
+  c.set("hidden_act", "silu");
+  c.set("tie_word_embeddings", tied);
+  std::string text = c.dump();
+  platform_write_file_atomic((fs::path(dir) / "config.json").string(), text.data(), text.size());
+  std::map<std::string, std::vector<float>> w;
+  std::map<std::string, std::vector<int64_t>> shapes;
+  uint64_t stream = 1;
+  auto add = [&](const std::string& n, std::vector<int64_t> shape, float scale, float offset) {
+    int64_t numel = 1;
+    for (auto d : shape) numel *= d;
+    std::vector<float> v((size_t)numel);
+    for (int64_t i = 0; i < numel; i++) v[(size_t)i] = offset + scale * (2.0f * rng_uniform(seed, stream, (uint64_t)i) - 1.0f);
+    stream++;
+    w[n] = v;
+    shapes[n] = shape;
+  };
+  add("model.embed_tokens.weight", {vocab, hidden}, 1.0f, 0.0f);
+  add("model.norm.weight", {hidden}, 0.1f, 1.0f);
+  if (!tied) add("lm_head.weight", {vocab, hidden}, 0.2f, 0.0f);
+  for (int l = 0; l < layers; l++) {
+    std::string p = "model.layers." + std::to_string(l) + ".";
+    add(p + "input_layernorm.weight", {hidden}, 0.1f, 1.0f);
+    add(p + "post_attention_layernorm.weight", {hidden}, 0.1f, 1.0f);
+    float s = 1.0f / std::sqrt((float)hidden);
+    add(p + "self_attn.q_proj.weight", {heads * hd, hidden}, s, 0.0f);
+    add(p + "self_attn.k_proj.weight", {kv_heads * hd, hidden}, s, 0.0f);
+    add(p + "self_attn.v_proj.weight", {kv_heads * hd, hidden}, s, 0.0f);
+    add(p + "self_attn.o_proj.weight", {hidden, heads * hd}, s, 0.0f);
+    add(p + "mlp.gate_proj.weight", {inter, hidden}, s, 0.0f);
+    add(p + "mlp.up_proj.weight", {inter, hidden}, s, 0.0f);
+    add(p + "mlp.down_proj.weight", {hidden, inter}, 1.0f / std::sqrt((float)inter), 0.0f);
+    if (arch == "qwen2") {
+      add(p + "self_attn.q_proj.bias", {heads * hd}, 0.1f, 0.0f);
+      add(p + "self_attn.k_proj.bias", {kv_heads * hd}, 0.1f, 0.0f);
+      add(p + "self_attn.v_proj.bias", {kv_heads * hd}, 0.1f, 0.0f);
+    }
+    if (arch == "qwen3") {
+      add(p + "self_attn.q_norm.weight", {hd}, 0.1f, 1.0f);
+      add(p + "self_attn.k_norm.weight", {hd}, 0.1f, 1.0f);
+    }
+  }
+  std::vector<st_write_tensor> ts;
+  for (auto& kv : w) ts.push_back({kv.first, shapes[kv.first], kv.second.data()});
+  st_write_f32((fs::path(dir) / "model.safetensors").string(), ts, {{"format", "pt"}});
+}

@@ -1,0 +1,48 @@
+// Minimal test harness: CHECK macros that count failures, helpers for temp folders and tiny random models.
+// Does not depend on any test framework (CI needs only g++ and cmake).
+#pragma once
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+#include "core/status.h"
+
+extern int g_test_failures;
+extern int g_test_checks;
+
+#define CHECK(cond)                                                                 \
+  do {                                                                              \
+    g_test_checks++;                                                                \
+    if (!(cond)) {                                                                  \
+      g_test_failures++;                                                            \
+      std::fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);          \
+    }                                                                               \
+  } while (0)
+#define CHECK_OK(expr)                                                                                  \
+  do {                                                                                                  \
+    lathe_status s_ = (expr);                                                                           \
+    g_test_checks++;                                                                                    \
+    if (!s_.ok()) {                                                                                     \
+      g_test_failures++;                                                                                \
+      std::fprintf(stderr, "FAIL %s:%d: %s -> %s (%s:%d)\n", __FILE__, __LINE__, #expr, s_.message.c_str(), s_.file, s_.line); \
+    }                                                                                                   \
+  } while (0)
+#define CHECK_NEAR(a, b, tol)                                                                          \
+  do {                                                                                                 \
+    double a_ = (a), b_ = (b);                                                                         \
+    g_test_checks++;                                                                                   \
+    if (!(std::fabs(a_ - b_) <= (tol))) {                                                              \
+      g_test_failures++;                                                                               \
+      std::fprintf(stderr, "FAIL %s:%d: %s=%.9g vs %s=%.9g (tol %g)\n", __FILE__, __LINE__, #a, a_, #b, b_, (double)(tol)); \
+    }                                                                                                  \
+  } while (0)
+
+int test_finish(const char* name);
+// Fresh empty folder under the build dir's working directory.
+std::string test_temp_dir(const std::string& name);
+// Max |a-b| / max(max|b|, floor): the normalised error used by parity and gradient checks.
+double test_rel_err(const std::vector<float>& a, const std::vector<float>& b, double floor = 1e-6);
+// Writes a tiny random Llama-family model folder (config.json + model.safetensors), deterministic in seed.
+// arch: "llama" | "qwen2" | "qwen3" | "mistral".
+void test_write_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed, int vocab = 64, int hidden = 32,
+                           int layers = 2, int heads = 4, int kv_heads = 2, int inter = 48, bool tied = false);
