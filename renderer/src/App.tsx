@@ -5,7 +5,8 @@ import { useT } from './i18n/use-t.js';
 import { useLathe } from './store/bound-store.js';
 import { appSelectors } from './store/app/selectors.js';
 import { ErrorBanner } from './components/ErrorBanner.js';
-import { ProjectsPage } from './pages/ProjectsPage.js';
+import { PAGES } from './pages/index.js';
+import { useHashRoute } from './components/use-hash-route.js';
 
 export function App() {
   const t = useT();
@@ -14,6 +15,11 @@ export function App() {
   const language = useLathe(appSelectors.language);
   const setLanguage = useLathe((s) => s.setLanguage);
   const loadInfo = useLathe((s) => s.loadInfo);
+  const [route] = useHashRoute(
+    PAGES.map((p) => p.id),
+    PAGES[0]!.id,
+  );
+  const Page = PAGES.find((p) => p.id === route)!.component;
 
   useEffect(() => {
     void loadInfo();
@@ -27,9 +33,11 @@ export function App() {
       <header className="topbar">
         <span className="brand">{t('app.title')}</span>
         <nav aria-label="Main">
-          <a className="nav-item active" aria-current="page" href="#projects">
-            {t('nav.projects')}
-          </a>
+          {PAGES.map((p) => (
+            <a key={p.id} className={`nav-item${p.id === route ? ' active' : ''}`} aria-current={p.id === route ? 'page' : undefined} href={`#${p.id}`}>
+              {t(p.label)}
+            </a>
+          ))}
         </nav>
         <div className="topbar-right">
           {info && (
@@ -51,7 +59,7 @@ export function App() {
       </header>
       {connectionError && <ErrorBanner message={connectionError} />}
       <main className="content">
-        <ProjectsPage />
+        <Page />
       </main>
     </div>
   );

@@ -1,0 +1,15 @@
+// The app's pages, in navigation order. Add a page with ONE entry here (and its strings in i18n/en.ts + zh.ts).
+import type { ComponentType } from 'react';
+import type { MessageKey } from '../i18n/en.js';
+import { ProjectsPage } from './ProjectsPage.js';
+
+export interface PageEntry {
+  /** Stable id, also the URL hash (#projects). */
+  readonly id: string;
+  readonly label: MessageKey;
+  readonly component: ComponentType;
+}
+
+export const PAGES: readonly PageEntry[] = [
+  { id: 'projects', label: 'nav.projects', component: ProjectsPage },
+];
