@@ -24,7 +24,7 @@ export const BYTE_TO_CHAR: readonly string[] = (() => {
 export const CHAR_TO_BYTE: ReadonlyMap<string, number> = new Map(BYTE_TO_CHAR.map((c, b) => [c, b]));
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: false });
+const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
 /** The byte-level spelling of a string: its UTF-8 bytes, each as its printable character. */
 export function toByteLevel(s: string): string {

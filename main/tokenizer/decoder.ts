@@ -42,7 +42,7 @@ export function buildDecoder(j: DecoderJson | null | undefined): Decoder | null 
         let pending: number[] = [];
         const flush = () => {
           if (pending.length === 0) return;
-          const text = new TextDecoder('utf-8', { fatal: true });
+          const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
           try {
             out.push(text.decode(Uint8Array.from(pending)));
           } catch {
