@@ -1,0 +1,231 @@
+// Applies a mapping to one raw record, producing the normalised record (see preload/contract/datasets.ts).
+// Reports values it cannot use (lists where text is expected, unknown roles); content checks are record-validator's.
+import type { FieldSource, Mapping, Message, MessageRole, NormalisedRecord, RoleTags, TargetField } from '../../preload/contract/datasets.js';
+import { RoleTags as RoleTagsSchema } from '../../preload/contract/datasets.js';
+import { renderField } from './field-template.js';
+import type { CellValue } from './readers/source-types.js';
+
+type Values = Readonly<Record<string, CellValue>>;
+
+export interface FieldProblem {
+  readonly column?: string;
+  readonly message: string;
+}
+
+export interface MappedRecord {
+  readonly record: NormalisedRecord | null;
+  readonly problems: FieldProblem[];
+}
+
+/** The first source column of a target field, for problem reports. */
+export function fieldColumn(mapping: Mapping, field: TargetField): string | undefined {
+  return mapping.fields[field]?.columns[0];
+}
+
+/** Every column a mapping reads (fields and template placeholders). */
+export function mappedColumns(mapping: Mapping): string[] {
+  const out = new Set<string>();
+  for (const f of Object.values(mapping.fields) as FieldSource[]) for (const c of f.columns) out.add(c);
+  return [...out];
+}
+
+export class RecordMapper {
+  private readonly roles: RoleTags;
+  private readonly roleOf: Map<string, MessageRole>;
+
+  constructor(private readonly mapping: Mapping) {
+    this.roles = mapping.roles ?? RoleTagsSchema.parse({});
+    this.roleOf = new Map<string, MessageRole>([
+      [this.roles.userTag, 'user'],
+      [this.roles.assistantTag, 'assistant'],
+      [this.roles.systemTag, 'system'],
+      [this.roles.observationTag, 'tool'],
+      [this.roles.functionTag, 'function'],
+    ]);
+  }
+
+  map(values: Values): MappedRecord {
+    const problems: FieldProblem[] = [];
+    const text = (field: TargetField): string | undefined => {
+      const src = this.mapping.fields[field];
+      if (!src) return undefined;
+      const r = renderField(src, values);
+      if ('error' in r) {
+        problems.push({ column: r.column, message: `${r.error} (${field})` });
+        return undefined;
+      }
+      return r.text;
+    };
+    const m = this.mapping;
+    const system = text('system') || undefined;
+    let record: NormalisedRecord | null = null;
+    switch (m.shape) {
+      case 'text':
+        record = { kind: 'text', text: text('text') ?? '' };
+        break;
+      case 'single': {
+        const instruction = text('instruction') ?? '';
+        const input = text('input') || undefined;
+        const output = text('output') ?? '';
+        const history = m.fields.history ? this.history(values, problems) : [];
+        if (history.length > 0) {
+          const messages: Message[] = [...history, { role: 'user', content: joinPrompt(instruction, input) }, { role: 'assistant', content: output }];
+          record = { kind: 'conversation', ...(system ? { system } : {}), messages };
+        } else record = { kind: 'single', ...(system ? { system } : {}), instruction, ...(input ? { input } : {}), output };
+        break;
+      }
+      case 'conversation': {
+        let messages: Message[];
+        let sys = system;
+        if (m.fields.messages) {
+          const parsed = this.messages(values, 'messages', problems);
+          if (parsed[0]?.role === 'system') {
+            sys = sys ?? parsed[0].content;
+            parsed.shift();
+          }
+          messages = parsed;
+        } else {
+          const instruction = text('instruction') ?? '';
+          messages = [...this.history(values, problems), { role: 'user', content: joinPrompt(instruction, text('input')) }, { role: 'assistant', content: text('output') ?? '' }];
+        }
+        const tools = this.tools(values, problems);
+        const label = this.label(values, problems);
+        record = { kind: 'conversation', ...(sys ? { system: sys } : {}), messages, ...(tools ? { tools } : {}), ...(label !== undefined ? { label } : {}) };
+        break;
+      }
+      case 'preference': {
+        let prompt: string | Message[];
+        let sys = system;
+        if (m.fields.messages) {
+          const parsed = this.messages(values, 'messages', problems);
+          if (parsed[0]?.role === 'system') {
+            sys = sys ?? parsed[0].content;
+            parsed.shift();
+          }
+          prompt = parsed;
+        } else prompt = joinPrompt(text('instruction') ?? '', text('input'));
+        const chosen = this.answer(values, 'chosen', problems);
+        const rejected = this.answer(values, 'rejected', problems);
+        const tools = this.tools(values, problems);
+        record = { kind: 'preference', ...(sys ? { system: sys } : {}), prompt, chosen, rejected, ...(tools ? { tools } : {}) };
+        break;
+      }
+    }
+    return { record, problems };
+  }
+
+  /** A messages column: a list (or its JSON text) of objects with the role and content tags. */
+  private messages(values: Values, field: TargetField, problems: FieldProblem[]): Message[] {
+    const col = fieldColumn(this.mapping, field)!;
+    let v: unknown = values[col];
+    if (typeof v === 'string' && v.trim().startsWith('[')) {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        problems.push({ column: col, message: 'The conversation is not a valid JSON list.' });
+        return [];
+      }
+    }
+    if (v === null || v === undefined || v === '') return [];
+    if (!Array.isArray(v)) {
+      problems.push({ column: col, message: 'Expected a list of messages.' });
+      return [];
+    }
+    const out: Message[] = [];
+    v.forEach((raw, i) => {
+      const msg = this.message(raw, col, i, problems);
+      if (msg) out.push(msg);
+    });
+    return out;
+  }
+
+  private message(raw: unknown, col: string, i: number, problems: FieldProblem[]): Message | null {
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
+      problems.push({ column: col, message: `Message ${i + 1} is not an object.` });
+      return null;
+    }
+    const o = raw as Record<string, unknown>;
+    const tag = o[this.roles.roleTag];
+    const role = typeof tag === 'string' ? this.roleOf.get(tag) : undefined;
+    if (!role) {
+      problems.push({ column: col, message: `Message ${i + 1} has an unknown role “${String(tag)}” (expected ${[...this.roleOf.keys()].join(', ')}).` });
+      return null;
+    }
+    const content = o[this.roles.contentTag];
+    if (typeof content === 'string') return { role, content };
+    if (content === null || content === undefined) return { role, content: '' };
+    if (typeof content === 'object') return { role, content: JSON.stringify(content) };
+    return { role, content: String(content) };
+  }
+
+  /** Alpaca history: [[question, answer], …] (or its JSON text) before the current turn. */
+  private history(values: Values, problems: FieldProblem[]): Message[] {
+    const col = fieldColumn(this.mapping, 'history');
+    if (!col) return [];
+    let v: unknown = values[col];
+    if (typeof v === 'string' && v.trim().startsWith('[')) {
+      try {
+        v = JSON.parse(v);
+      } catch {
+        problems.push({ column: col, message: 'The history is not a valid JSON list.' });
+        return [];
+      }
+    }
+    if (v === null || v === undefined || v === '') return [];
+    if (!Array.isArray(v)) {
+      problems.push({ column: col, message: 'Expected the history as a list of [question, answer] pairs.' });
+      return [];
+    }
+    const out: Message[] = [];
+    for (const turn of v) {
+      if (Array.isArray(turn) && turn.length === 2) {
+        out.push({ role: 'user', content: String(turn[0] ?? '') }, { role: 'assistant', content: String(turn[1] ?? '') });
+      } else {
+        const msg = this.message(turn, col, out.length, problems);
+        if (msg) out.push(msg);
+      }
+    }
+    return out;
+  }
+
+  /** chosen/rejected: text, or a single message object (sharegpt ranking files). */
+  private answer(values: Values, field: 'chosen' | 'rejected', problems: FieldProblem[]): string {
+    const src = this.mapping.fields[field];
+    if (!src) return '';
+    const v = values[src.columns[0]!];
+    if (src.columns.length === 1 && v && typeof v === 'object' && !Array.isArray(v)) {
+      const msg = this.message(v, src.columns[0]!, 0, problems);
+      return msg?.content ?? '';
+    }
+    const r = renderField(src, values);
+    if ('error' in r) {
+      problems.push({ column: r.column, message: `${r.error} (${field})` });
+      return '';
+    }
+    return r.text;
+  }
+
+  private tools(values: Values, _problems: FieldProblem[]): string | undefined {
+    const col = fieldColumn(this.mapping, 'tools');
+    if (!col) return undefined;
+    const v = values[col];
+    if (v === null || v === undefined || v === '') return undefined;
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  }
+
+  private label(values: Values, problems: FieldProblem[]): boolean | undefined {
+    const col = fieldColumn(this.mapping, 'label');
+    if (!col) return undefined;
+    const v = values[col];
+    if (typeof v === 'boolean') return v;
+    if (v === 'true' || v === 1 || v === '1') return true;
+    if (v === 'false' || v === 0 || v === '0') return false;
+    if (v !== null && v !== undefined && v !== '') problems.push({ column: col, message: `The label “${String(v)}” is not true or false.` });
+    return undefined;
+  }
+}
+
+/** LLaMA-Factory joins an alpaca instruction and its input with a newline. */
+export function joinPrompt(instruction: string, input: string | undefined): string {
+  return input ? `${instruction}\n${input}` : instruction;
+}

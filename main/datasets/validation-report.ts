@@ -1,0 +1,119 @@
+// Accumulates the validation report over a stream of mapped rows: per-row problems, exact and whitespace-only
+// duplicates, suspected mojibake, per-column empty counts and lengths. It does not read files or write the DB.
+import type { Mapping, NormalisedRecord, Problem, ValidationReport } from '../../preload/contract/datasets.js';
+import { cyrb53, normaliseForDuplicates } from './content-hash.js';
+import { DuplicateIndex } from './duplicate-index.js';
+import { looksLikeMojibake } from './mojibake-detector.js';
+import type { MappedRecord } from './record-mapper.js';
+import { validateRecord } from './record-validator.js';
+import type { CellValue } from './readers/source-types.js';
+
+export const MAX_LISTED_PROBLEMS = 1000;
+const MAX_LISTED_ROWS = 100;
+
+interface ColumnAcc {
+  empty: number;
+  min: number;
+  max: number;
+  sum: number;
+  n: number;
+}
+
+export interface CheckedRow {
+  readonly ok: boolean;
+  readonly record: NormalisedRecord | null;
+  readonly json: string;
+  readonly hash: string;
+  readonly problems: Problem[];
+}
+
+export class ValidationAccumulator {
+  private rows = 0;
+  private valid = 0;
+  private problemCount = 0;
+  private readonly problems: Problem[] = [];
+  private readonly dups = new DuplicateIndex();
+  private exactDuplicates = 0;
+  private normalisedDuplicates = 0;
+  private readonly duplicatePairs: [number, number][] = [];
+  private readonly mojibakeRows: number[] = [];
+  private readonly columns = new Map<string, ColumnAcc>();
+
+  constructor(
+    private readonly mapping: Mapping,
+    columns: readonly string[],
+  ) {
+    for (const c of columns) this.columns.set(c, { empty: 0, min: Infinity, max: 0, sum: 0, n: 0 });
+  }
+
+  /** A row the reader could not read (bad jsonl line, unterminated quote …). */
+  unreadable(row: number, message: string, column?: string): void {
+    this.rows++;
+    this.note({ row, message, ...(column ? { column } : {}) });
+  }
+
+  /** Checks one mapped row; the caller keeps or skips it by `ok`. */
+  check(row: number, values: Readonly<Record<string, CellValue>>, mapped: MappedRecord): CheckedRow {
+    this.rows++;
+    this.columnStats(values);
+    const problems: Problem[] = mapped.problems.map((p) => ({ row, message: p.message, ...(p.column ? { column: p.column } : {}) }));
+    if (mapped.record) for (const p of validateRecord(mapped.record, this.mapping)) problems.push({ row, message: p.message, ...(p.column ? { column: p.column } : {}) });
+    for (const p of problems) this.note(p);
+    const json = mapped.record ? JSON.stringify(mapped.record) : '';
+    const exact = cyrb53(json);
+    if (mapped.record && problems.length === 0) {
+      this.valid++;
+      const norm = JSON.stringify(mapped.record, (_k, v: unknown) => (typeof v === 'string' ? normaliseForDuplicates(v) : v));
+      const dup = this.dups.add(cyrb53(norm, 1), exact, row);
+      if (dup) {
+        if (dup.kind === 'exact') this.exactDuplicates++;
+        else this.normalisedDuplicates++;
+        if (this.duplicatePairs.length < MAX_LISTED_ROWS) this.duplicatePairs.push([row, dup.row]);
+      }
+      if (this.mojibakeRows.length < MAX_LISTED_ROWS && looksLikeMojibake(json)) this.mojibakeRows.push(row);
+    }
+    return { ok: mapped.record !== null && problems.length === 0, record: mapped.record, json, hash: exact.toString(16).padStart(14, '0'), problems };
+  }
+
+  finish(blankRows: number): ValidationReport {
+    return {
+      rows: this.rows,
+      validRows: this.valid,
+      blankRows,
+      problems: this.problems,
+      problemCount: this.problemCount,
+      exactDuplicates: this.exactDuplicates,
+      normalisedDuplicates: this.normalisedDuplicates,
+      duplicatePairs: this.duplicatePairs,
+      mojibakeRows: this.mojibakeRows,
+      columns: [...this.columns].map(([column, a]) => ({
+        column,
+        empty: a.empty,
+        minLength: a.n ? a.min : 0,
+        maxLength: a.max,
+        meanLength: a.n ? Math.round((a.sum / a.n) * 10) / 10 : 0,
+      })),
+    };
+  }
+
+  private note(p: Problem): void {
+    this.problemCount++;
+    if (this.problems.length < MAX_LISTED_PROBLEMS) this.problems.push(p);
+  }
+
+  private columnStats(values: Readonly<Record<string, CellValue>>): void {
+    for (const [c, a] of this.columns) {
+      const v = values[c];
+      if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) {
+        a.empty++;
+        continue;
+      }
+      const len = typeof v === 'string' ? v.length : typeof v === 'number' || typeof v === 'boolean' ? String(v).length : -1;
+      if (len < 0) continue;
+      a.n++;
+      a.sum += len;
+      if (len < a.min) a.min = len;
+      if (len > a.max) a.max = len;
+    }
+  }
+}
