@@ -2,7 +2,7 @@
 // `npm start`: builds what is missing or stale, then opens the desktop app. Where Electron's binary cannot be had
 // (CI, servers, this sandbox), it says so in one line and starts web mode instead, printing the URL.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,22 +29,36 @@ if (!existsSync(stamp) || statSync(stamp).mtimeMs < sources || engineMissing) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+/** Electron's executable, downloading it on first use (Electron 45 fetches its binary lazily, not at install). */
 function electronBinary() {
+  let dir;
   try {
-    const require = createRequire(import.meta.url);
-    const bin = require('electron');
-    return typeof bin === 'string' && existsSync(bin) ? bin : undefined;
+    dir = path.dirname(createRequire(import.meta.url).resolve('electron/package.json'));
   } catch {
-    return undefined;
+    return { reason: 'the electron package is not installed' };
   }
+  const located = () => {
+    const pathFile = path.join(dir, 'path.txt');
+    if (!existsSync(pathFile)) return undefined;
+    const bin = path.join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(bin) ? bin : undefined;
+  };
+  const found = located();
+  if (found) return { bin: found };
+  console.log('Fetching the Electron binary (first start only)…');
+  const r = spawnSync(process.execPath, [path.join(dir, 'install.js')], { encoding: 'utf8', timeout: 180_000 });
+  const bin = r.status === 0 ? located() : undefined;
+  if (bin) return { bin };
+  const why = `${r.stderr ?? ''}\n${r.stdout ?? ''}`.split('\n').map((l) => l.trim()).find((l) => /error|failed|ENOTFOUND|ECONN|fetch/i.test(l));
+  return { reason: r.error?.code === 'ETIMEDOUT' ? 'its download timed out' : `its download failed${why ? `: ${why.slice(0, 120)}` : ''}` };
 }
 
-const electron = electronBinary();
-if (electron && !process.env.LATHE_WEB) {
-  const child = spawn(electron, [root, ...passThrough], { stdio: 'inherit' });
+const electron = process.env.LATHE_WEB ? { reason: 'LATHE_WEB is set' } : electronBinary();
+if (electron.bin) {
+  const child = spawn(electron.bin, [root, ...passThrough], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  console.log("Electron's binary is not available on this machine, so Lathe starts in web mode instead (open the URL below in a browser).");
+  console.log(`Electron's binary is not available (${electron.reason}), so Lathe starts in web mode instead: open the URL below in a browser.`);
   const child = spawn(process.execPath, [path.join(root, 'bin', 'lathe.mjs'), 'serve', ...passThrough], { stdio: 'inherit' });
   const stop = () => child.kill('SIGINT');
   process.on('SIGINT', stop);
