@@ -1,0 +1,15 @@
+// 简体中文 for app.
+import type { appEn } from './app.en.js';
+
+export const appZh: Record<keyof typeof appEn, string> = {
+  'app.title': 'Lathe',
+  'app.language': '语言',
+  'app.workspace': '工作区',
+  'app.connection.web': '网页模式',
+  'app.connection.electron': '桌面版',
+  'nav.projects': '项目',
+  'common.cancel': '取消',
+  'common.loading': '加载中…',
+  'common.retry': '重试',
+  'common.dismiss': '关闭',
+};
