@@ -1,6 +1,7 @@
 // Model-level tests: finite-difference check of every LoRA gradient through the whole decoder (all targets,
 // dropout off/on, packed rows, each architecture variant), packing equivalence, loader errors.
 #include <cmath>
+#include <algorithm>
 #include <filesystem>
 #include "backend/backend.h"
 #include "core/json.h"

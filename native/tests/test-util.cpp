@@ -1,5 +1,6 @@
 // Test harness helpers (see test-util.h). Does not clean temp folders on failure, to allow inspection.
 #include "test-util.h"
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include "core/json.h"
