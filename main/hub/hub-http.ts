@@ -1,0 +1,135 @@
+// HTTP to a hub: one GET with the hub's headers, status codes turned into LatheErrors people can act on, and
+// retry with exponential backoff for what is worth retrying (connection errors, 5xx, 429) but never 401/403/404.
+// Does not read bodies beyond error messages; downloading and resuming are file-download.ts's job.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LatheError } from '../../preload/contract/errors.js';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly attempts: number;
+  /** Delay before the second attempt; doubles each time, with ±20 % jitter, capped at maxDelayMs. */
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 1000, maxDelayMs: 30_000 };
+
+/** An HTTP status that a retry can fix. */
+export function isRetryableStatus(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}
+
+/** An error a retry may fix: connection refused/reset/dropped, timeouts, and RetryableHttpError. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof RetryableHttpError || err instanceof CorruptDownloadError) return true;
+  if (err instanceof LatheError) return false;
+  if (isAbort(err)) return false;
+  // fetch reports network failures as TypeError('fetch failed', { cause }); body streams as plain errors with codes.
+  return err instanceof Error;
+}
+
+export function isAbort(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'ABORT_ERR');
+}
+
+/** A whole file whose size or checksum is not what the hub said: the bad bytes are deleted and the file fetched again. */
+export class CorruptDownloadError extends Error {}
+
+export class RetryableHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function backoffDelay(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+  const raw = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(raw * (0.8 + 0.4 * random()));
+}
+
+export interface RetryNotice {
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly reason: string;
+}
+
+/** Runs `work` until it succeeds, fails for good, or the policy is spent; waits with backoff in between. */
+export async function withRetry<T>(work: (attempt: number) => Promise<T>, policy: RetryPolicy, signal?: AbortSignal, onRetry?: (n: RetryNotice) => void): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work(attempt);
+    } catch (err) {
+      if (signal?.aborted) throw cancelled();
+      if (!isRetryable(err) || attempt >= policy.attempts) throw err;
+      const delayMs = backoffDelay(policy, attempt);
+      onRetry?.({ attempt, delayMs, reason: reasonOf(err) });
+      try {
+        await sleep(delayMs, undefined, { signal });
+      } catch {
+        throw cancelled();
+      }
+    }
+  }
+}
+
+export function cancelled(): LatheError {
+  return new LatheError('cancelled', 'The download was cancelled. Start it again to resume where it stopped.');
+}
+
+export function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ? `${err.message} (${cause.code})` : cause?.message ? `${err.message}: ${cause.message}` : err.message;
+}
+
+/**
+ * Turns a non-success status into the error to throw: LatheError for what a person must fix (token, name),
+ * RetryableHttpError for what may pass.
+ */
+export function statusError(status: number, what: string, repo: string, hasToken: boolean): Error {
+  if (status === 401 || status === 403) {
+    const msg = hasToken
+      ? `The hub refused access to ${repo} (HTTP ${status}) with the access token you gave. It may be gated: accept its licence on the model's page with the same account, or check the token has read access.`
+      : `${repo} is gated or private (HTTP ${status}): accept its licence on the model's page, then add an access token in Lathe (Models → Access tokens) or set HF_TOKEN.`;
+    return new LatheError('forbidden', msg, { status, repo });
+  }
+  if (status === 404) return new LatheError('not_found', `${what} was not found on the hub (HTTP 404). Check the model name, revision and endpoint.`, { status, repo });
+  if (isRetryableStatus(status)) return new RetryableHttpError(status, `${what}: the hub answered HTTP ${status}`);
+  return new LatheError('io_error', `${what}: the hub answered HTTP ${status}.`, { status, repo });
+}
+
+/** GET with the hub's headers; redirects followed (fetch drops Authorization on cross-origin redirects). */
+export async function hubGet(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
+  try {
+    return await fetch(url, { headers, signal, redirect: 'follow' });
+  } catch (err) {
+    if (signal?.aborted) throw cancelled();
+    throw err;
+  }
+}
+
+/** GET a JSON document, with retries. */
+export async function hubGetJson<T>(url: string, headers: Record<string, string>, what: string, repo: string, policy: RetryPolicy, signal?: AbortSignal): Promise<T> {
+  return withRetry(
+    async () => {
+      const res = await hubGet(url, headers, signal);
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw statusError(res.status, what, repo, 'authorization' in lowerKeys(headers));
+      }
+      try {
+        return (await res.json()) as T;
+      } catch (err) {
+        throw new RetryableHttpError(res.status, `${what}: the answer was not JSON (${(err as Error).message})`);
+      }
+    },
+    policy,
+    signal,
+  );
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}
