@@ -1,0 +1,28 @@
+// SHA-256, size and name of a source file: how a dataset remembers where it came from and spots re-imports.
+// It does not read the file's content as data.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { throwIfAborted } from './readers/decoded-text.js';
+
+export interface Fingerprint {
+  readonly sha256: string;
+  readonly size: number;
+  readonly name: string;
+}
+
+export async function fingerprint(file: string, signal?: AbortSignal): Promise<Fingerprint> {
+  const hash = crypto.createHash('sha256');
+  let size = 0;
+  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      throwIfAborted(signal);
+      hash.update(chunk);
+      size += chunk.length;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return { sha256: hash.digest('hex'), size, name: path.basename(file) };
+}
