@@ -1,0 +1,162 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeTinyAdapter, TINY_MODEL } from '../../test/fixtures/export/tiny-adapter.js';
+import { builtinTemplate } from '../templates/template-registry.js';
+import { summariseSafetensors } from '../models/safetensors-header.js';
+import { runExportJob } from './export-job.js';
+import { SafetensorsSource } from './safetensors-source.js';
+import { MergePool, runRows, sharedBytes, sharedF32 } from './merge-pool.js';
+import { f32ToBf16, bf16ToF32 } from './half-float.js';
+import { planShards, parseShardSize } from './safetensors-sharder.js';
+
+const work = mkdtempSync(join(tmpdir(), 'lathe-merge-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const adapter = join(work, 'adapter');
+makeTinyAdapter(adapter, { r: 4, alpha: 8 });
+
+/** The textbook merge, written independently of the kernel: W + (alpha/r)·B·A, element by element, in f64. */
+async function naiveMerged(name: string): Promise<Float64Array> {
+  const base = await SafetensorsSource.open(TINY_MODEL);
+  const ad = await SafetensorsSource.open(adapter, 'adapter_model.safetensors');
+  const t = base.get(name)!;
+  const w = await base.readF32(t);
+  const stem = `base_model.model.${name.replace(/\.weight$/, '')}`;
+  const A = await ad.readF32(ad.get(`${stem}.lora_A.weight`)!);
+  const B = await ad.readF32(ad.get(`${stem}.lora_B.weight`)!);
+  const [out, inp] = t.shape as [number, number];
+  const r = 4;
+  const res = new Float64Array(out * inp);
+  for (let o = 0; o < out; o++)
+    for (let i = 0; i < inp; i++) {
+      let s = 0;
+      for (let k = 0; k < r; k++) s += B[o * r + k]! * A[k * inp + i]!;
+      res[o * inp + i] = w[o * inp + i]! + 2 * s;
+    }
+  await base.close();
+  await ad.close();
+  return res;
+}
+
+describe('merged export', () => {
+  it('writes W + (alpha/r)·B·A in f32, sharded, with index, config, tokenizer and the chat template', async () => {
+    const out = join(work, 'merged-f32');
+    const res = await runExportJob({
+      format: 'merged', baseDir: TINY_MODEL, adapterDir: adapter, outDir: out, dtype: 'F32', maxShardBytes: 2_000_000,
+      template: { kind: 'spec', spec: builtinTemplate('qwen')! },
+    });
+    const names = res.files.map((f) => f.path);
+    expect(names).toContain('model.safetensors.index.json');
+    expect(names.filter((n) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(n)).length).toBeGreaterThan(2);
+    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'generation_config.json', 'README.md', 'chat_template.jinja']) expect(names).toContain(f);
+    expect(readdirSync(work).some((n) => n.includes('.partial-'))).toBe(false);
+    const summary = await summariseSafetensors(out);
+    expect(summary.dtype).toBe('F32');
+    const src = await SafetensorsSource.open(out);
+    for (const name of ['model.layers.0.self_attn.q_proj.weight', 'model.layers.3.mlp.down_proj.weight', 'model.layers.2.self_attn.k_proj.weight']) {
+      const got = await src.readF32(src.get(name)!);
+      const want = await naiveMerged(name);
+      let maxErr = 0;
+      for (let i = 0; i < got.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i]! - want[i]!));
+      expect(maxErr).toBeLessThan(1e-6);
+    }
+    // Not adapted: copied unchanged.
+    const base = await SafetensorsSource.open(TINY_MODEL);
+    const emb = await src.readF32(src.get('model.embed_tokens.weight')!);
+    expect(emb).toEqual(await base.readF32(base.get('model.embed_tokens.weight')!));
+    await base.close();
+    await src.close();
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.torch_dtype).toBe('float32');
+    const tc = JSON.parse(readFileSync(join(out, 'tokenizer_config.json'), 'utf8'));
+    expect(tc.chat_template).toContain('You are Qwen');
+    expect(tc.eos_token).toBe('<|im_end|>');
+    const gen = JSON.parse(readFileSync(join(out, 'generation_config.json'), 'utf8'));
+    expect(gen.eos_token_id).toEqual([4095, 4093]);
+    const index = JSON.parse(readFileSync(join(out, 'model.safetensors.index.json'), 'utf8'));
+    expect(index.metadata.total_size).toBe(summary.bytes);
+  });
+
+  it('writes bf16 rounded once from the f32 merge, into a single file when it fits', async () => {
+    const out = join(work, 'merged-bf16');
+    const res = await runExportJob({ format: 'merged', baseDir: TINY_MODEL, adapterDir: adapter, outDir: out, dtype: 'BF16' });
+    expect(res.files.map((f) => f.path)).toContain('model.safetensors');
+    expect(existsSync(join(out, 'model.safetensors.index.json'))).toBe(false);
+    const src = await SafetensorsSource.open(out);
+    const name = 'model.layers.1.mlp.gate_proj.weight';
+    const t = src.get(name)!;
+    expect(t.dtype).toBe('BF16');
+    const got = await src.readF32(t);
+    const want = await naiveMerged(name);
+    const rounded = bf16ToF32(f32ToBf16(Float32Array.from(want)));
+    let mismatches = 0;
+    for (let i = 0; i < got.length; i++) if (got[i] !== rounded[i]) mismatches++;
+    // f32 accumulation order can flip a rounding at a tie: allow a handful in 45k.
+    expect(mismatches).toBeLessThan(10);
+    await src.close();
+  });
+
+  it('leaves nothing behind when cancelled, and refuses an existing output folder', async () => {
+    const out = join(work, 'cancelled');
+    const ac = new AbortController();
+    ac.abort();
+    await expect(runExportJob({ format: 'merged', baseDir: TINY_MODEL, adapterDir: adapter, outDir: out }, { signal: ac.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(work).some((n) => n.startsWith('cancelled'))).toBe(false);
+    await expect(runExportJob({ format: 'merged', baseDir: TINY_MODEL, adapterDir: adapter, outDir: join(work, 'merged-f32') })).rejects.toMatchObject({ code: 'already_exists' });
+  });
+
+  it('refuses an adapter trained on another model', async () => {
+    const other = join(work, 'other-adapter');
+    makeTinyAdapter(other, { r: 4 });
+    const cfg = JSON.parse(readFileSync(join(other, 'adapter_config.json'), 'utf8'));
+    expect(cfg.r).toBe(4);
+    const { writeSafetensors } = await import('../models/safetensors-writer.js');
+    writeSafetensors(join(other, 'adapter_model.safetensors'), [
+      { name: 'base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight', dtype: 'F32', shape: [4, 64], data: new Uint8Array(4 * 64 * 4) },
+      { name: 'base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight', dtype: 'F32', shape: [128, 4], data: new Uint8Array(128 * 4 * 4) },
+    ]);
+    await expect(runExportJob({ format: 'merged', baseDir: TINY_MODEL, adapterDir: other, outDir: join(work, 'x') })).rejects.toMatchObject({ code: 'bad_input' });
+  });
+
+  it('exports the adapter folder with a README naming base, template and settings', async () => {
+    const out = join(work, 'peft');
+    const res = await runExportJob({ format: 'peft', baseDir: TINY_MODEL, adapterDir: adapter, outDir: out, template: { kind: 'spec', spec: builtinTemplate('chatml')! }, settings: { learning_rate: 2e-4 } });
+    expect(res.files.map((f) => f.path).sort()).toEqual(['README.md', 'adapter_config.json', 'adapter_model.safetensors']);
+    const readme = readFileSync(join(out, 'README.md'), 'utf8');
+    expect(readme).toContain('lathe-tiny-llama');
+    expect(readme).toContain('`chatml`');
+    expect(readme).toContain('| learning_rate | 0.0002 |');
+    expect(readme).toContain('alpha/r = 2.0000');
+  });
+});
+
+describe('merge pool and sharding', () => {
+  it('gives the same bytes on worker threads as on the calling thread', async () => {
+    const rows = 1024, cols = 1100, rank = 8;
+    const srcF = new Float32Array(rows * cols).map((_, i) => Math.sin(i) * 0.05);
+    const src = sharedBytes(rows * cols * 2);
+    new Uint16Array(src.buffer).set(f32ToBf16(srcF));
+    const a = sharedF32(new Float32Array(rank * cols).map((_, i) => Math.cos(i) * 0.1));
+    const b = sharedF32(new Float32Array(rows * rank).map((_, i) => Math.sin(i * 0.7) * 0.1));
+    const one = new Uint8Array(rows * cols * 2);
+    runRows({ src, srcDtype: 'BF16', dst: one, dstDtype: 'BF16', rows, cols, lora: { a, b, rank, scale: 2 } }, 0, rows);
+    const pool = new MergePool(3);
+    const many = sharedBytes(rows * cols * 2);
+    await pool.run({ src, srcDtype: 'BF16', dst: many, dstDtype: 'BF16', rows, cols, lora: { a, b, rank, scale: 2 } });
+    await pool.close();
+    expect(Buffer.from(many).equals(Buffer.from(one))).toBe(true);
+    expect(Buffer.from(one).equals(Buffer.from(src))).toBe(false);
+  });
+
+  it('plans shards like transformers and parses sizes', () => {
+    const t = (name: string, n: number) => ({ name, dtype: 'BF16', shape: [n] });
+    const plan = planShards([t('a', 200), t('b', 200), t('c', 900), t('d', 10)], 1000);
+    expect(plan.map((s) => s.tensors.map((x) => x.name))).toEqual([['a', 'b'], ['c'], ['d']]);
+    expect(plan[0]!.file).toBe('model-00001-of-00003.safetensors');
+    expect(parseShardSize('5GB')).toBe(5e9);
+    expect(parseShardSize('2GiB')).toBe(2 ** 31);
+    expect(() => parseShardSize('lots')).toThrow();
+  });
+});
