@@ -1,2 +1,119 @@
+// Protocol tests against the real executable: every failure mode gives an `error` event with the documented
+// code and exit code; a normal run gives ready/step/eval/checkpoint/done; stdin stop/pause/checkpoint work;
+// generation one-shot and interactive.
+#include <filesystem>
+#include "data/ltok.h"
+#include "platform/platform.h"
 #include "test-util.h"
-int main() { return test_finish("test-protocol"); }
+
+namespace fs = std::filesystem;
+
+static std::string g_dir;
+
+static std::string write_cfg(const std::string& name, const std::string& body) {
+  std::string p = g_dir + "/" + name + ".json";
+  platform_write_file_atomic(p, body.data(), body.size());
+  return p;
+}
+
+static std::string train_cfg(const std::string& extra, const std::string& out = "out") {
+  return std::string("{\"model_dir\":\"") + g_dir + "/model\",\"train_file\":\"" + g_dir + "/train.ltok\",\"eval_file\":\"" +
+         g_dir + "/train.ltok\",\"output_dir\":\"" + g_dir + "/" + out + "\",\"device\":\"cpu\",\"threads\":1,\"lora_rank\":2," +
+         "\"cutoff_len\":16,\"learning_rate\":0.001" + extra + "}";
+}
+
+static void expect_error(const char* what, const test_proc_result& r, int exit_code, const char* code) {
+  const json_value* e = test_find_event(r, "error");
+  bool ok = r.exit_code == exit_code && e && e->get("code")->as_string() == code && !e->get("message")->as_string().empty();
+  std::printf("%-28s exit %d, error code %s\n", what, r.exit_code, e ? e->get("code")->as_string().c_str() : "(none)");
+  if (!ok) std::fprintf(stderr, "stdout: %s\n", r.stdout_text.c_str());
+  CHECK(ok);
+}
+
+int main() {
+  g_dir = test_temp_dir("protocol");
+  for (auto& c : g_dir) if (c == '\\') c = '/';
+  test_write_tiny_model(g_dir + "/model", "qwen3", 5);
+  ltok_dataset ds;
+  ds.vocab_size = 64;
+  ds.offsets = {0};
+  for (int r = 0; r < 6; r++) {
+    for (int i = 0; i < 10; i++) { ds.tokens.push_back((uint32_t)((r * 13 + i * 5) % 64)); ds.mask.push_back(i > 3); }
+    ds.offsets.push_back(ds.tokens.size());
+  }
+  CHECK_OK(ltok_write(g_dir + "/train.ltok", ds, 2));
+
+  expect_error("not JSON", test_run_engine(write_cfg("bad", "{\"model_dir\": "), {}), 2, "config_invalid");
+  expect_error("missing model_dir", test_run_engine(write_cfg("nomodel", "{\"train_file\":\"x\",\"output_dir\":\"o\"}"), {}), 2, "config_invalid");
+  expect_error("wrong type", test_run_engine(write_cfg("type", train_cfg(",\"lora_rank\":\"big\"")), {}), 2, "config_invalid");
+  expect_error("config file missing", test_run_engine(g_dir + "/does-not-exist.json", {}), 2, "config_invalid");
+  std::string nodir = std::string("{\"model_dir\":\"") + g_dir + "/no-such-model\",\"train_file\":\"" + g_dir + "/train.ltok\",\"output_dir\":\"" + g_dir + "/o\"}";
+  expect_error("model folder missing", test_run_engine(write_cfg("nodir", nodir), {}), 3, "io");
+  fs::create_directories(g_dir + "/gpt2");
+  std::string gcfg = "{\"architectures\":[\"GPT2LMHeadModel\"]}";
+  platform_write_file_atomic(g_dir + "/gpt2/config.json", gcfg.data(), gcfg.size());
+  std::string unsup = std::string("{\"model_dir\":\"") + g_dir + "/gpt2\",\"train_file\":\"" + g_dir + "/train.ltok\",\"output_dir\":\"" + g_dir + "/o\"}";
+  expect_error("unsupported architecture", test_run_engine(write_cfg("unsup", unsup), {}), 4, "unsupported_model");
+  std::string junk = "LATHETOK but not really";
+  platform_write_file_atomic(g_dir + "/junk.ltok", junk.data(), junk.size());
+  std::string badds = train_cfg("");
+  badds.replace(badds.find("train.ltok"), 10, "junk.ltok");
+  expect_error("corrupt dataset", test_run_engine(write_cfg("badds", badds), {}), 5, "data_invalid");
+  expect_error("NaN loss", test_run_engine(write_cfg("nan", train_cfg(",\"debug_nan_at_step\":1,\"max_steps\":3", "nan")), {}), 6, "numeric");
+  expect_error("cuda requested", test_run_engine(write_cfg("cuda", train_cfg(",\"device\":\"cuda:0\"")), {}), 2, "config_invalid");
+
+  // normal run
+  test_proc_result ok = test_run_engine(write_cfg("ok", train_cfg(",\"max_steps\":4,\"eval_steps\":2,\"save_steps\":2,\"unknown_key\":1")), {});
+  std::printf("normal run: exit %d, %zu events\n", ok.exit_code, ok.events.size());
+  CHECK(ok.exit_code == 0);
+  CHECK(test_find_event(ok, "warning") != nullptr);
+  const json_value* ready = test_find_event(ok, "ready");
+  CHECK(ready && ready->get("total_steps")->as_int() == 4);
+  const json_value* step = test_find_event(ok, "step");
+  CHECK(step && step->has("loss") && step->has("lr") && step->has("grad_norm") && step->has("epoch") && step->has("tokens_per_s") &&
+        step->has("memory_mib"));
+  CHECK(test_find_event(ok, "eval") != nullptr);
+  const json_value* ck = test_find_event(ok, "checkpoint");
+  CHECK(ck && fs::exists(ck->get("path")->as_string() + "/adapter_model.safetensors"));
+  const json_value* done = test_find_event(ok, "done");
+  CHECK(done && done->get("reason")->as_string() == "completed" && ok.events.back().get("event")->as_string() == "done");
+  CHECK(fs::exists(g_dir + "/out/adapter_config.json"));
+
+  // stdin: stop right away -> checkpoint, done(stopped), exit 0
+  test_proc_result st = test_run_engine(write_cfg("stop", train_cfg(",\"max_steps\":1000000", "stop")), {"stop"});
+  const json_value* sd = test_find_event(st, "done");
+  std::printf("stop command: exit %d, done reason %s\n", st.exit_code, sd ? sd->get("reason")->as_string().c_str() : "(none)");
+  CHECK(st.exit_code == 0 && sd && sd->get("reason")->as_string() == "stopped");
+  CHECK(test_find_event(st, "checkpoint") != nullptr);
+
+  // pause, then a checkpoint request, then stop
+  test_proc_result pz = test_run_engine(write_cfg("pause", train_cfg(",\"max_steps\":1000000", "pause")),
+                                        {"{\"cmd\":\"pause\"}", "{\"cmd\":\"checkpoint\"}", "{\"cmd\":\"resume\"}", "stop"}, 150);
+  CHECK(pz.exit_code == 0);
+  CHECK(test_find_event(pz, "paused") != nullptr);
+  CHECK(test_find_event(pz, "resumed") != nullptr);
+  bool cmd_ckpt = false;
+  for (const auto& e : pz.events)
+    if (e.get("event")->as_string() == "checkpoint" && e.get("reason")->as_string() == "command") cmd_ckpt = true;
+  CHECK(cmd_ckpt);
+
+  // generation, one-shot
+  std::string gen = std::string("{\"mode\":\"generate\",\"model_dir\":\"") + g_dir + "/model\",\"adapter_dir\":\"" + g_dir +
+                    "/out\",\"device\":\"cpu\",\"prompt_tokens\":[1,2,3],\"max_new_tokens\":5}";
+  test_proc_result g = test_run_engine(write_cfg("gen", gen), {});
+  const json_value* ge = test_find_event(g, "generation");
+  CHECK(g.exit_code == 0 && ge && ge->get("tokens")->size() == 5 && ge->get("finish_reason")->as_string() == "length");
+  // interactive: two requests then end of stdin
+  std::string gi = std::string("{\"mode\":\"generate\",\"model_dir\":\"") + g_dir + "/model\",\"device\":\"cpu\"}";
+  test_proc_result gr = test_run_engine(write_cfg("geni", gi),
+      {"{\"cmd\":\"generate\",\"id\":\"r1\",\"prompt_tokens\":[4,5],\"max_new_tokens\":3}",
+       "{\"cmd\":\"generate\",\"id\":\"r2\",\"prompt_tokens\":[],\"max_new_tokens\":3}",
+       "{\"cmd\":\"generate\",\"id\":\"r3\",\"prompt_tokens\":[7],\"max_new_tokens\":2,\"do_sample\":true,\"temperature\":0.8,\"top_p\":0.9,\"seed\":3}"});
+  int n_gen = 0;
+  for (const auto& e : gr.events) n_gen += e.get("event")->as_string() == "generation";
+  std::printf("interactive generation: exit %d, %d generations, error for the empty prompt: %s\n", gr.exit_code, n_gen,
+              test_find_event(gr, "error") ? "yes" : "no");
+  CHECK(gr.exit_code == 0 && n_gen == 2 && test_find_event(gr, "error") != nullptr);
+  CHECK(test_find_event(gr, "generation")->get("id")->as_string() == "r1");
+  return test_finish("test-protocol");
+}

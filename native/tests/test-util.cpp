@@ -101,3 +101,49 @@ void test_write_tiny_model(const std::string& dir, const std::string& arch, uint
   for (auto& kv : w) ts.push_back({kv.first, shapes[kv.first], kv.second.data()});
   st_write_f32((fs::path(dir) / "model.safetensors").string(), ts, {{"format", "pt"}});
 }
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+#if defined(_WIN32)
+#define popen _popen
+#define pclose _pclose
+#else
+#include <sys/wait.h>
+#endif
+
+test_proc_result test_run_engine(const std::string& config_path, const std::vector<std::string>& stdin_lines, int delay_ms) {
+  test_proc_result r;
+  std::string out = config_path + ".stdout";
+  std::string cmd = std::string("\"") + LATHE_ENGINE_PATH + "\" \"" + config_path + "\" > \"" + out + "\"";
+#if defined(_WIN32)
+  cmd = "\"" + cmd + "\"";
+#endif
+  FILE* p = popen(cmd.c_str(), "w");
+  if (!p) return r;
+  for (const auto& line : stdin_lines) {
+    if (delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    std::fputs((line + "\n").c_str(), p);
+    std::fflush(p);
+  }
+  int st = pclose(p);
+#if defined(_WIN32)
+  r.exit_code = st;
+#else
+  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+#endif
+  platform_read_file(out, r.stdout_text);
+  std::istringstream in(r.stdout_text);
+  std::string line, err;
+  while (std::getline(in, line)) {
+    json_value j;
+    if (json_parse(line, j, err)) r.events.push_back(j);
+  }
+  return r;
+}
+
+const json_value* test_find_event(const test_proc_result& r, const std::string& name) {
+  for (const auto& e : r.events)
+    if (e.get("event") && e.get("event")->as_string() == name) return &e;
+  return nullptr;
+}

@@ -46,3 +46,14 @@ double test_rel_err(const std::vector<float>& a, const std::vector<float>& b, do
 // arch: "llama" | "qwen2" | "qwen3" | "mistral".
 void test_write_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed, int vocab = 64, int hidden = 32,
                            int layers = 2, int heads = 4, int kv_heads = 2, int inter = 48, bool tied = false);
+
+#include "core/json.h"
+struct test_proc_result {
+  int exit_code = -1;
+  std::vector<json_value> events;
+  std::string stdout_text;
+};
+// Runs the engine executable with a config file, writing stdin_lines (each after delay_ms) then closing stdin.
+test_proc_result test_run_engine(const std::string& config_path, const std::vector<std::string>& stdin_lines, int delay_ms = 0);
+// First event of that name, or nullptr.
+const json_value* test_find_event(const test_proc_result& r, const std::string& name);
