@@ -36,6 +36,11 @@ describe.each(STYLES)('parity with Python tokenizers: %s', (style) => {
     for (const c of fx.cases) expect(tok.encode(c.text, { addSpecialTokens: true }), JSON.stringify(c.text)).toEqual(c.ids_special);
   });
 
+  it('token pieces concatenate to the decoded text (byte-level styles)', () => {
+    if (!['qwen2', 'llama3', 'tiny'].includes(style)) return;
+    for (const c of fx.cases) expect(tok.tokenPieces(c.ids).join(''), JSON.stringify(c.text)).toBe(c.decoded);
+  });
+
   it('decodes like Python', () => {
     for (const c of fx.cases) expect(tok.decode(c.ids), JSON.stringify(c.text)).toBe(c.decoded);
   });

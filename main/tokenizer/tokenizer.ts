@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { LatheError } from '../../preload/contract/errors.js';
 import { AddedTokenMatcher, type AddedTokenJson } from './added-tokens.js';
+import { byteLevelToBytes, decodeUtf8Lossy } from './byte-level.js';
 import { BpeModel, type BpeModelJson } from './bpe-model.js';
 import { buildDecoder, type Decoder, type DecoderJson } from './decoder.js';
 import { buildNormalizer, type Normalizer, type NormalizerJson } from './normalizer.js';
@@ -101,6 +102,33 @@ export class Tokenizer {
     return this.addedById.get(id)?.special === true;
   }
 
+  /**
+   * Each token's share of the decoded text, so that the pieces concatenate to the text: bytes of a character
+   * split across tokens are shown on the token that completes it. For previews (token boundaries) only.
+   */
+  tokenPieces(ids: readonly number[]): string[] {
+    const byteLevel = JSON.stringify(this.json.decoder ?? null).includes('"ByteLevel"');
+    const out: string[] = [];
+    let pending: number[] = [];
+    const utf8 = new TextEncoder();
+    for (const id of ids) {
+      const added = this.addedById.get(id);
+      const t = added?.content ?? this.model.idToToken[id] ?? '';
+      if (added) for (const b of utf8.encode(t)) pending.push(b);
+      else if (byteLevel) byteLevelToBytes(t, pending);
+      else {
+        const m = /^<0x([0-9A-Fa-f]{2})>$/.exec(t);
+        if (m) pending.push(parseInt(m[1]!, 16));
+        else for (const b of utf8.encode(t.replaceAll('\u2581', ' '))) pending.push(b);
+      }
+      const keep = incompleteTail(pending);
+      out.push(decodeUtf8Lossy(pending.slice(0, pending.length - keep)));
+      pending = pending.slice(pending.length - keep);
+    }
+    if (pending.length > 0 && out.length > 0) out[out.length - 1] += decodeUtf8Lossy(pending);
+    return out;
+  }
+
   /** HF's `Tokenizer::decode`: every kept token (added ones too) goes through the decoder; none means join with spaces. */
   decode(ids: readonly number[], opts: { skipSpecialTokens?: boolean } = {}): string {
     const tokens: string[] = [];
@@ -111,4 +139,15 @@ export class Tokenizer {
     }
     return this.decoder ? this.decoder(tokens).join('') : tokens.join(' ');
   }
+}
+
+/** How many trailing bytes start a UTF-8 character that is not complete yet (0 when the buffer ends cleanly). */
+function incompleteTail(bytes: readonly number[]): number {
+  for (let k = 1; k <= Math.min(3, bytes.length); k++) {
+    const b = bytes[bytes.length - k]!;
+    if ((b & 0xc0) === 0x80) continue;
+    const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return need > k ? k : 0;
+  }
+  return 0;
 }

@@ -1,0 +1,143 @@
+// The `preview` domain: what the model will see — each record rendered through a template, split into trained
+// and masked spans with its tokens — dataset-wide length statistics, and tokenizing a split to a .ltok file.
+import { z } from 'zod';
+import type { DomainContract } from './define.js';
+import { NormalisedRecord } from './datasets.js';
+
+export const EncodeOptions = z
+  .object({
+    /** LLaMA-Factory's cutoff_len. */
+    cutoffLen: z.number().int().min(1).max(1_048_576).default(2048),
+    trainOnPrompt: z.boolean().default(false),
+    maskHistory: z.boolean().default(false),
+    /** Reasoning templates (qwen3): keep thinking on. */
+    enableThinking: z.boolean().default(true),
+  })
+  .strict();
+export type EncodeOptions = z.infer<typeof EncodeOptions>;
+
+const ModelAndTemplate = {
+  modelPath: z.string().min(1),
+  /** A template name; omitted means the one proposed for the model. */
+  template: z.string().min(1).optional(),
+  options: EncodeOptions.default({ cutoffLen: 2048, trainOnPrompt: false, maskHistory: false, enableThinking: true }),
+};
+
+/** Records inline, or a JSON/JSONL file of records (alpaca, sharegpt, messages, text or normalised). */
+const Source = {
+  records: z.array(NormalisedRecord).max(100_000).optional(),
+  datasetFile: z.string().min(1).optional(),
+};
+
+export const PreviewSegmentDto = z.object({
+  text: z.string(),
+  trained: z.boolean(),
+  part: z.enum(['prompt', 'response']),
+  turn: z.number().int(),
+  /** Token range [start, end). */
+  start: z.number().int(),
+  end: z.number().int(),
+  /** Part of this segment fell beyond cutoff_len. */
+  cut: z.boolean(),
+});
+export type PreviewSegmentDto = Readonly<z.infer<typeof PreviewSegmentDto>>;
+
+export const PreviewRecordDto = z.object({
+  index: z.number().int(),
+  ok: z.boolean(),
+  /** Why the record is skipped (LLaMA-Factory would drop it). */
+  reason: z.string().optional(),
+  /** The concatenation of the segments' text. */
+  text: z.string(),
+  segments: z.array(PreviewSegmentDto),
+  input_ids: z.array(z.number().int()),
+  labels: z.array(z.number().int()),
+  /** Each token's text, parallel to input_ids: the token boundaries. */
+  tokens: z.array(z.string()),
+  tokenCount: z.number().int(),
+  trainableCount: z.number().int(),
+  truncated: z.boolean(),
+  /** Tokens before truncation. */
+  fullLength: z.number().int(),
+});
+export type PreviewRecordDto = Readonly<z.infer<typeof PreviewRecordDto>>;
+
+export const LengthHistogramDto = z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()) });
+
+export const DatasetStatsDto = z.object({
+  records: z.number().int(),
+  skipped: z.number().int(),
+  totalTokens: z.number().int(),
+  trainableTokens: z.number().int(),
+  truncated: z.number().int(),
+  truncatedShare: z.number(),
+  cutoffLen: z.number().int(),
+  meanLength: z.number(),
+  p50Length: z.number().int(),
+  p95Length: z.number().int(),
+  maxLength: z.number().int(),
+  histogram: LengthHistogramDto,
+  batchSize: z.number().int(),
+  gradientAccumulation: z.number().int(),
+  stepsPerEpoch: z.number().int(),
+});
+export type DatasetStatsDto = Readonly<z.infer<typeof DatasetStatsDto>>;
+
+export const PreviewResultDto = z.object({
+  template: z.string(),
+  warnings: z.array(z.string()),
+  records: z.array(PreviewRecordDto),
+  stats: DatasetStatsDto,
+});
+export type PreviewResultDto = Readonly<z.infer<typeof PreviewResultDto>>;
+
+export const PreviewRecordRequest = z.object({ ...ModelAndTemplate, record: NormalisedRecord, index: z.number().int().min(0).default(0) }).strict();
+export type PreviewRecordRequest = z.input<typeof PreviewRecordRequest>;
+
+export const PreviewDatasetRequest = z
+  .object({
+    ...ModelAndTemplate,
+    ...Source,
+    /** Records shown in full (from `offset`); the statistics always cover the whole source. */
+    offset: z.number().int().min(0).default(0),
+    rows: z.number().int().min(0).max(1000).default(10),
+    batchSize: z.number().int().min(1).max(4096).default(1),
+    gradientAccumulation: z.number().int().min(1).max(4096).default(1),
+  })
+  .strict();
+export type PreviewDatasetRequest = z.input<typeof PreviewDatasetRequest>;
+
+export const TokenizeRequest = z
+  .object({ ...ModelAndTemplate, ...Source, outFile: z.string().min(1), jobId: z.string().min(1).max(100).optional(), workers: z.number().int().min(0).max(64).optional() })
+  .strict();
+export type TokenizeRequest = z.input<typeof TokenizeRequest>;
+
+export const TokenizeResultDto = z.object({
+  outFile: z.string(),
+  cacheKey: z.string(),
+  cached: z.boolean(),
+  records: z.number().int(),
+  skipped: z.array(z.object({ index: z.number().int(), reason: z.string() })),
+  tokens: z.number().int(),
+  trainableTokens: z.number().int(),
+  bytes: z.number().int(),
+  template: z.string(),
+  seconds: z.number(),
+});
+export type TokenizeResultDto = Readonly<z.infer<typeof TokenizeResultDto>>;
+
+export interface IPreviewService {
+  /** One record; answers in well under 100 ms once the tokenizer is loaded. */
+  record(request: PreviewRecordRequest): Promise<PreviewRecordDto>;
+  dataset(request: PreviewDatasetRequest): Promise<PreviewResultDto>;
+  tokenize(request: TokenizeRequest): Promise<TokenizeResultDto>;
+}
+
+export const TokenizeProgressEvent = z.object({ jobId: z.string(), done: z.number().int(), total: z.number().int() });
+export type TokenizeProgressEvent = z.infer<typeof TokenizeProgressEvent>;
+
+export const previewContract = {
+  name: 'preview',
+  requests: { record: PreviewRecordRequest, dataset: PreviewDatasetRequest, tokenize: TokenizeRequest },
+  events: { tokenizeProgress: TokenizeProgressEvent },
+} as const satisfies DomainContract<IPreviewService>;
