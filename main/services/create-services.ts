@@ -2,11 +2,13 @@
 import type { LatheServices } from '../../preload/contract/index.js';
 import { AppService } from '../app/app-service.js';
 import { ProjectsService } from '../projects/projects-service.js';
+import { DatasetsService } from '../datasets/datasets-service.js';
 import type { ServiceContext } from './service-context.js';
 
 export function createServices(ctx: ServiceContext): LatheServices {
   return {
     app: new AppService(ctx),
     projects: new ProjectsService(ctx),
+    datasets: new DatasetsService(ctx),
   };
 }

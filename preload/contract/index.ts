@@ -3,15 +3,18 @@
 import type { z } from 'zod';
 import { appContract, type IAppService } from './app.js';
 import { projectsContract, type IProjectsService } from './projects.js';
+import { datasetsContract, type IDatasetsService } from './datasets.js';
 
 export const contract = {
   app: appContract,
   projects: projectsContract,
+  datasets: datasetsContract,
 } as const;
 
 export interface LatheServices {
   app: IAppService;
   projects: IProjectsService;
+  datasets: IDatasetsService;
 }
 
 export type DomainName = keyof typeof contract;
@@ -46,3 +49,4 @@ export * from './define.js';
 export * from './errors.js';
 export * from './app.js';
 export * from './projects.js';
+export * from './datasets.js';

@@ -1,0 +1,226 @@
+// The datasets domain's service: inspect, preview, validate, import (in a worker, cancellable, with progress
+// events), LLaMA-Factory folders, row edits, splits, export. It validates requests with the contract's schemas
+// (callers in-process skip the IPC layer) and leaves SQL to DatasetsStore.
+import path from 'node:path';
+import {
+  CancelRequest,
+  DatasetRef,
+  EditRowRequest,
+  ExcludeRowRequest,
+  ExportRequest,
+  ImportLlamaFactoryRequest,
+  ImportRequest,
+  InspectRequest,
+  ListDatasetsRequest,
+  PreviewRequest,
+  RowsRequest,
+  SetSplitRequest,
+  ValidateRequest,
+  type DatasetDto,
+  type DatasetRowDto,
+  type ExportResult,
+  type IDatasetsService,
+  type ImportLlamaFactoryResult,
+  type ImportResult,
+  type NormalisedRecord,
+  type PreviewResult,
+  type RowsResult,
+  type SourceInspection,
+  type ValidationReport,
+} from '../../preload/contract/datasets.js';
+import { LatheError } from '../../preload/contract/errors.js';
+import { DatasetsStore, type StoredRow } from '../db/datasets-store.js';
+import type { ServiceContext } from '../services/service-context.js';
+import { resolveInside } from '../workspace/safe-path.js';
+import { exportDataset } from './dataset-exporter.js';
+import type { ImportProgress } from './import-pipeline.js';
+import { startImport, type RunningImport } from './import-runner.js';
+import type { ImportTask, ImportTaskResult } from './import-task.js';
+import { previewSample, SampleCache } from './source-sample.js';
+import { validationSet } from './split.js';
+import { validateSource } from './validate-source.js';
+
+export interface DatasetsServiceOptions {
+  /** Run imports in a worker thread (the app). The CLI runs them inline. Default true. */
+  readonly useWorker?: boolean;
+}
+
+function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string; path: PropertyKey[] }[] } } }, v: unknown): T {
+  const r = schema.safeParse(v);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  throw new LatheError('invalid_request', `${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'invalid'}`);
+}
+
+export class DatasetsService implements IDatasetsService {
+  private readonly store: DatasetsStore;
+  private readonly samples = new SampleCache();
+  private readonly jobs = new Map<string, { cancel(): void }>();
+  private readonly splitCache = new Map<string, Set<number>>();
+  private jobCounter = 0;
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly options: DatasetsServiceOptions = {},
+  ) {
+    this.store = new DatasetsStore(ctx.workspace.db);
+  }
+
+  async inspect(request: unknown): Promise<SourceInspection> {
+    const req = parse(InspectRequest, request);
+    return (await this.samples.get(req.file, req.options)).inspection;
+  }
+
+  async preview(request: unknown): Promise<PreviewResult> {
+    const req = parse(PreviewRequest, request);
+    return previewSample(await this.samples.get(req.file, req.options), req.mapping, req.limit);
+  }
+
+  async validate(request: unknown): Promise<ValidationReport> {
+    const req = parse(ValidateRequest, request);
+    const jobId = req.jobId ?? this.newJobId();
+    const ac = new AbortController();
+    this.jobs.set(jobId, { cancel: () => ac.abort() });
+    try {
+      return await validateSource(req.file, req.options, req.mapping, {
+        signal: ac.signal,
+        onProgress: (bytesRead, totalBytes, rows) => this.ctx.events.emit('datasets.importProgress', { jobId, phase: 'reading', bytesRead, totalBytes, rows }),
+      });
+    } finally {
+      this.jobs.delete(jobId);
+    }
+  }
+
+  async import(request: unknown): Promise<ImportResult> {
+    const req = parse(ImportRequest, request);
+    const { jobId: _j, ...job } = req;
+    const result = (await this.run(req.jobId, { kind: 'file', job: { ...job, ...(req.mapping ? { mapping: req.mapping } : {}) } })) as ImportResult;
+    this.ctx.events.emit('datasets.changed', { id: result.dataset.id, change: 'created' });
+    return result;
+  }
+
+  async importLlamaFactory(request: unknown): Promise<ImportLlamaFactoryResult> {
+    const req = parse(ImportLlamaFactoryRequest, request);
+    const result = (await this.run(req.jobId, { kind: 'llamafactory', projectId: req.projectId, dir: req.dir })) as ImportLlamaFactoryResult;
+    for (const i of result.imported) this.ctx.events.emit('datasets.changed', { id: i.dataset.id, change: 'created' });
+    return result;
+  }
+
+  async cancel(request: unknown): Promise<{ readonly cancelled: boolean }> {
+    const req = parse(CancelRequest, request);
+    const job = this.jobs.get(req.jobId);
+    job?.cancel();
+    return { cancelled: job !== undefined };
+  }
+
+  async list(request: unknown): Promise<readonly DatasetDto[]> {
+    const req = parse(ListDatasetsRequest, request);
+    return this.store.list(req.projectId);
+  }
+
+  async get(request: unknown): Promise<DatasetDto> {
+    return this.store.get(parse(DatasetRef, request).id);
+  }
+
+  async rows(request: unknown): Promise<RowsResult> {
+    const req = parse(RowsRequest, request);
+    const dataset = this.store.get(req.id);
+    const val = this.validation(dataset);
+    if (req.split) {
+      const included = this.store.includedIdxs(req.id).filter((i) => val.has(i) === (req.split === 'validation'));
+      const page = included.slice(req.offset, req.offset + req.limit);
+      return { total: included.length, rows: page.map((i) => this.rowDto(this.store.row(req.id, i), val)) };
+    }
+    return { total: dataset.rowCount, rows: this.store.rows(req.id, req.offset, req.limit).map((r) => this.rowDto(r, val)) };
+  }
+
+  async editRow(request: unknown): Promise<DatasetRowDto> {
+    const req = parse(EditRowRequest, request);
+    this.store.edit(req.id, req.idx, req.record);
+    this.ctx.events.emit('datasets.changed', { id: req.id, change: 'edited' });
+    return this.rowDto(this.store.row(req.id, req.idx), this.validation(this.store.get(req.id)));
+  }
+
+  async excludeRow(request: unknown): Promise<DatasetRowDto> {
+    const req = parse(ExcludeRowRequest, request);
+    this.store.exclude(req.id, req.idx, req.excluded);
+    this.dropSplit(req.id);
+    this.ctx.events.emit('datasets.changed', { id: req.id, change: 'edited' });
+    return this.rowDto(this.store.row(req.id, req.idx), this.validation(this.store.get(req.id)));
+  }
+
+  async setSplit(request: unknown): Promise<DatasetDto> {
+    const req = parse(SetSplitRequest, request);
+    this.store.setSplit(req.id, req.seed, req.valRatio);
+    this.ctx.events.emit('datasets.changed', { id: req.id, change: 'split' });
+    return this.store.get(req.id);
+  }
+
+  async export(request: unknown): Promise<ExportResult> {
+    const req = parse(ExportRequest, request);
+    const dataset = this.store.get(req.id);
+    const out = path.isAbsolute(req.out) ? req.out : resolveInside(this.ctx.workspace.paths.project(dataset.projectId), 'exports', req.out);
+    return exportDataset(this.store, req.id, req.format, out, req.includeExcluded);
+  }
+
+  async remove(request: unknown): Promise<{ readonly removed: true }> {
+    const { id } = parse(DatasetRef, request);
+    this.store.remove(id);
+    this.dropSplit(id);
+    this.ctx.events.emit('datasets.changed', { id, change: 'removed' });
+    return { removed: true };
+  }
+
+  dispose(): void {
+    for (const job of this.jobs.values()) job.cancel();
+  }
+
+  private newJobId(): string {
+    return `job-${Date.now().toString(36)}-${++this.jobCounter}`;
+  }
+
+  private async run(jobId: string | undefined, task: ImportTask): Promise<ImportTaskResult> {
+    const id = jobId ?? this.newJobId();
+    if (this.jobs.has(id)) throw new LatheError('conflict', `An import with job id ${id} is already running.`);
+    let last: ImportProgress = { phase: 'reading', bytesRead: 0, totalBytes: 0, rows: 0 };
+    const running: RunningImport = startImport(
+      { store: this.store, dbFile: this.ctx.workspace.paths.dbFile, useWorker: this.options.useWorker ?? true },
+      task,
+      (p) => {
+        last = p;
+        this.ctx.events.emit('datasets.importProgress', { jobId: id, ...p });
+      },
+    );
+    this.jobs.set(id, running);
+    try {
+      return await running.result;
+    } catch (err) {
+      const e = LatheError.from(err);
+      this.ctx.events.emit('datasets.importProgress', { jobId: id, ...last, phase: e.code === 'cancelled' ? 'cancelled' : 'failed' });
+      throw e;
+    } finally {
+      this.jobs.delete(id);
+    }
+  }
+
+  private validation(d: DatasetDto): Set<number> {
+    const key = `${d.id}:${d.splitSeed}:${d.valRatio}`;
+    let set = this.splitCache.get(key);
+    if (!set) {
+      this.dropSplit(d.id);
+      set = d.valRatio > 0 ? validationSet(this.store.includedIdxs(d.id), d.splitSeed, d.valRatio) : new Set();
+      this.splitCache.set(key, set);
+    }
+    return set;
+  }
+
+  private dropSplit(id: number): void {
+    for (const k of this.splitCache.keys()) if (k.startsWith(`${id}:`)) this.splitCache.delete(k);
+  }
+
+  private rowDto(r: StoredRow, val: Set<number>): DatasetRowDto {
+    const original = JSON.parse(r.record) as NormalisedRecord;
+    const record = r.edited_record ? (JSON.parse(r.edited_record) as NormalisedRecord) : original;
+    return { idx: r.idx, sourceRow: r.source_row, record, original, edited: r.edited_record !== null, excluded: r.excluded === 1, split: val.has(r.idx) ? 'validation' : 'train' };
+  }
+}

@@ -1,0 +1,44 @@
+// Runs an import task off the main thread when the compiled worker is present (the app, `lathe serve`), or inline
+// when running from TypeScript sources (tests) or when asked to (the CLI, whose thread blocks nothing).
+// It does not decide what to import; the service does.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { LatheError } from '../../preload/contract/errors.js';
+import type { DatasetsStore } from '../db/datasets-store.js';
+import type { ImportProgress } from './import-pipeline.js';
+import { runTask, type ImportTask, type ImportTaskResult, type WorkerToMain } from './import-task.js';
+
+export interface RunningImport {
+  readonly result: Promise<ImportTaskResult>;
+  cancel(): void;
+}
+
+const WORKER_FILE = fileURLToPath(new URL('./import-worker.js', import.meta.url));
+
+export function workerAvailable(): boolean {
+  return fs.existsSync(WORKER_FILE);
+}
+
+export function startImport(opts: { store: DatasetsStore; dbFile: string; useWorker: boolean }, task: ImportTask, onProgress: (p: ImportProgress) => void): RunningImport {
+  if (opts.useWorker && workerAvailable()) return inWorker(opts.dbFile, task, onProgress);
+  const ac = new AbortController();
+  return { result: runTask(opts.store, task, { signal: ac.signal, onProgress }), cancel: () => ac.abort() };
+}
+
+function inWorker(dbFile: string, task: ImportTask, onProgress: (p: ImportProgress) => void): RunningImport {
+  const worker = new Worker(WORKER_FILE, { workerData: { dbFile, task } });
+  const result = new Promise<ImportTaskResult>((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (m: WorkerToMain) => {
+      if (m.type === 'progress') onProgress(m.progress);
+      else if (m.type === 'done') ((settled = true), resolve(m.result));
+      else ((settled = true), reject(LatheError.fromSerialized(m.error)));
+    });
+    worker.on('error', (err) => ((settled = true), reject(LatheError.from(err))));
+    worker.on('exit', (code) => {
+      if (!settled) reject(new LatheError('internal', `The import worker stopped unexpectedly (exit code ${code}); nothing was saved.`));
+    });
+  });
+  return { result, cancel: () => worker.postMessage({ type: 'cancel' }) };
+}
