@@ -49,3 +49,16 @@ function pickTransport(): Transport {
 }
 
 export const lathe: LatheClient = createClient(pickTransport());
+
+/**
+ * A domain by name, typed by its contract interface. For domains whose contract file has landed but whose line in
+ * preload/contract/index.ts has not yet; once it has, `lathe.<domain>` is the same object.
+ */
+export function domainOf<I>(name: string): I {
+  return (lathe as unknown as Record<string, I>)[name]!;
+}
+
+/** Subscribes to `<domain>.<event>` with the payload type the domain's contract declares. */
+export function onEvent<P>(event: string, listener: (payload: P) => void): () => void {
+  return (lathe.on as unknown as (e: string, l: (p: P) => void) => () => void)(event, listener);
+}

@@ -1,7 +1,10 @@
 // The app's store instance, wired to the real bridge services and the browser's language preference.
 import { detectLanguage, type Language } from '../i18n/translate.js';
 import { appService } from '../services/app.js';
+import { datasetsService } from '../services/datasets.js';
 import { projectsService } from '../services/projects.js';
+import { runsService } from '../services/runs.js';
+import { uploadFile } from '../services/upload.js';
 import { createLatheStore } from './index.js';
 
 const LANGUAGE_KEY = 'lathe.language';
@@ -14,6 +17,9 @@ function savedLanguage(): Language {
 export const useLathe = createLatheStore({
   app: appService,
   projects: projectsService,
+  datasets: datasetsService,
+  upload: uploadFile,
+  runs: runsService,
   language: savedLanguage(),
   rememberLanguage: (l) => globalThis.localStorage?.setItem(LANGUAGE_KEY, l),
 });

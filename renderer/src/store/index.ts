@@ -2,15 +2,23 @@
 import { create } from 'zustand';
 import type { Language } from '../i18n/translate.js';
 import type { AppService } from '../services/app.js';
+import type { DatasetsService } from '../services/datasets.js';
 import type { ProjectsService } from '../services/projects.js';
+import type { RunsService } from '../services/runs.js';
 import { createAppSlice, type AppSlice } from './app/actions.js';
+import { createDatasetsSlice, type DatasetsSlice } from './datasets/actions.js';
+import { createImporterSlice, type ImporterSlice, type UploadFn } from './importer/actions.js';
 import { createProjectsSlice, type ProjectsSlice } from './projects/actions.js';
+import { createRunsSlice, type RunsSlice } from './runs/actions.js';
 
-export type LatheStore = AppSlice & ProjectsSlice;
+export type LatheStore = AppSlice & ProjectsSlice & DatasetsSlice & ImporterSlice & RunsSlice;
 
 export interface StoreDeps {
   readonly app: AppService;
   readonly projects: ProjectsService;
+  readonly datasets: DatasetsService;
+  readonly upload: UploadFn;
+  readonly runs: RunsService;
   readonly language: Language;
   readonly rememberLanguage: (l: Language) => void;
 }
@@ -19,6 +27,9 @@ export function createLatheStore(deps: StoreDeps) {
   return create<LatheStore>()((...a) => ({
     ...createAppSlice(deps.app, deps.language, deps.rememberLanguage)(...a),
     ...createProjectsSlice(deps.projects)(...a),
+    ...createDatasetsSlice(deps.datasets)(...a),
+    ...createImporterSlice(deps.datasets, deps.upload)(...a),
+    ...createRunsSlice(deps.runs)(...a),
   }));
 }
 

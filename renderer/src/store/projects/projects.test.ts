@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProjectDto } from '../../../../preload/contract/index.js';
 import { LatheError } from '../../bridge/lathe-error.js';
-import { createLatheStore } from '../index.js';
+import { testStore } from '../testing/fake-services.js';
 import type { ProjectsService } from '../../services/projects.js';
 import { projectsSelectors } from './selectors.js';
 
@@ -29,12 +29,7 @@ function fakeProjects(): ProjectsService & { items: ProjectDto[] } {
 }
 
 function store(projects = fakeProjects()) {
-  return createLatheStore({
-    projects,
-    app: { info: async () => ({ name: 'Lathe', version: '0', transport: 'web', home: '/h', platform: 'linux', schemaVersion: 1 }) },
-    language: 'en',
-    rememberLanguage: () => undefined,
-  });
+  return testStore({ projects });
 }
 
 describe('projects slice', () => {
@@ -74,7 +69,7 @@ describe('projects slice', () => {
 describe('app slice', () => {
   it('loads info and switches language, remembering it', async () => {
     const remembered: string[] = [];
-    const s = createLatheStore({
+    const s = testStore({
       projects: fakeProjects(),
       app: { info: async () => ({ name: 'Lathe', version: '1.2.3', transport: 'electron', home: '/h', platform: 'win32', schemaVersion: 1 }) },
       language: 'en',

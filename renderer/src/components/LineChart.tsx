@@ -1,0 +1,228 @@
+// A chart.js line chart that React draws once: points are appended through a ref (`append`), so a training run
+// streaming metrics never re-renders the page. Raw + EMA-smoothed series, a log-scale toggle, vertical/horizontal
+// marker lines, and colours read from the theme's CSS variables (following the OS light/dark switch).
+import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import {
+  Chart,
+  LineController,
+  LineElement,
+  PointElement,
+  LinearScale,
+  LogarithmicScale,
+  Legend,
+  Tooltip,
+  type ChartDataset,
+  type Plugin,
+} from 'chart.js';
+import { EmaSmoother, type XY } from './chart-series.js';
+
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
+
+export interface SeriesSpec {
+  readonly id: string;
+  readonly label: string;
+  /** CSS colour or a CSS variable name such as '--accent'. */
+  readonly color: string;
+  /** Also draw an EMA-smoothed copy (the raw one faded). */
+  readonly smoothing?: number;
+  readonly dashed?: boolean;
+  readonly showPoints?: boolean;
+  /** Right-hand axis (e.g. learning rate next to loss). */
+  readonly axis?: 'y' | 'y1';
+}
+
+export interface LineChartHandle {
+  append(seriesId: string, points: readonly XY[]): void;
+  reset(): void;
+  setLogScale(on: boolean): void;
+  /** A vertical line at x (e.g. the cutoff on a histogram's x-axis). */
+  setMarkerX(x: number | undefined): void;
+  pointCount(seriesId: string): number;
+}
+
+export interface LineChartProps {
+  readonly series: readonly SeriesSpec[];
+  readonly label: string;
+  readonly height?: number;
+  readonly xLabel?: string;
+  readonly yLabel?: string;
+  readonly logScale?: boolean;
+  readonly testId?: string;
+  /** Draw as bars-like steps (histograms). */
+  readonly stepped?: boolean;
+}
+
+function cssColor(el: Element, c: string): string {
+  return c.startsWith('--') ? getComputedStyle(el).getPropertyValue(c).trim() || '#888' : c;
+}
+
+function fade(color: string, alpha: number): string {
+  return `color-mix(in srgb, ${color} ${Math.round(alpha * 100)}%, transparent)`;
+}
+
+const markerPlugin: Plugin<'line'> = {
+  id: 'latheMarker',
+  afterDatasetsDraw(chart) {
+    const x = (chart as unknown as { latheMarkerX?: number }).latheMarkerX;
+    if (x === undefined) return;
+    const scale = chart.scales.x;
+    if (!scale) return;
+    const px = scale.getPixelForValue(x);
+    const { top, bottom } = chart.chartArea;
+    const ctx = chart.ctx;
+    ctx.save();
+    ctx.strokeStyle = (chart as unknown as { latheMarkerColor?: string }).latheMarkerColor ?? '#c62828';
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(px, top);
+    ctx.lineTo(px, bottom);
+    ctx.stroke();
+    ctx.restore();
+  },
+};
+
+export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function LineChart(props, ref) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const chart = useRef<Chart<'line', XY[]> | null>(null);
+  const smoothers = useRef(new Map<string, EmaSmoother>());
+  const counts = useRef(new Map<string, number>());
+  const pending = useRef(0);
+  const seriesKey = props.series.map((s) => `${s.id}:${s.label}:${s.color}:${s.smoothing ?? ''}`).join('|');
+
+  const scheduleUpdate = () => {
+    if (pending.current) return;
+    // Coalesce bursts of appends into one draw per frame; 'none' skips animation so lines extend without jitter.
+    pending.current = requestAnimationFrame(() => {
+      pending.current = 0;
+      chart.current?.update('none');
+    });
+  };
+
+  useEffect(() => {
+    const el = canvas.current;
+    if (!el) return;
+    const datasets: ChartDataset<'line', XY[]>[] = [];
+    for (const s of props.series) {
+      const color = cssColor(el, s.color);
+      const common = { yAxisID: s.axis ?? 'y', borderDash: s.dashed ? [5, 4] : [], stepped: props.stepped ? ('middle' as const) : false };
+      if (s.smoothing !== undefined) {
+        datasets.push({ ...common, label: `${s.label} (raw)`, data: [], borderColor: fade(color, 0.3), backgroundColor: fade(color, 0.3), borderWidth: 1, pointRadius: 0 });
+        datasets.push({ ...common, label: s.label, data: [], borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0 });
+      } else {
+        datasets.push({ ...common, label: s.label, data: [], borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: s.showPoints ? 3 : 0 });
+      }
+    }
+    const text = cssColor(el, '--muted');
+    const grid = cssColor(el, '--border');
+    const hasY1 = props.series.some((s) => s.axis === 'y1');
+    chart.current = new Chart<'line', XY[]>(el, {
+      type: 'line',
+      data: { datasets },
+      plugins: [markerPlugin],
+      options: {
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: false,
+        normalized: true,
+        interaction: { mode: 'nearest', axis: 'x', intersect: false },
+        plugins: { legend: { labels: { color: text, boxWidth: 12 } }, tooltip: { enabled: true } },
+        scales: {
+          x: { type: 'linear', title: { display: !!props.xLabel, text: props.xLabel ?? '', color: text }, ticks: { color: text }, grid: { color: grid } },
+          y: { type: props.logScale ? 'logarithmic' : 'linear', title: { display: !!props.yLabel, text: props.yLabel ?? '', color: text }, ticks: { color: text }, grid: { color: grid } },
+          ...(hasY1 ? { y1: { type: 'linear' as const, position: 'right' as const, ticks: { color: text }, grid: { drawOnChartArea: false } } } : {}),
+        },
+      },
+    });
+    (chart.current as unknown as { latheMarkerColor: string }).latheMarkerColor = cssColor(el, '--danger');
+    smoothers.current = new Map(props.series.filter((s) => s.smoothing !== undefined).map((s) => [s.id, new EmaSmoother(s.smoothing!)]));
+    counts.current = new Map();
+    // Follow the OS theme: re-read the colours when it flips.
+    const media = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
+    const recolor = () => {
+      const c = chart.current;
+      if (!c) return;
+      let i = 0;
+      for (const s of props.series) {
+        const color = cssColor(el, s.color);
+        if (s.smoothing !== undefined) {
+          c.data.datasets[i]!.borderColor = fade(color, 0.3);
+          i++;
+        }
+        c.data.datasets[i]!.borderColor = color;
+        c.data.datasets[i]!.backgroundColor = color;
+        i++;
+      }
+      const t = cssColor(el, '--muted');
+      for (const axis of Object.values(c.options.scales ?? {})) {
+        if (axis?.ticks) axis.ticks.color = t;
+      }
+      c.update('none');
+    };
+    media?.addEventListener('change', recolor);
+    return () => {
+      media?.removeEventListener('change', recolor);
+      cancelAnimationFrame(pending.current);
+      pending.current = 0;
+      chart.current?.destroy();
+      chart.current = null;
+    };
+    // The chart is rebuilt only when the set of series changes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [seriesKey, props.stepped]);
+
+  useImperativeHandle(ref, () => ({
+    append(seriesId, points) {
+      const c = chart.current;
+      if (!c || points.length === 0) return;
+      let i = 0;
+      for (const s of props.series) {
+        if (s.id === seriesId) {
+          const smoother = smoothers.current.get(s.id);
+          if (smoother) {
+            const raw = c.data.datasets[i]!.data;
+            const sm = c.data.datasets[i + 1]!.data;
+            for (const p of points) {
+              raw.push(p);
+              sm.push({ x: p.x, y: smoother.push(p.y) });
+            }
+          } else {
+            c.data.datasets[i]!.data.push(...points);
+          }
+          counts.current.set(seriesId, (counts.current.get(seriesId) ?? 0) + points.length);
+          scheduleUpdate();
+          return;
+        }
+        i += s.smoothing !== undefined ? 2 : 1;
+      }
+    },
+    reset() {
+      const c = chart.current;
+      if (!c) return;
+      for (const d of c.data.datasets) d.data = [];
+      for (const s of smoothers.current.values()) s.reset();
+      counts.current.clear();
+      scheduleUpdate();
+    },
+    setLogScale(on) {
+      const c = chart.current;
+      if (!c?.options.scales?.y) return;
+      c.options.scales.y.type = on ? 'logarithmic' : 'linear';
+      c.update('none');
+    },
+    setMarkerX(x) {
+      const c = chart.current;
+      if (!c) return;
+      (c as unknown as { latheMarkerX?: number }).latheMarkerX = x;
+      scheduleUpdate();
+    },
+    pointCount: (id) => counts.current.get(id) ?? 0,
+  }));
+
+  return (
+    <div className="chart" style={{ height: props.height ?? 260 }} data-testid={props.testId}>
+      <canvas ref={canvas} role="img" aria-label={props.label} />
+    </div>
+  );
+});

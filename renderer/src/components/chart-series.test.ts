@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { EmaSmoother, forLogScale, smooth } from './chart-series.js';
+
+describe('EMA smoothing', () => {
+  it('starts at the first value (debiased) and follows the series', () => {
+    const s = new EmaSmoother(0.9);
+    expect(s.push(2)).toBeCloseTo(2, 10);
+    // Second point: (0.9*0.2 + 0.1*4) / (1 - 0.81) = 0.58 / 0.19
+    expect(s.push(4)).toBeCloseTo(0.58 / 0.19, 10);
+  });
+
+  it('weight 0 is the raw series; a constant series stays constant', () => {
+    expect(smooth([{ x: 1, y: 3 }, { x: 2, y: 7 }], 0).map((p) => p.y)).toEqual([3, 7]);
+    const c = smooth(Array.from({ length: 50 }, (_, i) => ({ x: i, y: 1.5 })), 0.95);
+    for (const p of c) expect(p.y).toBeCloseTo(1.5, 10);
+  });
+
+  it('drops points a log axis cannot show', () => {
+    expect(forLogScale([{ x: 1, y: 0 }, { x: 2, y: -1 }, { x: 3, y: NaN }, { x: 4, y: 0.5 }])).toEqual([{ x: 4, y: 0.5 }]);
+  });
+});

@@ -1,0 +1,37 @@
+// Series arithmetic for the charts: exponential moving average smoothing with TensorBoard's debiasing (so the first
+// points are not dragged towards zero), and the log-scale guard. Pure; the chart wrapper feeds points through it.
+export interface XY {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Incremental EMA: `push` returns the smoothed value for each new raw value, in O(1). weight in [0, 1). */
+export class EmaSmoother {
+  private last = 0;
+  private count = 0;
+  constructor(private readonly weight: number) {}
+
+  push(value: number): number {
+    if (!Number.isFinite(value)) return value;
+    this.count++;
+    this.last = this.last * this.weight + (1 - this.weight) * value;
+    // Debias as TensorBoard does: divide by 1 - weight^n so the start is not biased towards 0.
+    const debias = 1 - Math.pow(this.weight, this.count);
+    return debias > 0 ? this.last / debias : value;
+  }
+
+  reset(): void {
+    this.last = 0;
+    this.count = 0;
+  }
+}
+
+export function smooth(points: readonly XY[], weight: number): XY[] {
+  const s = new EmaSmoother(weight);
+  return points.map((p) => ({ x: p.x, y: s.push(p.y) }));
+}
+
+/** Points that can be drawn on a log axis (positive, finite); others are dropped rather than breaking the scale. */
+export function forLogScale(points: readonly XY[]): XY[] {
+  return points.filter((p) => Number.isFinite(p.y) && p.y > 0);
+}

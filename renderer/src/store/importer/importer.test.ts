@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { fakeDatasets, testStore } from '../testing/fake-services.js';
+import { importerSelectors } from './selectors.js';
+import { setFieldColumns } from './mapping-edit.js';
+
+const csv = () => new File(['问题,回复\n怎么退款,请联系客服\n'], '工单.csv', { type: 'text/csv' });
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+describe('importer slice', () => {
+  it('uploads, inspects, takes the suggestion and previews the mapped records', async () => {
+    const ds = fakeDatasets();
+    const progress: number[] = [];
+    const s = testStore({
+      datasets: ds.service,
+      upload: async (file, onProgress) => (onProgress?.(0.5), progress.push(0.5), { path: `/ws/up/${file.name}`, bytes: file.size }),
+    });
+    await s.getState().importFromFile(csv());
+    const st = s.getState();
+    expect(st.importStep).toBe('source');
+    expect(st.importFile?.path).toBe('/ws/up/工单.csv');
+    expect(st.inspection?.columns).toEqual(['问题', '回复']);
+    expect(st.mapping?.fields.output?.columns).toEqual(['回复']);
+    expect(st.mappedPreview?.records).toHaveLength(1);
+    expect(ds.calls.map((c) => c.method)).toEqual(['inspect', 'preview']);
+    expect(progress).toEqual([0.5]);
+    expect(importerSelectors.reachable(st)).toBe(3);
+  });
+
+  it('re-reads the file when the header row changes and replaces a mapping that no longer fits', async () => {
+    const ds = fakeDatasets();
+    const s = testStore({ datasets: ds.service });
+    await s.getState().importFromPath('/data/t.csv', 't.csv');
+    await s.getState().setReaderOptions({ headerRow: 2 });
+    expect(s.getState().inspection?.columns).toEqual(['title', 'answer']);
+    expect(ds.calls.filter((c) => c.method === 'inspect').at(-1)?.request).toMatchObject({ options: { headerRow: 2 } });
+    // The suggestion comes back (the old columns are gone); encoding changes keep a mapping that still fits.
+    await s.getState().setReaderOptions({ headerRow: 1 });
+    const edited = setFieldColumns(s.getState().mapping!, 'input', ['问题']);
+    await s.getState().updateMapping(edited);
+    await s.getState().setReaderOptions({ encoding: 'gb18030' });
+    expect(s.getState().mapping?.fields.input?.columns).toEqual(['问题']);
+  });
+
+  it('does not preview while a required field is unmapped', async () => {
+    const ds = fakeDatasets();
+    const s = testStore({ datasets: ds.service });
+    await s.getState().importFromPath('/data/t.csv', 't.csv');
+    const before = ds.calls.length;
+    await s.getState().updateMapping(setFieldColumns(s.getState().mapping!, 'output', []));
+    expect(ds.calls.length).toBe(before);
+    expect(s.getState().mappedPreview).toBeUndefined();
+    expect(importerSelectors.missing(s.getState())).toEqual(['output']);
+    expect(importerSelectors.reachable(s.getState())).toBe(2);
+  });
+
+  it('validates, groups problems, and saves with progress', async () => {
+    const ds = fakeDatasets();
+    const s = testStore({ datasets: ds.service });
+    await s.getState().importFromPath('/data/t.csv', 't.csv');
+    s.getState().goToImportStep('validate');
+    await settle();
+    expect(s.getState().validation?.problemCount).toBe(2);
+    expect(importerSelectors.problemGroups(s.getState())).toEqual([{ message: 'The answer is empty.', column: '回复', rows: [4, 7] }]);
+    s.getState().setSkipBad(false);
+    expect(importerSelectors.canSave(s.getState())).toBe(false);
+    s.getState().setSkipBad(true);
+    expect(importerSelectors.canSave(s.getState())).toBe(true);
+    const phases: string[] = [];
+    const unsub = s.subscribe((st) => st.importJob && phases.at(-1) !== st.importJob.phase && phases.push(st.importJob.phase));
+    expect(await s.getState().saveImport(1, ' 工单 ')).toBe(true);
+    unsub();
+    expect(phases).toEqual(['starting', 'reading', 'done']);
+    expect(s.getState().importResult?.rows).toBe(8);
+    expect(ds.calls.at(-1)?.request).toMatchObject({ projectId: 1, name: '工单', skipBad: true });
+    expect(ds.progress.count()).toBe(0);
+  });
+
+  it('cancels a save: no error shown, the job says cancelled', async () => {
+    const ds = fakeDatasets();
+    const s = testStore({ datasets: ds.service });
+    await s.getState().importFromPath('/data/t.csv', 't.csv');
+    const release = ds.holdImports();
+    const saving = s.getState().saveImport(1);
+    await settle();
+    expect(s.getState().importJob?.phase).toBe('reading');
+    await s.getState().cancelImport();
+    release();
+    expect(await saving).toBe(false);
+    expect(s.getState().importJob?.phase).toBe('cancelled');
+    expect(s.getState().importError).toBeUndefined();
+  });
+
+  it('reports an upload failure as a message and resets cleanly', async () => {
+    const s = testStore({
+      upload: async () => {
+        throw new Error('The file could not be uploaded (HTTP 413).');
+      },
+    });
+    await s.getState().importFromFile(csv());
+    expect(s.getState().importError).toBe('The file could not be uploaded (HTTP 413).');
+    expect(s.getState().importBusy).toBeUndefined();
+    s.getState().resetImport();
+    expect(s.getState().importError).toBeUndefined();
+    expect(s.getState().importStep).toBe('file');
+  });
+
+  it('imports a LLaMA-Factory folder and keeps what was skipped and why', async () => {
+    const s = testStore();
+    expect(await s.getState().importLlamaFactoryFolder(1, '/data/LLaMA-Factory/data')).toBe(true);
+    expect(s.getState().folderResult?.imported[0]).toEqual({ entry: 'alpaca_zh', rows: 3, skipped: 0 });
+    expect(s.getState().folderResult?.skipped[0]?.reason).toContain('not downloaded');
+  });
+});

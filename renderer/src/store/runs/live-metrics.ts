@@ -1,0 +1,22 @@
+// Merging metric points from history and from live events without duplicates: events may arrive while the history
+// request is in flight, so a (kind, step) already held is not added again. Pure.
+import type { MetricPoint } from '../../../../preload/contract/runs.js';
+
+export function mergeMetrics(existing: readonly MetricPoint[], incoming: readonly MetricPoint[]): readonly MetricPoint[] {
+  if (incoming.length === 0) return existing;
+  const last = { train: -1, eval: -1 };
+  for (const p of existing) last[p.kind] = Math.max(last[p.kind], p.step);
+  const out = [...existing];
+  for (const p of incoming) {
+    if (p.step <= last[p.kind]) continue;
+    last[p.kind] = p.step;
+    out.push(p);
+  }
+  return out;
+}
+
+/** Keeps the newest `keep` lines. */
+export function appendLog(existing: readonly string[], lines: readonly string[], keep: number): readonly string[] {
+  const all = existing.concat(lines);
+  return all.length > keep ? all.slice(all.length - keep) : all;
+}

@@ -1,0 +1,171 @@
+// In-memory stand-ins for the bridge services, for slice tests: behaviour close enough to main's to exercise the
+// slices' logic (ordering, progress, cancel, errors), with hooks to hold answers back. Never used by the app.
+import type { DatasetDto, ImportProgressEvent, Mapping, SourceInspection, ValidationReport } from '../../../../preload/contract/datasets.js';
+import type { MetricPoint, RunDto, RunLogEvent, RunMetricsEvent, RunStatusEvent } from '../../../../preload/contract/runs.js';
+import { LatheError } from '../../bridge/lathe-error.js';
+import type { DatasetsService } from '../../services/datasets.js';
+import type { RunsService } from '../../services/runs.js';
+import { createLatheStore, type StoreDeps } from '../index.js';
+
+type Listener<T> = (e: T) => void;
+
+export function emitter<T>() {
+  const ls = new Set<Listener<T>>();
+  return {
+    on(l: Listener<T>) {
+      ls.add(l);
+      return () => void ls.delete(l);
+    },
+    emit: (e: T) => ls.forEach((l) => l(e)),
+    count: () => ls.size,
+  };
+}
+
+export const suggested: Mapping = { shape: 'single', fields: { instruction: { columns: ['问题'] }, output: { columns: ['回复'] } } };
+
+export function inspection(columns: string[], extra: Partial<SourceInspection> = {}): SourceInspection {
+  return {
+    file: '/u/t.csv',
+    format: 'csv',
+    size: 100,
+    encoding: 'utf-8',
+    columns,
+    sampleRows: [{ row: 2, values: Object.fromEntries(columns.map((c) => [c, `${c}-1`])) }],
+    suggestion: { mapping: suggested, confidence: 0.9, fieldConfidence: { instruction: 0.9, output: 0.95 }, detectedFormat: 'table' },
+    ...extra,
+  };
+}
+
+export function report(problems: ValidationReport['problems'] = []): ValidationReport {
+  return { rows: 10, validRows: 10 - problems.length, blankRows: 0, problems, problemCount: problems.length, exactDuplicates: 0, normalisedDuplicates: 0, duplicatePairs: [], mojibakeRows: [], columns: [] };
+}
+
+export function datasetDto(id: number, projectId: number, name: string): DatasetDto {
+  return { id, projectId, name, sourceName: `${name}.csv`, sourceSha256: 'x', sourceSize: 1, format: 'csv', readerOptions: {}, shape: 'single', rowCount: 10, skippedCount: 0, splitSeed: 42, valRatio: 0.1, mapping: suggested, createdAt: 't' };
+}
+
+export function fakeDatasets() {
+  const progress = emitter<ImportProgressEvent>();
+  const calls: { method: string; request: unknown }[] = [];
+  const datasets: DatasetDto[] = [];
+  let cancelled = new Set<string>();
+  let gate: Promise<void> | undefined;
+  const fake = {
+    progress,
+    calls,
+    datasets,
+    /** Holds every import until the returned function is called. */
+    holdImports() {
+      let release!: () => void;
+      gate = new Promise((r) => (release = r));
+      return () => release();
+    },
+    inspectAnswer: (req: { options?: { headerRow?: number } }) => inspection(req.options?.headerRow === 2 ? ['title', 'answer'] : ['问题', '回复']),
+  };
+  const service: DatasetsService = {
+    inspect: async (r) => (calls.push({ method: 'inspect', request: r }), fake.inspectAnswer(r)),
+    preview: async (r) => (calls.push({ method: 'preview', request: r }), { records: [{ row: 2, record: { kind: 'single', instruction: 'q', output: 'a' }, problems: [] }] }),
+    validate: async (r) => (calls.push({ method: 'validate', request: r }), report([{ row: 4, column: '回复', message: 'The answer is empty.' }, { row: 7, column: '回复', message: 'The answer is empty.' }])),
+    import: async (r) => {
+      calls.push({ method: 'import', request: r });
+      progress.emit({ jobId: r.jobId!, phase: 'reading', bytesRead: 50, totalBytes: 100, rows: 5 });
+      if (gate) await gate;
+      if (cancelled.has(r.jobId!)) {
+        progress.emit({ jobId: r.jobId!, phase: 'cancelled', bytesRead: 50, totalBytes: 100, rows: 5 });
+        throw new LatheError('cancelled', 'The import was cancelled.');
+      }
+      const d = datasetDto(datasets.length + 1, r.projectId, r.name ?? 't');
+      datasets.push(d);
+      return { dataset: d, rows: 8, skipped: 2, blankRows: 0, mapping: suggested, problems: [] };
+    },
+    importLlamaFactory: async () => ({ imported: [{ entry: 'alpaca_zh', dataset: datasetDto(9, 1, 'alpaca_zh'), rows: 3, skipped: 0 }], skipped: [{ entry: 'hub_only', reason: 'Hugging Face Hub datasets are not downloaded.' }] }),
+    cancel: async (jobId) => (cancelled.add(jobId), { cancelled: true }),
+    list: async (projectId) => datasets.filter((d) => projectId === undefined || d.projectId === projectId),
+    get: async (id) => datasets.find((d) => d.id === id)!,
+    rows: async (r) => ({ total: 10, rows: [] }),
+    editRow: async () => {
+      throw new LatheError('bad_input', 'The record needs an answer.');
+    },
+    excludeRow: async (id, idx, excluded) => ({ idx, sourceRow: idx + 2, record: { kind: 'text', text: 'x' }, original: { kind: 'text', text: 'x' }, edited: false, excluded, split: 'train' }),
+    setSplit: async (id, seed, valRatio) => {
+      const i = datasets.findIndex((d) => d.id === id);
+      datasets[i] = { ...datasets[i]!, splitSeed: seed, valRatio };
+      return datasets[i]!;
+    },
+    export: async (r) => ({ file: r.out, rows: 10, datasetInfo: {}, datasetInfoFile: 'dataset_info.json' }),
+    remove: async (id) => (datasets.splice(datasets.findIndex((d) => d.id === id), 1), { removed: true }),
+    onImportProgress: (cb) => progress.on(cb),
+    onChanged: () => () => undefined,
+  };
+  void cancelled;
+  return { ...fake, service, resetCancelled: () => (cancelled = new Set()) };
+}
+
+export function runDto(id: number, projectId: number, patch: Partial<RunDto> = {}): RunDto {
+  return { id, projectId, name: `run ${id}`, status: 'queued', step: 0, maxSteps: 10, parentRunId: null, error: null, lastLoss: null, lastEvalLoss: null, scores: null, folder: `runs/${id}`, adapterDir: null, resumable: false, createdAt: 't', startedAt: null, finishedAt: null, ...patch };
+}
+
+export function point(step: number, loss: number, kind: 'train' | 'eval' = 'train'): MetricPoint {
+  return { kind, step, epoch: step / 10, loss, lr: 1e-4, gradNorm: 1, tokensPerS: 100, memoryMb: 10, at: 't' };
+}
+
+export function fakeRuns() {
+  const status = emitter<RunStatusEvent>();
+  const metrics = emitter<RunMetricsEvent>();
+  const log = emitter<RunLogEvent>();
+  const runs: RunDto[] = [];
+  const history = new Map<number, MetricPoint[]>();
+  let onMetricsRequest: (() => void) | undefined;
+  const set = (id: number, patch: Partial<RunDto>) => {
+    const i = runs.findIndex((r) => r.id === id);
+    runs[i] = { ...runs[i]!, ...patch };
+    return runs[i]!;
+  };
+  const service: RunsService = {
+    create: async (r) => {
+      const run = runDto(runs.length + 1, r.projectId, { name: r.name ?? `run ${runs.length + 1}` });
+      runs.push(run);
+      return run;
+    },
+    start: async (id) => set(id, { status: 'queued' }),
+    pause: async (id) => set(id, { status: 'paused' }),
+    resume: async (id) => set(id, { status: 'running' }),
+    stop: async (id) => set(id, { status: 'stopping' }),
+    remove: async (id) => {
+      if (runs.find((r) => r.id === id)?.status === 'running') throw new LatheError('conflict', 'Stop the run before deleting it.');
+      runs.splice(runs.findIndex((r) => r.id === id), 1);
+      return { deleted: true };
+    },
+    list: async (projectId) => runs.filter((r) => projectId === undefined || r.projectId === projectId),
+    get: async (id) => ({ ...runs.find((r) => r.id === id)!, config: {} as never }),
+    metrics: async (id) => {
+      onMetricsRequest?.();
+      return history.get(id) ?? [];
+    },
+    logs: async () => ({ text: 'line 1\nline 2\n', truncated: false }),
+    artifacts: async () => [],
+    predictions: async () => ({ total: 0, scores: null, predictions: [] }),
+    compare: async (ids) => ({ runs: ids.map((id) => ({ run: runs.find((r) => r.id === id)!, metrics: history.get(id) ?? [] })) }),
+    defaults: async () => {
+      throw new LatheError('not_found', 'No model folder at /nope.');
+    },
+    cliCommand: async () => ({ yaml: 'model_name_or_path: m\n', command: 'lathe train --config run.yaml' }),
+    onStatus: (cb) => status.on(cb),
+    onMetrics: (cb) => metrics.on(cb),
+    onLog: (cb) => log.on(cb),
+  };
+  return { service, runs, history, status, metrics, log, set, whileMetricsRequested: (f: () => void) => (onMetricsRequest = f) };
+}
+
+export function testStore(over: Partial<StoreDeps> = {}) {
+  return createLatheStore({
+    app: { info: async () => ({ name: 'Lathe', version: '0', transport: 'web', home: '/h', platform: 'linux', schemaVersion: 1 }) },
+    projects: { list: async () => [], create: async () => ({}) as never, rename: async () => ({}) as never, remove: async () => ({}), onChanged: () => () => undefined },
+    datasets: fakeDatasets().service,
+    upload: async (file) => ({ path: `/ws/tmp/uploads/x/${file.name}`, bytes: file.size }),
+    runs: fakeRuns().service,
+    language: 'en',
+    rememberLanguage: () => undefined,
+    ...over,
+  });
+}
