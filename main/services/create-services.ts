@@ -2,13 +2,21 @@
 import type { LatheServices } from '../../preload/contract/index.js';
 import { AppService } from '../app/app-service.js';
 import { ProjectsService } from '../projects/projects-service.js';
+import { LibraryService } from '../library/library-service.js';
 import { DatasetsService } from '../datasets/datasets-service.js';
+import { ModelsService } from '../models/models-service.js';
+import { TemplatesService } from '../templates/templates-service.js';
+import { createPreviewService } from '../preview/preview-service.js';
 import type { ServiceContext } from './service-context.js';
 
 export function createServices(ctx: ServiceContext): LatheServices {
   return {
     app: new AppService(ctx),
     projects: new ProjectsService(ctx),
+    library: new LibraryService(ctx),
     datasets: new DatasetsService(ctx),
+    models: new ModelsService(),
+    templates: new TemplatesService(ctx),
+    preview: createPreviewService(ctx),
   };
 }

@@ -4,17 +4,26 @@ import type { z } from 'zod';
 import { appContract, type IAppService } from './app.js';
 import { projectsContract, type IProjectsService } from './projects.js';
 import { datasetsContract, type IDatasetsService } from './datasets.js';
+import { modelsContract, type IModelsService } from './models.js';
+import { templatesContract, type ITemplatesService } from './templates.js';
+import { previewContract, type IPreviewService } from './preview.js';
 
 export const contract = {
   app: appContract,
   projects: projectsContract,
   datasets: datasetsContract,
+  models: modelsContract,
+  templates: templatesContract,
+  preview: previewContract,
 } as const;
 
 export interface LatheServices {
   app: IAppService;
   projects: IProjectsService;
   datasets: IDatasetsService;
+  models: IModelsService;
+  templates: ITemplatesService;
+  preview: IPreviewService;
 }
 
 export type DomainName = keyof typeof contract;
@@ -50,3 +59,6 @@ export * from './errors.js';
 export * from './app.js';
 export * from './projects.js';
 export * from './datasets.js';
+export * from './models.js';
+export * from './templates.js';
+export * from './preview.js';

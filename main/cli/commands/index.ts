@@ -2,8 +2,14 @@
 import type { CliCommand } from '../cli-command.js';
 import { projectCommand } from './project.js';
 import { serveCommand } from './serve.js';
+import { modelCommand } from './model.js';
+import { previewCommand } from './preview.js';
+import { tokenizeCommand } from './tokenize.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   serveCommand,
   projectCommand,
+  modelCommand,
+  previewCommand,
+  tokenizeCommand,
 ];

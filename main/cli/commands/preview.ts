@@ -1,0 +1,94 @@
+// `lathe preview DATASET --model DIR`: each record as the model will see it (trained vs masked spans, ids,
+// labels) and dataset-wide length statistics.
+import { LatheError } from '../../../preload/contract/errors.js';
+import type { PreviewResultDto } from '../../../preload/contract/preview.js';
+import { TemplatesStore } from '../../db/templates-store.js';
+import { defaultModelPath } from '../../models/default-model.js';
+import { PreviewService } from '../../preview/preview-service.js';
+import type { CliCommand } from '../cli-command.js';
+import { intFlag, parseFlags } from '../parse-flags.js';
+
+const USAGE = `lathe preview DATASET [--model DIR] [--template T] [--rows N] [--offset N] [--cutoff N]
+              [--train-on-prompt] [--mask-history] [--no-thinking] [--batch N] [--grad-accum N]
+  DATASET is a JSON/JSONL file (alpaca, sharegpt, messages, text or Lathe records). --model defaults to the demo model.
+  Trained text is shown between ⟦ ⟧.`;
+
+/** Shared by preview and tokenize: the encoding flags. */
+export const ENCODE_FLAGS = {
+  model: { type: 'string' },
+  template: { type: 'string' },
+  cutoff: { type: 'string' },
+  'train-on-prompt': { type: 'boolean' },
+  'mask-history': { type: 'boolean' },
+  'no-thinking': { type: 'boolean' },
+} as const;
+
+export function encodeOptionsFrom(values: { cutoff?: string | undefined; 'train-on-prompt'?: boolean | undefined; 'mask-history'?: boolean | undefined; 'no-thinking'?: boolean | undefined }) {
+  return {
+    cutoffLen: intFlag('cutoff', values.cutoff, 2048, 1, 1_048_576),
+    trainOnPrompt: values['train-on-prompt'] ?? false,
+    maskHistory: values['mask-history'] ?? false,
+    enableThinking: !(values['no-thinking'] ?? false),
+  };
+}
+
+function human(r: PreviewResultDto): string {
+  const out: string[] = [`template: ${r.template}`, ...r.warnings.map((w) => `warning: ${w}`)];
+  for (const rec of r.records) {
+    out.push('', `── record ${rec.index} ${rec.ok ? `(${rec.tokenCount} tokens, ${rec.trainableCount} trained${rec.truncated ? `, truncated from ${rec.fullLength}` : ''})` : `skipped: ${rec.reason}`}`);
+    if (rec.ok) out.push(rec.segments.map((s) => (s.trained ? `⟦${s.text}⟧` : s.text)).join(''));
+  }
+  const s = r.stats;
+  out.push(
+    '',
+    `records ${s.records} (${s.skipped} skipped), tokens ${s.totalTokens} (${s.trainableTokens} trained), truncated at ${s.cutoffLen}: ${(100 * s.truncatedShare).toFixed(1)}%`,
+    `length mean ${s.meanLength.toFixed(1)}, p50 ${s.p50Length}, p95 ${s.p95Length}, max ${s.maxLength}; steps per epoch ${s.stepsPerEpoch} (batch ${s.batchSize} × accumulation ${s.gradientAccumulation})`,
+    ...s.histogram.counts.map((c, i) => `  ${String(s.histogram.edges[i]! + 1).padStart(6)}–${String(s.histogram.edges[i + 1]).padEnd(6)} ${'█'.repeat(Math.ceil((40 * c) / Math.max(1, s.records)))} ${c}`),
+  );
+  return out.join('\n');
+}
+
+export const previewCommand: CliCommand = {
+  name: 'preview',
+  summary: 'Show what the model will see: rendered records, trained vs masked tokens, length statistics',
+  usage: USAGE,
+  async run(ctx, args) {
+    const { values, positionals } = parseFlags('preview', args, {
+      ...ENCODE_FLAGS,
+      rows: { type: 'string' },
+      offset: { type: 'string' },
+      batch: { type: 'string' },
+      'grad-accum': { type: 'string' },
+    });
+    if (positionals.length !== 1) throw new LatheError('invalid_request', USAGE);
+    const store = new TemplatesStore(ctx.workspace().db);
+    const svc = new PreviewService({ userTemplates: () => store.list() });
+    const res = await svc.dataset({
+      modelPath: values.model ?? defaultModelPath(),
+      ...(values.template ? { template: values.template } : {}),
+      datasetFile: positionals[0]!,
+      rows: intFlag('rows', values.rows, 10, 0, 1000),
+      offset: intFlag('offset', values.offset, 0, 0),
+      batchSize: intFlag('batch', values.batch, 1, 1, 4096),
+      gradientAccumulation: intFlag('grad-accum', values['grad-accum'], 1, 1, 4096),
+      options: encodeOptionsFrom(values),
+    });
+    ctx.out.result(
+      {
+        template: res.template,
+        warnings: res.warnings,
+        records: res.records.map((r) => ({
+          index: r.index,
+          ...(r.ok ? {} : { skipped: r.reason }),
+          text: r.text,
+          segments: r.segments.map((s) => ({ text: s.text, trained: s.trained })),
+          input_ids: r.input_ids,
+          labels: r.labels,
+          truncated: r.truncated,
+        })),
+        stats: res.stats,
+      },
+      () => human(res),
+    );
+  },
+};
