@@ -87,7 +87,7 @@ app.whenReady().then(() => {
     return;
   }
   const flags = extractGlobalFlags(process.argv.slice(app.isPackaged ? 1 : 2));
-  backend = startBackend(resolveHome(flags.home), 'electron');
+  backend = startBackend(resolveHome(flags.home), 'electron', { seedDemo: true });
   serveRendererScheme();
   registerIpc(backend);
   createWindow();

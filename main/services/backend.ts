@@ -6,6 +6,7 @@ import { HandlerTable } from '../ipc/handler-table.js';
 import { registerServices } from '../ipc/register-services.js';
 import { openWorkspace, type Workspace } from '../workspace/workspace.js';
 import { createServices } from './create-services.js';
+import { seedDemoProject } from '../app/demo-project.js';
 
 export interface Backend {
   readonly workspace: Workspace;
@@ -15,12 +16,22 @@ export interface Backend {
   close(): void;
 }
 
-export function startBackend(home: string, transport: 'electron' | 'web'): Backend {
+export interface BackendOptions {
+  /** A fresh workspace gets the demo project (the app and web mode; not tests or the CLI). */
+  readonly seedDemo?: boolean;
+}
+
+export function startBackend(home: string, transport: 'electron' | 'web', options: BackendOptions = {}): Backend {
   const workspace = openWorkspace(home);
   const events = new EventHub();
   const services = createServices({ workspace, events, transport });
   const handlers = new HandlerTable();
   registerServices(handlers, services);
+  if (options.seedDemo) {
+    void seedDemoProject(services, workspace, events).catch((err: unknown) =>
+      events.emit('app.notice', { level: 'warning', message: `The demo project could not be created: ${(err as Error).message}` }),
+    );
+  }
   return {
     workspace,
     events,

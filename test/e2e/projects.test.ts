@@ -8,7 +8,7 @@ let server: LatheServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startLatheServer();
+  server = await startLatheServer(['--no-demo']);
   browser = await launchBrowser();
 });
 afterAll(async () => {

@@ -15,13 +15,14 @@ export const DEFAULT_PORT = 7347;
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'Run Lathe in a browser (web mode) on 127.0.0.1',
-  usage: 'lathe serve [--port N] [--host H] [--allow-remote] [--renderer DIR]',
+  usage: 'lathe serve [--port N] [--host H] [--allow-remote] [--no-demo] [--renderer DIR]\n  --no-demo  do not create the demo project in a fresh workspace',
   async run(ctx, args) {
     const { values } = parseFlags('serve', args, {
       port: { type: 'string' },
       host: { type: 'string' },
       'allow-remote': { type: 'boolean' },
       renderer: { type: 'string' },
+      'no-demo': { type: 'boolean' },
     });
     const rendererDir = path.resolve(values.renderer ?? path.join(APP_ROOT, 'dist', 'renderer'));
     if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
@@ -32,7 +33,7 @@ export const serveCommand: CliCommand = {
       if (!values['allow-remote']) throw new LatheError('forbidden', `Refusing to listen on ${host}: other machines could reach it. Add --allow-remote if you mean it.`);
       process.stderr.write(`WARNING: listening on ${host}: anyone who can reach this machine and has the token can use this workspace.\n`);
     }
-    const backend = startBackend(ctx.home, 'web');
+    const backend = startBackend(ctx.home, 'web', { seedDemo: !values['no-demo'] });
     const server = await startWebServer({
       handlers: backend.handlers,
       events: backend.events,

@@ -1,7 +1,13 @@
 // The ordered list of schema migrations. Add one line per new migration; never reorder or edit a released one.
 import type { Migration } from './migration.js';
 import { initial } from './001-initial.js';
+import { runsOwnership } from './004-runs-ownership.js';
+import { libraryModels } from './006-library-models.js';
+import { appSettings } from './007-app-settings.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
+  runsOwnership,
+  libraryModels,
+  appSettings,
 ];
