@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import { appContract, type IAppService } from './app.js';
 import { projectsContract, type IProjectsService } from './projects.js';
+import { libraryContract, type ILibraryService } from './library.js';
 import { datasetsContract, type IDatasetsService } from './datasets.js';
 import { modelsContract, type IModelsService } from './models.js';
 import { templatesContract, type ITemplatesService } from './templates.js';
@@ -11,6 +12,7 @@ import { previewContract, type IPreviewService } from './preview.js';
 export const contract = {
   app: appContract,
   projects: projectsContract,
+  library: libraryContract,
   datasets: datasetsContract,
   models: modelsContract,
   templates: templatesContract,
@@ -20,6 +22,7 @@ export const contract = {
 export interface LatheServices {
   app: IAppService;
   projects: IProjectsService;
+  library: ILibraryService;
   datasets: IDatasetsService;
   models: IModelsService;
   templates: ITemplatesService;
@@ -58,6 +61,7 @@ export * from './define.js';
 export * from './errors.js';
 export * from './app.js';
 export * from './projects.js';
+export * from './library.js';
 export * from './datasets.js';
 export * from './models.js';
 export * from './templates.js';

@@ -1,0 +1,59 @@
+// The curated list of recommended base models (data/models/curated.json) with approximate download sizes and the
+// VRAM each needs for LoRA and QLoRA (main/models/vram-estimate.ts), marked by what fits the detected GPU.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CuratedListDto, CuratedModelDto } from '../../preload/contract/library.js';
+import { DATA_DIR } from '../app/repo-root.js';
+import { estimateVram, parametersFromShape, type ModelShape } from '../models/vram-estimate.js';
+import { fits, type GpuDetection } from './gpu-detect.js';
+
+interface CuratedEntry {
+  key: string;
+  family: string;
+  label: string;
+  hf: string;
+  modelscope: string | null;
+  gated: boolean;
+  kind: 'base' | 'instruct';
+  shape: Omit<ModelShape, 'parameters'>;
+}
+
+/** The training shape the list's figures assume; the same defaults as the model card. */
+export const CURATED_VRAM_SHAPE = { seqLen: 1024, batchSize: 1, loraRank: 16, gradientCheckpointing: true } as const;
+
+export const CURATED_FILE = path.join(DATA_DIR, 'models', 'curated.json');
+
+export function loadCurated(file = CURATED_FILE): { about: string; models: CuratedEntry[] } {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as { about: string; models: CuratedEntry[] };
+}
+
+export function curatedList(detection: GpuDetection, file = CURATED_FILE): CuratedListDto {
+  const doc = loadCurated(file);
+  const models: CuratedModelDto[] = doc.models.map((e) => {
+    const parameters = parametersFromShape(e.shape);
+    const shape: ModelShape = { ...e.shape, parameters };
+    const lora = estimateVram(shape, { ...CURATED_VRAM_SHAPE, method: 'lora' }).totalBytes;
+    const qlora = estimateVram(shape, { ...CURATED_VRAM_SHAPE, method: 'qlora' }).totalBytes;
+    return {
+      key: e.key,
+      family: e.family,
+      label: e.label,
+      hf: e.hf,
+      modelscope: e.modelscope,
+      gated: e.gated,
+      kind: e.kind,
+      parameters,
+      approxDownloadBytes: parameters * 2,
+      vramLoraBytes: lora,
+      vramQloraBytes: qlora,
+      fits: { lora: fits(lora, detection.gpu), qlora: fits(qlora, detection.gpu) },
+    };
+  });
+  return {
+    gpu: detection.gpu,
+    gpuNote: detection.note,
+    assumptions: `Sequence length ${CURATED_VRAM_SHAPE.seqLen}, batch ${CURATED_VRAM_SHAPE.batchSize}, LoRA rank ${CURATED_VRAM_SHAPE.loraRank} on all linear layers, gradient checkpointing on.`,
+    sourceNote: doc.about,
+    models,
+  };
+}

@@ -1,0 +1,153 @@
+// Checks a model folder: every file the hub listed is there with its size (and, when asked, its SHA-256 / git
+// blob id), and the folder makes a model: config.json readable, a tokenizer, every safetensors shard present and
+// exactly as long as its header says. Reads headers and hashes files; never changes anything (repair does).
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ExpectedFile, FileProblem, LibraryStatus } from '../db/library-store.js';
+import { PART_SUFFIX } from '../hub/file-download.js';
+import { listWeightFiles, readSafetensorsHeader } from '../models/safetensors-header.js';
+
+export interface IntegrityReport {
+  readonly status: Exclude<LibraryStatus, 'downloading'>;
+  readonly problems: readonly FileProblem[];
+  readonly diskBytes: number;
+}
+
+export interface CheckOptions {
+  /** Hash every file with a known checksum (reads the whole model). */
+  readonly full?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+async function sizeOf(p: string): Promise<number | null> {
+  try {
+    const s = await fs.stat(p);
+    return s.isFile() ? s.size : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Bytes under a folder, recursively. */
+export async function folderBytes(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) total += await folderBytes(p);
+    else if (e.isFile()) total += (await sizeOf(p)) ?? 0;
+  }
+  return total;
+}
+
+async function hashFile(p: string, file: ExpectedFile, signal?: AbortSignal): Promise<{ sha256: string; gitSha1: string | null }> {
+  const sha256 = createHash('sha256');
+  const sha1 = file.gitSha1 && file.size !== null ? createHash('sha1').update(`blob ${file.size}\0`) : null;
+  for await (const chunk of createReadStream(p, { signal, highWaterMark: 1 << 20 })) {
+    sha256.update(chunk as Buffer);
+    sha1?.update(chunk as Buffer);
+  }
+  return { sha256: sha256.digest('hex'), gitSha1: sha1?.digest('hex') ?? null };
+}
+
+/** The length a safetensors file must have: 8 + header length + the end of the last tensor's data. */
+async function expectedSafetensorsLength(p: string): Promise<number> {
+  const fh = await fs.open(p, 'r');
+  let headerLen: number;
+  try {
+    const buf = Buffer.alloc(8);
+    await fh.read(buf, 0, 8, 0);
+    headerLen = Number(buf.readBigUInt64LE(0));
+  } finally {
+    await fh.close();
+  }
+  const header = await readSafetensorsHeader(p);
+  let end = 0;
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const offsets = (t as { data_offsets?: [number, number] }).data_offsets;
+    if (offsets) end = Math.max(end, offsets[1]);
+  }
+  return 8 + headerLen + end;
+}
+
+export async function checkModelFolder(dir: string, expected: readonly ExpectedFile[], opts: CheckOptions = {}): Promise<IntegrityReport> {
+  try {
+    if (!(await fs.stat(dir)).isDirectory()) throw new Error();
+  } catch {
+    return { status: 'missing', problems: [{ path: '.', problem: 'missing', detail: `The folder ${dir} does not exist any more.` }], diskBytes: 0 };
+  }
+  const problems: FileProblem[] = [];
+  const seen = new Set<string>();
+  const add = (p: FileProblem) => {
+    if (seen.has(p.path)) return;
+    seen.add(p.path);
+    problems.push(p);
+  };
+
+  for (const f of expected) {
+    const p = path.join(dir, ...f.path.split('/'));
+    const size = await sizeOf(p);
+    if (size === null) {
+      const part = await sizeOf(p + PART_SUFFIX);
+      add(
+        part !== null
+          ? { path: f.path, problem: 'partial', detail: `Only ${part}${f.size !== null ? ` of ${f.size}` : ''} bytes downloaded.` }
+          : { path: f.path, problem: 'missing', detail: 'The file is missing.' },
+      );
+      continue;
+    }
+    if (f.size !== null && size !== f.size) {
+      add({ path: f.path, problem: 'size', detail: `It has ${size} bytes; the hub lists ${f.size}.` });
+      continue;
+    }
+    if (opts.full && (f.sha256 || f.gitSha1)) {
+      const h = await hashFile(p, f, opts.signal);
+      if (f.sha256 ? h.sha256 !== f.sha256 : h.gitSha1 !== f.gitSha1) add({ path: f.path, problem: 'checksum', detail: `Its checksum does not match the hub's: the file is damaged.` });
+    }
+  }
+
+  // The folder must also make a model, whether or not a hub listing is known.
+  const config = path.join(dir, 'config.json');
+  if ((await sizeOf(config)) === null) add({ path: 'config.json', problem: 'missing', detail: 'No config.json: this is not a Hugging Face model folder.' });
+  else {
+    try {
+      JSON.parse(await fs.readFile(config, 'utf8'));
+    } catch {
+      add({ path: 'config.json', problem: 'unreadable', detail: 'config.json is not valid JSON.' });
+    }
+  }
+  if ((await sizeOf(path.join(dir, 'tokenizer.json'))) === null && (await sizeOf(path.join(dir, 'tokenizer.model'))) === null) {
+    add({ path: 'tokenizer.json', problem: 'missing', detail: 'No tokenizer.json (or tokenizer.model).' });
+  }
+  let weights: string[] = [];
+  try {
+    weights = await listWeightFiles(dir);
+  } catch (err) {
+    add({ path: 'model.safetensors.index.json', problem: 'unreadable', detail: (err as Error).message });
+  }
+  if (weights.length === 0 && !seen.has('model.safetensors.index.json')) {
+    const listed = expected.filter((f) => f.path.endsWith('.safetensors'));
+    if (listed.length === 0) add({ path: 'model.safetensors', problem: 'missing', detail: 'No safetensors weights in the folder.' });
+  }
+  for (const w of weights) {
+    const p = path.join(dir, w);
+    const size = await sizeOf(p);
+    if (size === null) {
+      add({ path: w, problem: (await sizeOf(p + PART_SUFFIX)) !== null ? 'partial' : 'missing', detail: 'A weights file named by the index is missing.' });
+      continue;
+    }
+    try {
+      const want = await expectedSafetensorsLength(p);
+      if (want !== size) add({ path: w, problem: 'size', detail: `It has ${size} bytes; its header describes ${want}: the file is ${size < want ? 'cut short' : 'damaged'}.` });
+    } catch {
+      add({ path: w, problem: 'unreadable', detail: 'Its safetensors header cannot be read: the file is damaged.' });
+    }
+  }
+
+  const incomplete = problems.some((p) => p.problem === 'missing' || p.problem === 'partial');
+  const corrupted = problems.some((p) => p.problem === 'size' || p.problem === 'checksum' || p.problem === 'unreadable');
+  return { status: corrupted ? 'corrupted' : incomplete ? 'incomplete' : 'ready', problems, diskBytes: await folderBytes(dir) };
+}
