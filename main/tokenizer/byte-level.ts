@@ -38,9 +38,23 @@ export function toByteLevel(s: string): string {
     }
   }
   if (ascii) return s;
-  const bytes = encoder.encode(s);
+  // UTF-8 by hand: TextEncoder's allocation per word dominated profiles of large datasets.
   let out = '';
-  for (const b of bytes) out += BYTE_TO_CHAR[b];
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+      }
+    }
+    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // a lone surrogate encodes as U+FFFD, as TextEncoder does
+    if (c < 0x80) out += BYTE_TO_CHAR[c];
+    else if (c < 0x800) out += BYTE_TO_CHAR[0xc0 | (c >> 6)]! + BYTE_TO_CHAR[0x80 | (c & 63)];
+    else if (c < 0x10000) out += BYTE_TO_CHAR[0xe0 | (c >> 12)]! + BYTE_TO_CHAR[0x80 | ((c >> 6) & 63)] + BYTE_TO_CHAR[0x80 | (c & 63)];
+    else out += BYTE_TO_CHAR[0xf0 | (c >> 18)]! + BYTE_TO_CHAR[0x80 | ((c >> 12) & 63)] + BYTE_TO_CHAR[0x80 | ((c >> 6) & 63)] + BYTE_TO_CHAR[0x80 | (c & 63)];
+  }
   return out;
 }
 
