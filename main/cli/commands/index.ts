@@ -5,6 +5,9 @@ import { serveCommand } from './serve.js';
 import { modelCommand } from './model.js';
 import { previewCommand } from './preview.js';
 import { tokenizeCommand } from './tokenize.js';
+import { datasetCommand } from './dataset.js';
+import { trainCommand } from './train.js';
+import { runCommand } from './run.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   serveCommand,
@@ -12,4 +15,7 @@ export const COMMANDS: readonly CliCommand[] = [
   modelCommand,
   previewCommand,
   tokenizeCommand,
+  datasetCommand,
+  trainCommand,
+  runCommand,
 ];
