@@ -7,6 +7,7 @@ import { DatasetsService } from '../datasets/datasets-service.js';
 import { ModelsService } from '../models/models-service.js';
 import { TemplatesService } from '../templates/templates-service.js';
 import { createPreviewService } from '../preview/preview-service.js';
+import { RunsService } from '../runs/runs-service.js';
 import type { ServiceContext } from './service-context.js';
 
 export function createServices(ctx: ServiceContext): LatheServices {
@@ -18,5 +19,6 @@ export function createServices(ctx: ServiceContext): LatheServices {
     models: new ModelsService(),
     templates: new TemplatesService(ctx),
     preview: createPreviewService(ctx),
+    runs: new RunsService(ctx),
   };
 }

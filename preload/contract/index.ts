@@ -8,6 +8,7 @@ import { datasetsContract, type IDatasetsService } from './datasets.js';
 import { modelsContract, type IModelsService } from './models.js';
 import { templatesContract, type ITemplatesService } from './templates.js';
 import { previewContract, type IPreviewService } from './preview.js';
+import { runsContract, type IRunsService } from './runs.js';
 
 export const contract = {
   app: appContract,
@@ -17,6 +18,7 @@ export const contract = {
   models: modelsContract,
   templates: templatesContract,
   preview: previewContract,
+  runs: runsContract,
 } as const;
 
 export interface LatheServices {
@@ -27,6 +29,7 @@ export interface LatheServices {
   models: IModelsService;
   templates: ITemplatesService;
   preview: IPreviewService;
+  runs: IRunsService;
 }
 
 export type DomainName = keyof typeof contract;
@@ -66,3 +69,4 @@ export * from './datasets.js';
 export * from './models.js';
 export * from './templates.js';
 export * from './preview.js';
+export * from './runs.js';

@@ -6,6 +6,8 @@ import { modelCommand } from './model.js';
 import { previewCommand } from './preview.js';
 import { tokenizeCommand } from './tokenize.js';
 import { datasetCommand } from './dataset.js';
+import { trainCommand } from './train.js';
+import { runCommand } from './run.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   serveCommand,
@@ -14,4 +16,6 @@ export const COMMANDS: readonly CliCommand[] = [
   previewCommand,
   tokenizeCommand,
   datasetCommand,
+  trainCommand,
+  runCommand,
 ];

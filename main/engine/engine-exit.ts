@@ -1,0 +1,47 @@
+// Maps how the engine ended (exit code, signal, last `error` event) to a run error a person can act on. Exit codes
+// are the engine's status codes (native/src/core/status.h, docs/protocol.md). Does not decide run status.
+import type { RunError } from '../../preload/contract/runs.js';
+
+const EXIT_CODES: Readonly<Record<number, { code: string; message: string; hint: string }>> = {
+  1: { code: 'internal', message: 'The engine failed with an internal error.', hint: 'Please report this with the run log.' },
+  2: { code: 'config_invalid', message: 'The engine refused the run configuration.', hint: 'Fix the configuration and start again.' },
+  3: { code: 'io', message: 'The engine could not read or write a file.', hint: 'Check the model folder, the run folder and free disk space.' },
+  4: { code: 'unsupported_model', message: 'The engine does not support this model.', hint: 'Choose a Llama, Qwen2/3 or Mistral model.' },
+  5: { code: 'data_invalid', message: 'The prepared dataset is not usable.', hint: 'Prepare the dataset again.' },
+  6: { code: 'numeric', message: 'Training diverged (the loss or gradient is not a finite number).', hint: 'Lower the learning rate and start again.' },
+  7: { code: 'out_of_memory', message: 'The engine ran out of memory.', hint: 'Lower the batch size or cutoff length, or use QLoRA.' },
+};
+
+export interface EngineEnd {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  /** The last `error` event the engine sent, if any. */
+  readonly lastError: { code?: unknown; message?: unknown; hint?: unknown } | null;
+  /** The last lines of stderr, for a crash that sent no error event. */
+  readonly stderrTail: string;
+}
+
+/** null when the engine ended normally. */
+export function engineFailure(end: EngineEnd): RunError | null {
+  if (end.exitCode === 0 && !end.signal) return null;
+  if (end.lastError && typeof end.lastError.message === 'string') {
+    const known = end.exitCode !== null ? EXIT_CODES[end.exitCode] : undefined;
+    return {
+      code: typeof end.lastError.code === 'string' ? end.lastError.code : (known?.code ?? 'internal'),
+      message: end.lastError.message,
+      ...(typeof end.lastError.hint === 'string' && end.lastError.hint ? { hint: end.lastError.hint } : known ? { hint: known.hint } : {}),
+    };
+  }
+  const tail = end.stderrTail.trim().split('\n').slice(-3).join(' ').trim();
+  if (end.signal) {
+    const oom = end.signal === 'SIGKILL';
+    return {
+      code: oom ? 'killed' : 'crashed',
+      message: `The engine was ended by ${end.signal}${oom ? ' (killed: often the system running out of memory)' : ''}.${tail ? ` Last output: ${tail}` : ''}`,
+      hint: oom ? 'If nothing else killed it, lower the batch size or cutoff length.' : 'Resume from the last checkpoint; report it if it happens again.',
+    };
+  }
+  const known = end.exitCode !== null ? EXIT_CODES[end.exitCode] : undefined;
+  if (known) return { code: known.code, message: `${known.message}${tail ? ` ${tail}` : ''}`, hint: known.hint };
+  return { code: 'crashed', message: `The engine exited with code ${end.exitCode}.${tail ? ` Last output: ${tail}` : ''}`, hint: 'Resume from the last checkpoint; report it if it happens again.' };
+}

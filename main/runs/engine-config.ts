@@ -1,0 +1,48 @@
+// The engine's JSON config for a training run (native/docs/protocol.md key names, LLaMA-Factory-style) from a
+// RunConfig plus where the prepared data and outputs live. Pure; the execution writes it to engine.json.
+import path from 'node:path';
+import type { RunConfig } from '../../preload/contract/runs.js';
+
+export interface EnginePaths {
+  readonly trainFile: string;
+  readonly evalFile: string | null;
+  readonly outputDir: string;
+  readonly resumeFrom: string | null;
+}
+
+export function buildEngineConfig(c: RunConfig, p: EnginePaths): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    mode: 'train',
+    model_dir: path.resolve(c.model),
+    train_file: p.trainFile,
+    output_dir: p.outputDir,
+    device: c.device,
+    lora_rank: c.loraRank,
+    // LLaMA-Factory: lora_alpha defaults to twice the rank.
+    lora_alpha: c.loraAlpha ?? c.loraRank * 2,
+    lora_dropout: c.loraDropout,
+    lora_target: c.loraTarget,
+    use_rslora: c.useRslora,
+    learning_rate: c.learningRate,
+    num_train_epochs: c.numTrainEpochs,
+    max_steps: c.maxSteps ?? -1,
+    per_device_train_batch_size: c.perDeviceTrainBatchSize,
+    gradient_accumulation_steps: c.gradientAccumulationSteps,
+    cutoff_len: c.cutoffLen,
+    lr_scheduler_type: c.lrSchedulerType,
+    warmup_ratio: c.warmupRatio,
+    save_steps: c.saveSteps,
+    eval_steps: c.evalSteps,
+    logging_steps: c.loggingSteps,
+    seed: c.seed,
+    max_grad_norm: c.maxGradNorm,
+    weight_decay: c.weightDecay,
+    packing: c.packing,
+  };
+  if (p.evalFile) out.eval_file = p.evalFile;
+  if (c.adapterFrom && !p.resumeFrom) out.adapter_dir = path.resolve(c.adapterFrom);
+  if (p.resumeFrom) out.resume_from = p.resumeFrom;
+  if (c.debug?.nanAtStep !== undefined) out.debug_nan_at_step = c.debug.nanAtStep;
+  if (c.debug?.stopAfterSteps !== undefined) out.stop_after_steps = c.debug.stopAfterSteps;
+  return out;
+}

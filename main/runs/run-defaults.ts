@@ -1,0 +1,73 @@
+// Sensible defaults for a run from the model card and the machine: template from the model, cutoff from its context,
+// and on a GPU the largest micro-batch (then QLoRA) whose estimated peak memory fits; on the CPU, small and slow
+// settings, said plainly. Also the preflight check: the memory estimate of a given config against the GPU.
+import path from 'node:path';
+import type { GpuInfo, RunConfigDraft, RunDefaultsDto } from '../../preload/contract/runs.js';
+import { RunConfigDraft as RunConfigDraftSchema } from '../../preload/contract/runs.js';
+import { DATA_DIR } from '../app/repo-root.js';
+import { buildModelCard } from '../models/model-card.js';
+import { estimateVram, type ModelShape } from '../models/vram-estimate.js';
+
+export const DEMO_MODEL = path.join(DATA_DIR, 'models', 'lathe-tiny-llama');
+/** Leave this share of GPU memory for the desktop, the driver and fragmentation. */
+const USABLE_SHARE = 0.9;
+const GiB = 1024 ** 3;
+
+export async function runDefaults(o: { model?: string | undefined; config?: Partial<RunConfigDraft> | undefined; gpus: readonly GpuInfo[] }): Promise<RunDefaultsDto> {
+  const model = path.resolve(o.model ?? o.config?.model ?? DEMO_MODEL);
+  const card = await buildModelCard(model);
+  const shape: ModelShape = { ...card };
+  const given = o.config ?? {};
+  const notes: string[] = [];
+  const warnings: string[] = [...card.warnings];
+  const gpu = o.gpus[0];
+  const cutoffLen = given.cutoffLen ?? Math.min(1024, card.contextLength || 1024);
+  const loraRank = given.loraRank ?? 8;
+  notes.push(`Template ${given.template ?? card.proposedTemplate}: proposed from the model card.`);
+  notes.push(`cutoff_len ${cutoffLen}: ${given.cutoffLen ? 'as given' : `the smaller of 1024 and the model's context (${card.contextLength})`}.`);
+
+  let batch = given.perDeviceTrainBatchSize ?? 1;
+  let quantizationBit = given.quantizationBit;
+  let estimatedBytes: number | null = null;
+  const availableBytes = gpu ? gpu.memoryBytes * USABLE_SHARE : null;
+  const estimate = (b: number, method: 'lora' | 'qlora') => estimateVram(shape, { method, seqLen: cutoffLen, batchSize: b, loraRank, gradientCheckpointing: true }).totalBytes;
+  if (gpu && availableBytes !== null) {
+    notes.push(`GPU: ${gpu.name}, ${(gpu.memoryBytes / GiB).toFixed(1)} GiB.`);
+    if (given.perDeviceTrainBatchSize === undefined && given.quantizationBit === undefined) {
+      batch = 1;
+      for (const b of [8, 4, 2, 1]) {
+        if (estimate(b, 'lora') <= availableBytes) {
+          batch = b;
+          break;
+        }
+      }
+      if (estimate(1, 'lora') > availableBytes && estimate(1, 'qlora') <= availableBytes) {
+        quantizationBit = 4;
+        notes.push('LoRA does not fit in this GPU\'s memory; QLoRA (4-bit base weights) does.');
+      }
+      notes.push(`Micro-batch ${batch}: the largest whose estimated peak memory fits in ${Math.round(USABLE_SHARE * 100)}% of the GPU.`);
+    }
+    estimatedBytes = estimate(batch, quantizationBit ? 'qlora' : 'lora');
+    if (estimatedBytes > availableBytes) {
+      warnings.push(`This run will not fit: it needs about ${(estimatedBytes / GiB).toFixed(1)} GiB and the GPU has ${(availableBytes / GiB).toFixed(1)} GiB usable. Lower cutoff_len or the micro-batch, or use QLoRA.`);
+    }
+  } else {
+    notes.push('No NVIDIA GPU found (nvidia-smi is missing or lists none): the run uses the CPU, which is only practical for small models such as the demo model.');
+    if (card.parameters > 1e9) warnings.push(`${card.name} has ${(card.parameters / 1e9).toFixed(1)}B parameters: on the CPU a single step may take minutes.`);
+  }
+  const accumulation = given.gradientAccumulationSteps ?? Math.max(1, Math.floor(8 / batch));
+  notes.push(`Effective batch ${batch * accumulation} (micro-batch ${batch} × accumulation ${accumulation}).`);
+  const config = RunConfigDraftSchema.parse({
+    datasets: [],
+    template: card.proposedTemplate,
+    device: gpu ? 'cuda' : 'cpu',
+    ...given,
+    model,
+    cutoffLen,
+    loraRank,
+    perDeviceTrainBatchSize: batch,
+    gradientAccumulationSteps: accumulation,
+    ...(quantizationBit !== undefined ? { quantizationBit } : {}),
+  });
+  return { config, device: gpu ? 'cuda' : 'cpu', gpus: [...o.gpus], estimatedBytes, availableBytes, notes, warnings };
+}
