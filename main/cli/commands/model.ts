@@ -5,9 +5,11 @@ import { defaultModelPath } from '../../models/default-model.js';
 import { ModelsService } from '../../models/models-service.js';
 import type { CliCommand } from '../cli-command.js';
 import { intFlag, parseFlags } from '../parse-flags.js';
+import { LIBRARY_SUBCOMMANDS, LIBRARY_USAGE, runModelLibrary } from './model-library.js';
 
 const USAGE = `lathe model inspect [DIR] [--seq-len N] [--batch N] [--rank N] [--no-checkpointing]
-  DIR defaults to the embedded demo model.`;
+  DIR defaults to the embedded demo model.
+${LIBRARY_USAGE}`;
 
 const GiB = 1024 ** 3;
 
@@ -25,10 +27,11 @@ function human(c: ModelCardDto): string {
 
 export const modelCommand: CliCommand = {
   name: 'model',
-  summary: 'Inspect a local Hugging Face model folder',
+  summary: 'Inspect a model folder; pull, list and remove models in the library',
   usage: USAGE,
   async run(ctx, args) {
     const [sub, ...rest] = args;
+    if (sub !== undefined && LIBRARY_SUBCOMMANDS.includes(sub)) return runModelLibrary(ctx, sub, rest);
     if (sub !== 'inspect') throw new LatheError('invalid_request', `Unknown model command “${sub ?? ''}”.\n${USAGE}`);
     const { values, positionals } = parseFlags('model inspect', rest, {
       'seq-len': { type: 'string' },
