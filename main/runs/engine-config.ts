@@ -10,13 +10,18 @@ export interface EnginePaths {
   readonly resumeFrom: string | null;
 }
 
+/** The engine takes auto, cpu or cuda:N (docs/protocol.md); a bare `cuda` means the first GPU. */
+export function engineDevice(device: string): string {
+  return device === 'cuda' ? 'cuda:0' : device;
+}
+
 export function buildEngineConfig(c: RunConfig, p: EnginePaths): Record<string, unknown> {
   const out: Record<string, unknown> = {
     mode: 'train',
     model_dir: path.resolve(c.model),
     train_file: p.trainFile,
     output_dir: p.outputDir,
-    device: c.device,
+    device: engineDevice(c.device),
     lora_rank: c.loraRank,
     // LLaMA-Factory: lora_alpha defaults to twice the rank.
     lora_alpha: c.loraAlpha ?? c.loraRank * 2,

@@ -10,6 +10,7 @@ import { EngineProcess, type EngineEvent } from '../engine/engine-process.js';
 import { scoreAll } from '../evaluation/similarity.js';
 import { readModelFolder } from '../models/model-folder.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
+import { engineDevice } from './engine-config.js';
 import { writeFileAtomic, type RunFolder } from './run-folder.js';
 import { readEvalPrompts } from './run-preparation.js';
 
@@ -41,7 +42,7 @@ export async function evaluateRun(o: {
     mode: 'generate',
     model_dir: path.resolve(o.config.model),
     adapter_dir: o.adapterDir,
-    device: o.config.device,
+    device: engineDevice(o.config.device),
     seed: o.config.seed,
     max_new_tokens: o.config.maxNewTokens,
     do_sample: o.config.doSample,
