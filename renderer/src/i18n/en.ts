@@ -1,10 +1,12 @@
 // English strings: every page's messages combined. Add a page's file with ONE line (and its zh twin in zh.ts).
 import { appEn } from './messages/app.en.js';
 import { projectsEn } from './messages/projects.en.js';
+import { modelsEn } from './messages/models.en.js';
 
 export const en = {
   ...appEn,
   ...projectsEn,
+  ...modelsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

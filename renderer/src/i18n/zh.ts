@@ -2,8 +2,10 @@
 import type { MessageKey } from './en.js';
 import { appZh } from './messages/app.zh.js';
 import { projectsZh } from './messages/projects.zh.js';
+import { modelsZh } from './messages/models.zh.js';
 
 export const zh: Record<MessageKey, string> = {
   ...appZh,
   ...projectsZh,
+  ...modelsZh,
 };

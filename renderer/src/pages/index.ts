@@ -2,6 +2,7 @@
 import type { ComponentType } from 'react';
 import type { MessageKey } from '../i18n/en.js';
 import { ProjectsPage } from './ProjectsPage.js';
+import { ModelsPage } from './ModelsPage.js';
 
 export interface PageEntry {
   /** Stable id, also the URL hash (#projects). */
@@ -12,4 +13,5 @@ export interface PageEntry {
 
 export const PAGES: readonly PageEntry[] = [
   { id: 'projects', label: 'nav.projects', component: ProjectsPage },
+  { id: 'models', label: 'nav.models', component: ModelsPage },
 ];

@@ -3,6 +3,7 @@ import { detectLanguage, type Language } from '../i18n/translate.js';
 import { appService } from '../services/app.js';
 import { datasetsService } from '../services/datasets.js';
 import { projectsService } from '../services/projects.js';
+import { libraryService } from '../services/library.js';
 import { runsService } from '../services/runs.js';
 import { uploadFile } from '../services/upload.js';
 import { createLatheStore } from './index.js';
@@ -20,6 +21,7 @@ export const useLathe = createLatheStore({
   datasets: datasetsService,
   upload: uploadFile,
   runs: runsService,
+  library: libraryService,
   language: savedLanguage(),
   rememberLanguage: (l) => globalThis.localStorage?.setItem(LANGUAGE_KEY, l),
 });

@@ -4,14 +4,16 @@ import type { Language } from '../i18n/translate.js';
 import type { AppService } from '../services/app.js';
 import type { DatasetsService } from '../services/datasets.js';
 import type { ProjectsService } from '../services/projects.js';
+import type { LibraryService } from '../services/library.js';
 import type { RunsService } from '../services/runs.js';
 import { createAppSlice, type AppSlice } from './app/actions.js';
 import { createDatasetsSlice, type DatasetsSlice } from './datasets/actions.js';
 import { createImporterSlice, type ImporterSlice, type UploadFn } from './importer/actions.js';
 import { createProjectsSlice, type ProjectsSlice } from './projects/actions.js';
+import { createLibrarySlice, libraryUnavailable, type LibrarySlice } from './library/actions.js';
 import { createRunsSlice, type RunsSlice } from './runs/actions.js';
 
-export type LatheStore = AppSlice & ProjectsSlice & DatasetsSlice & ImporterSlice & RunsSlice;
+export type LatheStore = AppSlice & ProjectsSlice & DatasetsSlice & ImporterSlice & RunsSlice & LibrarySlice;
 
 export interface StoreDeps {
   readonly app: AppService;
@@ -19,6 +21,8 @@ export interface StoreDeps {
   readonly datasets: DatasetsService;
   readonly upload: UploadFn;
   readonly runs: RunsService;
+  /** Optional so test stores of other slices need not build one. */
+  readonly library?: LibraryService;
   readonly language: Language;
   readonly rememberLanguage: (l: Language) => void;
 }
@@ -30,6 +34,7 @@ export function createLatheStore(deps: StoreDeps) {
     ...createDatasetsSlice(deps.datasets)(...a),
     ...createImporterSlice(deps.datasets, deps.upload)(...a),
     ...createRunsSlice(deps.runs)(...a),
+    ...createLibrarySlice(deps.library ?? libraryUnavailable)(...a),
   }));
 }
 
