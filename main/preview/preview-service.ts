@@ -16,6 +16,8 @@ import {
 import type { TemplateSpec } from '../../preload/contract/templates.js';
 import { TemplatesStore } from '../db/templates-store.js';
 import type { ServiceContext } from '../services/service-context.js';
+import type { Workspace } from '../workspace/workspace.js';
+import { storedDatasetRecords } from './stored-dataset.js';
 import { IGNORE_INDEX } from '../templates/record-encoder.js';
 import { tokenizeDataset } from '../tokenizer/tokenize-dataset.js';
 import { readDatasetFile } from './dataset-file.js';
@@ -29,16 +31,29 @@ export interface PreviewDeps {
   /** Folder for cached .ltok files; none disables the cache. */
   readonly cacheDir?: string | undefined;
   onTokenizeProgress?(p: { jobId: string; done: number; total: number }): void;
+  /** Records of a dataset stored in the workspace. */
+  storedDataset?(id: number, split: 'train' | 'validation' | undefined): NormalisedRecord[];
 }
 
-async function loadRecords(r: { records?: NormalisedRecord[] | undefined; datasetFile?: string | undefined }): Promise<NormalisedRecord[]> {
-  if (r.records) return r.records;
-  if (r.datasetFile) return readDatasetFile(r.datasetFile);
-  throw new LatheError('invalid_request', 'Give records or a datasetFile.');
+interface SourceRequest {
+  records?: NormalisedRecord[] | undefined;
+  datasetFile?: string | undefined;
+  datasetId?: number | undefined;
+  split?: 'train' | 'validation' | undefined;
 }
 
 export class PreviewService implements IPreviewService {
   constructor(private readonly deps: PreviewDeps) {}
+
+  private async loadRecords(r: SourceRequest): Promise<NormalisedRecord[]> {
+    if (r.records) return r.records;
+    if (r.datasetFile) return readDatasetFile(r.datasetFile);
+    if (r.datasetId !== undefined) {
+      if (!this.deps.storedDataset) throw new LatheError('unsupported', 'Stored datasets are not available here.');
+      return this.deps.storedDataset(r.datasetId, r.split);
+    }
+    throw new LatheError('invalid_request', 'Give records, a datasetFile or a datasetId.');
+  }
 
   async record(request: PreviewRecordRequest): Promise<PreviewRecordDto> {
     const r = PreviewRecordRequest.parse(request);
@@ -49,7 +64,7 @@ export class PreviewService implements IPreviewService {
   async dataset(request: PreviewDatasetRequest): Promise<PreviewResultDto> {
     const r = PreviewDatasetRequest.parse(request);
     const s = await openEncodingSession(r.modelPath, r.template, this.deps.userTemplates());
-    const records = await loadRecords(r);
+    const records = await this.loadRecords(r);
     const shown: PreviewRecordDto[] = [];
     const lengths: RecordLength[] = [];
     let skipped = 0;
@@ -87,7 +102,7 @@ export class PreviewService implements IPreviewService {
     const r = TokenizeRequest.parse(request);
     const t0 = performance.now();
     const s = await openEncodingSession(r.modelPath, r.template, this.deps.userTemplates());
-    const records = await loadRecords(r);
+    const records = await this.loadRecords(r);
     const jobId = r.jobId;
     let last = 0;
     const res = await tokenizeDataset({
@@ -123,14 +138,17 @@ export class PreviewService implements IPreviewService {
 }
 
 /** The service over a workspace: user templates from its database, the cache in its cache folder. */
-export function previewDepsFor(cacheRoot: string, userTemplates: () => readonly TemplateSpec[], emit?: PreviewDeps['onTokenizeProgress']): PreviewDeps {
-  return { userTemplates, cacheDir: join(cacheRoot, 'ltok'), ...(emit ? { onTokenizeProgress: emit } : {}) };
+export function previewDepsFor(ws: Workspace, emit?: PreviewDeps['onTokenizeProgress']): PreviewDeps {
+  const templates = new TemplatesStore(ws.db);
+  return {
+    userTemplates: () => templates.list(),
+    cacheDir: join(ws.paths.cache, 'ltok'),
+    storedDataset: (id, split) => storedDatasetRecords(ws.db, id, split),
+    ...(emit ? { onTokenizeProgress: emit } : {}),
+  };
 }
 
 /** The composition root's one-liner: the service over the context's workspace and event hub. */
 export function createPreviewService(ctx: ServiceContext): PreviewService {
-  const store = new TemplatesStore(ctx.workspace.db);
-  return new PreviewService(
-    previewDepsFor(ctx.workspace.paths.cache, () => store.list(), (p) => ctx.events.emit('preview.tokenizeProgress', p)),
-  );
+  return new PreviewService(previewDepsFor(ctx.workspace, (p) => ctx.events.emit('preview.tokenizeProgress', p)));
 }

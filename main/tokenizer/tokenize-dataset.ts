@@ -113,7 +113,8 @@ export async function tokenizeDataset(job: TokenizeDatasetJob): Promise<Tokenize
 
   const file = workerFile();
   const wanted = job.workers ?? Math.min(Math.max(availableParallelism() - 1, 1), 8);
-  const nWorkers = file && chunks.length > 1 ? Math.min(wanted, chunks.length) : 0;
+  // One worker only adds copying: below two, encode in this thread.
+  const nWorkers = file && chunks.length > 1 && wanted >= 2 ? Math.min(wanted, chunks.length) : 0;
   let results: ChunkResult[];
   if (nWorkers > 0 && file) results = await runWorkers(job, chunks, nWorkers, file);
   else {

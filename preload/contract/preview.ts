@@ -23,10 +23,13 @@ const ModelAndTemplate = {
   options: EncodeOptions.default({ cutoffLen: 2048, trainOnPrompt: false, maskHistory: false, enableThinking: true }),
 };
 
-/** Records inline, or a JSON/JSONL file of records (alpaca, sharegpt, messages, text or normalised). */
+/** Records inline, a JSON/JSONL file of records (alpaca, sharegpt, messages, text or normalised), or a stored dataset. */
 const Source = {
   records: z.array(NormalisedRecord).max(100_000).optional(),
   datasetFile: z.string().min(1).optional(),
+  /** A dataset stored in the workspace, optionally one split of it. */
+  datasetId: z.number().int().positive().optional(),
+  split: z.enum(['train', 'validation']).optional(),
 };
 
 export const PreviewSegmentDto = z.object({

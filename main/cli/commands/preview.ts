@@ -1,16 +1,16 @@
 // `lathe preview DATASET --model DIR`: each record as the model will see it (trained vs masked spans, ids,
 // labels) and dataset-wide length statistics.
+import { existsSync } from 'node:fs';
 import { LatheError } from '../../../preload/contract/errors.js';
 import type { PreviewResultDto } from '../../../preload/contract/preview.js';
-import { TemplatesStore } from '../../db/templates-store.js';
 import { defaultModelPath } from '../../models/default-model.js';
-import { PreviewService } from '../../preview/preview-service.js';
+import { PreviewService, previewDepsFor } from '../../preview/preview-service.js';
 import type { CliCommand } from '../cli-command.js';
 import { intFlag, parseFlags } from '../parse-flags.js';
 
-const USAGE = `lathe preview DATASET [--model DIR] [--template T] [--rows N] [--offset N] [--cutoff N]
+const USAGE = `lathe preview DATASET [--split train|validation] [--model DIR] [--template T] [--rows N] [--offset N] [--cutoff N]
               [--train-on-prompt] [--mask-history] [--no-thinking] [--batch N] [--grad-accum N]
-  DATASET is a JSON/JSONL file (alpaca, sharegpt, messages, text or Lathe records). --model defaults to the demo model.
+  DATASET is a JSON/JSONL file (alpaca, sharegpt, messages, text or Lathe records) or a stored dataset's id. --model defaults to the demo model.
   Trained text is shown between ⟦ ⟧.`;
 
 /** Shared by preview and tokenize: the encoding flags. */
@@ -21,7 +21,16 @@ export const ENCODE_FLAGS = {
   'train-on-prompt': { type: 'boolean' },
   'mask-history': { type: 'boolean' },
   'no-thinking': { type: 'boolean' },
+  split: { type: 'string' },
 } as const;
+
+/** DATASET on the command line: a JSON/JSONL file, else the id of a dataset stored in the workspace. */
+export function datasetSource(arg: string, split: string | undefined): { datasetFile: string } | { datasetId: number; split?: 'train' | 'validation' } {
+  if (split !== undefined && split !== 'train' && split !== 'validation') throw new LatheError('invalid_request', '--split is train or validation.');
+  if (existsSync(arg)) return { datasetFile: arg };
+  if (/^\d+$/.test(arg)) return { datasetId: Number(arg), ...(split ? { split } : {}) };
+  throw new LatheError('not_found', `No dataset file ${arg} (or give a stored dataset's id).`);
+}
 
 export function encodeOptionsFrom(values: { cutoff?: string | undefined; 'train-on-prompt'?: boolean | undefined; 'mask-history'?: boolean | undefined; 'no-thinking'?: boolean | undefined }) {
   return {
@@ -61,12 +70,11 @@ export const previewCommand: CliCommand = {
       'grad-accum': { type: 'string' },
     });
     if (positionals.length !== 1) throw new LatheError('invalid_request', USAGE);
-    const store = new TemplatesStore(ctx.workspace().db);
-    const svc = new PreviewService({ userTemplates: () => store.list() });
+    const svc = new PreviewService(previewDepsFor(ctx.workspace()));
     const res = await svc.dataset({
       modelPath: values.model ?? defaultModelPath(),
       ...(values.template ? { template: values.template } : {}),
-      datasetFile: positionals[0]!,
+      ...datasetSource(positionals[0]!, values.split),
       rows: intFlag('rows', values.rows, 10, 0, 1000),
       offset: intFlag('offset', values.offset, 0, 0),
       batchSize: intFlag('batch', values.batch, 1, 1, 4096),
