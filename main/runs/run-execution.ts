@@ -110,7 +110,10 @@ export class RunExecution {
       }
       if (this.stopRequested || this.shutdown) return this.settle(null, true);
 
-      const checkpoints = await listCheckpoints(this.folder.output);
+      // The newest checkpoint the history reaches: an orphaned engine may have written later ones whose steps
+      // were never recorded, and resuming from those would leave a gap in the metrics.
+      const recorded = store.get(this.runId).row.step;
+      const checkpoints = (await listCheckpoints(this.folder.output)).filter((c) => c.step <= recorded);
       const resumeFrom = checkpoints.length > 0 ? checkpoints[checkpoints.length - 1]! : null;
       if (resumeFrom) this.log(`resuming from ${path.relative(this.folder.dir, resumeFrom.dir)} (step ${resumeFrom.step})`);
       const engineConfig = buildEngineConfig(config, {

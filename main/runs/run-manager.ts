@@ -327,12 +327,12 @@ export class RunManager {
     return {
       status: (run: StoredRun) => this.emitStatus(run),
       metric: (runId: number, p: MetricPoint) => {
+        // Stored at once (one small WAL insert): a process killed mid-run loses no recorded step. Only the
+        // renderer's stream is batched.
+        this.store.addMetrics(runId, [p]);
         let b = this.metricBatchers.get(runId);
         if (!b) {
-          b = new Batcher<MetricPoint>(250, (points) => {
-            this.store.addMetrics(runId, points);
-            this.o.events.emit('runs.metrics', { id: runId, points });
-          });
+          b = new Batcher<MetricPoint>(250, (points) => this.o.events.emit('runs.metrics', { id: runId, points }));
           this.metricBatchers.set(runId, b);
         }
         b.push(p);
