@@ -8,6 +8,7 @@ import { ModelsService } from '../models/models-service.js';
 import { TemplatesService } from '../templates/templates-service.js';
 import { createPreviewService } from '../preview/preview-service.js';
 import { RunsService } from '../runs/runs-service.js';
+import { PlaygroundService } from '../playground/playground-service.js';
 import type { ServiceContext } from './service-context.js';
 
 export function createServices(ctx: ServiceContext): LatheServices {
@@ -20,5 +21,6 @@ export function createServices(ctx: ServiceContext): LatheServices {
     templates: new TemplatesService(ctx),
     preview: createPreviewService(ctx),
     runs: new RunsService(ctx),
+    playground: new PlaygroundService(ctx),
   };
 }

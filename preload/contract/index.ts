@@ -9,6 +9,7 @@ import { modelsContract, type IModelsService } from './models.js';
 import { templatesContract, type ITemplatesService } from './templates.js';
 import { previewContract, type IPreviewService } from './preview.js';
 import { runsContract, type IRunsService } from './runs.js';
+import { playgroundContract, type IPlaygroundService } from './playground.js';
 
 export const contract = {
   app: appContract,
@@ -19,6 +20,7 @@ export const contract = {
   templates: templatesContract,
   preview: previewContract,
   runs: runsContract,
+  playground: playgroundContract,
 } as const;
 
 export interface LatheServices {
@@ -30,6 +32,7 @@ export interface LatheServices {
   templates: ITemplatesService;
   preview: IPreviewService;
   runs: IRunsService;
+  playground: IPlaygroundService;
 }
 
 export type DomainName = keyof typeof contract;
@@ -70,3 +73,4 @@ export * from './models.js';
 export * from './templates.js';
 export * from './preview.js';
 export * from './runs.js';
+export * from './playground.js';
