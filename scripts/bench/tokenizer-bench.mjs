@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Tokens/s of Lathe's TypeScript tokenizer on the fixed benchmark text that tokenizer_bench.py feeds the
 // Python `tokenizers` library (same lines, same tokenizer file). One thread. Prints one JSON line.
-// usage: node scripts/bench/tokenizer-bench.mjs TOKENIZER.json|FIXTURE.json [REPEAT]
+// usage: node scripts/bench/tokenizer-bench.mjs TOKENIZER.json|FIXTURE.json [REPEAT] [--hf-js]
+// --hf-js measures the @huggingface/tokenizers JS port instead, for comparison.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -17,9 +18,15 @@ if (!outfile) {
 }
 const { Tokenizer } = await import(pathToFileURL(outfile).href);
 
-const [file, repeatArg] = process.argv.slice(2);
+const hfJs = process.argv.includes('--hf-js');
+const [file, repeatArg] = process.argv.slice(2).filter((a) => a !== '--hf-js');
 const doc = JSON.parse(readFileSync(file, 'utf8'));
-const tok = new Tokenizer(doc.tokenizer ?? doc);
+let tok = new Tokenizer(doc.tokenizer ?? doc);
+if (hfJs) {
+  const { Tokenizer: HfJs } = await import('@huggingface/tokenizers');
+  const hf = new HfJs(doc.tokenizer ?? doc, {});
+  tok = { encode: (text) => hf.encode(text, { add_special_tokens: false }).ids };
+}
 const repeat = Number(repeatArg ?? 50);
 const base = readFileSync(join(repo, 'scripts/make-tiny-model.corpus.txt'), 'utf8').split('\n').filter((l) => l && !l.startsWith('## '));
 const lines = [];
@@ -30,4 +37,4 @@ const t0 = performance.now();
 let tokens = 0;
 for (const l of lines) tokens += tok.encode(l).length;
 const s = (performance.now() - t0) / 1000;
-console.log(JSON.stringify({ impl: 'lathe-ts', file: basename(file), lines: lines.length, chars, tokens, encode_loop_s: +s.toFixed(4), encode_loop_tokens_per_s: Math.round(tokens / s), node: process.version }));
+console.log(JSON.stringify({ impl: hfJs ? 'huggingface-tokenizers-js' : 'lathe-ts', file: basename(file), lines: lines.length, chars, tokens, encode_loop_s: +s.toFixed(4), encode_loop_tokens_per_s: Math.round(tokens / s), node: process.version }));
