@@ -254,6 +254,14 @@ static void test_schedules() {
   CHECK(lr_warmup_steps(5, 0.1, 25) == 5);
   lr_schedule s;
   CHECK(!lr_schedule_parse("polynomial", &s));
+  // linear rope scaling divides every inverse frequency by the factor: position 2*factor scaled == 2 unscaled
+  rope_params a, b;
+  b.linear = true;
+  b.factor = 4.0f;
+  std::vector<float> ca(8 * 4), sa(8 * 4), cb(8 * 4), sb(8 * 4);
+  rope_table(ca.data(), sa.data(), a, 8, 8);
+  rope_table(cb.data(), sb.data(), b, 8, 8);
+  for (int i = 0; i < 4; i++) CHECK_NEAR(cb[4 * 4 + i], ca[1 * 4 + i], 1e-6);
 }
 
 int main() {

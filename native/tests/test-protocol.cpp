@@ -97,6 +97,11 @@ int main() {
     if (e.get("event")->as_string() == "checkpoint" && e.get("reason")->as_string() == "command") cmd_ckpt = true;
   CHECK(cmd_ckpt);
 
+  // end of stdin while paused acts as stop
+  test_proc_result pe = test_run_engine(write_cfg("pause-eof", train_cfg(",\"max_steps\":1000000", "pause-eof")), {"pause"});
+  const json_value* pd = test_find_event(pe, "done");
+  CHECK(pe.exit_code == 0 && pd && pd->get("reason")->as_string() == "stopped" && test_find_event(pe, "paused"));
+
   // generation, one-shot
   std::string gen = std::string("{\"mode\":\"generate\",\"model_dir\":\"") + g_dir + "/model\",\"adapter_dir\":\"" + g_dir +
                     "/out\",\"device\":\"cpu\",\"prompt_tokens\":[1,2,3],\"max_new_tokens\":5}";

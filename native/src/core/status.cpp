@@ -28,8 +28,15 @@ lathe_status lathe_status_make(lathe_status_code code, std::string message, std:
   return s;
 }
 
+static void (*g_fatal_hook)(const char*) = nullptr;
+
+void lathe_set_fatal_hook(void (*hook)(const char* message)) { g_fatal_hook = hook; }
+
 void lathe_assert_fail(const char* expr, const char* file, int line) {
-  std::fprintf(stderr, "lathe-engine: assertion failed: %s (%s:%d)\n", expr, file, line);
+  char msg[512];
+  std::snprintf(msg, sizeof msg, "internal error: assertion failed: %s (%s:%d)", expr, file, line);
+  std::fprintf(stderr, "lathe-engine: %s\n", msg);
   std::fflush(stderr);
-  std::abort();
+  if (g_fatal_hook) g_fatal_hook(msg);
+  std::_Exit(LATHE_STATUS_INTERNAL);
 }

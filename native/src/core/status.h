@@ -39,3 +39,6 @@ lathe_status lathe_status_make(lathe_status_code code, std::string message, std:
 #define LATHE_ASSERT(cond) \
   do { if (!(cond)) lathe_assert_fail(#cond, __FILE__, __LINE__); } while (0)
 [[noreturn]] void lathe_assert_fail(const char* expr, const char* file, int line);
+// Called with a message before the process dies of an internal error (the engine sets it to emit an `error`
+// event, so that even a broken invariant is never a silent exit).
+void lathe_set_fatal_hook(void (*hook)(const char* message));

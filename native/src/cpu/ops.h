@@ -27,6 +27,7 @@ void rope_backward(float* dinp, const float* dout, const float* cos_t, const flo
 struct rope_params {
   float theta = 10000.0f;
   bool llama3 = false;
+  bool linear = false;  // rope_type "linear": positions interpolated, inv_freq / factor
   float factor = 1.0f, low_freq_factor = 1.0f, high_freq_factor = 4.0f;
   float original_max_position = 8192.0f;
   float attention_scaling = 1.0f;

@@ -1,6 +1,6 @@
 // Rotary position embedding as transformers' apply_rotary_pos_emb (rotate_half convention, not interleaved),
 // with inverse frequencies as _compute_default_rope_parameters / _compute_llama3_parameters.
-// Does not implement yarn / dynamic / longrope scaling (the model loader refuses them).
+// Implements default, linear and llama3; does not implement yarn / dynamic / longrope scaling (the model loader refuses them).
 #include <cmath>
 #include "cpu/ops.h"
 
@@ -10,6 +10,7 @@ void rope_table(float* cos_t, float* sin_t, const rope_params& p, int max_pos, i
   const double pi = 3.14159265358979323846;
   for (int i = 0; i < half; i++) {
     float inv = 1.0f / std::pow(p.theta, (float)(2 * i) / (float)hd);
+    if (p.linear) inv /= p.factor;
     if (p.llama3) {
       float low_wavelen = p.original_max_position / p.low_freq_factor;
       float high_wavelen = p.original_max_position / p.high_freq_factor;

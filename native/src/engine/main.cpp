@@ -11,6 +11,7 @@
 #include "engine/protocol.h"
 #include "model/generate.h"
 #include "model/model.h"
+#include "platform/platform.h"
 #include "train/trainer.h"
 
 #define LATHE_ENGINE_VERSION "0.1.0"
@@ -124,7 +125,15 @@ static int finish_with(const lathe_status& s) {
   return (int)s.code;
 }
 
+static void on_fatal(const char* message) {
+  protocol_emit_error(LATHE_ERR(LATHE_STATUS_INTERNAL, message, "please report this"));
+}
+
 int main(int argc, char** argv) {
+  lathe_set_fatal_hook(on_fatal);
+  platform_install_crash_handler(
+      "{\"event\":\"error\",\"code\":\"internal\",\"exit_code\":1,\"message\":\"the engine crashed\","
+      "\"hint\":\"please report this, with the run's config\",\"where\":\"signal handler\"}");
   if (argc == 2 && (std::string(argv[1]) == "--version" || std::string(argv[1]) == "-v")) {
     std::printf("lathe-engine %s\n", LATHE_ENGINE_VERSION);
     return 0;

@@ -3,13 +3,10 @@
 #include "io/safetensors.h"
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include "core/half.h"
 #include "core/json.h"
 #include "platform/platform.h"
-
-namespace fs = std::filesystem;
 
 static st_dtype dtype_of(const std::string& s) {
   if (s == "F32") return ST_DTYPE_F32;
@@ -19,8 +16,8 @@ static st_dtype dtype_of(const std::string& s) {
 }
 
 static lathe_status open_into(const std::string& path, st_archive& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return LATHE_ERR(LATHE_STATUS_IO, "cannot open " + path, "check the model folder");
+  std::ifstream in;
+  if (!platform_open_read(in, path)) return LATHE_ERR(LATHE_STATUS_IO, "cannot open " + path, "check the model folder");
   in.seekg(0, std::ios::end);
   uint64_t fsize = (uint64_t)in.tellg();
   in.seekg(0, std::ios::beg);
@@ -68,31 +65,25 @@ lathe_status st_open_file(const std::string& path, st_archive& out) {
 
 lathe_status st_open_folder(const std::string& dir, st_archive& out) {
   out = st_archive{};
-  fs::path d(dir);
-  fs::path single = d / "model.safetensors";
-  fs::path index = d / "model.safetensors.index.json";
-  std::error_code ec;
-  if (fs::exists(index, ec)) {
+  std::string single = platform_join(dir, "model.safetensors");
+  std::string index = platform_join(dir, "model.safetensors.index.json");
+  if (platform_exists(index)) {
     std::string text;
-    LATHE_TRY(platform_read_file(index.string(), text));
+    LATHE_TRY(platform_read_file(index, text));
     json_value j;
     std::string err;
-    if (!json_parse(text, j, err)) return LATHE_ERR(LATHE_STATUS_DATA, index.string() + ": " + err, "");
+    if (!json_parse(text, j, err)) return LATHE_ERR(LATHE_STATUS_DATA, index + ": " + err, "");
     const json_value* wm = j.get("weight_map");
-    if (!wm || !wm->is_object()) return LATHE_ERR(LATHE_STATUS_DATA, index.string() + " has no weight_map", "");
+    if (!wm || !wm->is_object()) return LATHE_ERR(LATHE_STATUS_DATA, index + " has no weight_map", "");
     std::vector<std::string> shards;
     for (const auto& kv : wm->members())
       if (std::find(shards.begin(), shards.end(), kv.second.as_string()) == shards.end()) shards.push_back(kv.second.as_string());
     std::sort(shards.begin(), shards.end());
-    for (const auto& s : shards) LATHE_TRY(open_into((d / s).string(), out));
+    for (const auto& s : shards) LATHE_TRY(open_into(platform_join(dir, s), out));
     return LATHE_OK();
   }
-  if (fs::exists(single, ec)) return open_into(single.string(), out);
-  std::vector<std::string> any;
-  if (fs::is_directory(d, ec))
-    for (const auto& e : fs::directory_iterator(d, ec))
-      if (e.path().extension() == ".safetensors") any.push_back(e.path().string());
-  std::sort(any.begin(), any.end());
+  if (platform_exists(single)) return open_into(single, out);
+  std::vector<std::string> any = platform_list_files(dir, ".safetensors");
   if (any.empty())
     return LATHE_ERR(LATHE_STATUS_IO, "no .safetensors weights in " + dir,
                      "the model folder must hold model.safetensors or sharded files with model.safetensors.index.json");
@@ -125,8 +116,8 @@ lathe_status st_read_f32(const st_archive& a, const std::string& name, std::vect
     return LATHE_ERR(LATHE_STATUS_UNSUPPORTED_MODEL, "tensor " + name + " has dtype " + t.dtype_name,
                      "only F32, F16 and BF16 safetensors are supported (quantised checkpoints are not)");
   if (t.end - t.begin != (uint64_t)n * esize) return LATHE_ERR(LATHE_STATUS_DATA, "tensor " + name + ": byte size does not match its shape", "");
-  std::ifstream in(a.files[t.file], std::ios::binary);
-  if (!in) return LATHE_ERR(LATHE_STATUS_IO, "cannot open " + a.files[t.file], "");
+  std::ifstream in;
+  if (!platform_open_read(in, a.files[t.file])) return LATHE_ERR(LATHE_STATUS_IO, "cannot open " + a.files[t.file], "");
   in.seekg((std::streamoff)(a.data_start[t.file] + t.begin));
   std::vector<uint8_t> raw((size_t)(t.end - t.begin));
   if (!raw.empty() && !in.read((char*)raw.data(), (std::streamsize)raw.size()))

@@ -3,7 +3,6 @@
 // Does not write the optimizer state (checkpoint.cpp does).
 #include "model/lora-adapter.h"
 #include <cmath>
-#include <filesystem>
 #include "core/json.h"
 #include "core/rng.h"
 #include "io/safetensors.h"
@@ -103,7 +102,7 @@ void lora_adapter_zero_grad(lora_adapter& ad) {
 }
 
 lathe_status lora_adapter_read_config(const std::string& dir, lora_config& cfg) {
-  std::string path = (std::filesystem::path(dir) / "adapter_config.json").string();
+  std::string path = platform_join(dir, "adapter_config.json");
   std::string text;
   lathe_status s = platform_read_file(path, text);
   if (!s.ok()) return LATHE_ERR(LATHE_STATUS_IO, "no adapter_config.json in " + dir, "pick a folder holding a PEFT LoRA adapter");
@@ -128,7 +127,7 @@ lathe_status lora_adapter_read_config(const std::string& dir, lora_config& cfg) 
 
 lathe_status lora_adapter_load_weights(lora_adapter& ad, const std::string& dir) {
   st_archive a;
-  LATHE_TRY(st_open_file((std::filesystem::path(dir) / "adapter_model.safetensors").string(), a));
+  LATHE_TRY(st_open_file(platform_join(dir, "adapter_model.safetensors"), a));
   std::vector<float> buf;
   for (size_t l = 0; l < ad.layers.size(); l++) {
     for (int t = 0; t < LORA_TARGET_COUNT; t++) {
@@ -145,10 +144,7 @@ lathe_status lora_adapter_load_weights(lora_adapter& ad, const std::string& dir)
 }
 
 lathe_status lora_adapter_save(const lora_adapter& ad, const model_config& mc, const std::string& dir, const std::string& base_model) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return LATHE_ERR(LATHE_STATUS_IO, "cannot create " + dir + ": " + ec.message(), "check the output folder");
+  LATHE_TRY(platform_make_dirs(dir));
   std::vector<std::vector<float>> host;
   std::vector<st_write_tensor> ts;
   host.reserve(ad.layers.size() * LORA_TARGET_COUNT * 2);
@@ -164,7 +160,7 @@ lathe_status lora_adapter_save(const lora_adapter& ad, const model_config& mc, c
       ts.push_back({lora_tensor_name((int)l, t, true), {m.out, ad.cfg.r}, host.back().data()});
     }
   }
-  LATHE_TRY(st_write_f32((fs::path(dir) / "adapter_model.safetensors").string(), ts, {{"format", "pt"}}));
+  LATHE_TRY(st_write_f32(platform_join(dir, "adapter_model.safetensors"), ts, {{"format", "pt"}}));
   json_value c = json_value::object();
   json_value targets = json_value::array();
   for (int t = 0; t < LORA_TARGET_COUNT; t++)
@@ -186,5 +182,5 @@ lathe_status lora_adapter_save(const lora_adapter& ad, const model_config& mc, c
   c.set("revision", json_value());
   (void)mc;
   std::string text = c.dump() + "\n";
-  return platform_write_file_atomic((fs::path(dir) / "adapter_config.json").string(), text.data(), text.size());
+  return platform_write_file_atomic(platform_join(dir, "adapter_config.json"), text.data(), text.size());
 }

@@ -2,7 +2,6 @@
 // rope spellings (rope_theta + rope_scaling, and transformers 5's rope_parameters). Refuses what the engine cannot
 // compute exactly (other activations, yarn/dynamic rope, per-layer sliding-window mixes) with a clear message.
 #include "model/model-config.h"
-#include <filesystem>
 #include "core/json.h"
 #include "platform/platform.h"
 
@@ -12,11 +11,9 @@ static double num_or(const json_value& j, const char* key, double dflt) {
 }
 
 lathe_status model_config_load(const std::string& model_dir, model_config& c) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(model_dir, ec))
+  if (!platform_is_dir(model_dir))
     return LATHE_ERR(LATHE_STATUS_IO, "model folder not found: " + model_dir, "download the model again or pick another one");
-  std::string path = (fs::path(model_dir) / "config.json").string();
+  std::string path = platform_join(model_dir, "config.json");
   std::string text;
   lathe_status s = platform_read_file(path, text);
   if (!s.ok()) return LATHE_ERR(LATHE_STATUS_IO, "no config.json in " + model_dir, "the model folder must be a Hugging Face model download");
@@ -93,9 +90,12 @@ lathe_status model_config_load(const std::string& model_dir, model_config& c) {
       c.rope.low_freq_factor = (float)num_or(*scaling, "low_freq_factor", 1.0);
       c.rope.high_freq_factor = (float)num_or(*scaling, "high_freq_factor", 4.0);
       c.rope.original_max_position = (float)num_or(*scaling, "original_max_position_embeddings", 8192.0);
+    } else if (type == "linear") {
+      c.rope.linear = true;
+      c.rope.factor = (float)num_or(*scaling, "factor", 1.0);
     } else if (type != "default") {
       return LATHE_ERR(LATHE_STATUS_UNSUPPORTED_MODEL, "rope scaling type \"" + type + "\" is not supported",
-                       "supported: default and llama3 rope");
+                       "supported: default, linear and llama3 rope");
     }
   }
   return LATHE_OK();

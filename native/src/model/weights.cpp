@@ -1,7 +1,6 @@
 // Model weight loading: HF tensor names → model_layer pointers, converted to fp32 on the backend.
 // Does not support quantised checkpoints (GPTQ/AWQ/bnb); NF4 arrives with QLoRA in a later issue.
 #include <cmath>
-#include <filesystem>
 #include "io/safetensors.h"
 #include "model/model.h"
 

@@ -1,13 +1,10 @@
 // Checkpoint layout: adapter_config.json, adapter_model.safetensors, optimizer.safetensors (exp_avg / exp_avg_sq
 // per LoRA tensor, PEFT names + suffix), trainer_state.json. Does not store the base model or the datasets.
 #include "train/checkpoint.h"
-#include <filesystem>
 #include <vector>
 #include "core/json.h"
 #include "io/safetensors.h"
 #include "platform/platform.h"
-
-namespace fs = std::filesystem;
 
 static lathe_status save_moments(trainer& tr, const std::string& path) {
   std::vector<std::vector<float>> host;
@@ -31,14 +28,12 @@ static lathe_status save_moments(trainer& tr, const std::string& path) {
 }
 
 lathe_status checkpoint_save(trainer& tr, std::string* out_path) {
-  fs::path final_dir = fs::path(tr.cfg.output_dir) / ("checkpoint-" + std::to_string(tr.step));
-  fs::path tmp_dir = fs::path(tr.cfg.output_dir) / (".checkpoint-" + std::to_string(tr.step) + ".partial");
-  std::error_code ec;
-  fs::remove_all(tmp_dir, ec);
-  fs::create_directories(tmp_dir, ec);
-  if (ec) return LATHE_ERR(LATHE_STATUS_IO, "cannot create " + tmp_dir.string() + ": " + ec.message(), "check the output folder and free disk space");
-  LATHE_TRY(lora_adapter_save(tr.ad, tr.m.cfg, tmp_dir.string(), tr.cfg.model_dir));
-  LATHE_TRY(save_moments(tr, (tmp_dir / "optimizer.safetensors").string()));
+  std::string final_dir = platform_join(tr.cfg.output_dir, "checkpoint-" + std::to_string(tr.step));
+  std::string tmp_dir = platform_join(tr.cfg.output_dir, ".checkpoint-" + std::to_string(tr.step) + ".partial");
+  platform_remove_all(tmp_dir);
+  LATHE_TRY(platform_make_dirs(tmp_dir));
+  LATHE_TRY(lora_adapter_save(tr.ad, tr.m.cfg, tmp_dir, tr.cfg.model_dir));
+  LATHE_TRY(save_moments(tr, platform_join(tmp_dir, "optimizer.safetensors")));
   json_value s = json_value::object();
   s.set("format", "lathe-trainer-state");
   s.set("version", 1);
@@ -57,17 +52,15 @@ lathe_status checkpoint_save(trainer& tr, std::string* out_path) {
   s.set("cutoff_len", tr.cfg.cutoff_len);
   s.set("packing", tr.cfg.packing);
   std::string text = s.dump() + "\n";
-  LATHE_TRY(platform_write_file_atomic((tmp_dir / "trainer_state.json").string(), text.data(), text.size()));
-  fs::remove_all(final_dir, ec);
-  fs::rename(tmp_dir, final_dir, ec);
-  if (ec) return LATHE_ERR(LATHE_STATUS_IO, "cannot rename checkpoint folder: " + ec.message(), "");
-  *out_path = final_dir.string();
+  LATHE_TRY(platform_write_file_atomic(platform_join(tmp_dir, "trainer_state.json"), text.data(), text.size()));
+  LATHE_TRY(platform_replace_dir(tmp_dir, final_dir));
+  *out_path = final_dir;
   return LATHE_OK();
 }
 
 lathe_status checkpoint_load(trainer& tr, const std::string& dir) {
   std::string text;
-  lathe_status s0 = platform_read_file((fs::path(dir) / "trainer_state.json").string(), text);
+  lathe_status s0 = platform_read_file(platform_join(dir, "trainer_state.json"), text);
   if (!s0.ok()) return LATHE_ERR(LATHE_STATUS_IO, "resume_from: no trainer_state.json in " + dir, "pick a checkpoint-N folder of a previous run");
   json_value s;
   std::string err;
@@ -80,7 +73,7 @@ lathe_status checkpoint_load(trainer& tr, const std::string& dir) {
                      "resume with the configuration of the original run");
   LATHE_TRY(lora_adapter_load_weights(tr.ad, dir));
   st_archive a;
-  LATHE_TRY(st_open_file((fs::path(dir) / "optimizer.safetensors").string(), a));
+  LATHE_TRY(st_open_file(platform_join(dir, "optimizer.safetensors"), a));
   std::vector<float> buf;
   int r = tr.ad.cfg.r;
   for (size_t l = 0; l < tr.ad.layers.size(); l++)

@@ -5,14 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <thread>
 #include "core/rng.h"
 #include "engine/protocol.h"
 #include "platform/platform.h"
 #include "train/checkpoint.h"
-
-namespace fs = std::filesystem;
 
 const data_plan& trainer_plan(trainer& tr, uint64_t epoch) {
   if (tr.plan_epoch != epoch) {
@@ -34,8 +31,7 @@ static int longest_row(const ltok_dataset& ds, int cutoff, bool packing) {
 }
 
 static lathe_status load_dataset(const std::string& path, const model& m, ltok_dataset& ds, const char* which) {
-  std::error_code ec;
-  if (!fs::exists(path, ec))
+  if (!platform_exists(path))
     return LATHE_ERR(LATHE_STATUS_IO, std::string(which) + " file not found: " + path, "prepare the dataset again");
   LATHE_TRY(ltok_read(path, ds));
   if (ds.vocab_size > (uint32_t)m.cfg.vocab_size)
@@ -175,13 +171,13 @@ static lathe_status emit_eval(trainer& tr) {
 }
 
 static lathe_status finish(trainer& tr, const char* reason) {
-  fs::path out(tr.cfg.output_dir);
-  LATHE_TRY(lora_adapter_save(tr.ad, tr.m.cfg, out.string(), tr.cfg.model_dir));
+  const std::string& out = tr.cfg.output_dir;
+  LATHE_TRY(lora_adapter_save(tr.ad, tr.m.cfg, out, tr.cfg.model_dir));
   json_value f = json_value::object();
   f.set("step", tr.step);
   f.set("total_steps", tr.total_steps);
   f.set("reason", reason);
-  f.set("adapter_dir", out.string());
+  f.set("adapter_dir", out);
   f.set("final_loss", tr.last_loss);
   protocol_emit("done", f);
   return LATHE_OK();
@@ -189,9 +185,7 @@ static lathe_status finish(trainer& tr, const char* reason) {
 
 lathe_status trainer_run(trainer& tr) {
   const engine_config& c = tr.cfg;
-  std::error_code ec;
-  fs::create_directories(c.output_dir, ec);
-  if (ec) return LATHE_ERR(LATHE_STATUS_IO, "cannot create output_dir " + c.output_dir + ": " + ec.message(), "");
+  LATHE_TRY(platform_make_dirs(c.output_dir));
   {
     json_value f = json_value::object();
     f.set("mode", "train");
@@ -214,7 +208,10 @@ lathe_status trainer_run(trainer& tr) {
       json_value f = json_value::object();
       f.set("step", tr.step);
       protocol_emit("paused", f);
-      while (g_commands.pause && !g_commands.stop) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      while (g_commands.pause && !g_commands.stop) {
+        if (g_commands.eof) g_commands.stop = true;  // nobody is left to send resume: stop with a checkpoint
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
       if (!g_commands.stop) protocol_emit("resumed", f);
     }
     if (g_commands.stop || (c.stop_after_steps >= 0 && steps_this_run >= c.stop_after_steps)) {
