@@ -24,3 +24,11 @@ export function hashHex(str: string): string {
 export function normaliseForDuplicates(str: string): string {
   return str.replace(/\s+/g, ' ').trim().toLowerCase();
 }
+
+/**
+ * The same normalisation applied to a record's JSON text without re-serialising it: escaped and literal whitespace
+ * runs become one space, spaces next to string quotes go (so trimming is covered), letters are lower-cased.
+ */
+export function normaliseJsonForDuplicates(json: string): string {
+  return json.toLowerCase().replace(/(?:\\[nrt]|\s)+/g, ' ').replace(/ ?" ?/g, '"');
+}

@@ -1,7 +1,7 @@
 // Accumulates the validation report over a stream of mapped rows: per-row problems, exact and whitespace-only
 // duplicates, suspected mojibake, per-column empty counts and lengths. It does not read files or write the DB.
 import type { Mapping, NormalisedRecord, Problem, ValidationReport } from '../../preload/contract/datasets.js';
-import { cyrb53, normaliseForDuplicates } from './content-hash.js';
+import { cyrb53, normaliseJsonForDuplicates } from './content-hash.js';
 import { DuplicateIndex } from './duplicate-index.js';
 import { looksLikeMojibake } from './mojibake-detector.js';
 import type { MappedRecord } from './record-mapper.js';
@@ -56,15 +56,17 @@ export class ValidationAccumulator {
   check(row: number, values: Readonly<Record<string, CellValue>>, mapped: MappedRecord): CheckedRow {
     this.rows++;
     this.columnStats(values);
-    const problems: Problem[] = mapped.problems.map((p) => ({ row, message: p.message, ...(p.column ? { column: p.column } : {}) }));
-    if (mapped.record) for (const p of validateRecord(mapped.record, this.mapping)) problems.push({ row, message: p.message, ...(p.column ? { column: p.column } : {}) });
-    for (const p of problems) this.note(p);
+    const recordProblems = mapped.record ? validateRecord(mapped.record, this.mapping) : [];
+    const problems: Problem[] = [];
+    if (mapped.problems.length + recordProblems.length > 0) {
+      for (const p of [...mapped.problems, ...recordProblems]) problems.push(p.column ? { row, column: p.column, message: p.message } : { row, message: p.message });
+      for (const p of problems) this.note(p);
+    }
     const json = mapped.record ? JSON.stringify(mapped.record) : '';
     const exact = cyrb53(json);
     if (mapped.record && problems.length === 0) {
       this.valid++;
-      const norm = JSON.stringify(mapped.record, (_k, v: unknown) => (typeof v === 'string' ? normaliseForDuplicates(v) : v));
-      const dup = this.dups.add(cyrb53(norm, 1), exact, row);
+      const dup = this.dups.add(cyrb53(normaliseJsonForDuplicates(json), 1), exact, row);
       if (dup) {
         if (dup.kind === 'exact') this.exactDuplicates++;
         else this.normalisedDuplicates++;

@@ -1,144 +1,141 @@
-// Streaming .xlsx reader (exceljs WorkbookReader): lists sheets with row counts, picks the first sheet that looks
-// like a table, finds its header under titles/blank rows. It keeps only the first rows in memory; it does not map.
+// Streaming .xlsx reader: lists sheets with row counts, picks the first sheet that looks like a table, finds its
+// header under titles/blank rows, and streams one sheet's rows from the zip (random access, one inflated entry at
+// a time; only the shared-string table is held in memory). It does not read formatting, charts or .xls files.
 import fs from 'node:fs';
-import ExcelJS from 'exceljs';
 import { LatheError } from '../../../preload/contract/errors.js';
 import { throwIfAborted } from './decoded-text.js';
 import { detectHeaderIndex, nonBlankCount, type RawRow } from './header-detector.js';
-import type { CellValue, OpenedSource, ReadOptions, ReadStats, SheetInfo } from './source-types.js';
+import type { OpenedSource, ReadOptions, ReadStats, SheetInfo } from './source-types.js';
 import { HEADER_LOOKAHEAD, readTableHead, tableRecords } from './table-rows.js';
-import { plainCellValue } from './xlsx-cell.js';
+import { parseDateStyles, parseWorkbook, readSharedStrings, sheetRows, type SheetContext, type WorkbookSheet } from './xlsx-xml.js';
+import { openZipEntry, readZipDirectory, readZipText, type ZipEntry } from './zip-reader.js';
 
-interface WorksheetLike extends AsyncIterable<ExcelJS.Row> {
-  readonly name: string;
+interface Workbook {
+  readonly file: string;
+  readonly size: number;
+  readonly entries: Map<string, ZipEntry>;
+  readonly sheets: WorkbookSheet[];
+  readonly ctx: SheetContext;
 }
 
-function workbookReader(file: string, opts: ReadOptions): { sheets: AsyncIterator<WorksheetLike>; date1904: () => boolean } {
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  let bytes = 0;
-  if (opts.onProgress) {
-    stream.on('data', (c) => {
-      bytes += c.length;
-      opts.onProgress!(bytes);
-    });
+function notXlsx(file: string, why: string): LatheError {
+  return new LatheError('bad_input', `${file} is not a readable .xlsx workbook (${why}). Save it again from Excel as .xlsx, or export it as CSV.`, { file });
+}
+
+async function openWorkbook(file: string): Promise<Workbook> {
+  const size = (await fs.promises.stat(file)).size;
+  let entries: Map<string, ZipEntry>;
+  try {
+    entries = await readZipDirectory(file);
+  } catch (err) {
+    throw notXlsx(file, (err as Error).message);
   }
-  const wb = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  const it = (wb as unknown as AsyncIterable<WorksheetLike>)[Symbol.asyncIterator]();
-  const wrapped: AsyncIterator<WorksheetLike> = {
-    next: async () => {
-      try {
-        return await it.next();
-      } catch (err) {
-        throw notXlsx(file, err);
-      }
-    },
-    return: async () => {
-      stream.destroy();
-      return it.return ? it.return() : { done: true, value: undefined };
-    },
-  };
-  const props = () => Boolean((wb as unknown as { properties?: { date1904?: boolean } }).properties?.date1904);
-  return { sheets: wrapped, date1904: props };
+  const wbEntry = entries.get('xl/workbook.xml');
+  if (!wbEntry) throw notXlsx(file, 'no xl/workbook.xml inside');
+  try {
+    const rels = entries.get('xl/_rels/workbook.xml.rels');
+    const wb = parseWorkbook(await readZipText(file, wbEntry), rels ? await readZipText(file, rels) : '');
+    const stylesEntry = entries.get(wb.styles ?? 'xl/styles.xml');
+    const sstEntry = entries.get(wb.sharedStrings ?? 'xl/sharedStrings.xml');
+    const dateStyles = stylesEntry ? parseDateStyles(await readZipText(file, stylesEntry)) : [];
+    const sharedStrings = sstEntry ? await readSharedStrings(await openZipEntry(file, sstEntry)) : [];
+    return { file, size, entries, sheets: wb.sheets.filter((s) => entries.has(s.path)), ctx: { sharedStrings, dateStyles, date1904: wb.date1904 } };
+  } catch (err) {
+    if (err instanceof LatheError) throw err;
+    throw notXlsx(file, (err as Error).message);
+  }
 }
 
-function notXlsx(file: string, err: unknown): LatheError {
-  if (err instanceof LatheError) return err;
-  return new LatheError('bad_input', `${file} is not a readable .xlsx workbook (${(err as Error).message}). Save it again from Excel as .xlsx, or export it as CSV.`, { file });
-}
-
-async function* rawRows(ws: WorksheetLike, date1904: () => boolean, signal?: AbortSignal): AsyncGenerator<RawRow> {
+async function* rawRows(wb: Workbook, sheet: WorkbookSheet, opts: ReadOptions): AsyncGenerator<RawRow> {
+  const entry = wb.entries.get(sheet.path)!;
+  // Progress: compressed bytes of this sheet, scaled to the file (sheets are most of an xlsx).
+  let raw = 0;
+  const scale = entry.compressedSize > 0 ? wb.size / entry.compressedSize : 1;
+  const stream = await openZipEntry(wb.file, entry, opts.onProgress ? (n) => opts.onProgress!(Math.min(wb.size, Math.round((raw += n) * scale))) : undefined);
   let n = 0;
-  for await (const row of ws) {
-    if ((++n & 1023) === 0) throwIfAborted(signal);
-    const cells: CellValue[] = [];
-    row.eachCell({ includeEmpty: false }, (cell, col) => {
-      cells[col - 1] = plainCellValue(cell.value, cell.numFmt, date1904());
-    });
-    for (let i = 0; i < cells.length; i++) if (cells[i] === undefined) cells[i] = null;
-    yield { row: row.number, cells };
+  try {
+    for await (const row of sheetRows(stream, wb.ctx)) {
+      if ((++n & 1023) === 0) throwIfAborted(opts.signal);
+      yield row;
+    }
+  } catch (err) {
+    if (err instanceof LatheError) throw err;
+    throw notXlsx(wb.file, `sheet “${sheet.name}”: ${(err as Error).message}`);
+  } finally {
+    stream.destroy();
   }
 }
 
 function looksLikeTable(head: readonly RawRow[]): boolean {
   const rows = head.filter((r) => nonBlankCount(r.cells) > 0);
   if (rows.length < 2) return false;
-  const h = detectHeaderIndex(rows);
-  return h < rows.length - 1 && nonBlankCount(rows[h]!.cells) >= 1;
+  return detectHeaderIndex(rows) < rows.length - 1;
 }
 
-/** Every sheet with its non-blank row count (one pass over the whole workbook). */
+/** Every sheet with its non-blank row count (reads each sheet once). */
 export async function listSheets(file: string, opts: ReadOptions = {}): Promise<SheetInfo[]> {
-  const { sheets, date1904 } = workbookReader(file, opts);
+  const wb = await openWorkbook(file);
   const out: SheetInfo[] = [];
-  for (;;) {
-    const s = await sheets.next();
-    if (s.done) break;
+  for (const sheet of wb.sheets) {
     const head: RawRow[] = [];
     let rows = 0;
-    for await (const r of rawRows(s.value, date1904, opts.signal)) {
+    for await (const r of rawRows(wb, sheet, { ...(opts.signal ? { signal: opts.signal } : {}) })) {
       if (nonBlankCount(r.cells) === 0) continue;
       rows++;
       if (head.length < HEADER_LOOKAHEAD) head.push(r);
     }
-    out.push({ name: s.value.name, rows, looksLikeTable: looksLikeTable(head) });
+    out.push({ name: sheet.name, rows, looksLikeTable: looksLikeTable(head) });
   }
   return out;
 }
 
-/**
- * Opens one sheet for streaming: `opts.sheet` or the first sheet that looks like a table. Sheets before it are
- * read (and counted) on the way, later ones are never parsed.
- */
+/** Opens `opts.sheet`, or the first visible sheet that looks like a table (else the first sheet with data). */
 export async function openXlsx(file: string, opts: ReadOptions = {}): Promise<OpenedSource> {
-  const size = (await fs.promises.stat(file)).size;
-  const { sheets, date1904 } = workbookReader(file, opts);
-  const seen: SheetInfo[] = [];
-  for (;;) {
-    const s = await sheets.next();
-    if (s.done) break;
-    const ws = s.value;
-    if (opts.sheet !== undefined && ws.name !== opts.sheet) continue;
-    const it = rawRows(ws, date1904, opts.signal)[Symbol.asyncIterator]();
+  const wb = await openWorkbook(file);
+  if (wb.sheets.length === 0) throw new LatheError('bad_input', `${file} has no worksheets.`, { file });
+  let candidates = wb.sheets;
+  if (opts.sheet !== undefined) {
+    const s = wb.sheets.find((x) => x.name === opts.sheet) ?? wb.sheets.find((x) => x.name.toLowerCase() === opts.sheet!.toLowerCase());
+    if (!s) throw new LatheError('not_found', `${file} has no sheet named “${opts.sheet}”. Its sheets are: ${wb.sheets.map((x) => `“${x.name}”`).join(', ')}.`, { file, sheet: opts.sheet });
+    candidates = [s];
+  } else {
+    candidates = [...wb.sheets.filter((s) => !s.hidden), ...wb.sheets.filter((s) => s.hidden)];
+  }
+  let fallback: WorkbookSheet | null = null;
+  for (const sheet of candidates) {
+    const it = rawRows(wb, sheet, opts)[Symbol.asyncIterator]();
     const head = await readTableHead(it, opts.headerRow);
     const table = head.buffered.length > 0 && head.columns.length > 0;
     if (opts.sheet === undefined && !table) {
-      seen.push({ name: ws.name, rows: head.nonBlankRows, looksLikeTable: false });
+      if (!fallback && head.nonBlankRows > 0) fallback = sheet;
       await it.return?.(undefined);
       continue;
     }
-    const stats: ReadStats = { blankRows: 0 };
-    let consumed = false;
-    return {
-      file,
-      format: 'xlsx',
-      size,
-      columns: head.columns,
-      sheets: seen,
-      sheet: ws.name,
-      headerRow: head.headerRow,
-      stats,
-      async *records() {
-        if (consumed) throw new Error('records() can be iterated once');
-        consumed = true;
-        try {
-          yield* tableRecords(head, it, stats);
-        } finally {
-          await sheets.return?.();
-        }
-      },
-    };
+    return source(wb, sheet, head, it);
   }
-  await sheets.return?.();
-  if (opts.sheet !== undefined) {
-    const names = (await listSheets(file)).map((s) => `“${s.name}”`).join(', ');
-    throw new LatheError('not_found', `${file} has no sheet named “${opts.sheet}”. Its sheets are: ${names || 'none'}.`, { file, sheet: opts.sheet });
-  }
-  if (seen.length > 0) return openXlsx(file, { ...opts, sheet: seen[0]!.name });
+  if (fallback) return openXlsx(file, { ...opts, sheet: fallback.name });
   throw new LatheError('bad_input', `${file} has no sheets with data.`, { file });
+}
+
+function source(wb: Workbook, sheet: WorkbookSheet, head: Awaited<ReturnType<typeof readTableHead>>, it: AsyncIterator<RawRow>): OpenedSource {
+  const stats: ReadStats = { blankRows: 0 };
+  let consumed = false;
+  return {
+    file: wb.file,
+    format: 'xlsx',
+    size: wb.size,
+    columns: head.columns,
+    sheet: sheet.name,
+    headerRow: head.headerRow,
+    stats,
+    async *records() {
+      if (consumed) throw new Error('records() can be iterated once');
+      consumed = true;
+      try {
+        yield* tableRecords(head, it, stats);
+      } finally {
+        await it.return?.(undefined);
+      }
+    },
+  };
 }

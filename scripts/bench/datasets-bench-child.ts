@@ -1,0 +1,25 @@
+// Benchmark child: imports one file into a fresh workspace with the real pipeline (reader → mapping → validation →
+// SQLite, one transaction) and prints {rows, seconds, maxRssMB} as JSON. Run by scripts/bench/datasets-import.mjs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatasetsStore } from '../../main/db/datasets-store.js';
+import { ProjectsStore } from '../../main/db/projects-store.js';
+import { runImport } from '../../main/datasets/import-pipeline.js';
+import { openWorkspace } from '../../main/workspace/workspace.js';
+
+const file = process.argv[2]!;
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lathe-bench-ws-'));
+const ws = openWorkspace(home);
+try {
+  const store = new DatasetsStore(ws.db);
+  const projectId = new ProjectsStore(ws.db).create('bench').id;
+  const t = process.hrtime.bigint();
+  const r = await runImport(store, { projectId, file, options: {}, skipBad: true, allowDuplicate: true });
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const dbBytes = fs.statSync(path.join(home, 'lathe.db')).size + (fs.existsSync(path.join(home, 'lathe.db-wal')) ? fs.statSync(path.join(home, 'lathe.db-wal')).size : 0);
+  process.stdout.write(JSON.stringify({ rows: r.rows, skipped: r.skipped, seconds, maxRssMB: process.resourceUsage().maxRSS / 1024, dbMB: dbBytes / 2 ** 20 }) + '\n');
+} finally {
+  ws.close();
+  fs.rmSync(home, { recursive: true, force: true });
+}
