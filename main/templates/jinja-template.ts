@@ -65,11 +65,21 @@ export function renderJinjaTurns(source: string, messages: readonly TurnMessage[
       a = prompt.length;
       b = withAnswer.length;
     } else {
+      // History rewritten: find the answer's text, or what is left of it once the template dropped its thoughts.
       const content = messages[k]!.content;
-      const at = full.indexOf(content, pos);
+      const visible = content.includes('</think>') ? (content.split('</think>').pop() ?? '').replace(/^\s+/, '') : content;
+      let at = full.indexOf(content, pos);
+      let len = content.length;
+      if (at < 0 && visible !== content) {
+        at = full.indexOf(visible, pos);
+        len = visible.length;
+      }
       if (at < 0) throw new LatheError('bad_input', `Cannot find assistant turn ${(k + 1) / 2} in the rendered chat template.`);
       a = at;
-      b = at + content.length;
+      b = at + len;
+      // Keep the turn's end marker with the answer: it is what teaches the model to stop.
+      const tail = withAnswer.endsWith(content) ? '' : withAnswer.slice(withAnswer.lastIndexOf(content) + content.length);
+      if (tail && full.startsWith(tail, b)) b += tail.length;
     }
     turns.push({ source: [{ text: full.slice(pos, a) }], target: [{ text: full.slice(a, b) }] });
     pos = b;

@@ -124,3 +124,31 @@ describe('record encoder', () => {
     }
   });
 });
+
+describe('jinja templates that rewrite history (Qwen3-style thought stripping)', () => {
+  const src =
+    "{%- for m in messages %}{%- if m.role == 'assistant' and not loop.last %}" +
+    "{{ '<|im_start|>assistant\\n' + (m.content.split('</think>')|last).lstrip('\\n') + '<|im_end|>\\n' }}" +
+    "{%- else %}{{ '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{%- endif %}{%- endfor %}" +
+    "{%- if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{%- endif %}";
+  it('locates every answer, its end marker included', () => {
+    const enc = new TemplateEncoder(tok, { kind: 'jinja', name: 'jinja', source: src }, special);
+    const e = enc.encode(
+      {
+        kind: 'conversation',
+        messages: [
+          { role: 'user', content: 'Q1' },
+          { role: 'assistant', content: '<think>\nhmm\n</think>\n\nA1' },
+          { role: 'user', content: 'Q2' },
+          { role: 'assistant', content: '<think>\nok\n</think>\n\nA2' },
+        ],
+      },
+      opts(),
+    );
+    if (!e.ok) throw new Error(e.reason);
+    expect(e.segments.filter((s) => s.trained).map((s) => s.text)).toEqual(['A1<|im_end|>\n', '<think>\nok\n</think>\n\nA2<|im_end|>\n']);
+    expect(e.segments.map((s) => s.text).join('')).toBe(
+      '<|im_start|>user\nQ1<|im_end|>\n<|im_start|>assistant\nA1<|im_end|>\n<|im_start|>user\nQ2<|im_end|>\n<|im_start|>assistant\n<think>\nok\n</think>\n\nA2<|im_end|>\n',
+    );
+  });
+});
