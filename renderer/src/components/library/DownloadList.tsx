@@ -45,10 +45,10 @@ export function DownloadList({ downloads, onCancel, onDismiss }: { downloads: re
                   {t('library.download.detail', {
                     done: formatBytes(d.bytesDone),
                     total: formatBytes(d.bytesTotal),
-                    speed: formatBytes(d.speedBps),
                     files: t('library.download.files', { done: d.filesDone, count: d.fileCount }),
                   })}
                 </span>
+                {running && <span>{t('library.download.speed', { speed: formatBytes(d.speedBps) })}</span>}
                 {running && d.etaSeconds !== null && <span>{t('library.download.eta', { eta: formatDuration(d.etaSeconds) })}</span>}
               </div>
               {d.error && d.state === 'failed' && (
