@@ -8,6 +8,7 @@ import { tokenizeCommand } from './tokenize.js';
 import { datasetCommand } from './dataset.js';
 import { trainCommand } from './train.js';
 import { runCommand } from './run.js';
+import { chatCommand } from './chat.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   serveCommand,
@@ -18,4 +19,5 @@ export const COMMANDS: readonly CliCommand[] = [
   datasetCommand,
   trainCommand,
   runCommand,
+  chatCommand,
 ];

@@ -1,0 +1,55 @@
+// `lathe chat --prompt … --json` on the tiny model: the documented JSON shape, greedy repeatability, sampling
+// flags, and clear errors (broken folder, unknown run, ONNX without an export).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findEngineBinary } from '../../main/engine/engine-binary.js';
+import { defaultModelPath } from '../../main/models/default-model.js';
+import { runLathe } from '../helpers/run-cli.js';
+import { tempHome } from '../helpers/temp-home.js';
+
+const MODEL = defaultModelPath();
+
+describe('lathe chat', () => {
+  let home: ReturnType<typeof tempHome>;
+  beforeAll(() => {
+    home = tempHome('lathe-chat-');
+  });
+  afterAll(() => home.cleanup());
+
+  it.skipIf(!findEngineBinary())('--prompt --json answers greedily with {text, tokens, tokens_per_s, engine}', async () => {
+    const a = await runLathe('--home', home.dir, '--json', 'chat', MODEL, '--prompt', 'Where is my order?', '--max-new-tokens', '16');
+    expect(a.code).toBe(0);
+    const j = a.json<{ text: string; tokens: number[]; tokens_per_s: number; engine: string }>();
+    expect(j.engine).toBe('native');
+    expect(typeof j.text).toBe('string');
+    expect(j.tokens.length).toBeGreaterThan(0);
+    expect(j.tokens.length).toBeLessThanOrEqual(16);
+    expect(j.tokens_per_s).toBeGreaterThan(0);
+    const b = await runLathe('--home', home.dir, '--json', 'chat', MODEL, '--prompt', 'Where is my order?', '--max-new-tokens', '16');
+    expect(b.json<{ tokens: number[] }>().tokens).toEqual(j.tokens);
+    const sampled = await runLathe('--home', home.dir, '--json', 'chat', MODEL, '--prompt', 'Where is my order?', '--max-new-tokens', '16', '--temperature', '1.5', '--seed', '5');
+    expect(sampled.code).toBe(0);
+    expect(sampled.json<{ tokens: number[] }>().tokens).not.toEqual(j.tokens);
+  });
+
+  it('a broken model folder is a clear error with exit code 1', async () => {
+    const broken = path.join(home.dir, 'broken');
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'config.json'), '{ not json');
+    const r = await runLathe('--home', home.dir, '--json', 'chat', broken, '--prompt', 'hi');
+    expect(r.code).toBe(1);
+    expect(r.json<{ error: { code: string; message: string } }>().error.message).toMatch(/config\.json is not valid JSON/);
+  });
+
+  it('names what is wrong: unknown run, bad flag, ONNX engine without an export', async () => {
+    const run = await runLathe('--home', home.dir, '--json', 'chat', '999', '--prompt', 'hi');
+    expect(run.code).toBe(1);
+    expect(run.json<{ error: { message: string } }>().error.message).toMatch(/No run 999/);
+    const flag = await runLathe('--home', home.dir, '--json', 'chat', MODEL, '--engine', 'gpu', '--prompt', 'hi');
+    expect(flag.code).toBe(2);
+    const onnx = await runLathe('--home', home.dir, '--json', 'chat', MODEL, '--engine', 'onnx', '--prompt', 'hi');
+    expect(onnx.code).toBe(1);
+    expect(onnx.json<{ error: { code: string; message: string } }>().error.message).toMatch(/ONNX/);
+  });
+});
