@@ -19,6 +19,13 @@ export interface CheckOptions {
   /** Hash every file with a known checksum (reads the whole model). */
   readonly full?: boolean;
   readonly signal?: AbortSignal;
+  /** How to hash one file; the service passes one that runs in a worker thread. Default: inline. */
+  readonly hash?: (path: string, file: ExpectedFile) => Promise<FileHashes>;
+}
+
+export interface FileHashes {
+  readonly sha256: string;
+  readonly gitSha1: string | null;
 }
 
 async function sizeOf(p: string): Promise<number | null> {
@@ -42,7 +49,7 @@ export async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-async function hashFile(p: string, file: ExpectedFile, signal?: AbortSignal): Promise<{ sha256: string; gitSha1: string | null }> {
+export async function hashFile(p: string, file: ExpectedFile, signal?: AbortSignal): Promise<FileHashes> {
   const sha256 = createHash('sha256');
   const sha1 = file.gitSha1 && file.size !== null ? createHash('sha1').update(`blob ${file.size}\0`) : null;
   for await (const chunk of createReadStream(p, { signal, highWaterMark: 1 << 20 })) {
@@ -104,7 +111,7 @@ export async function checkModelFolder(dir: string, expected: readonly ExpectedF
       continue;
     }
     if (opts.full && (f.sha256 || f.gitSha1)) {
-      const h = await hashFile(p, f, opts.signal);
+      const h = opts.hash ? await opts.hash(p, f) : await hashFile(p, f, opts.signal);
       if (f.sha256 ? h.sha256 !== f.sha256 : h.gitSha1 !== f.gitSha1) add({ path: f.path, problem: 'checksum', detail: `Its checksum does not match the hub's: the file is damaged.` });
     }
   }

@@ -24,7 +24,6 @@ import type {
 } from '../../preload/contract/library.js';
 import type { ModelCardDto } from '../../preload/contract/models.js';
 import { LibraryStore, type ExpectedFile, type LibraryRow } from '../db/library-store.js';
-import { downloadFiles } from '../hub/downloader.js';
 import { selectModelFiles } from '../hub/file-selection.js';
 import { HfClient } from '../hub/hf-client.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../hub/hub-http.js';
@@ -33,6 +32,7 @@ import { ModelScopeClient } from '../hub/modelscope-client.js';
 import { platformBackends, TokenStore, usableBackends } from '../hub/token-store.js';
 import { buildModelCard } from '../models/model-card.js';
 import type { ServiceContext } from '../services/service-context.js';
+import { runDownload, runHash } from './background-runner.js';
 import { curatedList } from './curated-list.js';
 import { DownloadManager } from './download-manager.js';
 import { detectGpu, fits, type GpuDetection } from './gpu-detect.js';
@@ -45,6 +45,8 @@ export interface LibraryDeps {
   readonly retry: RetryPolicy;
   readonly concurrency: number;
   readonly progressIntervalMs: number;
+  /** Download and hash in a worker thread when the compiled worker exists (the app); tests run inline. */
+  readonly useWorker: boolean;
 }
 
 /** Kept in each downloaded folder so a workspace copied elsewhere (or a lost DB) still knows where it came from. */
@@ -74,6 +76,7 @@ export class LibraryService implements ILibraryService {
       retry: deps.retry ?? DEFAULT_RETRY,
       concurrency: deps.concurrency ?? 4,
       progressIntervalMs: deps.progressIntervalMs ?? 250,
+      useWorker: deps.useWorker ?? true,
     };
     this.downloadsInFlight = new DownloadManager(
       (downloads) => ctx.events.emit('library.progress', { downloads }),
@@ -136,7 +139,11 @@ export class LibraryService implements ILibraryService {
     const row = this.store.get(id);
     if (this.downloadsInFlight.forModel(id)) throw new LatheError('conflict', `${row.name} is downloading; check it when the download ends.`);
     const dir = this.absPath(row);
-    const report = await checkModelFolder(dir, row.files, { full: full ?? false });
+    const signal = new AbortController().signal;
+    const report = await checkModelFolder(dir, row.files, {
+      full: full ?? false,
+      hash: (p, file) => runHash({ type: 'hash', path: p, file }, { useWorker: this.deps.useWorker, signal }),
+    });
     const card = report.status === 'missing' ? row.card : await cardSummary(dir);
     const updated = this.store.update(id, { status: report.status, problems: report.problems, diskBytes: report.diskBytes, card, checked: true });
     this.ctx.events.emit('library.changed', { id, change: 'updated' });
@@ -256,13 +263,10 @@ export class LibraryService implements ILibraryService {
         await writeSourceFile(dir, { source: spec.source, name: spec.name, endpoint: spec.endpoint, revision: spec.revision, commit: listing.commit, files: expected });
         for (const p of deleteFirst) await fs.rm(path.join(dir, ...p.split('/')), { force: true });
         ctl.setState('downloading');
-        await downloadFiles(client, spec.name, listing.commit ?? spec.revision, files, dir, {
-          concurrency: this.deps.concurrency,
-          retry: this.deps.retry,
-          signal: ctl.signal,
-          keepExisting: true,
-          onProgress: (s) => ctl.progress(s),
-        });
+        await runDownload(
+          { type: 'download', source: spec.source, endpoint: spec.endpoint, token, retry: this.deps.retry, repo: spec.name, revision: listing.commit ?? spec.revision, files, dir, concurrency: this.deps.concurrency },
+          { useWorker: this.deps.useWorker, signal: ctl.signal, onProgress: (s) => ctl.progress(s) },
+        );
         ctl.setState('verifying');
         const report = await checkModelFolder(dir, expected);
         this.store.update(modelId, { status: report.status, problems: report.problems, diskBytes: report.diskBytes, card: await cardSummary(dir), checked: true });

@@ -40,7 +40,8 @@ function describe(m: LibraryModelDto): string {
 
 export async function runModelLibrary(ctx: CliContext, sub: string, rest: string[]): Promise<number | void> {
   const events = new EventHub();
-  const lib = new LibraryService({ workspace: ctx.workspace(), events, transport: 'web' });
+  // The CLI's thread blocks nothing else: download and hash inline.
+  const lib = new LibraryService({ workspace: ctx.workspace(), events, transport: 'web' }, { useWorker: false });
   try {
     switch (sub) {
       case 'pull': {
