@@ -1,9 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBackend, type Backend } from '../services/backend.js';
 import { tempHome } from '../../test/helpers/temp-home.js';
-import { DEMO_PROJECT_NAME, DEMO_SPREADSHEET, seedDemoProject } from './demo-project.js';
+import { DEMO_PROJECT_NAME, seedDemoProject } from './demo-project.js';
 
 let backend: Backend | undefined;
 let home: { dir: string; cleanup(): void } | undefined;
@@ -19,7 +18,7 @@ function start(): Backend {
 }
 
 describe('demo project', () => {
-  it.skipIf(!fs.existsSync(DEMO_SPREADSHEET))('a fresh workspace gets the demo project with the ticket spreadsheet imported, once', async () => {
+  it('a fresh workspace gets the demo project with the ticket spreadsheet imported, once', async () => {
     const b = start();
     expect(await seedDemoProject(b.services, b.workspace, b.events)).toBe('seeded');
     const projects = await b.services.projects.list({});
