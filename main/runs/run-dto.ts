@@ -22,6 +22,14 @@ export function toRunDto(run: StoredRun, store: RunsStore, workspace: Workspace)
     lastLoss: r.last_loss,
     lastEvalLoss: r.last_eval_loss,
     scores: run.scores,
+    prepared: run.prepared
+      ? {
+          trainRecords: Number(run.prepared.trainRecords ?? 0),
+          evalRecords: Number(run.prepared.evalRecords ?? 0),
+          tokens: Number(run.prepared.tokens ?? 0),
+          newRowsSinceParent: typeof run.prepared.newRowsSinceParent === 'number' ? run.prepared.newRowsSinceParent : null,
+        }
+      : null,
     folder: runFolder(workspace.paths, r.project_id, r.id).rel,
     adapterDir: adapter ? path.join(workspace.paths.home, adapter.path) : null,
     resumable: r.status === 'failed' || r.status === 'interrupted' || stoppedEarly,

@@ -12,7 +12,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import { buildEngineConfig } from './engine-config.js';
 import { folderBytes, hasAdapter, listCheckpoints, runFolder, writeFileAtomic, type RunFolder } from './run-folder.js';
 import { evaluateRun } from './run-evaluation.js';
-import { prepareRunData, type DatasetImporter } from './run-preparation.js';
+import { countNewRows, prepareRunData, type DatasetImporter } from './run-preparation.js';
 import { runConfigToYaml } from './run-yaml.js';
 
 export interface ExecutionHooks {
@@ -104,6 +104,12 @@ export class RunExecution {
       let prepared = run.prepared;
       if (!prepared || !fs.existsSync(this.folder.trainLtok)) {
         prepared = { ...(await prepareRunData({ workspace: this.o.workspace, projectId: this.projectId, config, folder: this.folder, importer: this.o.importer, signal: this.prepareAbort.signal, log: (l) => this.log(l) })) };
+        const parent = run.row.parent_run_id !== null ? store.find(run.row.parent_run_id) : undefined;
+        if (parent) {
+          const newRows = await countNewRows(this.folder, runFolder(this.o.workspace.paths, parent.row.project_id, parent.row.id));
+          prepared = { ...prepared, newRowsSinceParent: newRows };
+          if (newRows !== null) this.log(`${newRows} training rows are new since run ${parent.row.id}`);
+        }
         store.setPrepared(this.runId, prepared);
       } else {
         this.log('prepared data of the first attempt reused');

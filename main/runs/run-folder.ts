@@ -17,6 +17,8 @@ export interface RunFolder {
   readonly trainLtok: string;
   readonly evalLtok: string;
   readonly evalPrompts: string;
+  /** One content hash per training row, in order. */
+  readonly trainRows: string;
   readonly output: string;
   readonly predictions: string;
 }
@@ -35,6 +37,7 @@ export function runFolder(paths: WorkspacePaths, projectId: number, runId: numbe
     trainLtok: path.join(data, 'train.ltok'),
     evalLtok: path.join(data, 'eval.ltok'),
     evalPrompts: path.join(data, 'eval-prompts.jsonl'),
+    trainRows: path.join(data, 'train-rows.txt'),
     output: path.join(dir, 'output'),
     predictions: path.join(dir, 'predictions.jsonl'),
   };

@@ -45,7 +45,7 @@ export class RunManager {
   private readonly metricBatchers = new Map<number, Batcher<MetricPoint>>();
   private readonly logBatchers = new Map<number, Batcher<string>>();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
-  private readonly waiters = new Map<number, { resolve: (r: StoredRun) => void; promise: Promise<StoredRun> }>();
+  private readonly waiters = new Map<number, { resolve: (r: StoredRun | null) => void; promise: Promise<StoredRun | null> }>();
   private hasGpu = false;
   private disposed = false;
 
@@ -87,24 +87,29 @@ export class RunManager {
   }
 
   /** Runs this one run in this process as soon as its device is free; resolves with its final state (the CLI). */
-  runToEnd(runId: number, signal?: AbortSignal): Promise<StoredRun> {
+  runToEnd(runId: number, signal?: AbortSignal): Promise<StoredRun | null> {
     this.store.setOwner(runId, { pid: process.pid, host: HOST });
     let w = this.waiters.get(runId);
     if (!w) {
-      let resolve!: (r: StoredRun) => void;
-      const promise = new Promise<StoredRun>((r) => (resolve = r));
+      let resolve!: (r: StoredRun | null) => void;
+      const promise = new Promise<StoredRun | null>((r) => (resolve = r));
       w = { resolve, promise };
       this.waiters.set(runId, w);
     }
     signal?.addEventListener('abort', () => void this.stop(runId).catch(() => undefined), { once: true });
+    // Not unref'd: while a CLI waits for the device (or for another process to finish the run), this keeps it alive.
     const attempt = () => {
       if (this.disposed) return;
-      const run = this.store.get(runId);
+      const run = this.store.find(runId);
+      if (!run) return this.finish(runId, null);
+      if (this.active.has(runId)) return;
       if (run.row.status !== 'queued') {
-        if (!this.active.has(runId) && !isLive(run.row.status)) this.finish(runId, run);
+        if (!isLive(run.row.status)) return this.finish(runId, run);
+        setTimeout(attempt, 1000); // another process took it: wait for its end
         return;
       }
-      if (!this.tryClaim(runId)) setTimeout(attempt, 1000).unref();
+      this.store.heartbeat(runId, process.pid);
+      if (!this.tryClaim(runId)) setTimeout(attempt, 1000);
     };
     attempt();
     return w.promise;
@@ -147,7 +152,7 @@ export class RunManager {
     return true;
   }
 
-  private finish(runId: number, final: StoredRun): void {
+  private finish(runId: number, final: StoredRun | null): void {
     const w = this.waiters.get(runId);
     if (w) {
       this.waiters.delete(runId);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import type { RunConfig, RunDatasetRef } from '../../preload/contract/runs.js';
+import { hashHex } from '../datasets/content-hash.js';
 import { validationSet } from '../datasets/split.js';
 import { DatasetsStore } from '../db/datasets-store.js';
 import { TemplatesStore } from '../db/templates-store.js';
@@ -131,7 +132,14 @@ export async function prepareRunData(o: {
   const cacheDir = path.join(o.workspace.paths.cache, 'ltok');
 
   const fingerprint = createHash('sha256');
-  for (const r of rows.train) fingerprint.update(JSON.stringify(r.record)).update('\n');
+  const rowHashes: string[] = [];
+  for (const r of rows.train) {
+    const json = JSON.stringify(r.record);
+    fingerprint.update(json).update('\n');
+    rowHashes.push(hashHex(json));
+  }
+  // Per-row hashes: a retrain counts the rows its parent never saw.
+  await fs.promises.writeFile(folder.trainRows, rowHashes.join('\n') + '\n');
 
   let lastReport = 0;
   const progress = (what: string) => (done: number, total: number) => {
@@ -185,6 +193,17 @@ export async function prepareRunData(o: {
     datasetIds,
     evalPrompts: prompts.length,
   };
+}
+
+/** Training rows of `folder` whose content is not among `parent`'s training rows (continuous retraining). */
+export async function countNewRows(folder: RunFolder, parent: RunFolder): Promise<number | null> {
+  try {
+    const mine = (await fs.promises.readFile(folder.trainRows, 'utf8')).split('\n').filter(Boolean);
+    const theirs = new Set((await fs.promises.readFile(parent.trainRows, 'utf8')).split('\n').filter(Boolean));
+    return mine.filter((h) => !theirs.has(h)).length;
+  } catch {
+    return null;
+  }
 }
 
 export async function readEvalPrompts(file: string): Promise<EvalPrompt[]> {

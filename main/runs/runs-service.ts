@@ -143,7 +143,7 @@ export class RunsService implements IRunsService {
   async delete({ id }: RunRef): Promise<{ readonly deleted: true }> {
     const run = this.manager.store.get(id);
     await this.manager.delete(id);
-    this.ctx.events.emit('runs.status', { id, projectId: run.row.project_id, status: run.row.status, step: run.row.step, maxSteps: run.row.max_steps, error: { code: 'deleted', message: 'The run was deleted.' } });
+    this.ctx.events.emit('runs.status', { id, projectId: run.row.project_id, status: run.row.status, step: run.row.step, maxSteps: run.row.max_steps, error: run.error, removed: true });
     return { deleted: true };
   }
 

@@ -120,6 +120,10 @@ export const RunDto = z.object({
   lastLoss: z.number().nullable(),
   lastEvalLoss: z.number().nullable(),
   scores: RunScores.nullable(),
+  /** What preparation produced: training/validation records, tokens, and for a retrain the rows new since the parent. */
+  prepared: z
+    .object({ trainRecords: z.number().int(), evalRecords: z.number().int(), tokens: z.number().int(), newRowsSinceParent: z.number().int().nullable() })
+    .nullable(),
   /** Workspace-relative folder of the run (config, logs, checkpoints, adapter). */
   folder: z.string(),
   adapterDir: z.string().nullable(),
@@ -275,7 +279,16 @@ export interface IRunsService {
 // ---------------------------------------------------------------------------------------------------------------
 // Events.
 // ---------------------------------------------------------------------------------------------------------------
-export const RunStatusEvent = z.object({ id: RunId, projectId: z.number().int(), status: RunStatus, step: z.number().int(), maxSteps: z.number().int().nullable(), error: RunError.nullable() });
+export const RunStatusEvent = z.object({
+  id: RunId,
+  projectId: z.number().int(),
+  status: RunStatus,
+  step: z.number().int(),
+  maxSteps: z.number().int().nullable(),
+  error: RunError.nullable(),
+  /** The run was deleted (its last status is kept in `status`). */
+  removed: z.boolean().optional(),
+});
 export type RunStatusEvent = z.infer<typeof RunStatusEvent>;
 /** Batched (at most a few per second): every metric point since the last event, oldest first. */
 export const RunMetricsEvent = z.object({ id: RunId, points: z.array(MetricPoint) });

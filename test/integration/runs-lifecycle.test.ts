@@ -132,11 +132,48 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', () =
     expect(Number(p2.trainRecords)).toBeGreaterThan(Number(p1.trainRecords));
     expect(p2.rowsFingerprint).not.toBe(p1.rowsFingerprint);
     expect(p2.datasetIds).not.toEqual(p1.datasetIds);
+    const newRows = (await b.service.get({ id: second.id })).prepared!.newRowsSinceParent!;
+    expect(newRows).toBeGreaterThan(0);
+    expect(newRows).toBeLessThanOrEqual(10);
+    expect((await b.service.get({ id: first.id })).prepared!.newRowsSinceParent).toBeNull();
     const cmp = await b.service.compare({ ids: [first.id, second.id] });
     expect(cmp.runs.map((r) => [r.run.id, r.metrics.filter((m) => m.kind === 'train').length])).toEqual([
       [first.id, 6],
       [second.id, 6],
     ]);
+  });
+
+  it('generates answers for validation rows and stores them beside the references with BLEU/ROUGE', async () => {
+    const run = await b.service.create({ projectId: b.projectId, config: await config({ max_steps: 4, cutoff_len: 128, val_size: 0.3, max_predict_samples: 4, max_new_tokens: 6 }) });
+    await waitFor('completed', statusIs(run.id, 'completed'), 40_000);
+    const p = await b.service.predictions({ id: run.id });
+    expect(p.total).toBe(4);
+    const lines = fs.readFileSync(TINY_DATA, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const x of p.predictions) {
+      // The reference is the row's answer; the prompt is the rendered template up to the answer.
+      expect(lines[x.row - 1].output).toBe(x.reference);
+      expect(x.prompt).toContain(lines[x.row - 1].instruction);
+      expect(x.prompt).toMatch(/<\|im_start\|>assistant\n$/);
+      expect(typeof x.prediction).toBe('string');
+    }
+    const { scoreAll } = await import('../../main/evaluation/similarity.js');
+    expect(p.scores).toEqual(scoreAll(p.predictions));
+    expect((await b.service.get({ id: run.id })).scores).toEqual(p.scores);
+  });
+
+  it('keeps only the newest checkpoints with save_total_limit, and prunes on request', async () => {
+    const run = await b.service.create({ projectId: b.projectId, config: await config({ max_steps: 8, save_steps: 1, save_total_limit: 3, eval_steps: 0, predict_with_generate: false }) });
+    await waitFor('completed', statusIs(run.id, 'completed'), 40_000);
+    const ckpts = (await b.service.artifacts({ id: run.id })).filter((a) => a.kind === 'checkpoint');
+    expect(ckpts.map((a) => a.step)).toEqual([5, 6, 7]);
+    const outDir = path.join(home.dir, run.folder, 'output');
+    expect(fs.readdirSync(outDir).filter((n) => n.startsWith('checkpoint-')).sort()).toEqual(['checkpoint-5', 'checkpoint-6', 'checkpoint-7']);
+    const left = await b.service.pruneCheckpoints({ id: run.id, keepLast: 1 });
+    expect(left.map((a) => [a.kind, a.step])).toEqual([
+      ['checkpoint', 7],
+      ['adapter', 8],
+    ]);
+    expect(fs.readdirSync(outDir).filter((n) => n.startsWith('checkpoint-'))).toEqual(['checkpoint-7']);
   });
 
   it('proposes CPU defaults for the demo model, says why, and shows the equivalent CLI command', async () => {

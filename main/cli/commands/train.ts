@@ -48,7 +48,7 @@ function duration(s: number): string {
 }
 
 /** Streams one run to the terminal until it ends; the exit code says how it ended. */
-export async function followRun(ctx: CliContext, service: RunsService, runId: number, start: (signal: AbortSignal) => Promise<StoredRun>): Promise<number> {
+export async function followRun(ctx: CliContext, service: RunsService, runId: number, start: (signal: AbortSignal) => Promise<StoredRun | null>): Promise<number> {
   const t0 = Date.now();
   let firstStep: { step: number; at: number } | null = null;
   let lastPrinted = 0;
@@ -91,6 +91,7 @@ export async function followRun(ctx: CliContext, service: RunsService, runId: nu
   const off = service.manager.on(runId, listener);
   try {
     const final = await start(ctx.signal);
+    if (!final) throw new LatheError('not_found', `Run ${runId} was deleted while it ran.`);
     const dto = await service.get({ id: final.row.id });
     if (dto.status === 'completed') {
       ctx.out.line(
@@ -102,7 +103,7 @@ export async function followRun(ctx: CliContext, service: RunsService, runId: nu
     const err = dto.error ?? { code: dto.status, message: `The run ended ${dto.status}.` };
     const hint = err.hint ?? (dto.resumable ? `Resume it: lathe run resume ${runId}` : '');
     if (ctx.json) ctx.out.line({ type: 'error', run_id: runId, status: dto.status, code: err.code, message: err.message, hint });
-    else process.stderr.write(`lathe: run ${runId} ${dto.status}: ${err.message}${hint ? `\n${hint}` : ''}\n`);
+    else ctx.out.error(new LatheError('engine_error', `run ${runId} ${dto.status}: ${err.message}${hint ? `\n${hint}` : ''}`));
     return 1;
   } finally {
     off();
@@ -114,6 +115,23 @@ export const trainCommand: CliCommand = {
   summary: 'Train a LoRA adapter from a YAML configuration (LLaMA-Factory keys)',
   usage: USAGE,
   async run(ctx, args) {
+    try {
+      return await train(ctx, args);
+    } catch (err) {
+      if (!ctx.json) throw err;
+      // The stream's own error line (issue: every --json line has a `type`), which also carries the CLI's
+      // usual `error` object so generic callers read it the same way.
+      const e = LatheError.from(err);
+      const hint = e.code === 'bad_input' || e.code === 'invalid_request' ? 'Fix the configuration and run again.' : '';
+      ctx.out.line({ type: 'error', code: e.code, message: e.message, hint, error: { code: e.code, message: e.message } });
+      ctx.out.info(`lathe: ${e.message}`);
+      return e.code === 'invalid_request' ? 2 : 1;
+    }
+  },
+};
+
+async function train(ctx: CliContext, args: string[]): Promise<number> {
+  {
     const { positionals, values } = parseFlags('train', args, { project: { type: 'string' }, name: { type: 'string' } });
     if (positionals.length !== 1) throw new LatheError('invalid_request', `Usage: ${USAGE}`);
     const file = path.resolve(positionals[0]!);
@@ -139,5 +157,5 @@ export const trainCommand: CliCommand = {
     } finally {
       service.dispose();
     }
-  },
-};
+  }
+}
