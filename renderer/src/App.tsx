@@ -7,6 +7,8 @@ import { appSelectors } from './store/app/selectors.js';
 import { ErrorBanner } from './components/ErrorBanner.js';
 import { PAGES } from './pages/index.js';
 import { useHashRoute } from './components/use-hash-route.js';
+import { useWindowDrop } from './components/FileDropZone.js';
+import { ProjectPicker } from './components/ProjectPicker.js';
 
 export function App() {
   const t = useT();
@@ -21,9 +23,19 @@ export function App() {
   );
   const Page = PAGES.find((p) => p.id === route)!.component;
 
+  const importFromFile = useLathe((s) => s.importFromFile);
+  const watchRuns = useLathe((s) => s.watchRuns);
+  // A file dropped anywhere on the window starts the import wizard with it.
+  const dragging = useWindowDrop((file) => {
+    globalThis.location.hash = '#import';
+    void importFromFile(file);
+  });
+
   useEffect(() => {
     void loadInfo();
   }, [loadInfo]);
+  // Run status, metrics and logs stream to whichever page is open.
+  useEffect(() => watchRuns(), [watchRuns]);
   useEffect(() => {
     document.documentElement.lang = language === 'zh' ? 'zh-CN' : 'en';
   }, [language]);
@@ -40,6 +52,7 @@ export function App() {
           ))}
         </nav>
         <div className="topbar-right">
+          <ProjectPicker />
           {info && (
             <span className="muted" title={`${t('app.workspace')}: ${info.home}`} data-testid="connection">
               {t(info.transport === 'web' ? 'app.connection.web' : 'app.connection.electron')} · v{info.version}
@@ -58,6 +71,11 @@ export function App() {
         </div>
       </header>
       {connectionError && <ErrorBanner message={connectionError} />}
+      {dragging && (
+        <div className="drop-overlay" role="status">
+          {t('drop.overlay')}
+        </div>
+      )}
       <main className="content">
         <Page />
       </main>

@@ -4,6 +4,7 @@ import type { Transport } from './transport.js';
 
 type PreloadApi = Record<string, Record<string, (request: unknown) => Promise<CallResult<unknown>>>> & {
   on(event: string, listener: (payload: unknown) => void): () => void;
+  pathForFile?(file: unknown): string;
 };
 
 export function electronTransport(api: unknown): Transport {
@@ -16,5 +17,9 @@ export function electronTransport(api: unknown): Transport {
       return fn(request);
     },
     on: (event, listener) => lathe.on(event, listener),
+    pathForFile: (file) => {
+      const p = lathe.pathForFile?.(file);
+      return p ? p : undefined;
+    },
   };
 }

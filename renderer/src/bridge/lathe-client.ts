@@ -9,6 +9,8 @@ import { webTransport } from './web-transport.js';
 export type LatheClient = LatheServices & {
   readonly transport: 'electron' | 'web';
   on<N extends EventName>(event: N, listener: (payload: EventPayload<N>) => void): () => void;
+  /** The dropped File's path on disk in the desktop app; undefined in a browser (upload it instead). */
+  pathForFile(file: File): string | undefined;
 };
 
 export function createClient(transport: Transport): LatheClient {
@@ -31,6 +33,7 @@ export function createClient(transport: Transport): LatheClient {
     get(_t, key) {
       if (key === 'transport') return transport.kind;
       if (key === 'on') return (event: string, listener: (p: unknown) => void) => transport.on(event, listener);
+      if (key === 'pathForFile') return (file: File) => transport.pathForFile?.(file);
       if (typeof key !== 'string' || key === 'then') return undefined;
       if (!domains.has(key)) domains.set(key, domainProxy(key));
       return domains.get(key);

@@ -5,4 +5,6 @@ export interface Transport {
   readonly kind: 'electron' | 'web';
   invoke(domain: string, method: string, request: unknown): Promise<CallResult<unknown>>;
   on(event: string, listener: (payload: unknown) => void): () => void;
+  /** Electron only. */
+  pathForFile?(file: File): string | undefined;
 }

@@ -1,5 +1,5 @@
-// Whole-window file drop: while a file is dragged over the window an overlay says where it will go; dropping hands
-// the File to `onFile`. Also a "choose file" button for people who prefer a dialog (and for keyboards).
+// Whole-window file drop (`useWindowDrop`: true while a file is dragged over the window; the drop hands the File
+// over), and the import page's drop zone with a "choose file" button for people who prefer a dialog or a keyboard.
 import { useEffect, useRef, useState } from 'react';
 
 export function useWindowDrop(onFile: (file: File) => void, enabled = true): boolean {
@@ -52,16 +52,15 @@ export interface FileDropZoneProps {
   readonly title: string;
   readonly hint: string;
   readonly chooseLabel: string;
-  readonly overlayText: string;
   readonly accept?: string;
   readonly onFile: (file: File) => void;
 }
 
-export function FileDropZone({ title, hint, chooseLabel, overlayText, accept, onFile }: FileDropZoneProps) {
-  const over = useWindowDrop(onFile);
+/** The drop target's visual and its file picker; the drop itself is caught window-wide (App uses useWindowDrop). */
+export function FileDropZone({ title, hint, chooseLabel, accept, onFile }: FileDropZoneProps) {
   const input = useRef<HTMLInputElement>(null);
   return (
-    <div className={`drop-zone${over ? ' over' : ''}`} data-testid="drop-zone">
+    <div className="drop-zone" data-testid="drop-zone">
       <div className="drop-icon" aria-hidden="true">
         ⇪
       </div>
@@ -84,11 +83,6 @@ export function FileDropZone({ title, hint, chooseLabel, overlayText, accept, on
           e.target.value = '';
         }}
       />
-      {over && (
-        <div className="drop-overlay" role="status">
-          {overlayText}
-        </div>
-      )}
     </div>
   );
 }

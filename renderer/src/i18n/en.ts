@@ -2,11 +2,15 @@
 import { appEn } from './messages/app.en.js';
 import { projectsEn } from './messages/projects.en.js';
 import { modelsEn } from './messages/models.en.js';
+import { sharedEn } from './messages/shared.en.js';
+import { importEn } from './messages/import.en.js';
 
 export const en = {
   ...appEn,
   ...projectsEn,
   ...modelsEn,
+  ...sharedEn,
+  ...importEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -3,9 +3,13 @@ import type { MessageKey } from './en.js';
 import { appZh } from './messages/app.zh.js';
 import { projectsZh } from './messages/projects.zh.js';
 import { modelsZh } from './messages/models.zh.js';
+import { sharedZh } from './messages/shared.zh.js';
+import { importZh } from './messages/import.zh.js';
 
 export const zh: Record<MessageKey, string> = {
   ...appZh,
   ...projectsZh,
   ...modelsZh,
+  ...sharedZh,
+  ...importZh,
 };

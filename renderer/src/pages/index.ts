@@ -3,6 +3,7 @@ import type { ComponentType } from 'react';
 import type { MessageKey } from '../i18n/en.js';
 import { ProjectsPage } from './ProjectsPage.js';
 import { ModelsPage } from './ModelsPage.js';
+import { ImportPage } from './ImportPage.js';
 
 export interface PageEntry {
   /** Stable id, also the URL hash (#projects). */
@@ -14,4 +15,5 @@ export interface PageEntry {
 export const PAGES: readonly PageEntry[] = [
   { id: 'projects', label: 'nav.projects', component: ProjectsPage },
   { id: 'models', label: 'nav.models', component: ModelsPage },
+  { id: 'import', label: 'nav.import', component: ImportPage },
 ];

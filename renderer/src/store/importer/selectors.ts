@@ -15,8 +15,6 @@ export const importerSelectors = {
   missing: (s: LatheStore) => (s.mapping ? missingRequired(s.mapping) : []),
   /** Saving is allowed when the report is in and either there are no problems or bad rows are skipped. */
   canSave: (s: LatheStore) => !!s.validation && s.validation.validRows > 0 && (s.skipBad || s.validation.problemCount === 0),
-  /** Problems grouped by message (the same mistake on 500 rows is one line with a count). */
-  problemGroups: (s: LatheStore) => groupProblems(s.validation?.problems ?? []),
 };
 
 export interface ProblemGroup {
@@ -25,6 +23,7 @@ export interface ProblemGroup {
   readonly rows: readonly number[];
 }
 
+/** Problems grouped by message (the same mistake on 500 rows is one line with a count). */
 export function groupProblems(problems: readonly { row: number; column?: string | undefined; message: string }[]): ProblemGroup[] {
   const groups = new Map<string, { message: string; column: string | undefined; rows: number[] }>();
   for (const p of problems) {

@@ -110,6 +110,10 @@ export const createRunsSlice =
       watchRuns() {
         const offs = [
           service.onStatus((e) => {
+            if (e.removed) {
+              set({ runs: get().runs.filter((r) => r.id !== e.id) });
+              return;
+            }
             const run = get().runs.find((r) => r.id === e.id);
             if (run) upsert({ ...run, status: e.status, step: e.step, maxSteps: e.maxSteps, error: e.error });
             // A run reaching an end state has new final numbers (losses, scores): fetch the row once.

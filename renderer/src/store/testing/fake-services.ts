@@ -102,7 +102,7 @@ export function fakeDatasets() {
 }
 
 export function runDto(id: number, projectId: number, patch: Partial<RunDto> = {}): RunDto {
-  return { id, projectId, name: `run ${id}`, status: 'queued', step: 0, maxSteps: 10, parentRunId: null, error: null, lastLoss: null, lastEvalLoss: null, scores: null, folder: `runs/${id}`, adapterDir: null, resumable: false, createdAt: 't', startedAt: null, finishedAt: null, ...patch };
+  return { id, projectId, name: `run ${id}`, status: 'queued', step: 0, maxSteps: 10, parentRunId: null, error: null, lastLoss: null, lastEvalLoss: null, scores: null, prepared: null, folder: `runs/${id}`, adapterDir: null, resumable: false, createdAt: 't', startedAt: null, finishedAt: null, ...patch };
 }
 
 export function point(step: number, loss: number, kind: 'train' | 'eval' = 'train'): MetricPoint {

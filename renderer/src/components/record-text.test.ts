@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { matchesQuery, oneLine, recordAnswer, recordPrompt, recordText } from './record-text.js';
+
+describe('record text', () => {
+  it('gives prompt and answer for each kind', () => {
+    expect(recordPrompt({ kind: 'single', instruction: '怎么退款', input: '订单 123', output: '请联系客服' })).toBe('怎么退款\n订单 123');
+    expect(recordAnswer({ kind: 'single', instruction: 'q', output: 'a' })).toBe('a');
+    const conv = { kind: 'conversation' as const, messages: [{ role: 'user' as const, content: 'hi' }, { role: 'assistant' as const, content: 'hello' }, { role: 'user' as const, content: 'refund?' }, { role: 'assistant' as const, content: 'sure' }] };
+    expect(recordPrompt(conv)).toBe('refund?');
+    expect(recordAnswer(conv)).toBe('sure');
+    expect(recordAnswer({ kind: 'preference', prompt: 'p', chosen: 'good', rejected: 'bad' })).toBe('good');
+    expect(recordText({ kind: 'preference', system: 's', prompt: 'p', chosen: 'good', rejected: 'bad' })).toBe('s\np\ngood\nbad');
+  });
+
+  it('searches case-insensitively, all terms, Chinese included', () => {
+    const r = { kind: 'single' as const, instruction: '我的订单还没有发货', output: 'Please check the Tracking page.' };
+    expect(matchesQuery(r, '发货')).toBe(true);
+    expect(matchesQuery(r, '订单 tracking')).toBe(true);
+    expect(matchesQuery(r, '退款')).toBe(false);
+    expect(matchesQuery(r, '   ')).toBe(true);
+  });
+
+  it('flattens to one line', () => {
+    expect(oneLine('a\nb', 10)).toBe('a ⏎ b');
+    expect(oneLine('x'.repeat(20), 5)).toBe('xxxxx…');
+  });
+});
