@@ -1,5 +1,5 @@
 // Internal fp32 matrix products for the CPU backend (row-major, accumulate into C).
-// Does not call BLAS; blocked loops parallelised over output rows, deterministic summation order.
+// Blocked loops parallelised over output rows, deterministic summation order; cblas_sgemm when built with LATHE_BLAS.
 #pragma once
 #include <cstdint>
 

@@ -1,9 +1,23 @@
 // matmul op (nn.Linear): out = inp · weight^T + bias, and its backward; plus the gemm kernels it rests on.
 // Does not transpose weights in memory: HF stores Linear weights (out_features, in_features), as used here.
+// With -DLATHE_BLAS=ON the three gemm shapes go to cblas_sgemm instead of the loops below.
 #include "cpu/ops.h"
 #include <vector>
 #include "cpu/gemm.h"
 #include "cpu/parallel.h"
+#if defined(LATHE_USE_BLAS)
+#include <cblas.h>
+
+void cpu_gemm_nt(float* C, const float* A, const float* B, int64_t M, int64_t N, int64_t K, float alpha) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)N, (int)K, alpha, A, (int)K, B, (int)K, 1.0f, C, (int)N);
+}
+void cpu_gemm_nn(float* C, const float* A, const float* B, int64_t M, int64_t N, int64_t K, float alpha) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)M, (int)N, (int)K, alpha, A, (int)K, B, (int)N, 1.0f, C, (int)N);
+}
+void cpu_gemm_tn(float* C, const float* A, const float* B, int64_t M, int64_t N, int64_t K, float alpha) {
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)M, (int)N, (int)K, alpha, A, (int)M, B, (int)N, 1.0f, C, (int)N);
+}
+#else
 
 void cpu_gemm_nt(float* C, const float* A, const float* B, int64_t M, int64_t N, int64_t K, float alpha) {
   cpu_parallel_for(M, (double)M * N * K, [&](int64_t m0, int64_t m1) {
@@ -65,6 +79,8 @@ void cpu_gemm_tn(float* C, const float* A, const float* B, int64_t M, int64_t N,
     }
   });
 }
+
+#endif  // LATHE_USE_BLAS
 
 void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC) {
   // out (N, OC), inp (N, C), weight (OC, C), bias (OC) or null
