@@ -1,4 +1,4 @@
-// Writes a stored dataset as LLaMA-Factory JSONL (alpaca or sharegpt) plus its dataset_info.json entry, so data
+// Writes a stored dataset as LLaMA-Factory JSONL (alpaca, sharegpt or openai messages) plus its dataset_info.json entry, so data
 // prepared in Lathe runs in LLaMA-Factory unchanged. Files are written to a temp name and renamed (atomic).
 // It does not export excluded rows (unless asked) and never changes the stored dataset.
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import type { DatasetsStore } from '../db/datasets-store.js';
 import { safeFileName } from '../workspace/safe-path.js';
 import { exportEntry } from './llamafactory-format.js';
 
-type Format = 'alpaca' | 'sharegpt';
+type Format = 'alpaca' | 'sharegpt' | 'openai';
 
 const SHAREGPT_ROLE: Record<Message['role'], string> = { user: 'human', assistant: 'gpt', system: 'system', tool: 'observation', function: 'function_call' };
 
@@ -69,6 +69,21 @@ export function toShareGpt(r: NormalisedRecord, row: number): Record<string, unk
   }
 }
 
+/** OpenAI-style messages ({role, content}); the system prompt is the first message, as in OpenAI's chat format. */
+export function toOpenAi(r: NormalisedRecord, row: number): Record<string, unknown> {
+  const sg = toShareGpt(r, row);
+  const roleOf: Record<string, string> = { human: 'user', gpt: 'assistant', system: 'system', observation: 'tool', function_call: 'function' };
+  const msg = (m: { from: string; value: string }) => ({ role: roleOf[m.from] ?? m.from, content: m.value });
+  const system = typeof sg['system'] === 'string' ? [{ role: 'system', content: sg['system'] }] : [];
+  const { conversations, system: _s, chosen, rejected, ...rest } = sg as { conversations: { from: string; value: string }[]; system?: string; chosen?: { from: string; value: string }; rejected?: { from: string; value: string } };
+  return {
+    messages: [...system, ...conversations.map(msg)],
+    ...(chosen ? { chosen: msg(chosen) } : {}),
+    ...(rejected ? { rejected: msg(rejected) } : {}),
+    ...rest,
+  };
+}
+
 export function exportDataset(store: DatasetsStore, id: number, format: Format, out: string, includeExcluded = false): ExportResult {
   const dataset = store.get(id);
   const file = path.resolve(out);
@@ -89,7 +104,7 @@ export function exportDataset(store: DatasetsStore, id: number, format: Format, 
       }
       kind = kind === 'conversation' ? kind : record.kind;
       if (record.kind === 'conversation' && record.label !== undefined) hasKto = true;
-      buf += JSON.stringify(format === 'alpaca' ? toAlpaca(record, row.source_row) : toShareGpt(record, row.source_row)) + '\n';
+      buf += JSON.stringify(format === 'alpaca' ? toAlpaca(record, row.source_row) : format === 'openai' ? toOpenAi(record, row.source_row) : toShareGpt(record, row.source_row)) + '\n';
       rows++;
       if (buf.length > 1 << 20) {
         fs.writeSync(fd, buf);

@@ -86,13 +86,19 @@ export function entryMapping(e: LlamaFactoryEntry, present: readonly string[]): 
 }
 
 /** The dataset_info.json entry for a file Lathe exported (see dataset-exporter.ts for the record layouts). */
-export function exportEntry(fileName: string, format: 'alpaca' | 'sharegpt', kind: string, hasKto: boolean): Record<string, unknown> {
+export function exportEntry(fileName: string, format: 'alpaca' | 'sharegpt' | 'openai', kind: string, hasKto: boolean): Record<string, unknown> {
   if (format === 'alpaca') {
     if (kind === 'text') return { file_name: fileName, columns: { prompt: 'text' } };
     if (kind === 'preference') return { file_name: fileName, ranking: true, columns: { prompt: 'instruction', query: 'input', chosen: 'chosen', rejected: 'rejected', system: 'system' } };
     return { file_name: fileName, columns: { prompt: 'instruction', query: 'input', response: 'output', system: 'system', history: 'history' } };
   }
-  const tags = { role_tag: 'from', content_tag: 'value', user_tag: 'human', assistant_tag: 'gpt', observation_tag: 'observation', function_tag: 'function_call', system_tag: 'system' };
-  if (kind === 'preference') return { file_name: fileName, formatting: 'sharegpt', ranking: true, columns: { messages: 'conversations', chosen: 'chosen', rejected: 'rejected', system: 'system', tools: 'tools' }, tags };
-  return { file_name: fileName, formatting: 'sharegpt', columns: { messages: 'conversations', system: 'system', tools: 'tools', ...(hasKto ? { kto_tag: 'label' } : {}) }, tags };
+  // openai files keep the system prompt as the first message (LLaMA-Factory reads it through system_tag).
+  const openai = format === 'openai';
+  const tags = openai
+    ? { role_tag: 'role', content_tag: 'content', user_tag: 'user', assistant_tag: 'assistant', observation_tag: 'tool', function_tag: 'function', system_tag: 'system' }
+    : { role_tag: 'from', content_tag: 'value', user_tag: 'human', assistant_tag: 'gpt', observation_tag: 'observation', function_tag: 'function_call', system_tag: 'system' };
+  const messages = openai ? 'messages' : 'conversations';
+  const system = openai ? {} : { system: 'system' };
+  if (kind === 'preference') return { file_name: fileName, formatting: 'sharegpt', ranking: true, columns: { messages, chosen: 'chosen', rejected: 'rejected', ...system, tools: 'tools' }, tags };
+  return { file_name: fileName, formatting: 'sharegpt', columns: { messages, ...system, tools: 'tools', ...(hasKto ? { kto_tag: 'label' } : {}) }, tags };
 }

@@ -19,7 +19,7 @@ lathe dataset import FILE [--project P] [--name N] [--sheet S] [--encoding E] [-
 lathe dataset import-llamafactory DIR [--project P]
 lathe dataset list [--project P]
 lathe dataset show NAME [--project P] [--rows N]
-lathe dataset export NAME --format alpaca|sharegpt --out FILE [--project P]
+lathe dataset export NAME --format alpaca|sharegpt|openai --out FILE [--project P]
 
 Fields for --map: instruction, input, output, system, history, messages, tools, chosen, rejected, label, text.
 --map input=备注 --map input=订单号 joins two columns with a newline; --map 'input=订单号: {订单号}\\n{备注}' uses a
@@ -184,8 +184,8 @@ async function show(ctx: CliContext, args: string[]): Promise<void> {
 
 async function exportCmd(ctx: CliContext, args: string[]): Promise<void> {
   const { values, positionals } = parseFlags('dataset export', args, { project: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } });
-  if (values.format !== 'alpaca' && values.format !== 'sharegpt') throw new LatheError('invalid_request', '--format must be alpaca or sharegpt.');
-  if (!values.out) throw new LatheError('invalid_request', 'Usage: lathe dataset export NAME --format alpaca|sharegpt --out FILE');
+  if (values.format !== 'alpaca' && values.format !== 'sharegpt' && values.format !== 'openai') throw new LatheError('invalid_request', '--format must be alpaca, sharegpt or openai.');
+  if (!values.out) throw new LatheError('invalid_request', 'Usage: lathe dataset export NAME --format alpaca|sharegpt|openai --out FILE');
   const svc = service(ctx);
   const dataset = await findDataset(ctx, svc, one(positionals, 'NAME', 'export'), values.project);
   const r = await svc.export({ id: dataset.id, format: values.format, out: path.resolve(values.out) });
