@@ -90,6 +90,15 @@ export class TemplateEncoder {
     if (eos !== null && this.eosId === null) {
       this.warnings.push(`The template's end token ${eos} is not in this tokenizer's vocabulary: training would need new embeddings.`);
     }
+    if (template.kind === 'spec') {
+      const missing = markersMissingFrom(template.spec, tokenizer);
+      if (missing.length > 0) {
+        this.warnings.push(
+          `Template ${template.spec.name} uses ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not a token of this tokenizer: ` +
+            'it would be split into pieces. This template was probably made for another model family.',
+        );
+      }
+    }
   }
 
   elementIds(e: Element): number[] {
@@ -193,4 +202,14 @@ export class TemplateEncoder {
     }
     return { ok: true, inputIds, labels, segments, truncated: inputIds.length < fullLength, fullLength };
   }
+}
+
+/** Special-looking markers (`<|…|>`, `<start_of_turn>`, `[INST]`…) in a template that the tokenizer lacks as one token. */
+export function markersMissingFrom(spec: TemplateSpec, tokenizer: Tokenizer): string[] {
+  const texts = [spec.formatUser, spec.formatAssistant, spec.formatSystem, spec.formatObservation, spec.formatPrefix]
+    .flat()
+    .flatMap((slot) => (typeof slot === 'string' ? [slot] : 'token' in slot ? [slot.token] : []));
+  const markers = new Set<string>();
+  for (const t of [...texts, ...spec.stopWords]) for (const m of t.match(/<\|[^|<>\s]+\|>|<(?:start|end)_of_turn>|<｜[^｜]+｜>/g) ?? []) markers.add(m);
+  return [...markers].filter((m) => tokenizer.tokenToId(m) === undefined);
 }
