@@ -1,6 +1,6 @@
 // The preload: exposes `window.lathe` (every contract call plus `on(event, cb)`) through contextBridge. Built from
 // the contract's method lists, so nothing else of ipcRenderer ever reaches the page. Bundled to CommonJS (sandbox).
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { contract } from './contract/index.js';
 import { channelOf, EVENT_CHANNEL } from './contract/define.js';
 
@@ -27,6 +27,8 @@ function buildApi(): Record<string, unknown> {
       ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
     };
   };
+  // A dropped or picked File's path on disk (Electron only; browsers never reveal paths, web mode uploads instead).
+  api.pathForFile = (file: unknown): string => webUtils.getPathForFile(file as Parameters<typeof webUtils.getPathForFile>[0]);
   return api;
 }
 

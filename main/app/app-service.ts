@@ -1,5 +1,6 @@
 // The `app` domain's implementation: version, transport and workspace facts for the renderer's status bar.
-import type { AppInfo, IAppService } from '../../preload/contract/app.js';
+import type { AppInfo, IAppService, PickPathRequest, PickPathResult } from '../../preload/contract/app.js';
+import { LatheError } from '../../preload/contract/errors.js';
 import { schemaVersion } from '../db/workspace-db.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { LATHE_VERSION } from './version.js';
@@ -16,5 +17,11 @@ export class AppService implements IAppService {
       platform: process.platform,
       schemaVersion: schemaVersion(this.ctx.workspace.db),
     };
+  }
+
+  async pickPath({ kind, title, filters }: PickPathRequest): Promise<PickPathResult> {
+    if (!this.ctx.dialogs) throw new LatheError('unsupported', 'File dialogs exist in the desktop app only; in the browser, drop or upload the file instead.');
+    const path = await this.ctx.dialogs.pickPath(kind, title, filters);
+    return path === undefined ? {} : { path };
   }
 }

@@ -4,7 +4,8 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, ipcMain, protocol, session, shell, net } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell, net } from 'electron';
+import type { NativeDialogs } from '../services/service-context.js';
 import { EVENT_CHANNEL } from '../../preload/contract/define.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { startBackend, type Backend } from '../services/backend.js';
@@ -21,6 +22,19 @@ const preloadPath = path.join(distDir, 'preload', 'index.cjs');
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
 let backend: Backend | undefined;
+
+const dialogs: NativeDialogs = {
+  async pickPath(kind, title, filters) {
+    const parent = BrowserWindow.getFocusedWindow() ?? BrowserWindow.getAllWindows()[0];
+    const options = {
+      ...(title ? { title } : {}),
+      properties: [kind === 'folder' ? ('openDirectory' as const) : ('openFile' as const)],
+      ...(filters ? { filters: filters.map((f) => ({ name: f.name, extensions: [...f.extensions] })) } : {}),
+    };
+    const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
+    return result.canceled ? undefined : result.filePaths[0];
+  },
+};
 
 function serveRendererScheme(): void {
   protocol.handle(APP_SCHEME, async (request) => {
@@ -87,7 +101,7 @@ app.whenReady().then(() => {
     return;
   }
   const flags = extractGlobalFlags(process.argv.slice(app.isPackaged ? 1 : 2));
-  backend = startBackend(resolveHome(flags.home), 'electron', { seedDemo: true });
+  backend = startBackend(resolveHome(flags.home), 'electron', { seedDemo: true, dialogs });
   serveRendererScheme();
   registerIpc(backend);
   createWindow();

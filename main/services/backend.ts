@@ -6,6 +6,7 @@ import { HandlerTable } from '../ipc/handler-table.js';
 import { registerServices } from '../ipc/register-services.js';
 import { openWorkspace, type Workspace } from '../workspace/workspace.js';
 import { createServices } from './create-services.js';
+import type { NativeDialogs } from './service-context.js';
 import { seedDemoProject } from '../app/demo-project.js';
 
 export interface Backend {
@@ -19,12 +20,13 @@ export interface Backend {
 export interface BackendOptions {
   /** A fresh workspace gets the demo project (the app and web mode; not tests or the CLI). */
   readonly seedDemo?: boolean;
+  readonly dialogs?: NativeDialogs;
 }
 
 export function startBackend(home: string, transport: 'electron' | 'web', options: BackendOptions = {}): Backend {
   const workspace = openWorkspace(home);
   const events = new EventHub();
-  const services = createServices({ workspace, events, transport });
+  const services = createServices({ workspace, events, transport, ...(options.dialogs ? { dialogs: options.dialogs } : {}) });
   const handlers = new HandlerTable();
   registerServices(handlers, services);
   if (options.seedDemo) {

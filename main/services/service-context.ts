@@ -2,8 +2,14 @@
 import type { EventSink } from '../ipc/event-hub.js';
 import type { Workspace } from '../workspace/workspace.js';
 
+/** OS dialogs, provided by Electron's main process; absent in web mode and headless use. */
+export interface NativeDialogs {
+  pickPath(kind: 'file' | 'folder', title?: string, filters?: readonly { name: string; extensions: readonly string[] }[]): Promise<string | undefined>;
+}
+
 export interface ServiceContext {
   readonly workspace: Workspace;
   readonly events: EventSink;
   readonly transport: 'electron' | 'web';
+  readonly dialogs?: NativeDialogs;
 }

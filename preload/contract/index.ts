@@ -61,6 +61,8 @@ export type LatheApi = {
   readonly [D in keyof LatheServices]: LatheServices[D];
 } & {
   on<N extends EventName>(event: N, listener: (payload: EventPayload<N>) => void): () => void;
+  /** Electron only: the on-disk path of a dropped/picked File (absent in web mode, where files are uploaded). */
+  pathForFile?(file: unknown): string;
 };
 
 export * from './define.js';
