@@ -47,6 +47,7 @@ export interface TurnProgress {
 export async function runChatTurn(gen: Generator, prompt: ChatPrompt, sampling: SamplingOptions, signal: AbortSignal, onProgress: (p: TurnProgress) => void): Promise<ChatTurnResult> {
   const answer = new AnswerText(prompt.session.tokenizer, new Set(prompt.stopTokenIds), prompt.stopStrings);
   // A stop word that is several tokens ends the answer from here; the caller's stop ends it too.
+  await gen.load();
   const inner = new AbortController();
   const onOuter = () => inner.abort();
   signal.addEventListener('abort', onOuter, { once: true });

@@ -20,6 +20,8 @@ export interface Generator {
   readonly engine: PlaygroundEngine;
   /** Sampling options this engine ignores, in words (shown beside the answer). */
   unsupported(sampling: SamplingOptions): string[];
+  /** Loads the model (engine process / ONNX session) if not loaded; loading is not counted in tokens/s. */
+  load(): Promise<void>;
   /** `onTokens` gets ids as they come; an aborted signal ends the answer promptly with finishReason `cancelled`. */
   generate(input: GenerationInput, onTokens: (ids: readonly number[]) => void, signal: AbortSignal): Promise<GenerationOutput>;
   dispose(): Promise<void>;

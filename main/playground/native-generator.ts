@@ -44,6 +44,10 @@ export class NativeGenerator implements Generator {
     return s.repetitionPenalty !== 1 ? ['The native engine has no repetition penalty yet: it was ignored.'] : [];
   }
 
+  load(): Promise<void> {
+    return this.start();
+  }
+
   private start(): Promise<void> {
     if (this.ready) return this.ready;
     fs.mkdirSync(this.o.tmpDir, { recursive: true });

@@ -21,6 +21,7 @@ export interface OnnxGeneratorOptions {
 }
 
 interface Backend {
+  load(): Promise<void>;
   generate(input: GenerationInput, onToken: (id: number) => void, signal: AbortSignal): Promise<GenerationOutput>;
   dispose(): Promise<void>;
 }
@@ -29,6 +30,9 @@ function inline(o: OnnxGeneratorOptions): Backend {
   const loading = OnnxDecoder.load(o.file, o.configJson, o.providers);
   loading.catch(() => undefined);
   return {
+    async load() {
+      await loading;
+    },
     async generate(input, onToken, signal) {
       const d = await loading;
       return d.generate(input, onToken, () => signal.aborted);
@@ -64,6 +68,7 @@ function inWorker(o: OnnxGeneratorOptions): Backend {
   worker.on('message', (m: FromWorker) => current?.(m));
   const send = (m: ToWorker) => worker.postMessage(m);
   return {
+    load: () => ready,
     async generate(input, onToken, signal) {
       await ready;
       if (dead) throw dead;
@@ -106,6 +111,10 @@ export class OnnxGenerator implements Generator {
 
   unsupported(_s: SamplingOptions): string[] {
     return [];
+  }
+
+  load(): Promise<void> {
+    return this.backend.load();
   }
 
   generate(input: GenerationInput, onTokens: (ids: readonly number[]) => void, signal: AbortSignal): Promise<GenerationOutput> {
