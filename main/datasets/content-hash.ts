@@ -20,14 +20,11 @@ export function hashHex(str: string): string {
   return cyrb53(str).toString(16).padStart(14, '0');
 }
 
-/** Whitespace collapsed, trimmed and lower-cased: “Hello  world ” and “hello world” are the same. */
-export function normaliseForDuplicates(str: string): string {
-  return str.replace(/\s+/g, ' ').trim().toLowerCase();
-}
 
 /**
- * The same normalisation applied to a record's JSON text without re-serialising it: escaped and literal whitespace
- * runs become one space, spaces next to string quotes go (so trimming is covered), letters are lower-cased.
+ * A record's JSON text normalised for “same but for whitespace/case” duplicates, without re-serialising it:
+ * escaped and literal whitespace runs become one space, spaces next to string quotes go (so values are trimmed),
+ * letters are lower-cased. “Hello  world ” and “hello world” match.
  */
 export function normaliseJsonForDuplicates(json: string): string {
   return json.toLowerCase().replace(/(?:\\[nrt]|\s)+/g, ' ').replace(/ ?" ?/g, '"');
