@@ -2,7 +2,7 @@
 // test/reference/make_engine_fixture.py on the GPU machine: logits, loss and every LoRA gradient at step 0
 // (relative error <= 1e-4), then 20 AdamW steps with warmup + cosine/linear schedule and grad clipping
 // (losses and final adapter <= 1e-3). Variants: llama (llama3 rope, GQA, bf16 shards), qwen2 (bias, tied, f16),
-// qwen3 (q/k norm, rsLoRA, target subset, f32).
+// qwen3 (q/k norm, rsLoRA, target subset, f32), mistral (sliding window, linear rope, constant_with_warmup).
 #include <cmath>
 #include <filesystem>
 #include "backend/backend.h"
@@ -164,5 +164,7 @@ int main() {
   run_variant("llama");
   run_variant("qwen2");
   run_variant("qwen3");
+  if (fs::exists(fs::path(LATHE_FIXTURE_DIR) / "mistral" / "fixture.json")) run_variant("mistral");
+  else std::printf("[mistral] fixture absent, skipped\n");
   return test_finish("test-parity");
 }

@@ -4,7 +4,8 @@
 #
 # Usage: python3 test/reference/make_engine_fixture.py --out DIR
 # Writes DIR/<variant>/ for variant in llama (llama3 rope, GQA, untied, bf16 sharded weights),
-# qwen2 (q/k/v bias, tied embeddings, f16 weights) and qwen3 (q/k norm, rsLoRA, target subset, f32 weights):
+# qwen2 (q/k/v bias, tied embeddings, f16 weights), qwen3 (q/k norm, rsLoRA, target subset, f32 weights) and
+# mistral (sliding window 8 < record length, linear rope scaling, MLP + o targets, constant_with_warmup):
 #   model/                  HF folder (config.json + safetensors)
 #   adapter_init/           PEFT adapter (A as PEFT initialises it, B set to small random values so that every
 #                           gradient is non-trivial) — the engine starts from it (adapter_dir)
@@ -20,8 +21,9 @@ import os
 import torch
 from peft import LoraConfig, get_peft_model
 from safetensors.torch import save_file
-from transformers import (LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM, Qwen3Config,
-                          Qwen3ForCausalLM, get_cosine_schedule_with_warmup, get_linear_schedule_with_warmup)
+from transformers import (LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Qwen2Config,
+                          Qwen2ForCausalLM, Qwen3Config, Qwen3ForCausalLM, get_constant_schedule_with_warmup,
+                          get_cosine_schedule_with_warmup, get_linear_schedule_with_warmup)
 
 VOCAB = 256
 BASE = dict(vocab_size=VOCAB, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
@@ -83,6 +85,20 @@ def build_qwen3():
                                         use_sliding_window=False))
 
 
+def build_mistral():
+    head_dim = BASE["hidden_size"] // BASE["num_attention_heads"]
+    default = 1.0 / (10000.0 ** (torch.arange(0, head_dim, 2, dtype=torch.int64).float() / head_dim))
+    for kwargs in ({"rope_parameters": {"rope_type": "linear", "factor": 2.0, "rope_theta": 10000.0}},
+                   {"rope_theta": 10000.0, "rope_scaling": {"rope_type": "linear", "factor": 2.0}}):
+        torch.manual_seed(4)
+        model = MistralForCausalLM(MistralConfig(**BASE, sliding_window=8, tie_word_embeddings=False, **kwargs))
+        inv = model.model.rotary_emb.inv_freq.float()
+        print(f"mistral rope via {list(kwargs)}: max|inv_freq - default/2| = {float((inv - default / 2).abs().max()):.3g}", flush=True)
+        if torch.allclose(inv, default / 2, rtol=1e-6, atol=0):
+            return model
+    raise SystemExit("could not configure linear rope scaling in this transformers version")
+
+
 VARIANTS = {
     # name: (builder, save dtype, shard size, lora kwargs, schedule)
     "llama": (build_llama, torch.bfloat16, "100KB",
@@ -92,6 +108,9 @@ VARIANTS = {
               dict(r=4, lora_alpha=16, target_modules=["q_proj", "k_proj", "v_proj", "o_proj"], use_rslora=False), "linear"),
     "qwen3": (build_qwen3, torch.float32, None,
               dict(r=8, lora_alpha=8, target_modules=["q_proj", "v_proj", "down_proj"], use_rslora=True), "cosine"),
+    "mistral": (build_mistral, torch.bfloat16, None,
+                dict(r=4, lora_alpha=4, target_modules=["o_proj", "gate_proj", "up_proj", "down_proj"], use_rslora=False),
+                "constant_with_warmup"),
 }
 HPARAMS = dict(learning_rate=5e-3, warmup_steps=3, max_grad_norm=0.5, weight_decay=0.01, adam_beta1=0.9,
                adam_beta2=0.999, adam_epsilon=1e-8)
@@ -171,8 +190,11 @@ def run_variant(name, out_dir):
     opt = torch.optim.AdamW([p for _, p in params], lr=HPARAMS["learning_rate"],
                             betas=(HPARAMS["adam_beta1"], HPARAMS["adam_beta2"]), eps=HPARAMS["adam_epsilon"],
                             weight_decay=HPARAMS["weight_decay"], foreach=False)
-    sched_fn = get_cosine_schedule_with_warmup if schedule == "cosine" else get_linear_schedule_with_warmup
-    sched = sched_fn(opt, num_warmup_steps=HPARAMS["warmup_steps"], num_training_steps=STEPS)
+    if schedule == "constant_with_warmup":
+        sched = get_constant_schedule_with_warmup(opt, num_warmup_steps=HPARAMS["warmup_steps"])
+    else:
+        sched_fn = get_cosine_schedule_with_warmup if schedule == "cosine" else get_linear_schedule_with_warmup
+        sched = sched_fn(opt, num_warmup_steps=HPARAMS["warmup_steps"], num_training_steps=STEPS)
 
     tensors = {}
     with torch.no_grad():
@@ -232,7 +254,7 @@ def run_variant(name, out_dir):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
-    ap.add_argument("--variants", default="llama,qwen2,qwen3")
+    ap.add_argument("--variants", default="llama,qwen2,qwen3,mistral")
     args = ap.parse_args()
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)  # fixed reduction order
