@@ -4,6 +4,7 @@ import { projectsEn } from './messages/projects.en.js';
 import { modelsEn } from './messages/models.en.js';
 import { sharedEn } from './messages/shared.en.js';
 import { importEn } from './messages/import.en.js';
+import { dataEn } from './messages/data.en.js';
 
 export const en = {
   ...appEn,
@@ -11,6 +12,7 @@ export const en = {
   ...modelsEn,
   ...sharedEn,
   ...importEn,
+  ...dataEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

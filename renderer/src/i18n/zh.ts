@@ -5,6 +5,7 @@ import { projectsZh } from './messages/projects.zh.js';
 import { modelsZh } from './messages/models.zh.js';
 import { sharedZh } from './messages/shared.zh.js';
 import { importZh } from './messages/import.zh.js';
+import { dataZh } from './messages/data.zh.js';
 
 export const zh: Record<MessageKey, string> = {
   ...appZh,
@@ -12,4 +13,5 @@ export const zh: Record<MessageKey, string> = {
   ...modelsZh,
   ...sharedZh,
   ...importZh,
+  ...dataZh,
 };

@@ -4,6 +4,7 @@ import type { MessageKey } from '../i18n/en.js';
 import { ProjectsPage } from './ProjectsPage.js';
 import { ModelsPage } from './ModelsPage.js';
 import { ImportPage } from './ImportPage.js';
+import { DataPage } from './DataPage.js';
 
 export interface PageEntry {
   /** Stable id, also the URL hash (#projects). */
@@ -16,4 +17,5 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'projects', label: 'nav.projects', component: ProjectsPage },
   { id: 'models', label: 'nav.models', component: ModelsPage },
   { id: 'import', label: 'nav.import', component: ImportPage },
+  { id: 'data', label: 'nav.data', component: DataPage },
 ];
