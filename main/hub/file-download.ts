@@ -142,18 +142,34 @@ async function discard(part: string, state: PartState, onBytes: (delta: number) 
   state.reset();
 }
 
+/** Bytes gathered before one write: fewer, larger writes cost less than one per network chunk (16–64 KiB). */
+const WRITE_BATCH = 1024 * 1024;
+
 /** Appends the body to the part file, hashing exactly what reached the disk. */
 async function appendBody(body: ReadableStream<Uint8Array>, part: string, state: PartState, onBytes: (delta: number) => void, signal?: AbortSignal): Promise<void> {
   const fh = await fs.open(part, state.bytes > 0 ? 'a' : 'w');
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  const flush = async () => {
+    if (pendingBytes === 0) return;
+    const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+    pending = [];
+    pendingBytes = 0;
+    let off = 0;
+    while (off < buf.byteLength) off += (await fh.write(buf, off, buf.byteLength - off)).bytesWritten;
+    state.update(buf);
+    onBytes(buf.byteLength);
+  };
   try {
     for await (const chunk of Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>, { signal })) {
-      const buf = chunk as Buffer;
-      let off = 0;
-      while (off < buf.byteLength) off += (await fh.write(buf, off, buf.byteLength - off)).bytesWritten;
-      state.update(buf);
-      onBytes(buf.byteLength);
+      pending.push(chunk as Buffer);
+      pendingBytes += (chunk as Buffer).byteLength;
+      if (pendingBytes >= WRITE_BATCH) await flush();
     }
+    await flush();
   } catch (err) {
+    // Bytes that arrived before a dropped connection are good: keep them for the resume.
+    await flush().catch(() => undefined);
     if (signal?.aborted) throw cancelled();
     throw err;
   } finally {
