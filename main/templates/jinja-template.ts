@@ -8,6 +8,8 @@ export interface JinjaContext {
   readonly bosToken: string;
   readonly eosToken: string;
   readonly enableThinking: boolean;
+  /** JSON text of the tool schemas, passed to the template as `tools` (as apply_chat_template does). */
+  readonly tools?: string;
 }
 
 const compiled = new Map<string, Template>();
@@ -36,6 +38,7 @@ export function renderChat(source: string, messages: readonly { role: string; co
       bos_token: ctx.bosToken,
       eos_token: ctx.eosToken,
       enable_thinking: ctx.enableThinking,
+      ...(ctx.tools ? { tools: parseTools(ctx.tools) } : {}),
     });
   } catch (e) {
     if (e instanceof LatheError) throw e;
@@ -87,4 +90,12 @@ export function renderJinjaTurns(source: string, messages: readonly TurnMessage[
   const last = turns[turns.length - 1];
   if (last && pos < full.length) last.target.push({ text: full.slice(pos) });
   return turns;
+}
+
+function parseTools(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    throw new LatheError('bad_input', 'The record\'s tool schemas are not valid JSON.');
+  }
 }

@@ -12,6 +12,8 @@ interface Registration {
   readonly formatSystem?: Slot[];
   readonly formatObservation?: Slot[];
   readonly formatPrefix?: Slot[];
+  readonly formatFunction?: Slot[];
+  readonly toolFormat?: string;
   readonly defaultSystem?: string;
   readonly stopWords?: string[];
   readonly efficientEos?: boolean;
@@ -33,6 +35,8 @@ function register(name: string, r: Registration): TemplateSpec {
     formatSystem: r.formatSystem ?? ['{{content}}'],
     formatObservation: r.formatObservation ?? formatUser,
     formatPrefix: r.formatPrefix ?? [],
+    ...(r.formatFunction ? { formatFunction: r.formatFunction } : {}),
+    toolFormat: r.toolFormat ?? 'default',
     defaultSystem: r.defaultSystem ?? '',
     stopWords: r.stopWords ?? [],
     efficientEos,
@@ -114,6 +118,8 @@ export const LLAMAFACTORY_TEMPLATES: readonly TemplateSpec[] = [
     formatAssistant: ['{{content}}<|eot_id|>'],
     formatSystem: ['<|start_header_id|>system<|end_header_id|>\n\n{{content}}<|eot_id|>'],
     formatObservation: ['<|start_header_id|>ipython<|end_header_id|>\n\n{{content}}<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n'],
+    formatFunction: ['{{content}}<|eot_id|>'],
+    toolFormat: 'llama3',
     formatPrefix: [BOS],
     stopWords: ['<|eot_id|>', '<|eom_id|>'],
     replaceEos: true,
@@ -124,6 +130,8 @@ export const LLAMAFACTORY_TEMPLATES: readonly TemplateSpec[] = [
     formatAssistant: [' {{content}}', EOS],
     formatSystem: ['{{content}}\n\n'],
     formatObservation: ['[TOOL_RESULTS] {"content": {{content}}}[/TOOL_RESULTS]'],
+    formatFunction: ['[TOOL_CALLS] {{content}}', EOS],
+    toolFormat: 'mistral',
     formatPrefix: [BOS],
     systemStyle: 'fused',
   }),
@@ -141,6 +149,8 @@ export const LLAMAFACTORY_TEMPLATES: readonly TemplateSpec[] = [
     formatAssistant: [IM_ASSISTANT],
     formatSystem: [IM_SYSTEM],
     formatObservation: [QWEN_OBSERVATION],
+    formatFunction: [IM_ASSISTANT],
+    toolFormat: 'qwen',
     defaultSystem: 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.',
     stopWords: ['<|im_end|>'],
     replaceEos: true,
@@ -151,6 +161,8 @@ export const LLAMAFACTORY_TEMPLATES: readonly TemplateSpec[] = [
     formatAssistant: [IM_ASSISTANT],
     formatSystem: [IM_SYSTEM],
     formatObservation: [QWEN_OBSERVATION],
+    formatFunction: [IM_ASSISTANT],
+    toolFormat: 'qwen',
     stopWords: ['<|im_end|>'],
     replaceEos: true,
     reasoning: true,
@@ -161,6 +173,8 @@ export const LLAMAFACTORY_TEMPLATES: readonly TemplateSpec[] = [
     formatAssistant: [IM_ASSISTANT],
     formatSystem: [IM_SYSTEM],
     formatObservation: [QWEN_OBSERVATION],
+    formatFunction: [IM_ASSISTANT],
+    toolFormat: 'qwen',
     stopWords: ['<|im_end|>'],
     replaceEos: true,
   }),

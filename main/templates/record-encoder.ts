@@ -121,17 +121,16 @@ export class TemplateEncoder {
     const conv = recordToConversation(record);
     if (!conv.ok) return { reason: conv.reason };
     if ('text' in conv) return [{ source: [], target: [{ text: conv.text }, { eos: true }] }];
-    if (conv.tools && conv.tools.trim() !== '' && conv.tools.trim() !== '[]') {
-      throw new LatheError('unsupported', 'Records with tool schemas are not rendered yet.');
-    }
+    const tools = conv.tools && conv.tools.trim() !== '' ? conv.tools : undefined;
     if (this.template.kind === 'jinja') {
       return renderJinjaTurns(this.template.source, conv.messages, conv.system, {
         bosToken: this.bosId === null ? '' : (this.tokenizer.idToToken(this.bosId) ?? ''),
         eosToken: this.eosToken ?? '',
         enableThinking: o.enableThinking,
+        ...(tools ? { tools } : {}),
       });
     }
-    return buildTurns(this.template.spec, conv.messages, conv.system, { enableThinking: o.enableThinking, maskHistory: o.maskHistory });
+    return buildTurns(this.template.spec, conv.messages, conv.system, { enableThinking: o.enableThinking, maskHistory: o.maskHistory }, tools);
   }
 
   encode(record: NormalisedRecord, o: EncoderOptions = DEFAULT_ENCODER_OPTIONS): EncodedRecord {

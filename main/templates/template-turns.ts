@@ -2,6 +2,7 @@
 // as Template._encode / encode_multiturn do (ReasoningTemplate and Llama2Template included). Tokenizes nothing.
 import { LatheError } from '../../preload/contract/errors.js';
 import type { Slot, TemplateSpec } from '../../preload/contract/templates.js';
+import { formatFunctionContent, formatTools } from './tool-formats.js';
 
 /** One piece that LLaMA-Factory tokenizes on its own: a string, or a special token by role or name. */
 export type Element = { readonly text: string } | { readonly bos: true } | { readonly eos: true } | { readonly token: string };
@@ -53,15 +54,16 @@ export function removeThought(spec: TemplateSpec, content: string): string {
 }
 
 /** Template._encode: one element list per message; the first carries prefix and system. */
-export function encodeMessages(spec: TemplateSpec, messages: readonly TurnMessage[], system: string | undefined): Element[][] {
+export function encodeMessages(spec: TemplateSpec, messages: readonly TurnMessage[], system: string | undefined, tools?: string): Element[][] {
   const sys = system || spec.defaultSystem;
+  const toolText = tools ? formatTools(spec.toolFormat, tools) : '';
   return messages.map((m, i) => {
     const els: Element[] = [];
     let systemText = '';
     if (i === 0) {
       els.push(...applySlots(spec.formatPrefix, {}));
-      if (sys) {
-        const applied = applySlots(spec.formatSystem, { content: sys });
+      if (sys || tools) {
+        const applied = applySlots(spec.formatSystem, { content: sys + toolText });
         if (spec.systemStyle === 'fused') systemText = firstText(applied);
         else els.push(...applied);
       }
@@ -76,15 +78,20 @@ export function encodeMessages(spec: TemplateSpec, messages: readonly TurnMessag
       case 'observation':
         els.push(...applySlots(spec.formatObservation, { content: m.content }));
         break;
-      case 'function':
-        throw new LatheError('unsupported', 'Function-call messages are not rendered yet: remove the function turns or use the jinja template.');
+      case 'function': {
+        // Llama2Template passes no thought/tool-call words to the function formatter.
+        const fused = spec.systemStyle === 'fused';
+        const content = formatFunctionContent(spec.toolFormat, m.content, fused ? ['\u0000', '\u0000'] : spec.thoughtWords, fused ? ['\u0000', '\u0000'] : undefined);
+        els.push(...applySlots(spec.formatFunction ?? spec.formatAssistant, { content }));
+        break;
+      }
     }
     return els;
   });
 }
 
 /** Template.encode_multiturn (and ReasoningTemplate's override): pairs of (prompt, response) elements. */
-export function buildTurns(spec: TemplateSpec, messages: readonly TurnMessage[], system: string | undefined, o: TurnOptions = {}): Turn[] {
+export function buildTurns(spec: TemplateSpec, messages: readonly TurnMessage[], system: string | undefined, o: TurnOptions = {}, tools?: string): Turn[] {
   const msgs = messages.map((m) => ({ ...m }));
   const enableThinking = o.enableThinking ?? true;
   const discardHistoryCot = spec.reasoning && (o.maskHistory ?? false) && !(o.preserveThinking ?? false);
@@ -92,7 +99,7 @@ export function buildTurns(spec: TemplateSpec, messages: readonly TurnMessage[],
     if (!enableThinking) for (let i = 1; i < msgs.length; i += 2) msgs[i]!.content = removeThought(spec, msgs[i]!.content);
     if (discardHistoryCot) for (let i = 1; i < msgs.length - 2; i += 2) msgs[i]!.content = removeThought(spec, msgs[i]!.content);
   }
-  const encoded = encodeMessages(spec, msgs, system);
+  const encoded = encodeMessages(spec, msgs, system, tools);
   if (spec.reasoning) {
     const open = spec.thoughtWords[0].trim();
     const close = spec.thoughtWords[1].trim();

@@ -29,6 +29,10 @@ export const TemplateSpec = z
     formatSystem: z.array(Slot),
     formatObservation: z.array(Slot),
     formatPrefix: z.array(Slot),
+    /** Function-call turns; absent means the assistant format (register_template's default). */
+    formatFunction: z.array(Slot).optional(),
+    /** LLaMA-Factory's tool_format for the tool list and function calls ('default', 'qwen', …). */
+    toolFormat: z.string().min(1).max(32).default('default'),
     defaultSystem: z.string(),
     stopWords: z.array(z.string()),
     efficientEos: z.boolean(),
