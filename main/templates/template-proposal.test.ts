@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { checkTemplateChoice, proposeTemplate, templateFromChatTemplate } from './template-proposal.js';
+
+const base = { chatTemplate: null, modelType: 'llama', architecture: 'LlamaForCausalLM', kind: 'base' as const };
+
+describe('template proposal', () => {
+  it('reads the family from the chat template markers', () => {
+    expect(templateFromChatTemplate("{{ '<|im_start|>' }}", 'qwen2')).toBe('qwen');
+    expect(templateFromChatTemplate("{{ '<|im_start|>' }}{{ '<think>' }}", 'qwen3')).toBe('qwen3');
+    expect(templateFromChatTemplate("{{ '<|im_start|>' }}", 'llama')).toBe('chatml');
+    expect(templateFromChatTemplate('<|start_header_id|>', 'llama')).toBe('llama3');
+    expect(templateFromChatTemplate('[INST] <<SYS>>', 'llama')).toBe('llama2');
+    expect(templateFromChatTemplate('[INST]', 'mistral')).toBe('mistral');
+    expect(templateFromChatTemplate('{{ raise }}', 'llama')).toBeNull();
+  });
+
+  it('proposes default for base models, the matching built-in or jinja for instruct ones', () => {
+    expect(proposeTemplate(base)).toEqual({ template: 'default', warnings: [] });
+    expect(proposeTemplate({ ...base, kind: 'instruct', chatTemplate: '<|start_header_id|>' }).template).toBe('llama3');
+    expect(proposeTemplate({ ...base, kind: 'instruct', chatTemplate: '{{ messages }}' }).template).toBe('jinja');
+    expect(proposeTemplate({ ...base, kind: 'instruct' }).warnings.length).toBe(1);
+  });
+
+  it('warns about a chat template on a base model, default on an instruct model, and a foreign family', () => {
+    expect(checkTemplateChoice('qwen', base)[0]).toMatch(/base model/);
+    expect(checkTemplateChoice('default', base)).toEqual([]);
+    const instruct = { ...base, kind: 'instruct' as const, chatTemplate: '<|start_header_id|>' };
+    expect(checkTemplateChoice('default', instruct)[0]).toMatch(/"llama3" matches/);
+    expect(checkTemplateChoice('qwen', instruct).join(' ')).toMatch(/looks like "llama3"/);
+    expect(checkTemplateChoice('llama3', instruct)).toEqual([]);
+  });
+});
