@@ -39,7 +39,7 @@ describe('validate source', () => {
   });
 
   it('counts unreadable lines, duplicates and empty cells over the whole file', async () => {
-    const f = write('d.jsonl', ['{"question":"a","answer":"b"}', '{"question":"a","answer":"b"}', '{"question":"A ","answer":"b"}', 'nope', '{"question":"","answer":"c"}'].join('\n'));
+    const f = write('d.jsonl', ['{"question":"a","answer":"b"}', '{"question":"a","answer":"b"}', '{"question":"a ","answer":"b"}', 'nope', '{"question":"","answer":"c"}'].join('\n'));
     const r = await validateSource(f, {}, mapping);
     expect(r).toMatchObject({ rows: 5, validRows: 3, exactDuplicates: 1, normalisedDuplicates: 1, problemCount: 2 });
     expect(r.problems.map((p) => [p.row, p.column ?? null])).toEqual([[4, null], [5, 'question']]);

@@ -14,7 +14,7 @@ describe('validation report', () => {
     const rows = [
       { q: 'Where is my order?', a: 'Shipped.' },
       { q: 'Where is my order?', a: 'Shipped.' },
-      { q: 'where  is my   order? ', a: 'shipped.' },
+      { q: ' Where  is my\n  order? ', a: 'Shipped.' },
       { q: '', a: 'orphan answer' },
       { q: 'CafÃ© open?', a: 'Yes' },
     ];
@@ -24,7 +24,7 @@ describe('validation report', () => {
     expect(oks).toEqual([true, true, true, false, true]);
     expect(r).toMatchObject({ rows: 6, validRows: 4, blankRows: 1, problemCount: 2, exactDuplicates: 1, normalisedDuplicates: 1, duplicatePairs: [[3, 2], [4, 2]], mojibakeRows: [6] });
     expect(r.problems).toEqual([{ row: 5, column: 'q', message: 'Empty instruction.' }, { row: 9, message: 'Line 9 is not valid JSON' }]);
-    expect(r.columns[0]).toEqual({ column: 'q', empty: 1, minLength: 11, maxLength: 22, meanLength: 17.3 });
+    expect(r.columns[0]).toEqual({ column: 'q', empty: 1, minLength: 11, maxLength: 23, meanLength: 17.5 });
   });
 
   it('spots common mojibake and leaves clean text alone', () => {
@@ -38,5 +38,16 @@ describe('validation report', () => {
     for (let i = 0; i < 200_000; i++) expect(idx.add(i * 7919 + 13, i, i)).toBeNull();
     expect(idx.add(5 * 7919 + 13, 5, 999_999)).toEqual({ row: 5, kind: 'exact' });
     expect(idx.add(6 * 7919 + 13, 0, 999_999)).toEqual({ row: 6, kind: 'normalised' });
+  });
+});
+
+describe('normalised hash', () => {
+  it('ignores whitespace runs and padding but not case or content', async () => {
+    const { normalisedHash } = await import('./content-hash.js');
+    const h = (o: unknown) => normalisedHash(JSON.stringify(o));
+    expect(h({ a: 'Hello  world ' })).toBe(h({ a: 'Hello world' }));
+    expect(h({ a: 'Hello\n\tworld' })).toBe(h({ a: 'Hello world' }));
+    expect(h({ a: 'Hello world' })).not.toBe(h({ a: 'Helloworld' }));
+    expect(h({ a: 'Hello world' })).not.toBe(h({ a: 'hello world' }));
   });
 });

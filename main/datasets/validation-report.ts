@@ -1,7 +1,7 @@
 // Accumulates the validation report over a stream of mapped rows: per-row problems, exact and whitespace-only
 // duplicates, suspected mojibake, per-column empty counts and lengths. It does not read files or write the DB.
 import type { Mapping, NormalisedRecord, Problem, ValidationReport } from '../../preload/contract/datasets.js';
-import { cyrb53, normaliseJsonForDuplicates } from './content-hash.js';
+import { cyrb53, normalisedHash } from './content-hash.js';
 import { DuplicateIndex } from './duplicate-index.js';
 import { looksLikeMojibake } from './mojibake-detector.js';
 import type { MappedRecord } from './record-mapper.js';
@@ -66,7 +66,7 @@ export class ValidationAccumulator {
     const exact = cyrb53(json);
     if (mapped.record && problems.length === 0) {
       this.valid++;
-      const dup = this.dups.add(cyrb53(normaliseJsonForDuplicates(json), 1), exact, row);
+      const dup = this.dups.add(normalisedHash(json), exact, row);
       if (dup) {
         if (dup.kind === 'exact') this.exactDuplicates++;
         else this.normalisedDuplicates++;
