@@ -2,6 +2,7 @@
 // Does not depend on any test framework (CI needs only g++ and cmake).
 #pragma once
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
