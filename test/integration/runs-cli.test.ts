@@ -9,7 +9,7 @@ import { ENGINE, NO_ENGINE_REASON, jsonLines, writeYaml } from '../fixtures/runs
 
 if (!ENGINE) console.warn(`runs-cli: skipped — ${NO_ENGINE_REASON}`);
 
-describe.skipIf(!ENGINE)('lathe train / lathe run (CPU engine, tiny model)', () => {
+describe.skipIf(!ENGINE)('lathe train / lathe run (CPU engine, tiny model)', { timeout: 180_000 }, () => {
   let home: { dir: string; cleanup(): void };
   beforeEach(() => {
     home = tempHome('lathe-runs-cli-');

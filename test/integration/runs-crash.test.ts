@@ -37,7 +37,7 @@ function startCli(bundle: string, args: string[]) {
   return { child, lines, exited, stderr: () => stderr };
 }
 
-describe.skipIf(!ENGINE)('a Lathe process dying mid-run', () => {
+describe.skipIf(!ENGINE)('a Lathe process dying mid-run', { timeout: 180_000 }, () => {
   let bundle: string;
   let home: { dir: string; cleanup(): void };
   beforeAll(async () => {
@@ -54,7 +54,7 @@ describe.skipIf(!ENGINE)('a Lathe process dying mid-run', () => {
   it('finds the run interrupted on the next start, ends the orphaned engine, and resumes from the checkpoint', async () => {
     const yaml = writeYaml(home.dir, 'run.yaml', { ...FAST, max_steps: 40, save_steps: 3 });
     const cli = startCli(bundle, ['--home', home.dir, '--json', 'train', yaml]);
-    await waitFor('a checkpoint from the CLI process', () => cli.lines.find((l) => l.type === 'checkpoint'), 40_000);
+    await waitFor('a checkpoint from the CLI process', () => cli.lines.find((l) => l.type === 'checkpoint'), 90_000);
     const before = (() => {
       const ws = openWorkspace(home.dir);
       try {
@@ -67,8 +67,8 @@ describe.skipIf(!ENGINE)('a Lathe process dying mid-run', () => {
     expect(before.engine_pid).toBeGreaterThan(0);
     cli.child.kill('SIGKILL');
     await cli.exited;
-    // The engine does not stop on its own when its parent dies (stdin EOF is not a command; protocol.md).
-    expect(pidAlive(before.engine_pid!)).toBe(true);
+    // The engine does not stop on stdin EOF (protocol.md); it may die of SIGPIPE at its next event, or run on
+    // until the next start of Lathe ends it. Either way it must be gone once the run is found interrupted.
 
     const app = openRunsBackend(home.dir, false);
     try {
@@ -94,7 +94,7 @@ describe.skipIf(!ENGINE)('a Lathe process dying mid-run', () => {
   it('lets the app see and stop a run that a CLI process owns', async () => {
     const yaml = writeYaml(home.dir, 'run.yaml', { ...FAST, max_steps: 400, save_steps: 0 });
     const cli = startCli(bundle, ['--home', home.dir, '--json', 'train', yaml]);
-    await waitFor('steps from the CLI process', () => cli.lines.filter((l) => l.type === 'step').length >= 2, 40_000);
+    await waitFor('steps from the CLI process', () => cli.lines.filter((l) => l.type === 'step').length >= 2, 90_000);
     const app = openRunsBackend(home.dir, true);
     try {
       expect((await app.service.list({})).map((r) => r.status)).toEqual(['running']);

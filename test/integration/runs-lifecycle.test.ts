@@ -10,7 +10,7 @@ import { ENGINE, NO_ENGINE_REASON, TINY_DATA, openRunsBackend, waitFor, yamlConf
 
 if (!ENGINE) console.warn(`runs-lifecycle: skipped — ${NO_ENGINE_REASON}`);
 
-describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', () => {
+describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { timeout: 180_000 }, () => {
   let home: { dir: string; cleanup(): void };
   let b: TestBackend;
   beforeEach(() => {
@@ -145,7 +145,7 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', () =
 
   it('generates answers for validation rows and stores them beside the references with BLEU/ROUGE', async () => {
     const run = await b.service.create({ projectId: b.projectId, config: await config({ max_steps: 4, cutoff_len: 128, val_size: 0.3, max_predict_samples: 4, max_new_tokens: 6 }) });
-    await waitFor('completed', statusIs(run.id, 'completed'), 40_000);
+    await waitFor('completed', statusIs(run.id, 'completed'));
     const p = await b.service.predictions({ id: run.id });
     expect(p.total).toBe(4);
     const lines = fs.readFileSync(TINY_DATA, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -163,7 +163,7 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', () =
 
   it('keeps only the newest checkpoints with save_total_limit, and prunes on request', async () => {
     const run = await b.service.create({ projectId: b.projectId, config: await config({ max_steps: 8, save_steps: 1, save_total_limit: 3, eval_steps: 0, predict_with_generate: false }) });
-    await waitFor('completed', statusIs(run.id, 'completed'), 40_000);
+    await waitFor('completed', statusIs(run.id, 'completed'));
     const ckpts = (await b.service.artifacts({ id: run.id })).filter((a) => a.kind === 'checkpoint');
     expect(ckpts.map((a) => a.step)).toEqual([5, 6, 7]);
     const outDir = path.join(home.dir, run.folder, 'output');
