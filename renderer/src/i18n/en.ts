@@ -5,6 +5,7 @@ import { modelsEn } from './messages/models.en.js';
 import { sharedEn } from './messages/shared.en.js';
 import { importEn } from './messages/import.en.js';
 import { dataEn } from './messages/data.en.js';
+import { playgroundEn } from './messages/playground.en.js';
 
 export const en = {
   ...appEn,
@@ -13,6 +14,7 @@ export const en = {
   ...sharedEn,
   ...importEn,
   ...dataEn,
+  ...playgroundEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

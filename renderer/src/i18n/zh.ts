@@ -6,6 +6,7 @@ import { modelsZh } from './messages/models.zh.js';
 import { sharedZh } from './messages/shared.zh.js';
 import { importZh } from './messages/import.zh.js';
 import { dataZh } from './messages/data.zh.js';
+import { playgroundZh } from './messages/playground.zh.js';
 
 export const zh: Record<MessageKey, string> = {
   ...appZh,
@@ -14,4 +15,5 @@ export const zh: Record<MessageKey, string> = {
   ...sharedZh,
   ...importZh,
   ...dataZh,
+  ...playgroundZh,
 };

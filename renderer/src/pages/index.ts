@@ -5,6 +5,7 @@ import { ProjectsPage } from './ProjectsPage.js';
 import { ModelsPage } from './ModelsPage.js';
 import { ImportPage } from './ImportPage.js';
 import { DataPage } from './DataPage.js';
+import { PlaygroundPage } from './PlaygroundPage.js';
 
 export interface PageEntry {
   /** Stable id, also the URL hash (#projects). */
@@ -18,4 +19,5 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'models', label: 'nav.models', component: ModelsPage },
   { id: 'import', label: 'nav.import', component: ImportPage },
   { id: 'data', label: 'nav.data', component: DataPage },
+  { id: 'playground', label: 'nav.playground', component: PlaygroundPage },
 ];

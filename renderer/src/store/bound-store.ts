@@ -5,6 +5,7 @@ import { datasetsService } from '../services/datasets.js';
 import { projectsService } from '../services/projects.js';
 import { libraryService } from '../services/library.js';
 import { runsService } from '../services/runs.js';
+import { playgroundService } from '../services/playground.js';
 import { uploadFile } from '../services/upload.js';
 import { createLatheStore } from './index.js';
 
@@ -22,6 +23,7 @@ export const useLathe = createLatheStore({
   upload: uploadFile,
   runs: runsService,
   library: libraryService,
+  playground: playgroundService,
   language: savedLanguage(),
   rememberLanguage: (l) => globalThis.localStorage?.setItem(LANGUAGE_KEY, l),
 });

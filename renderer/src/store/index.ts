@@ -6,14 +6,16 @@ import type { DatasetsService } from '../services/datasets.js';
 import type { ProjectsService } from '../services/projects.js';
 import type { LibraryService } from '../services/library.js';
 import type { RunsService } from '../services/runs.js';
+import type { PlaygroundService } from '../services/playground.js';
 import { createAppSlice, type AppSlice } from './app/actions.js';
 import { createDatasetsSlice, type DatasetsSlice } from './datasets/actions.js';
 import { createImporterSlice, type ImporterSlice, type UploadFn } from './importer/actions.js';
 import { createProjectsSlice, type ProjectsSlice } from './projects/actions.js';
 import { createLibrarySlice, libraryUnavailable, type LibrarySlice } from './library/actions.js';
 import { createRunsSlice, type RunsSlice } from './runs/actions.js';
+import { createPlaygroundSlice, playgroundUnavailable, type PlaygroundSlice } from './playground/actions.js';
 
-export type LatheStore = AppSlice & ProjectsSlice & DatasetsSlice & ImporterSlice & RunsSlice & LibrarySlice;
+export type LatheStore = AppSlice & ProjectsSlice & DatasetsSlice & ImporterSlice & RunsSlice & LibrarySlice & PlaygroundSlice;
 
 export interface StoreDeps {
   readonly app: AppService;
@@ -23,6 +25,7 @@ export interface StoreDeps {
   readonly runs: RunsService;
   /** Optional so test stores of other slices need not build one. */
   readonly library?: LibraryService;
+  readonly playground?: PlaygroundService;
   readonly language: Language;
   readonly rememberLanguage: (l: Language) => void;
 }
@@ -35,6 +38,7 @@ export function createLatheStore(deps: StoreDeps) {
     ...createImporterSlice(deps.datasets, deps.upload)(...a),
     ...createRunsSlice(deps.runs)(...a),
     ...createLibrarySlice(deps.library ?? libraryUnavailable)(...a),
+    ...createPlaygroundSlice(deps.playground ?? playgroundUnavailable)(...a),
   }));
 }
 
