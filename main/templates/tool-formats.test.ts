@@ -60,3 +60,14 @@ describe('tool formats (LLaMA-Factory tool_utils)', () => {
     expect(() => buildTurns(spec('llama3'), MSGS, undefined, {}, TOOLS)).toThrow(/not rendered yet/);
   });
 });
+
+describe('mistral tool format', () => {
+  it('puts [AVAILABLE_TOOLS] in the fused system text and [TOOL_CALLS] JSON lists in answers', () => {
+    const turns = buildTurns(spec('mistral'), MSGS, 'S', {}, TOOLS);
+    expect(text(turns[0]!.source)).toBe(
+      '<s>[INST] S[AVAILABLE_TOOLS] [{"type": "function", "function": {"name": "get_weather", "description": "Weather", "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "City"}}, "required": ["city"]}}}][/AVAILABLE_TOOLS]\n\nWeather in 北京?[/INST]',
+    );
+    expect(text(turns[0]!.target)).toBe('[TOOL_CALLS] [{"name": "get_weather", "arguments": {"city": "北京"}}]</s>');
+    expect(text(turns[1]!.source)).toBe('[TOOL_RESULTS] {"content": {"temp": 20}}[/TOOL_RESULTS]');
+  });
+});

@@ -1,8 +1,9 @@
-// LLaMA-Factory's tool texts (tool_utils.py): the tool list appended to the system prompt and the rendering of
-// function-call turns, for the `default` and `qwen` formats, with Python's json.dumps spacing. Others: unsupported.
+// LLaMA-Factory's tool texts (tool_utils.py) for the default, qwen and mistral formats: the tool list in the system
+// prompt and function-call turns, in Python's json.dumps spacing. Others (llama3 dates its prompt) are refused.
 import { LatheError } from '../../preload/contract/errors.js';
 
-export const SUPPORTED_TOOL_FORMATS = ['default', 'qwen'] as const;
+export const SUPPORTED_TOOL_FORMATS = ['default', 'qwen', 'mistral'] as const;
+type ToolFormat = (typeof SUPPORTED_TOOL_FORMATS)[number];
 
 /** Python's repr of a float as json.dumps writes it: shortest digits, exponent form below 1e-4 and from 1e16.
  *  (An integral float such as 1.0 arrives here as 1 after JSON.parse and is written "1", where Python keeps "1.0".) */
@@ -49,8 +50,8 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
-function requireFormat(format: string): 'default' | 'qwen' {
-  if (format === 'default' || format === 'qwen') return format;
+function requireFormat(format: string): ToolFormat {
+  if ((SUPPORTED_TOOL_FORMATS as readonly string[]).includes(format)) return format as ToolFormat;
   throw new LatheError('unsupported', `Tool format "${format}" is not rendered yet (supported: ${SUPPORTED_TOOL_FORMATS.join(', ')}).`);
 }
 
@@ -60,8 +61,11 @@ type Tool = { type?: string; function?: Tool; name?: string; description?: strin
 export function formatTools(format: string, toolsJson: string): string {
   const tools = parseJson(toolsJson, 'the tool list') as Tool[];
   if (!Array.isArray(tools) || tools.length === 0) return '';
-  if (requireFormat(format) === 'qwen') {
-    const text = tools.map((t) => '\n' + pyJsonDumps(t.type === 'function' ? t : { type: 'function', function: t })).join('');
+  const f = requireFormat(format);
+  const wrapped = tools.map((t) => (t.type === 'function' ? t : { type: 'function', function: t }));
+  if (f === 'mistral') return `[AVAILABLE_TOOLS] ${pyJsonDumps(wrapped)}[/AVAILABLE_TOOLS]`;
+  if (f === 'qwen') {
+    const text = wrapped.map((t) => '\n' + pyJsonDumps(t)).join('');
     return (
       '\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\n' +
       `You are provided with function signatures within <tools></tools> XML tags:\n<tools>${text}` +
@@ -95,9 +99,10 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function functionCalls(format: 'default' | 'qwen', json: string): string {
+function functionCalls(format: ToolFormat, json: string): string {
   let calls = parseJson(json, 'a function-call message') as { name: string; arguments: unknown } | { name: string; arguments: unknown }[];
   if (!Array.isArray(calls)) calls = [calls];
+  if (format === 'mistral') return pyJsonDumps(calls.map((c) => ({ name: c.name, arguments: c.arguments })));
   if (format === 'qwen') return calls.map((c) => `<tool_call>\n${pyJsonDumps({ name: c.name, arguments: c.arguments })}\n</tool_call>`).join('\n');
   return calls.map((c) => `Action: ${c.name}\nAction Input: ${pyJsonDumps(c.arguments)}`).join('\n');
 }
