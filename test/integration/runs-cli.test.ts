@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DatasetsStore } from '../../main/db/datasets-store.js';
+import { openWorkspace } from '../../main/workspace/workspace.js';
 import { runLathe } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { ENGINE, NO_ENGINE_REASON, jsonLines, writeYaml } from '../fixtures/runs/run-helpers.js';
@@ -59,6 +61,34 @@ describe.skipIf(!ENGINE)('lathe train / lathe run (CPU engine, tiny model)', { t
     const logs = await runLathe('--home', home.dir, 'run', 'logs', '1');
     expect(logs.stdout).toMatch(/"event":"ready"/);
     expect(logs.stdout).toMatch(/evaluation: 3 samples, BLEU-4/);
+  });
+
+  it('trains on a workspace dataset named in the YAML, in the project given, without importing it again', async () => {
+    const first = await runLathe('--home', home.dir, '--json', 'train', '--project', 'Support', writeYaml(home.dir, 'a.yaml', { max_steps: 2, predict_with_generate: false }));
+    expect(first.code, first.stderr).toBe(0);
+    const ws = openWorkspace(home.dir);
+    let name: string;
+    try {
+      const datasets = new DatasetsStore(ws.db).list();
+      expect(datasets.length).toBe(1);
+      name = datasets[0]!.name;
+    } finally {
+      ws.close();
+    }
+    const byName = await runLathe('--home', home.dir, '--json', 'train', '--project', 'Support', writeYaml(home.dir, 'b.yaml', { dataset: name, max_steps: 2, predict_with_generate: false }));
+    expect(byName.code, byName.stderr).toBe(0);
+    const again = await runLathe('--home', home.dir, '--json', 'train', '--project', 'Support', writeYaml(home.dir, 'c.yaml', { max_steps: 2, predict_with_generate: false }));
+    expect(again.code, again.stderr).toBe(0);
+    const ws2 = openWorkspace(home.dir);
+    try {
+      expect(new DatasetsStore(ws2.db).list().length).toBe(1);
+    } finally {
+      ws2.close();
+    }
+    const runs = (await runLathe('--home', home.dir, '--json', 'run', 'list', '--project', 'Support')).json().runs;
+    expect(runs.map((r: any) => r.status)).toEqual(['completed', 'completed', 'completed']);
+    const missing = await runLathe('--home', home.dir, '--json', 'train', '--project', 'Support', writeYaml(home.dir, 'd.yaml', { dataset: 'no-such-dataset' }));
+    expect(jsonLines(missing.stdout).at(-1)).toMatchObject({ type: 'error', code: 'not_found', message: expect.stringMatching(/no dataset named “no-such-dataset”/) });
   });
 
   it('prints a progress bar with loss and ETA without --json', async () => {
