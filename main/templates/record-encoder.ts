@@ -1,6 +1,5 @@
-// Encodes one record into input ids and labels (-100 = masked) exactly as LLaMA-Factory's supervised
-// processor does (train_on_prompt, mask_history, efficient_eos, cutoff_len via infer_seqlen), and keeps the
-// element spans so the preview can show trained vs masked text. Does not write files.
+// Encodes one record into input ids and labels (-100 = masked) as LLaMA-Factory's supervised processor does, keeping
+// the element spans for the preview (train_on_prompt, mask_history, efficient_eos, infer_seqlen). Writes no files.
 import { LatheError } from '../../preload/contract/errors.js';
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
 import type { TemplateSpec } from '../../preload/contract/templates.js';
