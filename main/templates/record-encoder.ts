@@ -86,6 +86,7 @@ export class TemplateEncoder {
     if (eos === null && tokenizer.tokenToId('<|endoftext|>') !== undefined) eos = '<|endoftext|>';
     this.eosToken = eos;
     this.eosId = eos !== null ? (tokenizer.tokenToId(eos) ?? null) : null;
+    if (eos === null) this.warnings.push('The tokenizer has no EOS token: answers will not teach the model where to stop.');
     if (eos !== null && this.eosId === null) {
       this.warnings.push(`The template's end token ${eos} is not in this tokenizer's vocabulary: training would need new embeddings.`);
     }
