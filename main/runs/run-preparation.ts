@@ -60,12 +60,15 @@ async function datasetIdOf(ref: RunDatasetRef, projectId: number, store: Dataset
   return importer(projectId, path.resolve(ref.file), signal);
 }
 
-function gatherRows(store: DatasetsStore, datasetId: number, valSize: number | undefined, seed: number): Rows {
+/** Reads a dataset's rows in order, yielding to the event loop every few thousand so the window never freezes. */
+async function gatherRows(store: DatasetsStore, datasetId: number, valSize: number | undefined, seed: number): Promise<Rows> {
   const d = store.get(datasetId);
   const included = store.includedIdxs(datasetId);
   const validation = valSize !== undefined ? validationSet(included, seed, valSize) : validationSet(included, d.splitSeed, d.valRatio);
   const out: Rows = { train: [], validation: [] };
+  let n = 0;
   for (const r of store.iterateRows(datasetId)) {
+    if (++n % 5000 === 0) await new Promise((resolve) => setImmediate(resolve));
     if (r.excluded) continue;
     const record = JSON.parse(r.edited_record ?? r.record) as NormalisedRecord;
     (validation.has(r.idx) ? out.validation : out.train).push({ row: r.source_row, record });
@@ -111,7 +114,7 @@ export async function prepareRunData(o: {
   for (const ref of config.datasets) {
     const id = await datasetIdOf(ref, o.projectId, store, o.importer, o.signal);
     datasetIds.push(id);
-    const r = gatherRows(store, id, config.valSize, config.seed);
+    const r = await gatherRows(store, id, config.valSize, config.seed);
     rows.train.push(...r.train);
     rows.validation.push(...r.validation);
   }

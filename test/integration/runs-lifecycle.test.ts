@@ -94,6 +94,27 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
     expect((await b.service.metrics({ id: run.id, kind: 'train' })).map((m) => m.step)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1));
   });
 
+  it('leaves a run interrupted when the app closes mid-run, and resumes it after the next start', async () => {
+    const run = await b.service.create({ projectId: b.projectId, config: await config({ max_steps: 30, save_steps: 2, eval_steps: 0, predict_with_generate: false }) });
+    await waitFor('step 3', () => row(run.id).step >= 3);
+    const enginePid = row(run.id).engine_pid!;
+    b.close();
+    b = openRunsBackend(home.dir);
+    const after = await b.service.get({ id: run.id });
+    expect(after).toMatchObject({ status: 'interrupted', resumable: true, error: { code: 'interrupted', message: 'Lathe closed during the run.' } });
+    await waitFor('engine gone', () => {
+      try {
+        process.kill(enginePid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    await b.service.resume({ id: run.id });
+    await waitFor('completed', () => row(run.id).status === 'completed' && row(run.id).step === 30);
+    expect((await b.service.metrics({ id: run.id, kind: 'train' })).map((m) => m.step)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+  });
+
   it('runs one run per device at a time, refuses to delete a live run, and deletes a finished one with its folder', async () => {
     const c = await config({ max_steps: 400, save_steps: 0, eval_steps: 0, predict_with_generate: false });
     const first = await b.service.create({ projectId: b.projectId, name: 'first', config: c });
