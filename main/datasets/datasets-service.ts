@@ -43,6 +43,8 @@ import { validateSource } from './validate-source.js';
 export interface DatasetsServiceOptions {
   /** Run imports in a worker thread (the app). The CLI runs them inline. Default true. */
   readonly useWorker?: boolean;
+  /** Worker script override (tests bundle one); default: the compiled import-worker.js. */
+  readonly workerFile?: string;
 }
 
 function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string; path: PropertyKey[] }[] } } }, v: unknown): T {
@@ -184,7 +186,7 @@ export class DatasetsService implements IDatasetsService {
     if (this.jobs.has(id)) throw new LatheError('conflict', `An import with job id ${id} is already running.`);
     let last: ImportProgress = { phase: 'reading', bytesRead: 0, totalBytes: 0, rows: 0 };
     const running: RunningImport = startImport(
-      { store: this.store, dbFile: this.ctx.workspace.paths.dbFile, useWorker: this.options.useWorker ?? true },
+      { store: this.store, dbFile: this.ctx.workspace.paths.dbFile, useWorker: this.options.useWorker ?? true, ...(this.options.workerFile ? { workerFile: this.options.workerFile } : {}) },
       task,
       (p) => {
         last = p;

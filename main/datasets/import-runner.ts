@@ -20,14 +20,23 @@ export function workerAvailable(): boolean {
   return fs.existsSync(WORKER_FILE);
 }
 
-export function startImport(opts: { store: DatasetsStore; dbFile: string; useWorker: boolean }, task: ImportTask, onProgress: (p: ImportProgress) => void): RunningImport {
-  if (opts.useWorker && workerAvailable()) return inWorker(opts.dbFile, task, onProgress);
+export interface RunnerOptions {
+  readonly store: DatasetsStore;
+  readonly dbFile: string;
+  readonly useWorker: boolean;
+  /** The worker script; default: the compiled import-worker.js beside this module. */
+  readonly workerFile?: string;
+}
+
+export function startImport(opts: RunnerOptions, task: ImportTask, onProgress: (p: ImportProgress) => void): RunningImport {
+  const workerFile = opts.workerFile ?? WORKER_FILE;
+  if (opts.useWorker && fs.existsSync(workerFile)) return inWorker(workerFile, opts.dbFile, task, onProgress);
   const ac = new AbortController();
   return { result: runTask(opts.store, task, { signal: ac.signal, onProgress }), cancel: () => ac.abort() };
 }
 
-function inWorker(dbFile: string, task: ImportTask, onProgress: (p: ImportProgress) => void): RunningImport {
-  const worker = new Worker(WORKER_FILE, { workerData: { dbFile, task } });
+function inWorker(workerFile: string, dbFile: string, task: ImportTask, onProgress: (p: ImportProgress) => void): RunningImport {
+  const worker = new Worker(workerFile, { workerData: { dbFile, task } });
   const result = new Promise<ImportTaskResult>((resolve, reject) => {
     let settled = false;
     worker.on('message', (m: WorkerToMain) => {
