@@ -120,22 +120,26 @@ static void test_attention(int window) {
   std::vector<int32_t> seg = {0, 0, 0, 1, 1, -1, 0, 0, 0, 0, 0, 0};
   auto q = rnd((size_t)B * T * H * hd, 14), k = rnd((size_t)B * T * KVH * hd, 15), v = rnd((size_t)B * T * KVH * hd, 16);
   auto R = rnd(q.size(), 17);
-  std::vector<float> out(q.size()), att((size_t)B * H * T * T);
+  std::vector<float> out(q.size()), lse((size_t)B * H * T);
   auto loss = [&] {
-    attention_forward(out.data(), att.data(), q.data(), k.data(), v.data(), seg.data(), B, T, H, KVH, hd, window);
+    attention_forward(out.data(), lse.data(), q.data(), k.data(), v.data(), seg.data(), B, T, H, KVH, hd, window);
     return dot(out, R);
   };
   loss();
   std::vector<float> dq(q.size()), dk(k.size()), dv(v.size());
-  attention_backward(dq.data(), dk.data(), dv.data(), R.data(), att.data(), q.data(), k.data(), v.data(), B, T, H, KVH, hd);
+  attention_backward(dq.data(), dk.data(), dv.data(), R.data(), out.data(), lse.data(), q.data(), k.data(), v.data(), seg.data(),
+                     B, T, H, KVH, hd, window);
   const char* name = window ? "attention(win)" : "attention";
   FD_CHECK(name, q, dq, loss);
   FD_CHECK(name, k, dk, loss);
   FD_CHECK(name, v, dv, loss);
   loss();  // recompute with unperturbed inputs
-  // masking: the first token of segment 1 (t=3) attends only to itself
-  CHECK_NEAR(att[(size_t)3 * T + 3], 1.0, 1e-6);
-  CHECK(att[(size_t)3 * T + 2] == 0.0f);
+  // masking: the first token of segment 1 (t=3) attends only to itself, so its output is v of t=3 (kv head 0 for h=0)
+  for (int d = 0; d < hd; d++) CHECK_NEAR(out[(size_t)3 * H * hd + d], v[(size_t)3 * KVH * hd + d], 1e-6);
+  // and its log-sum-exp is its own scaled score
+  double s33 = 0;
+  for (int d = 0; d < hd; d++) s33 += (double)q[(size_t)3 * H * hd + d] * k[(size_t)3 * KVH * hd + d];
+  CHECK_NEAR(lse[3], s33 / std::sqrt((double)hd), 1e-5);
   // decode attention over a cache equals the full forward's last row (batch 1, one segment)
   std::vector<float> dec((size_t)H * hd);
   int b = 1, last = T - 1;

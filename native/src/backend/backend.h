@@ -35,10 +35,11 @@ class backend {
                             int N, int H, int hd) = 0;
   virtual void rope_backward(float* dinp, const float* dout, const float* cos_t, const float* sin_t, const int32_t* pos,
                              int N, int H, int hd) = 0;
-  virtual void attention_forward(float* out, float* att, const float* q, const float* k, const float* v, const int32_t* seg,
+  virtual void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg,
                                  int B, int T, int H, int KVH, int hd, int window) = 0;
-  virtual void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* att, const float* q,
-                                  const float* k, const float* v, int B, int T, int H, int KVH, int hd) = 0;
+  virtual void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse,
+                                  const float* q, const float* k, const float* v, const int32_t* seg, int B, int T, int H,
+                                  int KVH, int hd, int window) = 0;
   virtual void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H,
                                         int KVH, int hd, int window, int q_pos) = 0;
   virtual void swiglu_forward(float* out, const float* gate, const float* up, int64_t n) = 0;

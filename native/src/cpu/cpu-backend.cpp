@@ -55,13 +55,14 @@ class cpu_backend final : public backend {
                      int H, int hd) override {
     ::rope_backward(dinp, dout, cos_t, sin_t, pos, N, H, hd);
   }
-  void attention_forward(float* out, float* att, const float* q, const float* k, const float* v, const int32_t* seg, int B,
+  void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg, int B,
                          int T, int H, int KVH, int hd, int window) override {
-    ::attention_forward(out, att, q, k, v, seg, B, T, H, KVH, hd, window);
+    ::attention_forward(out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
   }
-  void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* att, const float* q,
-                          const float* k, const float* v, int B, int T, int H, int KVH, int hd) override {
-    ::attention_backward(dq, dk, dv, dout, att, q, k, v, B, T, H, KVH, hd);
+  void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse,
+                          const float* q, const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH,
+                          int hd, int window) override {
+    ::attention_backward(dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
   }
   void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H, int KVH, int hd,
                                 int window, int q_pos) override {

@@ -35,11 +35,12 @@ struct rope_params {
 void rope_table(float* cos_t, float* sin_t, const rope_params& p, int max_pos, int hd);  // (max_pos, hd/2) each
 
 // attention.cpp — SDPA, causal within a segment (packed records never see each other), GQA, optional window
-void attention_forward(float* out, float* att, const float* q, const float* k, const float* v, const int32_t* seg,
+void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg,
                        int B, int T, int H, int KVH, int hd, int window);
-// out (B,T,H,hd), att (B,H,T,T) softmax probs, q (B,T,H,hd), k/v (B,T,KVH,hd), seg (B,T)
-void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* att, const float* q,
-                        const float* k, const float* v, int B, int T, int H, int KVH, int hd);
+// out (B,T,H,hd), lse (B,H,T) log-sum-exp of scaled scores, q (B,T,H,hd), k/v (B,T,KVH,hd), seg (B,T)
+void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse,
+                        const float* q, const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH,
+                        int hd, int window);
 // One query row per (token, head) against a KV cache of length L (generation). q (H,hd), kc/vc (L,KVH,hd), out (H,hd)
 void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H, int KVH, int hd,
                               int window, int q_pos);

@@ -43,7 +43,7 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
     a.qlin = P.f(N * Q); a.qr = P.f(N * Q); a.klin = P.f(N * KV); a.kr = P.f(N * KV); a.v = P.f(N * KV);
     a.qn = c.qk_norm ? P.f(N * Q) : nullptr; a.qrstd = c.qk_norm ? P.f(N * c.n_heads) : nullptr;
     a.kn = c.qk_norm ? P.f(N * KV) : nullptr; a.krstd = c.qk_norm ? P.f(N * c.n_kv_heads) : nullptr;
-    a.att = P.f((int64_t)max_B * c.n_heads * max_T * max_T); a.ao = P.f(N * Q);
+    a.lse = P.f((int64_t)max_B * c.n_heads * max_T); a.ao = P.f(N * Q);
     a.mid = P.f(N * C); a.ln2 = P.f(N * C); a.rstd2 = P.f(N);
     a.gate = P.f(N * I); a.up = P.f(N * I); a.act = P.f(N * I);
     for (int t = 0; t < LORA_TARGET_COUNT; t++) {
@@ -62,6 +62,8 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   m.dao = P.f(N * Q); m.dgate = P.f(N * I); m.dup = P.f(N * I); m.dact = P.f(N * I);
   m.dxa = P.f(N * r); m.dxd = P.f(N * widest);
   m.act_bytes = P.bytes;
+  m.host_targets.assign((size_t)N, -100);
+  m.host_losses.assign((size_t)N, 0.0f);
   if (P.failed)
     return LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, "out of memory allocating activations for batch " + std::to_string(max_B) + " x " + std::to_string(max_T),
                      "lower per_device_train_batch_size or cutoff_len");
@@ -82,7 +84,7 @@ void model_free(model& m) {
   }
   for (auto& a : m.acts) {
     for (void* p : {(void*)a.res, (void*)a.ln1, (void*)a.rstd1, (void*)a.qlin, (void*)a.qn, (void*)a.qrstd, (void*)a.qr,
-                    (void*)a.klin, (void*)a.kn, (void*)a.krstd, (void*)a.kr, (void*)a.v, (void*)a.att, (void*)a.ao,
+                    (void*)a.klin, (void*)a.kn, (void*)a.krstd, (void*)a.kr, (void*)a.v, (void*)a.lse, (void*)a.ao,
                     (void*)a.mid, (void*)a.ln2, (void*)a.rstd2, (void*)a.gate, (void*)a.up, (void*)a.act})
       ps.push_back(p);
     for (int t = 0; t < LORA_TARGET_COUNT; t++) { ps.push_back(a.xa[t]); ps.push_back(a.xd[t]); }
@@ -145,9 +147,11 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
   m.dropout_seed = dropout_seed;
   m.last_train = train;
   // HF ForCausalLMLoss: logits at t predict labels[t + 1]; the last position of a row predicts nothing.
-  std::vector<int32_t> tgt((size_t)N, -100);
-  for (int b = 0; b < B; b++)
+  std::vector<int32_t>& tgt = m.host_targets;
+  for (int b = 0; b < B; b++) {
     for (int t = 0; t + 1 < T; t++) tgt[(size_t)b * T + t] = mb.labels[(size_t)b * T + t + 1];
+    tgt[(size_t)b * T + T - 1] = -100;
+  }
   m.be->upload_i32(m.tokens, mb.tokens.data(), N);
   m.be->upload_i32(m.positions, mb.positions.data(), N);
   m.be->upload_i32(m.segments, mb.segments.data(), N);
@@ -173,7 +177,7 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
     }
     be->rope_forward(a.qr, qpre, m.rope_cos, m.rope_sin, m.positions, N, H, hd);
     be->rope_forward(a.kr, kpre, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
-    be->attention_forward(a.ao, a.att, a.qr, a.kr, a.v, m.segments, B, T, H, KVH, hd, c.sliding_window);
+    be->attention_forward(a.ao, a.lse, a.qr, a.kr, a.v, m.segments, B, T, H, KVH, hd, c.sliding_window);
     linear_lora_forward(m, ad, l, LORA_TARGET_O, m.tmp, a.ao, N, train);
     be->residual_forward(a.mid, a.res, m.tmp, (int64_t)N * C);
     be->rmsnorm_forward(a.ln2, a.rstd2, a.mid, L.ln2, c.rms_eps, N, C);
@@ -186,10 +190,9 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
   be->rmsnorm_forward(m.lnf, m.rstdf, m.res_final, m.norm_f, c.rms_eps, N, C);
   be->matmul_forward(m.logits, m.lnf, m.lm_head, nullptr, N, C, V);
   be->cross_entropy_forward(m.losses, m.logits, m.targets, N, V);
-  std::vector<float> losses((size_t)N);
-  be->download_f32(losses.data(), m.losses, N);
+  be->download_f32(m.host_losses.data(), m.losses, N);
   double s = 0.0;
-  for (float x : losses) s += x;
+  for (int i = 0; i < N; i++) s += m.host_losses[(size_t)i];
   *loss_sum = s;
   (void)Q; (void)KV;
   return LATHE_OK();
@@ -226,7 +229,7 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     be->zero_f32(m.dq, (int64_t)N * Q);
     be->zero_f32(m.dk, (int64_t)N * KV);
     be->zero_f32(m.dv, (int64_t)N * KV);
-    be->attention_backward(m.dq, m.dk, m.dv, m.dao, a.att, a.qr, a.kr, a.v, B, T, H, KVH, hd);
+    be->attention_backward(m.dq, m.dk, m.dv, m.dao, a.ao, a.lse, a.qr, a.kr, a.v, m.segments, B, T, H, KVH, hd, c.sliding_window);
     be->zero_f32(m.dq2, (int64_t)N * Q);
     be->zero_f32(m.dk2, (int64_t)N * KV);
     be->rope_backward(m.dq2, m.dq, m.rope_cos, m.rope_sin, m.positions, N, H, hd);

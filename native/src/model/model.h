@@ -18,7 +18,7 @@ struct model_layer {
 };
 
 struct model_layer_acts {
-  float *res, *ln1, *rstd1, *qlin, *qn, *qrstd, *qr, *klin, *kn, *krstd, *kr, *v, *att, *ao, *mid, *ln2, *rstd2, *gate, *up, *act;
+  float *res, *ln1, *rstd1, *qlin, *qn, *qrstd, *qr, *klin, *kn, *krstd, *kr, *v, *lse, *ao, *mid, *ln2, *rstd2, *gate, *up, *act;
   float* xa[LORA_TARGET_COUNT];  // (N, r)
   float* xd[LORA_TARGET_COUNT];  // (N, in) dropped-out LoRA input, null when dropout == 0
 };
@@ -45,6 +45,8 @@ struct model {
         *dk2 = nullptr, *dv = nullptr, *dao = nullptr, *dgate = nullptr, *dup = nullptr, *dact = nullptr, *dxa = nullptr,
         *dxd = nullptr;
   uint64_t act_bytes = 0;
+  std::vector<int32_t> host_targets;  // (max_B * max_T) host staging, sized once
+  std::vector<float> host_losses;
   // what the last forward saw
   int cur_B = 0, cur_T = 0;
   float lora_dropout = 0.0f;
