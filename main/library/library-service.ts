@@ -260,6 +260,7 @@ export class LibraryService implements ILibraryService {
         }
         this.store.update(modelId, { status: 'downloading', endpoint: spec.endpoint, revision: spec.kind === 'repair' ? undefined : spec.revision, commit: listing.commit, files: expected });
         await fs.mkdir(dir, { recursive: true });
+        await ensureDiskSpace(dir, expected);
         await writeSourceFile(dir, { source: spec.source, name: spec.name, endpoint: spec.endpoint, revision: spec.revision, commit: listing.commit, files: expected });
         for (const p of deleteFirst) await fs.rm(path.join(dir, ...p.split('/')), { force: true });
         ctl.setState('downloading');
@@ -361,6 +362,23 @@ export class LibraryService implements ILibraryService {
       updatedAt: r.updatedAt,
       checkedAt: r.checkedAt,
     };
+  }
+}
+
+/** Refuses a download that cannot fit, before it fills the disk: counts what is already in the folder. */
+async function ensureDiskSpace(dir: string, expected: readonly ExpectedFile[]): Promise<void> {
+  let needed = 0;
+  for (const f of expected) {
+    if (f.size === null) continue;
+    const have = await fs.stat(path.join(dir, ...f.path.split('/'))).then((st) => st.size, () => fs.stat(path.join(dir, ...f.path.split('/')) + '.part').then((st) => st.size, () => 0));
+    needed += Math.max(0, f.size - have);
+  }
+  const st = await fs.statfs(dir).catch(() => null);
+  if (!st) return;
+  const free = st.bavail * st.bsize;
+  if (needed > free) {
+    const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+    throw new LatheError('io_error', `Not enough disk space: the download needs ${gib(needed)} more, and ${dir} has ${gib(free)} free. Free some space or use a workspace on a bigger disk (--home).`, { needed, free });
   }
 }
 

@@ -145,6 +145,18 @@ describe('downloader', () => {
     expect(r.retries).toBe(1);
   });
 
+  it('without sizes or checksums in the listing, verifies LFS files against the X-Linked-Etag SHA-256', async () => {
+    const d = dir();
+    hub.faults = { noBlobs: true, corrupt: { path: WEIGHTS } };
+    const listing = await new HfClient(hub.url, null, FAST).list(REPO, 'main');
+    expect(listing.files.every((f) => f.size === null && f.sha256 === null)).toBe(true);
+    const messages: string[] = [];
+    const r = await downloadFiles(new HfClient(hub.url, null, FAST), REPO, 'main', selectModelFiles(listing.files), d, { retry: FAST, onProgress: (s) => s.changed.forEach((f) => f.message && messages.push(f.message)) });
+    expectWholeModel(d);
+    expect(r.retries).toBe(1);
+    expect(messages.some((m) => /SHA-256/.test(m))).toBe(true);
+  });
+
   it('starts over when a server ignores the Range header', async () => {
     const d = dir();
     const partial = files.get(WEIGHTS)!.subarray(0, 100_000);

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { DownloadDto, LibraryModelDto } from '../../preload/contract/library.js';
+import { libraryContract, type DownloadDto, type LibraryModelDto } from '../../preload/contract/library.js';
 import { EventHub } from '../../main/ipc/event-hub.js';
 import { LibraryService } from '../../main/library/library-service.js';
 import { TokenStore } from '../../main/hub/token-store.js';
@@ -55,6 +55,12 @@ afterEach(async () => {
   hub.log.length = 0;
   for (const r of rigs.splice(0)) {
     await r.lib.downloadsInFlight.dispose();
+    // Every event a test caused matches the contract's schema (the hub does not validate on the hot path).
+    for (const e of r.events) {
+      const schema = libraryContract.events[e.name.replace(/^library\./, '') as keyof typeof libraryContract.events];
+      expect(schema, e.name).toBeDefined();
+      expect(schema.safeParse(e.payload).success, `${e.name} ${JSON.stringify(schema.safeParse(e.payload).error?.issues)}`).toBe(true);
+    }
     r.cleanup();
   }
 });
@@ -93,6 +99,26 @@ describe('library service', () => {
     const finished = events.filter((e) => e.name === 'library.finished');
     expect(finished).toEqual([{ name: 'library.finished', payload: { downloadId: d.id, name: REPO, modelId: m.id, state: 'done', error: null } }]);
     expect(events.some((e) => e.name === 'library.changed' && e.payload.change === 'added')).toBe(true);
+  });
+
+  it('pulling a model that is already whole fetches no file again', async () => {
+    const { lib } = rig();
+    await pullAndWait(lib);
+    hub.log.length = 0;
+    const again = await pullAndWait(lib);
+    expect(again.state).toBe('done');
+    expect(again.files.every((f) => f.state === 'skipped')).toBe(true);
+    expect(hub.log.filter((l) => l.url.includes('/resolve/') || l.url.startsWith('/cdn/'))).toEqual([]);
+  });
+
+  it('refuses a download larger than the free disk space before writing anything', async () => {
+    const { lib } = rig();
+    hub.faults = { listedSize: { path: WEIGHTS, size: 2 ** 60 } };
+    const d = await pullAndWait(lib);
+    expect(d.state).toBe('failed');
+    expect(d.error).toMatchObject({ code: 'io_error' });
+    expect(d.error!.message).toMatch(/Not enough disk space: the download needs .* GiB more/);
+    expect(hub.log.filter((l) => l.url.includes('/resolve/'))).toEqual([]);
   });
 
   it('pulls from ModelScope too', async () => {
