@@ -101,3 +101,19 @@ describe('csv reader, legacy encodings', () => {
     expect(records[0]!.values).toEqual({ [header![0]!]: row![0], [header![1]!]: row![1] });
   });
 });
+
+describe('header detection', () => {
+  it('finds a header with unnamed columns below a title', async () => {
+    const { detectHeaderIndex } = await import('./header-detector.js');
+    const long = 'x'.repeat(120);
+    const rows = [
+      { row: 1, cells: ['Ticket export 2024'] },
+      { row: 3, cells: ['id', 'question', 'answer', null, null, null, null] },
+      { row: 4, cells: [1, long, long, 5, 6, 7, 8] },
+      { row: 5, cells: [2, long, long, 5, 6, 7, 8] },
+    ];
+    expect(detectHeaderIndex(rows)).toBe(1);
+    expect(detectHeaderIndex([{ row: 1, cells: ['Title'] }, { row: 2, cells: ['q', 'a'] }, { row: 3, cells: ['x', 'y'] }])).toBe(1);
+    expect(detectHeaderIndex([{ row: 1, cells: [1, 2] }, { row: 2, cells: [3, 4] }])).toBe(0);
+  });
+});

@@ -29,9 +29,14 @@ export function detectHeaderIndex(rows: readonly RawRow[]): number {
   for (let i = 0; i < rows.length; i++) {
     if (filled[i]! < minFilled) continue;
     if (!looksLikeLabels(rows[i]!.cells)) continue;
-    // A header is followed by at least one data row (or is the last row we could see).
     return i;
   }
+  // Headers with many unnamed columns: the row of labels with the most cells.
+  let best = -1;
+  for (let i = 0; i < rows.length; i++) {
+    if (filled[i]! >= Math.min(2, width) && looksLikeLabels(rows[i]!.cells) && (best < 0 || filled[i]! > filled[best]!)) best = i;
+  }
+  if (best >= 0) return best;
   const firstNonBlank = filled.findIndex((n) => n > 0);
   return firstNonBlank < 0 ? 0 : firstNonBlank;
 }
