@@ -9,6 +9,7 @@ import { TemplatesService } from '../templates/templates-service.js';
 import { createPreviewService } from '../preview/preview-service.js';
 import { RunsService } from '../runs/runs-service.js';
 import { PlaygroundService } from '../playground/playground-service.js';
+import { ExportsService } from '../export/exports-service.js';
 import type { ServiceContext } from './service-context.js';
 
 export function createServices(ctx: ServiceContext): LatheServices {
@@ -22,5 +23,6 @@ export function createServices(ctx: ServiceContext): LatheServices {
     preview: createPreviewService(ctx),
     runs: new RunsService(ctx),
     playground: new PlaygroundService(ctx),
+    exports: new ExportsService(ctx),
   };
 }

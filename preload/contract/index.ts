@@ -10,6 +10,7 @@ import { templatesContract, type ITemplatesService } from './templates.js';
 import { previewContract, type IPreviewService } from './preview.js';
 import { runsContract, type IRunsService } from './runs.js';
 import { playgroundContract, type IPlaygroundService } from './playground.js';
+import { exportsContract, type IExportsService } from './exports.js';
 
 export const contract = {
   app: appContract,
@@ -21,6 +22,7 @@ export const contract = {
   preview: previewContract,
   runs: runsContract,
   playground: playgroundContract,
+  exports: exportsContract,
 } as const;
 
 export interface LatheServices {
@@ -33,6 +35,7 @@ export interface LatheServices {
   preview: IPreviewService;
   runs: IRunsService;
   playground: IPlaygroundService;
+  exports: IExportsService;
 }
 
 export type DomainName = keyof typeof contract;
@@ -76,3 +79,4 @@ export * from './templates.js';
 export * from './preview.js';
 export * from './runs.js';
 export * from './playground.js';
+export * from './exports.js';

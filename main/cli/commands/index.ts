@@ -9,6 +9,7 @@ import { datasetCommand } from './dataset.js';
 import { trainCommand } from './train.js';
 import { runCommand } from './run.js';
 import { chatCommand } from './chat.js';
+import { exportCommand } from './export.js';
 
 export const COMMANDS: readonly CliCommand[] = [
   serveCommand,
@@ -20,4 +21,5 @@ export const COMMANDS: readonly CliCommand[] = [
   trainCommand,
   runCommand,
   chatCommand,
+  exportCommand,
 ];
