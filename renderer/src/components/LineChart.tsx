@@ -11,12 +11,13 @@ import {
   LogarithmicScale,
   Legend,
   Tooltip,
+  Filler,
   type ChartDataset,
   type Plugin,
 } from 'chart.js';
 import { EmaSmoother, type XY } from './chart-series.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler);
 
 export interface SeriesSpec {
   readonly id: string;
@@ -29,6 +30,8 @@ export interface SeriesSpec {
   readonly showPoints?: boolean;
   /** Right-hand axis (e.g. learning rate next to loss). */
   readonly axis?: 'y' | 'y1';
+  /** Fill down to zero (histograms). */
+  readonly fill?: boolean;
 }
 
 export interface LineChartHandle {
@@ -48,16 +51,22 @@ export interface LineChartProps {
   readonly yLabel?: string;
   readonly logScale?: boolean;
   readonly testId?: string;
-  /** Draw as bars-like steps (histograms). */
+  /** Draw as steps (histograms: each point is a bin's left edge). */
   readonly stepped?: boolean;
+  readonly legend?: boolean;
 }
 
 function cssColor(el: Element, c: string): string {
   return c.startsWith('--') ? getComputedStyle(el).getPropertyValue(c).trim() || '#888' : c;
 }
 
-function fade(color: string, alpha: number): string {
-  return `color-mix(in srgb, ${color} ${Math.round(alpha * 100)}%, transparent)`;
+/** `#rgb`/`#rrggbb` with alpha as rgba() (canvas does not take every CSS colour syntax); others unchanged. */
+export function fade(color: string, alpha: number): string {
+  const m = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(color.trim());
+  if (!m) return color;
+  const hex = m[1]!.length === 3 ? [...m[1]!].map((c) => c + c).join('') : m[1]!;
+  const [r, g, b] = [0, 2, 4].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
 }
 
 const markerPlugin: Plugin<'line'> = {
@@ -105,12 +114,12 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
     const datasets: ChartDataset<'line', XY[]>[] = [];
     for (const s of props.series) {
       const color = cssColor(el, s.color);
-      const common = { yAxisID: s.axis ?? 'y', borderDash: s.dashed ? [5, 4] : [], stepped: props.stepped ? ('middle' as const) : false };
+      const common = { yAxisID: s.axis ?? 'y', borderDash: s.dashed ? [5, 4] : [], stepped: props.stepped ? ('after' as const) : false, fill: s.fill ? 'origin' : false };
       if (s.smoothing !== undefined) {
         datasets.push({ ...common, label: `${s.label} (raw)`, data: [], borderColor: fade(color, 0.3), backgroundColor: fade(color, 0.3), borderWidth: 1, pointRadius: 0 });
         datasets.push({ ...common, label: s.label, data: [], borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0 });
       } else {
-        datasets.push({ ...common, label: s.label, data: [], borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: s.showPoints ? 3 : 0 });
+        datasets.push({ ...common, label: s.label, data: [], borderColor: color, backgroundColor: s.fill ? fade(color, 0.25) : color, borderWidth: 2, pointRadius: s.showPoints ? 3 : 0 });
       }
     }
     const text = cssColor(el, '--muted');
@@ -127,7 +136,7 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
         parsing: false,
         normalized: true,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        plugins: { legend: { labels: { color: text, boxWidth: 12 } }, tooltip: { enabled: true } },
+        plugins: { legend: { display: props.legend ?? true, labels: { color: text, boxWidth: 12 } }, tooltip: { enabled: true } },
         scales: {
           x: { type: 'linear', title: { display: !!props.xLabel, text: props.xLabel ?? '', color: text }, ticks: { color: text }, grid: { color: grid } },
           y: { type: props.logScale ? 'logarithmic' : 'linear', title: { display: !!props.yLabel, text: props.yLabel ?? '', color: text }, ticks: { color: text }, grid: { color: grid } },
@@ -151,7 +160,7 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
           i++;
         }
         c.data.datasets[i]!.borderColor = color;
-        c.data.datasets[i]!.backgroundColor = color;
+        c.data.datasets[i]!.backgroundColor = s.fill ? fade(color, 0.25) : color;
         i++;
       }
       const t = cssColor(el, '--muted');

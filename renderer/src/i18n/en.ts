@@ -6,6 +6,7 @@ import { sharedEn } from './messages/shared.en.js';
 import { importEn } from './messages/import.en.js';
 import { dataEn } from './messages/data.en.js';
 import { playgroundEn } from './messages/playground.en.js';
+import { previewEn } from './messages/preview.en.js';
 
 export const en = {
   ...appEn,
@@ -15,6 +16,7 @@ export const en = {
   ...importEn,
   ...dataEn,
   ...playgroundEn,
+  ...previewEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -7,6 +7,7 @@ import { sharedZh } from './messages/shared.zh.js';
 import { importZh } from './messages/import.zh.js';
 import { dataZh } from './messages/data.zh.js';
 import { playgroundZh } from './messages/playground.zh.js';
+import { previewZh } from './messages/preview.zh.js';
 
 export const zh: Record<MessageKey, string> = {
   ...appZh,
@@ -16,4 +17,5 @@ export const zh: Record<MessageKey, string> = {
   ...importZh,
   ...dataZh,
   ...playgroundZh,
+  ...previewZh,
 };

@@ -5,6 +5,7 @@ import { ProjectsPage } from './ProjectsPage.js';
 import { ModelsPage } from './ModelsPage.js';
 import { ImportPage } from './ImportPage.js';
 import { DataPage } from './DataPage.js';
+import { PreviewPage } from './PreviewPage.js';
 import { PlaygroundPage } from './PlaygroundPage.js';
 
 export interface PageEntry {
@@ -19,5 +20,6 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'models', label: 'nav.models', component: ModelsPage },
   { id: 'import', label: 'nav.import', component: ImportPage },
   { id: 'data', label: 'nav.data', component: DataPage },
+  { id: 'preview', label: 'nav.preview', component: PreviewPage },
   { id: 'playground', label: 'nav.playground', component: PlaygroundPage },
 ];

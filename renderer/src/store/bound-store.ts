@@ -7,6 +7,9 @@ import { libraryService } from '../services/library.js';
 import { runsService } from '../services/runs.js';
 import { playgroundService } from '../services/playground.js';
 import { uploadFile } from '../services/upload.js';
+import { modelsService } from '../services/models.js';
+import { previewService } from '../services/preview.js';
+import { templatesService } from '../services/templates.js';
 import { createLatheStore } from './index.js';
 
 const LANGUAGE_KEY = 'lathe.language';
@@ -22,6 +25,9 @@ export const useLathe = createLatheStore({
   datasets: datasetsService,
   upload: uploadFile,
   runs: runsService,
+  models: modelsService,
+  templates: templatesService,
+  preview: previewService,
   library: libraryService,
   playground: playgroundService,
   language: savedLanguage(),

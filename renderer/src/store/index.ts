@@ -6,6 +6,9 @@ import type { DatasetsService } from '../services/datasets.js';
 import type { ProjectsService } from '../services/projects.js';
 import type { LibraryService } from '../services/library.js';
 import type { RunsService } from '../services/runs.js';
+import type { ModelsService } from '../services/models.js';
+import type { PreviewService } from '../services/preview.js';
+import type { TemplatesService } from '../services/templates.js';
 import type { PlaygroundService } from '../services/playground.js';
 import { createAppSlice, type AppSlice } from './app/actions.js';
 import { createDatasetsSlice, type DatasetsSlice } from './datasets/actions.js';
@@ -13,9 +16,10 @@ import { createImporterSlice, type ImporterSlice, type UploadFn } from './import
 import { createProjectsSlice, type ProjectsSlice } from './projects/actions.js';
 import { createLibrarySlice, libraryUnavailable, type LibrarySlice } from './library/actions.js';
 import { createRunsSlice, type RunsSlice } from './runs/actions.js';
+import { createPreviewSlice, type PreviewSlice } from './preview/actions.js';
 import { createPlaygroundSlice, playgroundUnavailable, type PlaygroundSlice } from './playground/actions.js';
 
-export type LatheStore = AppSlice & ProjectsSlice & DatasetsSlice & ImporterSlice & RunsSlice & LibrarySlice & PlaygroundSlice;
+export type LatheStore = AppSlice & ProjectsSlice & DatasetsSlice & ImporterSlice & RunsSlice & LibrarySlice & PlaygroundSlice & PreviewSlice;
 
 export interface StoreDeps {
   readonly app: AppService;
@@ -23,6 +27,9 @@ export interface StoreDeps {
   readonly datasets: DatasetsService;
   readonly upload: UploadFn;
   readonly runs: RunsService;
+  readonly models: ModelsService;
+  readonly templates: TemplatesService;
+  readonly preview: PreviewService;
   /** Optional so test stores of other slices need not build one. */
   readonly library?: LibraryService;
   readonly playground?: PlaygroundService;
@@ -37,6 +44,7 @@ export function createLatheStore(deps: StoreDeps) {
     ...createDatasetsSlice(deps.datasets)(...a),
     ...createImporterSlice(deps.datasets, deps.upload)(...a),
     ...createRunsSlice(deps.runs)(...a),
+    ...createPreviewSlice({ models: deps.models, templates: deps.templates, preview: deps.preview, datasets: deps.datasets })(...a),
     ...createLibrarySlice(deps.library ?? libraryUnavailable)(...a),
     ...createPlaygroundSlice(deps.playground ?? playgroundUnavailable)(...a),
   }));

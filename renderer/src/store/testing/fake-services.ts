@@ -1,9 +1,12 @@
 // In-memory stand-ins for the bridge services, for slice tests: behaviour close enough to main's to exercise the
 // slices' logic (ordering, progress, cancel, errors), with hooks to hold answers back. Never used by the app.
-import type { DatasetDto, ImportProgressEvent, Mapping, SourceInspection, ValidationReport } from '../../../../preload/contract/datasets.js';
+import type { DatasetDto, ImportProgressEvent, Mapping, NormalisedRecord, SourceInspection, ValidationReport } from '../../../../preload/contract/datasets.js';
 import type { MetricPoint, RunDto, RunLogEvent, RunMetricsEvent, RunStatusEvent } from '../../../../preload/contract/runs.js';
 import { LatheError } from '../../bridge/lathe-error.js';
 import type { DatasetsService } from '../../services/datasets.js';
+import type { PreviewService } from '../../services/preview.js';
+import type { ModelCardDto } from '../../../../preload/contract/models.js';
+import type { PreviewRecordDto } from '../../../../preload/contract/preview.js';
 import type { RunsService } from '../../services/runs.js';
 import { createLatheStore, type StoreDeps } from '../index.js';
 
@@ -157,6 +160,50 @@ export function fakeRuns() {
   return { service, runs, history, status, metrics, log, set, whileMetricsRequested: (f: () => void) => (onMetricsRequest = f) };
 }
 
+export function cardDto(path: string): ModelCardDto {
+  return {
+    path, name: 'tiny', architecture: 'LlamaForCausalLM', modelType: 'llama', layers: 2, hiddenSize: 64, intermediateSize: 128, heads: 4, kvHeads: 2, headDim: 16,
+    vocabSize: 512, contextLength: 2048, tieWordEmbeddings: false, parameters: 1_000_000, dtype: 'F32', weightFiles: ['model.safetensors'], weightBytes: 4_000_000,
+    hasChatTemplate: true, kind: 'instruct', kindReason: 'chat template', bosToken: '<s>', eosToken: '</s>', padToken: null, tokenizerModel: 'BPE',
+    generationEosTokenIds: [2], proposedTemplate: 'llama3', warnings: [], vram: [],
+  };
+}
+
+/** A preview that "tokenizes" by characters: token i of a record is its i-th character; prompt masked, answer trained. */
+export function fakePreview() {
+  const calls: { method: string; request: Record<string, unknown> }[] = [];
+  const encode = (record: NormalisedRecord, index: number, cutoff: number): PreviewRecordDto => {
+    const prompt = record.kind === 'single' ? record.instruction : '';
+    const answer = record.kind === 'single' ? record.output : '';
+    const text = prompt + answer;
+    const n = Math.min(cutoff, text.length);
+    const tokens = [...text].slice(0, n);
+    return {
+      index, ok: true, text, tokens, input_ids: tokens.map((c) => c.charCodeAt(0)), labels: tokens.map((c, i) => (i < prompt.length ? -100 : c.charCodeAt(0))),
+      segments: [
+        { text: prompt, trained: false, part: 'prompt', turn: 0, start: 0, end: Math.min(n, prompt.length), cut: prompt.length > n },
+        { text: answer, trained: true, part: 'response', turn: 0, start: Math.min(n, prompt.length), end: n, cut: text.length > n },
+      ],
+      tokenCount: n, trainableCount: Math.max(0, n - prompt.length), truncated: text.length > n, fullLength: text.length,
+    };
+  };
+  const service: PreviewService = {
+    record: async (r) => (calls.push({ method: 'record', request: r as Record<string, unknown> }), encode(r.record, r.index ?? 0, r.options?.cutoffLen ?? 2048)),
+    dataset: async (r) => {
+      calls.push({ method: 'dataset', request: r as Record<string, unknown> });
+      const cutoff = r.options?.cutoffLen ?? 2048;
+      const all = (r.records ?? []).map((rec, i) => encode(rec, i, cutoff));
+      const off = r.offset ?? 0;
+      const truncated = all.filter((x) => x.truncated).length;
+      return {
+        template: r.template ?? 'llama3', warnings: r.template === 'qwen' ? ['qwen does not match this model.'] : [], records: all.slice(off, off + (r.rows ?? 10)),
+        stats: { records: all.length, skipped: 0, totalTokens: 0, trainableTokens: 0, truncated, truncatedShare: all.length ? truncated / all.length : 0, cutoffLen: cutoff, meanLength: 0, p50Length: 0, p95Length: 0, maxLength: Math.max(0, ...all.map((x) => x.fullLength)), histogram: { edges: [0, 10, 20], counts: [1, 1] }, batchSize: 1, gradientAccumulation: 1, stepsPerEpoch: all.length },
+      };
+    },
+  };
+  return { service, calls };
+}
+
 export function testStore(over: Partial<StoreDeps> = {}) {
   return createLatheStore({
     app: { info: async () => ({ name: 'Lathe', version: '0', transport: 'web', home: '/h', platform: 'linux', schemaVersion: 1 }) },
@@ -164,6 +211,9 @@ export function testStore(over: Partial<StoreDeps> = {}) {
     datasets: fakeDatasets().service,
     upload: async (file) => ({ path: `/ws/tmp/uploads/x/${file.name}`, bytes: file.size }),
     runs: fakeRuns().service,
+    models: { inspect: async (r) => cardDto(r.path), estimateVram: async () => ({}) as never, defaultModel: async () => cardDto('/app/data/models/lathe-tiny-llama') },
+    templates: { list: async () => [{ name: 'llama3', source: 'builtin', description: '' }, { name: 'qwen', source: 'builtin', description: '' }], get: async () => ({}) as never, propose: async (_p, t) => ({ template: t ?? 'llama3', warnings: t === 'qwen' ? ['qwen does not match this model.'] : [] }) },
+    preview: fakePreview().service,
     language: 'en',
     rememberLanguage: () => undefined,
     ...over,

@@ -1,0 +1,316 @@
+// Prompt preview: the model (folder → model card with VRAM estimate), the template (automatic choice and its
+// warnings), cutoff/train_on_prompt/mask_history, then each record exactly as it will be trained — trained and
+// masked spans, special tokens, token ids on hover, counts, truncation — and the dataset's length histogram.
+import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { ErrorBanner } from '../components/ErrorBanner.js';
+import { Field } from '../components/Field.js';
+import { LineChart, type LineChartHandle } from '../components/LineChart.js';
+import { NeedProject } from '../components/NeedProject.js';
+import { PathInput } from '../components/PathInput.js';
+import { ProgressBar } from '../components/ProgressBar.js';
+import { TokenSpans } from '../components/TokenSpans.js';
+import { useT } from '../i18n/use-t.js';
+import { useLathe } from '../store/bound-store.js';
+import { datasetsSelectors } from '../store/datasets/selectors.js';
+import { previewSelectors } from '../store/preview/selectors.js';
+import { projectsSelectors } from '../store/projects/selectors.js';
+import { ModelCard } from './preview/ModelCard.js';
+
+export function PreviewPage() {
+  const t = useT();
+  const project = useLathe(projectsSelectors.selected);
+  const datasets = useLathe(datasetsSelectors.list);
+  const loadDatasets = useLathe((s) => s.loadDatasets);
+  const st = useLathe(
+    useShallow((s) => ({
+      modelPath: s.modelPath,
+      card: s.modelCard,
+      modelBusy: s.modelBusy,
+      templates: s.templates,
+      choice: s.templateChoice,
+      proposed: s.proposedTemplate,
+      warnings: s.templateWarnings,
+      options: s.previewOptions,
+      datasetId: s.previewDatasetId,
+      records: s.previewRecords,
+      capped: s.previewRecordsCapped,
+      index: s.recordIndex,
+      rendered: s.rendered,
+      stats: s.stats,
+      busy: s.previewBusy,
+      longest: s.longestProgress,
+      error: s.previewError,
+    })),
+  );
+  const template = useLathe(previewSelectors.template);
+  const a = useLathe(
+    useShallow((s) => ({
+      loadDefaultModel: s.loadDefaultModel,
+      loadModel: s.loadModel,
+      chooseTemplate: s.chooseTemplate,
+      setOptions: s.setPreviewOptions,
+      useDataset: s.usePreviewDataset,
+      showRecord: s.showRecord,
+      findLongest: s.findLongest,
+      cancelLongest: s.cancelLongest,
+      clearError: s.clearPreviewError,
+    })),
+  );
+  const [pathDraft, setPathDraft] = useState(st.modelPath);
+  const [cutoffDraft, setCutoffDraft] = useState(String(st.options.cutoffLen));
+  const [jump, setJump] = useState('');
+
+  useEffect(() => {
+    if (project) void loadDatasets(project.id);
+  }, [project, loadDatasets]);
+  useEffect(() => {
+    void a.loadDefaultModel();
+  }, [a]);
+  useEffect(() => setPathDraft(st.modelPath), [st.modelPath]);
+  // The first dataset of the project is previewed until the person picks another.
+  useEffect(() => {
+    const first = datasets[0];
+    if (first && (st.datasetId === undefined || !datasets.some((d) => d.id === st.datasetId))) void a.useDataset(first.id);
+  }, [datasets, st.datasetId, a]);
+
+  if (!project) return <NeedProject />;
+  const n = st.records.length;
+  const specials = [st.card?.bosToken, st.card?.eosToken, st.card?.padToken];
+  return (
+    <section className="page" aria-labelledby="preview-heading">
+      <header className="page-header">
+        <h1 id="preview-heading">{t('preview.heading')}</h1>
+      </header>
+      {st.error && <ErrorBanner message={st.error} onDismiss={a.clearError} />}
+      <div className="grid-2">
+        <div className="panel stack">
+          <h2>{t('preview.model')}</h2>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (pathDraft.trim()) void a.loadModel(pathDraft.trim());
+            }}
+          >
+            <Field label={t('preview.model.folder')} help={t('preview.model.folderHelp')}>
+              <PathInput kind="folder" value={pathDraft} onChange={setPathDraft} browseLabel={t('common.browse')} />
+            </Field>
+            <div className="row end" style={{ marginTop: 8 }}>
+              <button type="submit" disabled={st.modelBusy || !pathDraft.trim() || pathDraft.trim() === st.modelPath}>
+                {st.modelBusy ? t('common.working') : t('preview.model.load')}
+              </button>
+            </div>
+          </form>
+          {st.card ? <ModelCard card={st.card} /> : <p className="muted">{st.modelBusy ? t('common.loading') : t('preview.model.none')}</p>}
+        </div>
+        <div className="panel stack">
+          <h2>{t('preview.settings')}</h2>
+          <div className="form-grid">
+            <Field label={t('preview.template')} help={t('preview.templateHelp')}>
+              <select value={st.choice ?? ''} onChange={(e) => void a.chooseTemplate(e.target.value || undefined)} data-testid="template-select">
+                <option value="">{t('preview.template.auto', { name: st.proposed ?? '…' })}</option>
+                {st.templates.map((tp) => (
+                  <option key={tp.name} value={tp.name}>
+                    {tp.name}
+                    {tp.source !== 'builtin' ? ` (${tp.source})` : ''}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t('preview.dataset')} help={st.capped ? t('preview.datasetCapped', { count: n }) : t('preview.datasetHelp')}>
+              <select value={st.datasetId ?? ''} onChange={(e) => void a.useDataset(e.target.value ? Number(e.target.value) : undefined)} disabled={datasets.length === 0}>
+                {datasets.length === 0 && <option value="">{t('preview.noDatasets')}</option>}
+                {datasets.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label={t('preview.cutoff')} help={t('preview.cutoffHelp')}>
+              <input
+                type="number"
+                min={8}
+                step={64}
+                value={cutoffDraft}
+                onChange={(e) => setCutoffDraft(e.target.value)}
+                onBlur={() => {
+                  const v = Number(cutoffDraft);
+                  if (Number.isInteger(v) && v >= 8 && v !== st.options.cutoffLen) void a.setOptions({ cutoffLen: v });
+                }}
+                onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
+              />
+            </Field>
+          </div>
+          <div className="field">
+            <label className="check">
+              <input type="checkbox" checked={st.options.trainOnPrompt} onChange={(e) => void a.setOptions({ trainOnPrompt: e.target.checked })} aria-describedby="tp-help" />
+              {t('preview.trainOnPrompt')}
+            </label>
+            <span className="help" id="tp-help">
+              {t('preview.trainOnPromptHelp')}
+            </span>
+          </div>
+          <div className="field">
+            <label className="check">
+              <input type="checkbox" checked={st.options.maskHistory} onChange={(e) => void a.setOptions({ maskHistory: e.target.checked })} aria-describedby="mh-help" />
+              {t('preview.maskHistory')}
+            </label>
+            <span className="help" id="mh-help">
+              {t('preview.maskHistoryHelp')}
+            </span>
+          </div>
+          {st.warnings.length > 0 && (
+            <div className="banner banner-warn" role="status" data-testid="template-warnings">
+              <ul style={{ margin: 0, paddingLeft: 18 }}>
+                {st.warnings.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            </div>
+          )}
+        </div>
+      </div>
+      {datasets.length === 0 ? (
+        <div className="empty-state" style={{ marginTop: 16 }}>
+          <h2>{t('preview.empty.title')}</h2>
+          <p>{t('preview.empty.body')}</p>
+          <a className="button-link" href="#import">
+            {t('data.import')}
+          </a>
+        </div>
+      ) : (
+        <>
+          <div className="panel" style={{ marginTop: 16 }} aria-busy={st.busy !== undefined}>
+            <div className="row">
+              <h2 style={{ margin: 0 }}>{n > 0 ? t('preview.record', { index: st.index + 1, count: n, template: template ?? '' }) : t('common.loading')}</h2>
+              <span className="spacer" />
+              <button type="button" className="secondary" onClick={() => void a.showRecord(st.index - 1)} disabled={st.index <= 0} aria-label={t('preview.prev')}>
+                ←
+              </button>
+              <button type="button" className="secondary" onClick={() => void a.showRecord(st.index + 1)} disabled={st.index >= n - 1} aria-label={t('preview.next')}>
+                →
+              </button>
+              <form
+                className="inline-form"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const i = Number(jump);
+                  if (Number.isInteger(i)) void a.showRecord(i - 1);
+                }}
+              >
+                <input type="number" min={1} max={n} value={jump} onChange={(e) => setJump(e.target.value)} aria-label={t('preview.jumpTo')} placeholder="#" style={{ width: 80, minWidth: 0 }} />
+                <button type="submit" className="secondary">
+                  {t('preview.go')}
+                </button>
+              </form>
+              <button type="button" className="secondary" onClick={() => void a.findLongest()} disabled={n === 0 || st.busy === 'longest'}>
+                {t('preview.longest')}
+              </button>
+            </div>
+            {st.longest && (
+              <div className="row" style={{ flexWrap: 'nowrap', marginTop: 8 }}>
+                <div style={{ flex: 1 }}>
+                  <ProgressBar label={t('preview.longestSearching')} done={st.longest.done} total={st.longest.total} />
+                </div>
+                <button type="button" className="secondary" onClick={a.cancelLongest}>
+                  {t('common.cancel')}
+                </button>
+              </div>
+            )}
+            <div className="legend" style={{ margin: '10px 0' }}>
+              <span>
+                <span className="swatch trained" />
+                {t('preview.legend.trained')}
+              </span>
+              <span>
+                <span className="swatch masked" />
+                {t('preview.legend.masked')}
+              </span>
+              <span>
+                <span className="swatch special" />
+                {t('preview.legend.special')}
+              </span>
+              <span>{t('preview.legend.hover')}</span>
+            </div>
+            {st.rendered ? (
+              <>
+                <TokenSpans
+                  record={st.rendered}
+                  specials={specials}
+                  label={t('preview.rendered')}
+                  cutLabel={t('preview.cut', { cutoff: st.options.cutoffLen })}
+                  tokenTitle={(pos, id, trained) => t(trained ? 'preview.tokenTrained' : 'preview.tokenMasked', { pos, id })}
+                />
+                <div className="token-counts" style={{ marginTop: 8 }} data-testid="token-counts">
+                  <span>{t('preview.count.tokens', { count: st.rendered.tokenCount })}</span>
+                  <span>{t('preview.count.trained', { count: st.rendered.trainableCount })}</span>
+                  <span>{t('preview.count.full', { count: st.rendered.fullLength })}</span>
+                  {st.rendered.truncated && <span className="badge low">{t('preview.count.truncated')}</span>}
+                  {!st.rendered.ok && <span className="badge low">{st.rendered.reason ?? t('preview.skipped')}</span>}
+                </div>
+              </>
+            ) : (
+              <div className="tokens muted">{st.busy ? t('common.loading') : t('preview.nothing')}</div>
+            )}
+          </div>
+          <LengthPanel />
+        </>
+      )}
+    </section>
+  );
+}
+
+function LengthPanel() {
+  const t = useT();
+  const stats = useLathe((s) => s.stats);
+  const chart = useRef<LineChartHandle>(null);
+  useEffect(() => {
+    const c = chart.current;
+    if (!c) return;
+    c.reset();
+    if (!stats) return;
+    const { edges, counts } = stats.histogram;
+    const pts = counts.map((y, i) => ({ x: edges[i] ?? 0, y }));
+    if (edges.length > counts.length) pts.push({ x: edges[counts.length]!, y: counts.at(-1) ?? 0 });
+    c.append('count', pts);
+    c.setMarkerX(stats.cutoffLen);
+  }, [stats]);
+  return (
+    <div className="panel" style={{ marginTop: 16 }}>
+      <div className="row">
+        <h2 style={{ margin: 0 }}>{t('preview.lengths')}</h2>
+        <span className="spacer" />
+        {stats && (
+          <span className={`badge ${stats.truncated > 0 ? 'low' : 'ok'}`} data-testid="truncated-share">
+            {t('preview.truncatedShare', { share: (stats.truncatedShare * 100).toFixed(1), count: stats.truncated })}
+          </span>
+        )}
+      </div>
+      {stats && (
+        <div className="stats" style={{ margin: '10px 0' }}>
+          <Stat name={t('preview.stat.records')} value={stats.records.toLocaleString()} />
+          <Stat name={t('preview.stat.mean')} value={Math.round(stats.meanLength).toLocaleString()} />
+          <Stat name={t('preview.stat.p95')} value={stats.p95Length.toLocaleString()} />
+          <Stat name={t('preview.stat.max')} value={stats.maxLength.toLocaleString()} />
+          <Stat name={t('preview.stat.trainable')} value={stats.trainableTokens.toLocaleString()} />
+          <Stat name={t('preview.stat.steps')} value={stats.stepsPerEpoch.toLocaleString()} />
+        </div>
+      )}
+      <LineChart ref={chart} label={t('preview.lengthsChart')} series={[{ id: 'count', label: t('preview.records'), color: '--accent', fill: true }]} stepped legend={false} xLabel={t('preview.tokensAxis')} yLabel={t('preview.records')} height={220} testId="length-chart" />
+      <p className="muted" style={{ marginBottom: 0 }}>
+        {t('preview.cutoffLine')}
+      </p>
+    </div>
+  );
+}
+
+function Stat({ name, value }: { name: string; value: string }) {
+  return (
+    <div className="stat">
+      <span className="value">{value}</span>
+      <span className="name">{name}</span>
+    </div>
+  );
+}
+
