@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import { LatheError } from '../../preload/contract/errors.js';
 import { resolveInside } from '../workspace/safe-path.js';
-import { downloadAttempt, PartState, PART_SUFFIX } from './file-download.js';
+import { downloadAttempt, PartState } from './file-download.js';
 import { cancelled, DEFAULT_RETRY, isAbort, reasonOf, withRetry, type RetryPolicy } from './hub-http.js';
 import type { HubClient, HubFile } from './hub-types.js';
 import { ProgressMeter } from './progress-meter.js';
@@ -195,10 +195,4 @@ function toLatheError(err: unknown): LatheError {
   if (err instanceof LatheError) return err;
   if (isAbort(err)) return cancelled();
   return new LatheError('io_error', `The download failed after several attempts: ${reasonOf(err)}. Start it again to resume.`);
-}
-
-/** Removes leftover `.part` files (after a removal or a repair that starts over). */
-export async function removeParts(dir: string): Promise<void> {
-  const entries = await fs.readdir(dir).catch(() => [] as string[]);
-  await Promise.all(entries.filter((e) => e.endsWith(PART_SUFFIX)).map((e) => fs.rm(resolveInside(dir, e), { force: true })));
 }

@@ -6,7 +6,6 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { LatheError } from '../../preload/contract/errors.js';
 import type { HubFile } from './hub-types.js';
 import { CorruptDownloadError, RetryableHttpError, cancelled, hubGet, statusError } from './hub-http.js';
 
@@ -175,9 +174,4 @@ async function appendBody(body: ReadableStream<Uint8Array>, part: string, state:
   } finally {
     await fh.close();
   }
-}
-
-/** Whether an error means the person must act (wrong name, no access) rather than wait and retry. */
-export function isFinal(err: unknown): boolean {
-  return err instanceof LatheError;
 }

@@ -64,6 +64,8 @@ export class LibraryService implements ILibraryService {
   private readonly deps: LibraryDeps;
   readonly downloadsInFlight: DownloadManager;
   private gpu: Promise<GpuDetection> | undefined;
+  /** The scan in progress: concurrent list() calls share it rather than race to insert the same folder. */
+  private scanning: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -92,7 +94,7 @@ export class LibraryService implements ILibraryService {
   // ---- library ----
 
   async list(_req?: Empty): Promise<readonly LibraryModelDto[]> {
-    await this.scanModelsFolder();
+    await (this.scanning ??= this.scanModelsFolder().finally(() => (this.scanning = undefined)));
     const gpu = (await this.detection()).gpu;
     return this.store.list().map((r) => this.toDto(r, gpu));
   }
@@ -323,6 +325,8 @@ export class LibraryService implements ILibraryService {
       const meta = await readSourceFile(abs);
       const hasConfig = await fs.stat(path.join(abs, 'config.json')).then(() => true, () => false);
       if (!meta && !hasConfig) continue;
+      // A download may have registered the folder while this scan was reading it.
+      if (this.store.findByPath(stored)) continue;
       const row = this.store.insert({
         name: meta?.name ?? e.name,
         source: meta?.source ?? 'local',

@@ -233,6 +233,9 @@ describe('library service', () => {
     const { lib, ws } = rig();
     fs.cpSync(TINY_MODEL_DIR, path.join(ws.paths.models, 'copied-in'), { recursive: true });
     fs.mkdirSync(path.join(ws.paths.models, 'not-a-model'));
+    // Two windows listing at once must not both register the folder.
+    const [a, b] = await Promise.all([lib.list(), lib.list()]);
+    expect([a.length, b.length]).toEqual([1, 1]);
     const m = only(await lib.list());
     expect(m).toMatchObject({ name: 'copied-in', source: 'local', managed: true, status: 'ready' });
   });
