@@ -73,6 +73,15 @@ describe('lathe dataset', () => {
     expect(r.json()).toMatchObject({ imported: [{ entry: 'mine', rows: 1 }], skipped: [{ entry: 'remote' }, { entry: 'gone' }] });
   });
 
+  it('validates a file and splits a dataset deterministically', async () => {
+    const f = file('v.csv', 'question,answer\nq1,a1\nq1,a1\nq2,\n');
+    const v = await runLathe(...H, 'dataset', 'validate', f);
+    expect(v.json()).toMatchObject({ rows: 3, validRows: 2, exactDuplicates: 1, problems: [{ row: 4, column: 'answer', message: 'Empty output.' }], mapping: { instruction: 'question', output: 'answer' } });
+    const s = await runLathe(...H, 'dataset', 'split', 'tickets', '--val-ratio', '0.5', '--seed', '3');
+    expect(s.json()).toMatchObject({ train: 1, validation: 1, dataset: { splitSeed: 3, valRatio: 0.5 } });
+    expect((await runLathe(...H, 'dataset', 'split', 'tickets', '--val-ratio', '2')).code).toBe(2);
+  });
+
   it('applies --map overrides: join, template, removal, shape', () => {
     const base = { shape: 'single' as const, fields: { instruction: { columns: ['q'] }, output: { columns: ['a'] }, input: { columns: ['n'] } } };
     expect(applyOverrides(base, ['input=x', 'input=y', 'output='])).toEqual({ shape: 'single', fields: { instruction: { columns: ['q'] }, input: { columns: ['x', 'y'] } } });

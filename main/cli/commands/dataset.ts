@@ -16,10 +16,12 @@ import { findProject } from './project.js';
 const USAGE = `lathe dataset inspect FILE [--sheet S] [--encoding E]
 lathe dataset import FILE [--project P] [--name N] [--sheet S] [--encoding E] [--format auto|alpaca|sharegpt|openai]
                           [--map field=column ...] [--skip-bad] [--allow-duplicate]
+lathe dataset validate FILE [--sheet S] [--encoding E] [--format …] [--map field=column ...]
 lathe dataset import-llamafactory DIR [--project P]
 lathe dataset list [--project P]
 lathe dataset show NAME [--project P] [--rows N]
 lathe dataset export NAME --format alpaca|sharegpt|openai --out FILE [--project P]
+lathe dataset split NAME --val-ratio R [--seed S] [--project P]
 
 Fields for --map: instruction, input, output, system, history, messages, tools, chosen, rejected, label, text.
 --map input=备注 --map input=订单号 joins two columns with a newline; --map 'input=订单号: {订单号}\\n{备注}' uses a
@@ -38,6 +40,10 @@ export const datasetCommand: CliCommand = {
         return inspect(ctx, rest);
       case 'import':
         return importFile(ctx, rest);
+      case 'validate':
+        return validate(ctx, rest);
+      case 'split':
+        return split(ctx, rest);
       case 'import-llamafactory':
         return importFolder(ctx, rest);
       case 'list':
@@ -110,19 +116,11 @@ async function importFile(ctx: CliContext, args: string[]): Promise<void> {
     'allow-duplicate': { type: 'boolean', default: false },
   });
   const file = path.resolve(one(positionals, 'FILE', 'import'));
-  const format = values.format!;
-  if (!['auto', 'alpaca', 'sharegpt', 'openai'].includes(format)) throw new LatheError('invalid_request', `--format must be auto, alpaca, sharegpt or openai, not “${format}”.`);
+  const format = checkFormat(values.format!);
   const svc = service(ctx);
   const pid = projectId(ctx, values.project);
   const options = readerOptions(values);
-  let mapping: Mapping | undefined;
-  if (format !== 'auto' || (values.map?.length ?? 0) > 0) {
-    const inspection = await svc.inspect({ file, options });
-    // An explicit format reads the file with LLaMA-Factory's default column names, plus system/tools/history when present.
-    const extra = Object.fromEntries(['system', 'tools', 'history'].filter((c) => inspection.columns.includes(c)).map((c) => [c, c]));
-    mapping = format === 'auto' ? inspection.suggestion.mapping : entryMapping({ formatting: format as 'alpaca' | 'sharegpt' | 'openai', columns: extra }, inspection.columns);
-    mapping = applyOverrides(mapping, values.map ?? []);
-  }
+  const mapping = format !== 'auto' || (values.map?.length ?? 0) > 0 ? await resolveMapping(svc, file, options, format, values.map ?? []) : undefined;
   const jobId = `cli-${process.pid}`;
   const off = cancelOnSignal(ctx, svc, jobId);
   let r: ImportResult;
@@ -149,6 +147,49 @@ async function importFile(ctx: CliContext, args: string[]): Promise<void> {
       ...(v.problems.length > 20 ? [`  … and ${v.problems.length - 20} more`] : []),
     ].join('\n'),
   );
+}
+
+function checkFormat(format: string): string {
+  if (!['auto', 'alpaca', 'sharegpt', 'openai'].includes(format)) throw new LatheError('invalid_request', `--format must be auto, alpaca, sharegpt or openai, not “${format}”.`);
+  return format;
+}
+
+/** The suggested mapping (or an explicit LLaMA-Factory format's), with --map overrides applied. */
+async function resolveMapping(svc: DatasetsService, file: string, options: ReturnType<typeof readerOptions>, format: string, maps: readonly string[]): Promise<Mapping> {
+  const inspection = await svc.inspect({ file, options });
+  // An explicit format reads the file with LLaMA-Factory's default column names, plus system/tools/history when present.
+  const extra = Object.fromEntries(['system', 'tools', 'history'].filter((c) => inspection.columns.includes(c)).map((c) => [c, c]));
+  const base = format === 'auto' ? inspection.suggestion.mapping : entryMapping({ formatting: format as 'alpaca' | 'sharegpt' | 'openai', columns: extra }, inspection.columns);
+  return applyOverrides(base, maps);
+}
+
+async function validate(ctx: CliContext, args: string[]): Promise<void> {
+  const { values, positionals } = parseFlags('dataset validate', args, { sheet: { type: 'string' }, encoding: { type: 'string' }, format: { type: 'string', default: 'auto' }, map: { type: 'string', multiple: true } });
+  const file = path.resolve(one(positionals, 'FILE', 'validate'));
+  const svc = service(ctx);
+  const options = readerOptions(values);
+  const mapping = await resolveMapping(svc, file, options, checkFormat(values.format!), values.map ?? []);
+  const report = await svc.validate({ file, options, mapping });
+  ctx.out.result({ mapping: flatMapping(mapping), ...report }, (v) =>
+    [
+      `${v.validRows.toLocaleString('en')} of ${v.rows.toLocaleString('en')} rows are usable; ${v.problemCount} problems, ${v.blankRows} blank rows, ${v.exactDuplicates} exact and ${v.normalisedDuplicates} whitespace-only duplicates${v.mojibakeRows.length ? `, possible wrong encoding in rows ${v.mojibakeRows.slice(0, 10).join(', ')}` : ''}.`,
+      `mapping: ${describeMapping(mapping)}`,
+      ...v.problems.slice(0, 20).map((p) => `  row ${p.row}${p.column ? ` [${p.column}]` : ''}: ${p.message}`),
+      ...v.columns.map((c) => `  column “${c.column}”: ${c.empty} empty, length ${c.minLength}–${c.maxLength} (mean ${c.meanLength})`),
+    ].join('\n'),
+  );
+}
+
+async function split(ctx: CliContext, args: string[]): Promise<void> {
+  const { values, positionals } = parseFlags('dataset split', args, { project: { type: 'string' }, seed: { type: 'string' }, 'val-ratio': { type: 'string' } });
+  const ratio = Number(values['val-ratio']);
+  if (!(ratio >= 0 && ratio <= 0.9)) throw new LatheError('invalid_request', '--val-ratio must be a number from 0 to 0.9, e.g. --val-ratio 0.1');
+  const svc = service(ctx);
+  const dataset = await findDataset(ctx, svc, one(positionals, 'NAME', 'split'), values.project);
+  const updated = await svc.setSplit({ id: dataset.id, seed: intFlag('seed', values.seed, dataset.splitSeed, 0, 2 ** 31 - 1), valRatio: ratio });
+  const validation = (await svc.rows({ id: dataset.id, split: 'validation', limit: 1 })).total;
+  const train = (await svc.rows({ id: dataset.id, split: 'train', limit: 1 })).total;
+  ctx.out.result({ dataset: updated, train, validation }, (v) => `“${v.dataset.name}”: ${v.train} training rows, ${v.validation} validation rows (seed ${v.dataset.splitSeed}).`);
 }
 
 async function importFolder(ctx: CliContext, args: string[]): Promise<void> {
