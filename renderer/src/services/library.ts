@@ -13,6 +13,7 @@ export const libraryService = {
   addFolder: (path: string) => lathe.library.addFolder({ path }),
   check: (id: number, full: boolean) => lathe.library.check({ id, full }),
   repair: (id: number) => lathe.library.repair({ id }),
+  card: (id: number) => lathe.library.card({ id }),
   tokenStatus: () => lathe.library.tokenStatus({}),
   setToken: (source: HubSource, token: string) => lathe.library.setToken({ source, token }),
   clearToken: (source: HubSource) => lathe.library.clearToken({ source }),

@@ -3,6 +3,7 @@
 import type { LibraryModelDto } from '../../../../preload/contract/index.js';
 import { useT } from '../../i18n/use-t.js';
 import { formatBytes, formatParams } from './format.js';
+import { ModelCardDetails } from './ModelCardDetails.js';
 
 export interface LibraryTableProps {
   readonly models: readonly LibraryModelDto[];
@@ -47,6 +48,7 @@ export function LibraryTable({ models, busy, onCheck, onRepair, onRemove }: Libr
                   </div>
                 )}
                 {!m.card && m.cardError && <div className="muted lib-small">{t('library.noCard', { reason: m.cardError })}</div>}
+                {m.card && m.status !== 'missing' && <ModelCardDetails id={m.id} />}
                 {m.problems.length > 0 && (
                   <ul className="lib-problems">
                     {m.problems.map((p) => (

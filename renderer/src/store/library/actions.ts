@@ -19,6 +19,7 @@ export interface LibraryActions {
   checkModel(id: number, full: boolean): Promise<boolean>;
   repairModel(id: number): Promise<boolean>;
   addModelFolder(path: string): Promise<boolean>;
+  loadModelCard(id: number): Promise<void>;
   setHubToken(source: HubSource, token: string): Promise<boolean>;
   clearHubToken(source: HubSource): Promise<boolean>;
   applyDownloadProgress(downloads: readonly DownloadDto[]): void;
@@ -89,6 +90,7 @@ export const createLibrarySlice =
       checkModel: (id, full) => busy(id, () => service.check(id, full)),
       repairModel: (id) => busy(id, async () => putDownload(await service.repair(id))),
       addModelFolder: (path) => attempt(() => service.addFolder(path)),
+      loadModelCard: async (id) => void (await attempt(async () => set({ modelCards: { ...get().modelCards, [id]: await service.card(id) } }), false)),
       setHubToken: (source, token) => attempt(async () => (await service.setToken(source, token), set({ hubTokens: await service.tokenStatus() })), false),
       clearHubToken: (source) => attempt(async () => (await service.clearToken(source), set({ hubTokens: await service.tokenStatus() })), false),
       applyDownloadProgress(downloads) {

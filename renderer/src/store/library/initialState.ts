@@ -1,6 +1,6 @@
 // The library slice's state: the models on disk, downloads in flight (with every file's progress), the curated
 // list, hub token status, and the curated list's search text.
-import type { CuratedListDto, DownloadDto, LibraryModelDto, TokenStatusDto } from '../../../../preload/contract/index.js';
+import type { CuratedListDto, DownloadDto, LibraryModelDto, ModelCardDto, TokenStatusDto } from '../../../../preload/contract/index.js';
 
 export interface LibraryState {
   libraryModels: readonly LibraryModelDto[];
@@ -13,6 +13,8 @@ export interface LibraryState {
   hubTokens: readonly TokenStatusDto[];
   /** Model ids with a check or removal in flight (their buttons are disabled). */
   libraryBusy: readonly number[];
+  /** Full model cards by library id, loaded when a row's card is opened. */
+  modelCards: Readonly<Record<number, ModelCardDto>>;
 }
 
 export const libraryInitialState: LibraryState = {
@@ -24,4 +26,5 @@ export const libraryInitialState: LibraryState = {
   curatedSearch: '',
   hubTokens: [],
   libraryBusy: [],
+  modelCards: {},
 };

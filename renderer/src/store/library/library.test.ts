@@ -53,6 +53,7 @@ function fakeLibrary() {
     },
     check: async (id) => ({ ...models.find((m) => m.id === id)!, status: 'corrupted' }),
     repair: async () => download('r1', [], { kind: 'repair' }),
+    card: async (id) => ({ path: `/ws/models/${id}`, name: 'm' }) as never,
     tokenStatus: async () => [...tokens],
     setToken: async (source) => {
       const t = { source, present: true, storage: 'memory' as const, note: 'Kept in memory for this session only.' };
@@ -107,6 +108,8 @@ describe('library slice', () => {
     const id = librarySelectors.models(s.getState())[0]!.id;
     expect(await s.getState().checkModel(id, true)).toBe(true);
     expect(await s.getState().repairModel(id)).toBe(true);
+    await s.getState().loadModelCard(id);
+    expect(librarySelectors.card(id)(s.getState())?.path).toBe(`/ws/models/${id}`);
     expect(s.getState().downloads.r1!.kind).toBe('repair');
     expect(await s.getState().removeModel(id)).toBe(true);
     expect(librarySelectors.models(s.getState())).toEqual([]);

@@ -24,4 +24,5 @@ export const librarySelectors = {
   isRunning: (d: DownloadDto) => RUNNING.includes(d.state),
   token: (source: 'hf' | 'modelscope') => (s: LatheStore) => s.hubTokens.find((t) => t.source === source),
   isBusy: (id: number) => (s: LatheStore) => s.libraryBusy.includes(id),
+  card: (id: number) => (s: LatheStore) => s.modelCards[id],
 };
