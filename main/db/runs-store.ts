@@ -3,6 +3,7 @@
 import type { ArtifactDto, MetricPoint, RunConfig, RunError, RunScores, RunStatus } from '../../preload/contract/runs.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { nowIso } from './clock.js';
+import type Database from 'better-sqlite3';
 import type { WorkspaceDb } from './workspace-db.js';
 
 export interface RunRow {
@@ -89,6 +90,8 @@ export class RunsStore {
   private readonly artifactsStmt;
   private readonly artifactDeleteStmt;
   private readonly artifactByPathStmt;
+  /** UPDATE … status IN (?, …) prepared once per list length. */
+  private readonly transitionStmts = new Map<number, Database.Statement>();
 
   constructor(private readonly db: WorkspaceDb) {
     this.insertStmt = db.prepare<[number, string, string, number | null, number | null, string]>(
@@ -161,8 +164,12 @@ export class RunsStore {
 
   /** Atomically moves a run from one status to another; false when it was not in `from` (another process won). */
   transition(id: number, from: readonly RunStatus[], to: RunStatus): boolean {
-    const placeholders = from.map(() => '?').join(', ');
-    return this.db.prepare(`UPDATE runs SET status = ? WHERE id = ? AND status IN (${placeholders})`).run(to, id, ...from).changes === 1;
+    let stmt = this.transitionStmts.get(from.length);
+    if (!stmt) {
+      stmt = this.db.prepare(`UPDATE runs SET status = ? WHERE id = ? AND status IN (${from.map(() => '?').join(', ')})`);
+      this.transitionStmts.set(from.length, stmt);
+    }
+    return stmt.run(to, id, ...from).changes === 1;
   }
 
   setStep(id: number, step: number, maxSteps: number | null): void {

@@ -29,7 +29,7 @@ export interface RunManagerOptions {
 }
 
 type ControlCommand = 'stop' | 'pause' | 'resume';
-export type RunListener = (e: EngineEvent | { event: 'status'; run: StoredRun }) => void;
+export type RunListener = (e: EngineEvent | { event: 'status'; run: StoredRun } | { event: 'log'; line: string }) => void;
 
 /** The device a run occupies: one live run per GPU (or on the CPU). */
 export function deviceKey(config: Pick<RunConfig, 'device'>, hasGpu: boolean): string {
@@ -349,6 +349,7 @@ export class RunManager {
           this.logBatchers.set(runId, b);
         }
         b.push(line);
+        for (const l of this.listeners.get(runId) ?? []) l({ event: 'log', line });
       },
       engineEvent: (runId: number, e: EngineEvent) => {
         // Metrics reach the DB before listeners (the CLI) report a checkpoint or the end.

@@ -84,6 +84,12 @@ export async function followRun(ctx: CliContext, service: RunsService, runId: nu
       case 'warning':
         ctx.out.info(`engine: ${String(f.message)}`);
         break;
+      case 'log': {
+        // People see what preparation and evaluation are doing; --json keeps stdout to the typed lines.
+        const text = String(f.line).replace(/^\S+ /, '');
+        if (/^(prepar|resuming|evaluation|\d+ training rows are new|adapter copied)/.test(text)) ctx.out.info(text);
+        break;
+      }
       default:
         break;
     }
