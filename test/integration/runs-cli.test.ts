@@ -85,6 +85,8 @@ describe.skipIf(!ENGINE)('lathe train / lathe run (CPU engine, tiny model)', { t
     } finally {
       ws2.close();
     }
+    // Same rows, template, tokenizer and options: the third run's tokens come from the cache.
+    expect((await runLathe('--home', home.dir, 'run', 'logs', '3')).stdout).toMatch(/prepared train: 21 records, \d+ tokens \(cached\)/);
     const runs = (await runLathe('--home', home.dir, '--json', 'run', 'list', '--project', 'Support')).json().runs;
     expect(runs.map((r: any) => r.status)).toEqual(['completed', 'completed', 'completed']);
     const missing = await runLathe('--home', home.dir, '--json', 'train', '--project', 'Support', writeYaml(home.dir, 'd.yaml', { dataset: 'no-such-dataset' }));
