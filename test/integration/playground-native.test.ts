@@ -85,6 +85,8 @@ describe.skipIf(!engine)('playground on the native engine', () => {
     expect(res.finishReason).toBe('cancelled');
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(res.tokens.length).toBeLessThan(20000);
+    expect(res.tokens.length).toBeGreaterThan(0);
+    expect(res.text.length).toBeGreaterThan(0);
     const next = await pg.generate({ paneId: 'c', generationId: 'g6', target: { model: MODEL }, messages: question, sampling: { maxNewTokens: 4 } });
     expect(next.tokens.length).toBeGreaterThan(0);
   });

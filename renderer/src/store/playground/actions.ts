@@ -163,7 +163,8 @@ export const createPlaygroundSlice =
         const target = targetOf(get(), 'left') ?? targetOf(get(), 'right');
         if (!target) return;
         const pane: PaneKey = targetOf(get(), 'left') ? 'left' : 'right';
-        const messages: ChatMessage[] = [...paneMessages(get(), pane, get().pgQuestions.length).slice(0, -1), { role: 'user', content: question.trim() || '…' }];
+        // Every question so far with this pane's answers, then the one being typed.
+        const messages: ChatMessage[] = [...paneMessages(get(), pane, get().pgQuestions.length), { role: 'user', content: question.trim() || '…' }];
         const template = templateFor(pane);
         try {
           const r = await service.render({ model: target.target.model, ...(template ? { template } : {}), ...(get().pgSystem.trim() ? { system: get().pgSystem } : {}), messages });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DatasetRowDto } from '../../../../preload/contract/datasets.js';
-import type { ErrorEvent, GenerateRequest, GenerationResultDto, TargetDto, TokenEvent } from '../../../../preload/contract/playground.js';
+import type { ErrorEvent, GenerateRequest, GenerationResultDto, RenderRequest, TargetDto, TokenEvent } from '../../../../preload/contract/playground.js';
 import type { PlaygroundService } from '../../services/playground.js';
 import { datasetDto, emitter, testStore } from '../testing/fake-services.js';
 import { paneMessages, playgroundSelectors, targetOf } from './selectors.js';
@@ -21,11 +21,12 @@ function fakePlayground() {
   const done = emitter<GenerationResultDto>();
   const error = emitter<ErrorEvent>();
   const requests: GenerateRequest[] = [];
+  const renders: RenderRequest[] = [];
   const open = new Map<string, (reason: 'stop' | 'cancelled') => void>();
   let hold = false;
   const service: PlaygroundService = {
     targets: async () => targets,
-    render: async (r) => ({ template: r.template ?? 'chatml', text: `<|im_start|>user\n${r.messages.at(-1)!.content}<|im_end|>\n<|im_start|>assistant\n`, promptTokens: 9, stopWords: ['<|im_end|>'], stopTokenIds: [4095], warnings: [] }),
+    render: async (r) => (renders.push(r), { template: r.template ?? 'chatml', text: `<|im_start|>user\n${r.messages.at(-1)!.content}<|im_end|>\n<|im_start|>assistant\n`, promptTokens: 9, stopWords: ['<|im_end|>'], stopTokenIds: [4095], warnings: [] }),
     async generate(r) {
       requests.push(r);
       if (r.target.model === '/broken') throw new Error('Model folder /broken does not exist.');
@@ -57,7 +58,7 @@ function fakePlayground() {
     onDone: (cb) => done.on(cb),
     onError: (cb) => error.on(cb),
   };
-  return { service, requests, setHold: (h: boolean) => (hold = h), release: () => [...open.values()].forEach((r) => r('stop')) };
+  return { service, requests, renders, setHold: (h: boolean) => (hold = h), release: () => [...open.values()].forEach((r) => r('stop')) };
 }
 
 describe('validation rows as prompts', () => {
@@ -155,5 +156,6 @@ describe('playground slice', () => {
     ]);
     await s.getState().renderPrompt('Next?');
     expect(playgroundSelectors.rendered(s.getState())?.text).toContain('Next?');
+    expect(f.renders.at(-1)!.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
   });
 });
