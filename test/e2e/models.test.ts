@@ -49,6 +49,9 @@ describe('web mode: Models page', () => {
     await row.waitFor();
     await expect.poll(() => row.getByTestId('library-status').textContent()).toBe('Ready');
     expect(await row.textContent()).toContain('LlamaForCausalLM');
+    await row.getByText('Model card').click();
+    await row.getByTestId('model-card').waitFor();
+    expect(await row.getByTestId('model-card').textContent()).toMatch(/\d+ layers/);
     await screenshot(page, 'models-downloaded');
 
     // A gated model: the hub's refusal is shown in words; a token (kept in memory: no keychain here) opens it.
@@ -61,7 +64,7 @@ describe('web mode: Models page', () => {
     await page.getByLabel('Hugging Face access token').fill(TOKEN);
     await page.getByRole('button', { name: 'Save token' }).first().click();
     await expect.poll(() => page.getByTestId('token-status-hf').textContent()).toMatch(/memory for this session only/);
-    expect(await page.getByLabel('Hugging Face access token').inputValue()).toBe('');
+    await expect.poll(() => page.getByLabel('Hugging Face access token').inputValue()).toBe('');
     await page.getByRole('button', { name: 'Download', exact: true }).click();
     await page.getByTestId('library-row').filter({ hasText: 'lathe/tiny-llama-gated' }).waitFor({ timeout: 60_000 });
     await expect.poll(() => page.getByTestId('library-row').filter({ hasText: 'lathe/tiny-llama-gated' }).getByTestId('library-status').textContent(), { timeout: 60_000 }).toBe('Ready');
