@@ -15,7 +15,7 @@ import {
   type ChartDataset,
   type Plugin,
 } from 'chart.js';
-import { EmaSmoother, type XY } from './chart-series.js';
+import { EmaSmoother, tickLabel, type XY } from './chart-series.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler);
 
@@ -138,8 +138,8 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         plugins: { legend: { display: props.legend ?? true, labels: { color: text, boxWidth: 12 } }, tooltip: { enabled: true } },
         scales: {
-          x: { type: 'linear', title: { display: !!props.xLabel, text: props.xLabel ?? '', color: text }, ticks: { color: text }, grid: { color: grid } },
-          y: { type: props.logScale ? 'logarithmic' : 'linear', title: { display: !!props.yLabel, text: props.yLabel ?? '', color: text }, ticks: { color: text }, grid: { color: grid } },
+          x: { type: 'linear', title: { display: !!props.xLabel, text: props.xLabel ?? '', color: text }, ticks: { color: text, precision: 0, callback: tickLabel }, grid: { color: grid } },
+          y: { type: props.logScale ? 'logarithmic' : 'linear', title: { display: !!props.yLabel, text: props.yLabel ?? '', color: text }, ticks: { color: text, callback: tickLabel, maxTicksLimit: 6 }, grid: { color: grid } },
           ...(hasY1 ? { y1: { type: 'linear' as const, position: 'right' as const, ticks: { color: text }, grid: { drawOnChartArea: false } } } : {}),
         },
       },

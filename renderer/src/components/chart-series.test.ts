@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmaSmoother, forLogScale, smooth } from './chart-series.js';
+import { EmaSmoother, forLogScale, smooth, tickLabel } from './chart-series.js';
 
 describe('EMA smoothing', () => {
   it('starts at the first value (debiased) and follows the series', () => {
@@ -17,5 +17,14 @@ describe('EMA smoothing', () => {
 
   it('drops points a log axis cannot show', () => {
     expect(forLogScale([{ x: 1, y: 0 }, { x: 2, y: -1 }, { x: 3, y: NaN }, { x: 4, y: 0.5 }])).toEqual([{ x: 4, y: 0.5 }]);
+  });
+});
+
+describe('axis labels', () => {
+  it('formats small, large and plain numbers', () => {
+    expect(tickLabel(0.0001)).toBe('1.0e-4');
+    expect(tickLabel(12000)).toBe('12k');
+    expect(tickLabel(8.3651234)).toBe('8.365');
+    expect(tickLabel(0)).toBe('0');
   });
 });

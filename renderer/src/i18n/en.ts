@@ -7,6 +7,8 @@ import { importEn } from './messages/import.en.js';
 import { dataEn } from './messages/data.en.js';
 import { playgroundEn } from './messages/playground.en.js';
 import { previewEn } from './messages/preview.en.js';
+import { trainEn } from './messages/train.en.js';
+import { runsEn } from './messages/runs.en.js';
 
 export const en = {
   ...appEn,
@@ -17,6 +19,8 @@ export const en = {
   ...dataEn,
   ...playgroundEn,
   ...previewEn,
+  ...trainEn,
+  ...runsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -8,6 +8,8 @@ import { importZh } from './messages/import.zh.js';
 import { dataZh } from './messages/data.zh.js';
 import { playgroundZh } from './messages/playground.zh.js';
 import { previewZh } from './messages/preview.zh.js';
+import { trainZh } from './messages/train.zh.js';
+import { runsZh } from './messages/runs.zh.js';
 
 export const zh: Record<MessageKey, string> = {
   ...appZh,
@@ -18,4 +20,6 @@ export const zh: Record<MessageKey, string> = {
   ...dataZh,
   ...playgroundZh,
   ...previewZh,
+  ...trainZh,
+  ...runsZh,
 };

@@ -6,6 +6,7 @@ import { ModelsPage } from './ModelsPage.js';
 import { ImportPage } from './ImportPage.js';
 import { DataPage } from './DataPage.js';
 import { PreviewPage } from './PreviewPage.js';
+import { TrainPage } from './TrainPage.js';
 import { PlaygroundPage } from './PlaygroundPage.js';
 
 export interface PageEntry {
@@ -21,5 +22,6 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'import', label: 'nav.import', component: ImportPage },
   { id: 'data', label: 'nav.data', component: DataPage },
   { id: 'preview', label: 'nav.preview', component: PreviewPage },
+  { id: 'train', label: 'nav.train', component: TrainPage },
   { id: 'playground', label: 'nav.playground', component: PlaygroundPage },
 ];
