@@ -70,11 +70,12 @@ describe.skipIf(!findEngineBinary())('web mode: Playground', () => {
     await page.getByTestId('sampling-maxNewTokens').fill('4000');
     await page.getByTestId('prompt-input').fill('Tell me everything about refunds.');
     await page.getByTestId('prompt-input').press('Control+Enter');
-    await page.waitForFunction(() => ((document.querySelectorAll('[data-testid="pane-left"] [data-testid="answer"]')[1]?.textContent ?? '').length > 20));
+    await page.waitForFunction(() => /^([5-9]|\d\d+) tokens/.test(document.querySelectorAll('[data-testid="pane-left"] [data-testid="answer-stats"]')[1]?.textContent ?? ''));
     await page.getByTestId('stop-all').click();
     await waitStatus(page, 'left', 1, 'stopped');
     await waitStatus(page, 'right', 1, 'stopped');
-    expect(await page.getByTestId('pane-left').getByTestId('answer-stats').nth(1).textContent()).toContain('stopped');
+    expect(await page.getByTestId('pane-left').getByTestId('answer-stats').nth(1).textContent()).toMatch(/^([5-9]|\d\d+) tokens .* stopped$/);
+    expect((await answer(page, 'left', 1).textContent())!.length).toBeGreaterThan(0);
 
     // The template the model reads.
     await page.getByTestId('show-prompt').click();

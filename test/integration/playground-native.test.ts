@@ -70,6 +70,7 @@ describe.skipIf(!engine)('playground on the native engine', () => {
 
   it('stop cancels a long answer promptly, and the pane answers again afterwards', async () => {
     const pg = backend.services.playground;
+    await pg.generate({ paneId: 'c', generationId: 'g4b', target: { model: MODEL }, messages: question, sampling: { maxNewTokens: 3 } });
     const running = pg.generate({ paneId: 'c', generationId: 'g5', target: { model: MODEL }, messages: question, sampling: { maxNewTokens: 20000 } });
     await new Promise<void>((resolve) => {
       const unsub = backend.events.subscribe((name, p) => {
