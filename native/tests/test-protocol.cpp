@@ -114,6 +114,15 @@ int main() {
       {"{\"cmd\":\"generate\",\"id\":\"r1\",\"prompt_tokens\":[4,5],\"max_new_tokens\":3}",
        "{\"cmd\":\"generate\",\"id\":\"r2\",\"prompt_tokens\":[],\"max_new_tokens\":3}",
        "{\"cmd\":\"generate\",\"id\":\"r3\",\"prompt_tokens\":[7],\"max_new_tokens\":2,\"do_sample\":true,\"temperature\":0.8,\"top_p\":0.9,\"seed\":3}"});
+  // base vs adapter in one session
+  std::string ga = std::string("{\"mode\":\"generate\",\"model_dir\":\"") + g_dir + "/model\",\"adapter_dir\":\"" + g_dir + "/out\",\"device\":\"cpu\"}";
+  test_proc_result gb = test_run_engine(write_cfg("gena", ga),
+      {"{\"cmd\":\"generate\",\"id\":\"base\",\"prompt_tokens\":[4,5],\"max_new_tokens\":2,\"use_adapter\":false}",
+       "{\"cmd\":\"generate\",\"id\":\"lora\",\"prompt_tokens\":[4,5],\"max_new_tokens\":2}"});
+  int with = 0, without = 0;
+  for (const auto& e : gb.events)
+    if (e.get("event")->as_string() == "generation") (e.get("adapter")->as_bool() ? with : without)++;
+  CHECK(gb.exit_code == 0 && with == 1 && without == 1);
   int n_gen = 0;
   for (const auto& e : gr.events) n_gen += e.get("event")->as_string() == "generation";
   std::printf("interactive generation: exit %d, %d generations, error for the empty prompt: %s\n", gr.exit_code, n_gen,

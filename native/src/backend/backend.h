@@ -22,6 +22,12 @@ class backend {
   virtual void zero_f32(float* p, int64_t n) = 0;
   virtual void copy_f32(float* dst, const float* src, int64_t n) = 0;
   virtual uint64_t bytes_in_use() const = 0;
+  // Frozen base matrices (projections, embeddings, lm_head): a backend may store them narrower (CUDA: bf16) and
+  // read them only through matmul/embedding. The defaults keep them as fp32 buffers.
+  virtual float* alloc_frozen(int64_t n) { return alloc_f32(n); }
+  virtual void upload_frozen(float* dst, const float* src, int64_t n) { upload_f32(dst, src, n); }
+  // GPU name, memory and compute capability for the `ready` event; leaves them untouched on the CPU.
+  virtual void device_info(std::string* name, uint64_t* total_bytes, int* major, int* minor) const {}
 
   virtual void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC) = 0;
   virtual void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,

@@ -70,6 +70,7 @@ void parse_generation(reader& r, engine_config& c) {
   r.integer("top_k", c.top_k, 0, 1 << 30);
   r.ints("stop_tokens", c.stop_tokens, nullptr);
   r.boolean("use_cache", c.use_cache);
+  r.boolean("use_adapter", c.use_adapter);
   r.integer("seed", c.seed, 0, 9.007199254740991e15);
 }
 

@@ -38,6 +38,7 @@ struct engine_config {
   int top_k = 0;
   std::vector<int32_t> stop_tokens;
   bool use_cache = true;
+  bool use_adapter = true;  // generate: apply adapter_dir's adapter to this request
   std::vector<std::string> ignored_keys;
 };
 

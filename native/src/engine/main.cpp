@@ -44,7 +44,7 @@ static lathe_status run_one_generation(model& m, lora_adapter* ad, const engine_
                        f.set("token", tok);
                        protocol_emit("token", f);
                      },
-                     [] { return g_commands.stop.load(); }));
+                     [] { return g_commands.stop.load() || g_commands.cancel.exchange(false); }));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   json_value toks = json_value::array();
   for (int32_t t : out) toks.push(json_value(t));
@@ -54,6 +54,7 @@ static lathe_status run_one_generation(model& m, lora_adapter* ad, const engine_
   f.set("finish_reason", finish);
   f.set("prompt_tokens", (int64_t)c.prompt_tokens.size());
   f.set("tokens_per_s", secs > 0 ? (double)out.size() / secs : 0.0);
+  f.set("adapter", ad != nullptr);
   protocol_emit("generation", f);
   return LATHE_OK();
 }
@@ -83,7 +84,7 @@ static lathe_status run_generate(const engine_config& cfg) {
   }
   engine_config c = cfg;
   if (s.ok() && c.has_prompt) {
-    s = run_one_generation(m, has_adapter ? &ad : nullptr, c, nullptr);
+    s = run_one_generation(m, has_adapter && c.use_adapter ? &ad : nullptr, c, nullptr);
   } else if (s.ok()) {
     // Interactive: serve {"cmd":"generate", ...} requests until stop or end of stdin.
     while (!g_commands.stop) {
@@ -105,7 +106,8 @@ static lathe_status run_generate(const engine_config& cfg) {
       engine_config rc = cfg;
       lathe_status rs = engine_config_parse_generation(req, rc);
       if (rs.ok() && !rc.has_prompt) rs = LATHE_ERR(LATHE_STATUS_CONFIG, "generate command without prompt_tokens", "");
-      if (rs.ok()) rs = run_one_generation(m, has_adapter ? &ad : nullptr, rc, req.get("id"));
+      g_commands.cancel = false;  // a cancel that arrived between requests does not hit the next one
+      if (rs.ok()) rs = run_one_generation(m, has_adapter && rc.use_adapter ? &ad : nullptr, rc, req.get("id"));
       if (!rs.ok()) protocol_emit_error(rs);  // a bad request does not end the session
     }
   }

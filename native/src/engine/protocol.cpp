@@ -61,6 +61,7 @@ void protocol_handle_line(const std::string& raw) {
   else if (cmd == "pause") g_commands.pause = true;
   else if (cmd == "resume") g_commands.pause = false;
   else if (cmd == "checkpoint") g_commands.checkpoint = true;
+  else if (cmd == "cancel") g_commands.cancel = true;
   else if (cmd == "generate" && j.is_object()) {
     std::lock_guard<std::mutex> lk(g_commands.mu);
     g_commands.generate_requests.push_back(j);

@@ -18,6 +18,7 @@ struct protocol_commands {
   std::atomic<bool> stop{false};
   std::atomic<bool> pause{false};
   std::atomic<bool> checkpoint{false};
+  std::atomic<bool> cancel{false};  // generate: end the current generation, keep the session
   std::mutex mu;
   std::deque<json_value> generate_requests;  // {"cmd":"generate", ...}
   std::atomic<bool> eof{false};

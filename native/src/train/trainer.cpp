@@ -200,6 +200,15 @@ lathe_status trainer_run(trainer& tr) {
     f.set("weights_mib", (double)tr.m.weight_bytes / 1048576.0);
     f.set("activations_mib", (double)tr.m.act_bytes / 1048576.0);
     f.set("device_mib", (double)tr.be->bytes_in_use() / 1048576.0);
+    std::string gpu;
+    uint64_t gpu_bytes = 0;
+    int cc_major = 0, cc_minor = 0;
+    tr.be->device_info(&gpu, &gpu_bytes, &cc_major, &cc_minor);
+    if (!gpu.empty()) {  // GPU backends: which card, its memory and compute capability
+      f.set("gpu", gpu);
+      f.set("gpu_memory_mib", (double)gpu_bytes / 1048576.0);
+      f.set("compute_capability", std::to_string(cc_major) + "." + std::to_string(cc_minor));
+    }
     protocol_emit("ready", f);
   }
   int64_t steps_this_run = 0;

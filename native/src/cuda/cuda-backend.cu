@@ -1,0 +1,209 @@
+// The CUDA backend: device memory (cudaMalloc, counted), frozen weights in bf16, one stream and one cuBLAS handle,
+// and the op launchers of this folder behind the backend interface. Does not pool or free inside a step: the
+// model allocates its plan once; scratch grows only while the first step's shapes are seen.
+#include "cuda/cuda-backend.h"
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+#include "core/half.h"
+#include "cuda/ops.cuh"
+
+namespace {
+
+class cuda_backend final : public backend {
+ public:
+  cuda_backend(int index, bool bf16) : index_(index), bf16_(bf16) {}
+  lathe_status init() {
+    if (cudaSetDevice(index_) != cudaSuccess)
+      return LATHE_ERR(LATHE_STATUS_CONFIG, "cannot use CUDA device " + std::to_string(index_), "check device and the NVIDIA driver");
+    CUDA_CHECK(cudaGetDeviceProperties(&prop_, index_));
+    CUDA_CHECK(cudaStreamCreateWithFlags(&x_.stream, cudaStreamNonBlocking));
+    CUBLAS_CHECK(cublasCreate(&x_.blas));
+    CUBLAS_CHECK(cublasSetStream(x_.blas, x_.stream));
+    CUBLAS_CHECK(cublasSetMathMode(x_.blas, CUBLAS_PEDANTIC_MATH));  // fp32 GEMMs stay fp32 (no TF32)
+    CUDA_CHECK(cudaMalloc(&x_.dev_double, sizeof(double)));
+    return LATHE_OK();
+  }
+  ~cuda_backend() override {
+    cudaStreamSynchronize(x_.stream);
+    for (auto& kv : sizes_) cudaFree(const_cast<void*>(kv.first));
+    if (x_.bf16_buf) cudaFree(x_.bf16_buf);
+    if (x_.f32_buf) cudaFree(x_.f32_buf);
+    if (x_.dev_double) cudaFree(x_.dev_double);
+    if (x_.blas) cublasDestroy(x_.blas);
+    if (x_.stream) cudaStreamDestroy(x_.stream);
+  }
+  const char* name() const override { return "cuda"; }
+  void device_info(std::string* name, uint64_t* total_bytes, int* major, int* minor) const override {
+    *name = prop_.name;
+    *total_bytes = (uint64_t)prop_.totalGlobalMem;
+    *major = prop_.major;
+    *minor = prop_.minor;
+  }
+
+  float* alloc_f32(int64_t n) override { return (float*)alloc_bytes((size_t)n * 4); }
+  int32_t* alloc_i32(int64_t n) override { return (int32_t*)alloc_bytes((size_t)n * 4); }
+  float* alloc_frozen(int64_t n) override {
+    if (!bf16_) return alloc_f32(n);
+    void* p = alloc_bytes((size_t)n * 2);
+    if (p) bf16set_.insert(p);
+    return (float*)p;
+  }
+  void upload_frozen(float* dst, const float* src, int64_t n) override {
+    if (!is_bf16(dst)) return upload_f32(dst, src, n);
+    std::vector<uint16_t> h((size_t)n);
+    for (int64_t i = 0; i < n; i++) h[(size_t)i] = f32_to_bf16(src[i]);
+    CUDA_CHECK(cudaMemcpy(dst, h.data(), (size_t)n * 2, cudaMemcpyHostToDevice));
+  }
+  void free_buf(void* p) override {
+    if (!p) return;
+    auto it = sizes_.find(p);
+    if (it == sizes_.end()) return;
+    CUDA_CHECK(cudaStreamSynchronize(x_.stream));
+    CUDA_CHECK(cudaFree(p));
+    bytes_ -= it->second;
+    sizes_.erase(it);
+    bf16set_.erase(p);
+  }
+  void upload_f32(float* dst, const float* src, int64_t n) override {
+    CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)n * 4, cudaMemcpyHostToDevice, x_.stream));
+    CUDA_CHECK(cudaStreamSynchronize(x_.stream));
+  }
+  void download_f32(float* dst, const float* src, int64_t n) override {
+    LATHE_ASSERT(!is_bf16(src));
+    CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)n * 4, cudaMemcpyDeviceToHost, x_.stream));
+    CUDA_CHECK(cudaStreamSynchronize(x_.stream));
+  }
+  void upload_i32(int32_t* dst, const int32_t* src, int64_t n) override {
+    CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)n * 4, cudaMemcpyHostToDevice, x_.stream));
+    CUDA_CHECK(cudaStreamSynchronize(x_.stream));
+  }
+  void zero_f32(float* p, int64_t n) override { CUDA_CHECK(cudaMemsetAsync(p, 0, (size_t)n * 4, x_.stream)); }
+  void copy_f32(float* dst, const float* src, int64_t n) override {
+    CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)n * 4, cudaMemcpyDeviceToDevice, x_.stream));
+  }
+  uint64_t bytes_in_use() const override { return bytes_ + x_.scratch_bytes; }
+
+  void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC) override {
+    matmul_forward_cuda(x_, out, inp, weight, is_bf16(weight), bias, N, C, OC);
+  }
+  void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp, const float* weight,
+                       int N, int C, int OC) override {
+    matmul_backward_cuda(x_, dinp, dweight, dbias, dout, inp, weight, is_bf16(weight), N, C, OC);
+  }
+  void embedding_forward(float* out, const int32_t* tokens, const float* wte, int N, int C) override {
+    embedding_forward_cuda(x_, out, tokens, wte, is_bf16(wte), N, C);
+  }
+  void embedding_backward(float* dwte, const float* dout, const int32_t* tokens, int N, int C) override {
+    embedding_backward_cuda(x_, dwte, dout, tokens, N, C);
+  }
+  void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* weight, float eps, int N, int C) override {
+    rmsnorm_forward_cuda(x_, out, rstd, inp, weight, eps, N, C);
+  }
+  void rmsnorm_backward(float* dinp, float* dweight, const float* dout, const float* inp, const float* weight, const float* rstd,
+                        int N, int C) override {
+    rmsnorm_backward_cuda(x_, dinp, dweight, dout, inp, weight, rstd, N, C);
+  }
+  void rope_forward(float* out, const float* inp, const float* cos_t, const float* sin_t, const int32_t* pos, int N, int H, int hd) override {
+    rope_forward_cuda(x_, out, inp, cos_t, sin_t, pos, N, H, hd);
+  }
+  void rope_backward(float* dinp, const float* dout, const float* cos_t, const float* sin_t, const int32_t* pos, int N, int H,
+                     int hd) override {
+    rope_backward_cuda(x_, dinp, dout, cos_t, sin_t, pos, N, H, hd);
+  }
+  void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg, int B, int T,
+                         int H, int KVH, int hd, int window) override {
+    attention_forward_cuda(x_, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+  }
+  void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse, const float* q,
+                          const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) override {
+    attention_backward_cuda(x_, dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+  }
+  void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H, int KVH, int hd, int window,
+                                int q_pos) override {
+    attention_decode_forward_cuda(x_, out, q, kc, vc, L, H, KVH, hd, window, q_pos);
+  }
+  void swiglu_forward(float* out, const float* gate, const float* up, int64_t n) override { swiglu_forward_cuda(x_, out, gate, up, n); }
+  void swiglu_backward(float* dgate, float* dup, const float* dout, const float* gate, const float* up, int64_t n) override {
+    swiglu_backward_cuda(x_, dgate, dup, dout, gate, up, n);
+  }
+  void cross_entropy_forward(float* losses, const float* logits, const int32_t* targets, int N, int V) override {
+    cross_entropy_forward_cuda(x_, losses, logits, targets, N, V);
+  }
+  void cross_entropy_backward(float* dlogits, const float* logits, const int32_t* targets, float dloss, int N, int V) override {
+    cross_entropy_backward_cuda(x_, dlogits, logits, targets, dloss, N, V);
+  }
+  void lora_forward(float* out, float* xa, const float* xin, const float* A, const float* B, float scaling, int N, int C, int OC,
+                    int r) override {
+    lora_forward_cuda(x_, out, xa, xin, A, B, scaling, N, C, OC, r);
+  }
+  void lora_backward(float* dx, float* dA, float* dB, float* dxa, const float* dout, const float* xin, const float* xa, const float* A,
+                     const float* B, float scaling, int N, int C, int OC, int r) override {
+    lora_backward_cuda(x_, dx, dA, dB, dxa, dout, xin, xa, A, B, scaling, N, C, OC, r);
+  }
+  void residual_forward(float* out, const float* a, const float* b, int64_t n) override { residual_forward_cuda(x_, out, a, b, n); }
+  void residual_backward(float* da, float* db, const float* dout, int64_t n) override { residual_backward_cuda(x_, da, db, dout, n); }
+  void dropout_forward(float* out, const float* inp, float p, uint64_t seed, uint64_t stream, int64_t n) override {
+    dropout_forward_cuda(x_, out, inp, p, seed, stream, n);
+  }
+  void dropout_backward(float* dinp, const float* dout, float p, uint64_t seed, uint64_t stream, int64_t n) override {
+    dropout_backward_cuda(x_, dinp, dout, p, seed, stream, n);
+  }
+  double sum_squares(const float* a, int64_t n) override { return sum_squares_cuda(x_, a, n); }
+  void scale_inplace(float* a, float s, int64_t n) override { scale_inplace_cuda(x_, a, s, n); }
+  void adamw_update(float* param, const float* grad, float* m, float* v, int64_t n, double lr, double beta1, double beta2, double eps,
+                    double weight_decay, int64_t t) override {
+    adamw_update_cuda(x_, param, grad, m, v, n, lr, beta1, beta2, eps, weight_decay, t);
+  }
+
+ private:
+  void* alloc_bytes(size_t bytes) {
+    void* p = nullptr;
+    if (cudaMalloc(&p, bytes < 4 ? 4 : bytes) != cudaSuccess) {
+      cudaGetLastError();  // clear the sticky-free OOM error so the caller can report it
+      return nullptr;
+    }
+    CUDA_CHECK(cudaMemsetAsync(p, 0, bytes, x_.stream));
+    sizes_[p] = bytes;
+    bytes_ += bytes;
+    return p;
+  }
+  bool is_bf16(const void* p) const { return !bf16set_.empty() && bf16set_.count(p) > 0; }
+
+  int index_;
+  bool bf16_;
+  cudaDeviceProp prop_{};
+  cuda_ctx x_;
+  std::unordered_map<const void*, size_t> sizes_;
+  std::unordered_set<const void*> bf16set_;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace
+
+int cuda_device_count() {
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess) {
+    cudaGetLastError();
+    return 0;
+  }
+  return n;
+}
+
+lathe_status cuda_backend_create(int index, bool bf16_frozen, backend** out) {
+  *out = nullptr;
+  int n = cuda_device_count();
+  if (index < 0 || index >= n)
+    return LATHE_ERR(LATHE_STATUS_CONFIG,
+                     "CUDA device " + std::to_string(index) + " not found (" + std::to_string(n) + " CUDA device(s) visible)",
+                     "use device \"auto\" or \"cpu\", or check the NVIDIA driver");
+  auto* be = new cuda_backend(index, bf16_frozen);
+  lathe_status s = be->init();
+  if (!s.ok()) {
+    delete be;
+    return s;
+  }
+  *out = be;
+  return LATHE_OK();
+}
