@@ -64,6 +64,7 @@ describe('web mode: Models page', () => {
     await page.getByLabel('Hugging Face access token').fill(TOKEN);
     await page.getByRole('button', { name: 'Save token' }).first().click();
     await expect.poll(() => page.getByTestId('token-status-hf').textContent()).toMatch(/memory for this session only/);
+    expect(await page.getByTestId('token-status-hf').getAttribute('title')).toMatch(/no OS keychain was found/);
     await expect.poll(() => page.getByLabel('Hugging Face access token').inputValue()).toBe('');
     await page.getByRole('button', { name: 'Download', exact: true }).click();
     await page.getByTestId('library-row').filter({ hasText: 'lathe/tiny-llama-gated' }).waitFor({ timeout: 60_000 });

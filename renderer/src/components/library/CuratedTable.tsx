@@ -33,7 +33,7 @@ export function CuratedTable({ list, matches, search, onSearch, onUse }: Curated
       </div>
       {list && (
         <p className="muted lib-small">
-          {list.gpu ? t('library.curated.gpu', { name: list.gpu.name, memory: formatBytes(list.gpu.memoryBytes) }) : list.gpuNote}{' '}
+          <span title={list.gpuNote}>{list.gpu ? t('library.curated.gpu', { name: list.gpu.name, memory: formatBytes(list.gpu.memoryBytes) }) : t('library.curated.nogpu')}</span>{' '}
           {t('library.curated.assumptions', { assumptions: list.assumptions })}
         </p>
       )}

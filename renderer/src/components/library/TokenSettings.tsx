@@ -4,6 +4,14 @@ import { useState } from 'react';
 import type { HubSource, TokenStatusDto } from '../../../../preload/contract/index.js';
 import { useT } from '../../i18n/use-t.js';
 
+/** The status in the reader's language; main's English note (which names the backend) stays as a tooltip. */
+function noteKey(s: TokenStatusDto) {
+  if (!s.present) return 'library.tokens.none' as const;
+  if (s.storage === 'memory') return 'library.tokens.memory' as const;
+  if (s.storage === 'none') return 'library.tokens.env' as const;
+  return 'library.tokens.keychain' as const;
+}
+
 export function TokenSettings({ tokens, onSave, onClear }: { tokens: readonly TokenStatusDto[]; onSave: (s: HubSource, token: string) => Promise<boolean>; onClear: (s: HubSource) => void }) {
   const t = useT();
   const [typed, setTyped] = useState<Record<HubSource, string>>({ hf: '', modelscope: '' });
@@ -35,8 +43,8 @@ export function TokenSettings({ tokens, onSave, onClear }: { tokens: readonly To
                 {t('library.tokens.clear')}
               </button>
             )}
-            <span className="muted lib-small" id={`lib-token-${source}`} data-testid={`token-status-${source}`}>
-              {status?.note ?? ''}
+            <span className="muted lib-small" id={`lib-token-${source}`} data-testid={`token-status-${source}`} title={status?.note}>
+              {status ? t(noteKey(status)) : ''}
             </span>
           </form>
         );

@@ -93,4 +93,9 @@ export const modelsEn = {
   'library.card.noChatTemplate': 'no chat template',
   'library.card.vram': 'VRAM (seq 1024, batch 1, rank 16)',
   'library.card.warnings': 'Warnings',
+  'library.tokens.none': 'No token saved.',
+  'library.tokens.memory': 'Kept in memory for this session only (no system keychain available); forgotten when Lathe quits.',
+  'library.tokens.keychain': 'Saved in the system keychain.',
+  'library.tokens.env': 'Taken from an environment variable (HF_TOKEN or MODELSCOPE_API_TOKEN).',
+  'library.curated.nogpu': 'No NVIDIA GPU detected, so nothing is marked as fitting.',
 } as const;

@@ -95,4 +95,9 @@ export const modelsZh: Record<keyof typeof modelsEn, string> = {
   'library.card.noChatTemplate': '没有对话模板',
   'library.card.vram': '显存（序列 1024，批量 1，秩 16）',
   'library.card.warnings': '警告',
+  'library.tokens.none': '尚未保存令牌。',
+  'library.tokens.memory': '仅在本次会话的内存中保存（没有可用的系统钥匙串）；退出 Lathe 后即被遗忘。',
+  'library.tokens.keychain': '已保存在系统钥匙串中。',
+  'library.tokens.env': '来自环境变量（HF_TOKEN 或 MODELSCOPE_API_TOKEN）。',
+  'library.curated.nogpu': '未检测到 NVIDIA 显卡，因此不标注是否放得下。',
 };
