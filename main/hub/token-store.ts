@@ -167,6 +167,8 @@ function runTool(cmd: string, args: readonly string[], input?: string, timeoutMs
       clearTimeout(timer);
       resolve({ code: code ?? 1, stdout, stderr });
     });
+    // A tool that fails fast (no keyring session) closes its stdin before reading it: that is its exit code's story.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input ?? '');
   });
 }

@@ -354,7 +354,8 @@ export class LibraryService implements ILibraryService {
       commit: r.commit,
       path: this.absPath(r),
       managed: r.managed,
-      status: this.downloadsInFlight.forModel(r.id) ? 'downloading' : r.status,
+      // A row left 'downloading' by a process that quit mid-download is incomplete until pulled again.
+      status: this.downloadsInFlight.forModel(r.id) ? 'downloading' : r.status === 'downloading' ? 'incomplete' : r.status,
       diskBytes: r.diskBytes,
       expectedBytes,
       fileCount: r.files.length,

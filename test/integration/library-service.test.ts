@@ -147,6 +147,23 @@ describe('library service', () => {
     expect(only(await lib.list()).status).toBe('ready');
   });
 
+  it('a download cut off by quitting shows as incomplete in the next session, and pulling again finishes it', async () => {
+    const r = rig();
+    hub.faults = { chunkDelayMs: 20 };
+    const { done } = await r.lib.startPull({ name: REPO, source: 'hf', endpoint: hub.url });
+    await expect.poll(() => r.events.some((e) => e.name === 'library.progress' && e.payload.downloads[0].bytesDone > 300_000), { timeout: 10_000 }).toBe(true);
+    // The next session opens the same workspace while this one has not recorded an outcome yet.
+    const next = new LibraryService({ workspace: r.ws, events: new EventHub(), transport: 'web' }, { tokens: new TokenStore([], {}), detectGpu: async () => ({ gpu: null, note: '' }), useWorker: false });
+    expect(only(await next.list()).status).toBe('incomplete');
+    await r.lib.downloadsInFlight.dispose();
+    await done;
+    hub.faults = {};
+    const again = await (await next.startPull({ name: REPO, source: 'hf', endpoint: hub.url })).done;
+    expect(again.state).toBe('done');
+    expect(only(await next.list()).status).toBe('ready');
+    await next.downloadsInFlight.dispose();
+  });
+
   it('a check finds a truncated and a damaged file; repair re-fetches only those', async () => {
     const { lib } = rig();
     await pullAndWait(lib);
