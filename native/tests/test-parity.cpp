@@ -7,6 +7,7 @@
 #include <filesystem>
 #include "backend/backend.h"
 #include "core/json.h"
+#include "cpu/parallel.h"
 #include "data/batch.h"
 #include "io/safetensors.h"
 #include "model/model.h"
@@ -161,6 +162,7 @@ static void run_variant(const std::string& name) {
 }
 
 int main() {
+  cpu_set_min_parallel_cost(0.0);  // parity through the threaded paths too
   run_variant("llama");
   run_variant("qwen2");
   run_variant("qwen3");

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <sstream>
 #include "core/json.h"
+#include "cpu/parallel.h"
 #include "engine/protocol.h"
 #include "io/safetensors.h"
 #include "platform/platform.h"
@@ -170,6 +171,15 @@ static void test_determinism_and_accumulation() {
   CHECK_OK(trainer_setup(t3, c));
   CHECK_OK(trainer_step(t3));
   CHECK(t3.last_loss == t1.last_loss && t3.last_grad_norm == t1.last_grad_norm);
+  // results do not depend on the number of CPU threads (each output element has one writer, fixed order)
+  trainer t4;
+  engine_config c4 = c;
+  c4.threads = 1;
+  CHECK_OK(trainer_setup(t4, c4));
+  CHECK_OK(trainer_step(t4));
+  std::printf("threads=1 loss %.17g, threads=2 loss %.17g\n", t4.last_loss, t1.last_loss);
+  CHECK(t4.last_loss == t1.last_loss && t4.last_grad_norm == t1.last_grad_norm);
+  trainer_free(t4);
   double el;
   int64_t en;
   CHECK_OK(trainer_eval(t1, &el, &en));
@@ -205,6 +215,7 @@ static void test_errors() {
 }
 
 int main() {
+  cpu_set_min_parallel_cost(0.0);  // tiny models: still go through the thread pool
   test_resume();
   test_determinism_and_accumulation();
   test_errors();

@@ -72,9 +72,12 @@ struct pool {
 
 pool g_pool;
 int g_threads = 0;
+double g_min_cost = 2e5;
 std::mutex g_call_mu;
 
 }  // namespace
+
+void cpu_set_min_parallel_cost(double cost) { g_min_cost = cost; }
 
 void cpu_set_threads(int n) {
   if (n <= 0) n = platform_cpu_count();
@@ -92,7 +95,7 @@ int cpu_threads() {
 void cpu_parallel_for(int64_t n, double cost, const std::function<void(int64_t, int64_t)>& fn) {
   int nt = cpu_threads();
   if (n <= 0) return;
-  if (nt <= 1 || t_inside || cost < 2e5 || n == 1) {
+  if (nt <= 1 || t_inside || cost < g_min_cost || n == 1) {
     fn(0, n);
     return;
   }

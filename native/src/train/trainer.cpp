@@ -74,6 +74,7 @@ lathe_status trainer_setup(trainer& tr, const engine_config& cfg) {
   tr.adam.eps = cfg.adam_epsilon;
   tr.adam.weight_decay = cfg.weight_decay;
   uint64_t n_micro = data_plan_micro_batches(trainer_plan(tr, 0), cfg.per_device_train_batch_size);
+  if (n_micro == 0) return LATHE_ERR(LATHE_STATUS_DATA, "train_file holds only empty records", "prepare the dataset again");
   tr.steps_per_epoch = (int64_t)((n_micro + (uint64_t)cfg.gradient_accumulation_steps - 1) / (uint64_t)cfg.gradient_accumulation_steps);
   tr.total_steps = cfg.max_steps > 0 ? cfg.max_steps : (int64_t)std::ceil(cfg.num_train_epochs * (double)tr.steps_per_epoch);
   if (tr.total_steps <= 0) return LATHE_ERR(LATHE_STATUS_CONFIG, "the run has zero steps", "raise num_train_epochs or max_steps");
