@@ -78,7 +78,6 @@ export class MergePool {
         for (const p of this.waiting.values()) p.reject(e);
         this.waiting.clear();
       });
-      w.unref();
       this.workers.push(w);
     }
   }

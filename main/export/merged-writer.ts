@@ -43,15 +43,19 @@ export async function writeMergedWeights(w: MergedWeights, outDir: string, opts:
   try {
     for (const shard of shards) {
       const writer = await ShardWriter.create(outDir, shard);
+      // One write in flight while the next tensor is read and merged: disk and cores work at the same time.
+      const pending = { write: Promise.resolve() };
       try {
         for (const t of shard.tensors) {
           throwIfCancelled(opts.signal);
-          await writeOne(w, t, writer, pool, opts.signal);
+          await writeOne(w, t, writer, pool, pending, opts.signal);
           doneBytes += t.shape.reduce((a, b) => a * b, 1) * DTYPE_BYTES[t.dtype]!;
           opts.onProgress?.({ tensor: t.name, doneBytes, totalBytes });
         }
+        await pending.write;
         await writer.close();
       } catch (err) {
+        await pending.write.catch(() => undefined);
         await writer.abort();
         throw err;
       }
@@ -65,13 +69,17 @@ export async function writeMergedWeights(w: MergedWeights, outDir: string, opts:
   return { files, shards };
 }
 
-async function writeOne(w: MergedWeights, out: PlannedTensor, writer: ShardWriter, pool: MergePool, signal?: AbortSignal): Promise<void> {
+async function writeOne(w: MergedWeights, out: PlannedTensor, writer: ShardWriter, pool: MergePool, pending: { write: Promise<void> }, signal?: AbortSignal): Promise<void> {
+  const enqueue = async (bytes: Uint8Array) => {
+    await pending.write;
+    pending.write = writer.write(out.name, bytes);
+  };
   const src = w.get(out.name)!;
   const pair = w.pair(out.name);
   if (!pair && src.dtype === out.dtype) {
     for (let pos = 0; pos < src.bytes; pos += COPY_CHUNK) {
       throwIfCancelled(signal);
-      await writer.write(out.name, await w.base.readBytes(src, pos, Math.min(COPY_CHUNK, src.bytes - pos)));
+      await enqueue(await w.base.readBytes(src, pos, Math.min(COPY_CHUNK, src.bytes - pos)));
     }
     return;
   }
@@ -87,7 +95,7 @@ async function writeOne(w: MergedWeights, out: PlannedTensor, writer: ShardWrite
       const inBytes = await w.base.readBytes(src, r * cols * DTYPE_BYTES[src.dtype]!, n * cols * DTYPE_BYTES[src.dtype]!);
       const dst = new Uint8Array(n * cols * DTYPE_BYTES[out.dtype]!);
       runRows({ src: inBytes, srcDtype: src.dtype, dst, dstDtype: out.dtype, rows: n, cols }, 0, n);
-      await writer.write(out.name, dst);
+      await enqueue(dst);
     }
     return;
   }
@@ -96,5 +104,5 @@ async function writeOne(w: MergedWeights, out: PlannedTensor, writer: ShardWrite
   const dst = sharedBytes(outBytes);
   const { a, b } = await w.loraF32(pair);
   await pool.run({ src: raw, srcDtype: src.dtype, dst, dstDtype: out.dtype, rows, cols, lora: { a: sharedF32(a), b: sharedF32(b), rank: pair.rank, scale: pair.scale } });
-  await writer.write(out.name, dst);
+  await enqueue(dst);
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# One device call for the export work (GPU machine, no Node there): test/reference/export_check.py on the tiny
+# fixture, then the merge benchmark — peft merge_and_unload + save_pretrained vs Lathe's merge, same base and
+# adapter, Llama-3.2-1B shape first, then Llama-3-8B shape while time is left — and a tensor-by-tensor comparison
+# of the two merged folders. Needs .device-carry/export/{node.xz,merge-bench.mjs,peft_merge_baseline.py,fixture}.
+# Usage: bash scripts/bench/merge-device.sh [seconds available, default 270]
+set -u
+LIMIT=${1:-270}
+START=$SECONDS
+C=.device-carry/export
+O=${OUT:-/tmp/merge-device-out}
+mkdir -p "$O"
+left() { echo $((LIMIT - (SECONDS - START))); }
+export PYTHONUNBUFFERED=1
+xz -dc "$C/node.xz" > /tmp/node && chmod +x /tmp/node
+echo "node $(/tmp/node --version) cores $(nproc) mem $(free -g | awk '/Mem/{print $2}')G disk $(df -h /tmp | awk 'NR==2{print $4}') free"
+python3 -c 'import torch, transformers, peft; print("torch", torch.__version__, "transformers", transformers.__version__, "peft", peft.__version__)'
+timeout 100 python3 test/reference/export_check.py "$C/fixture" data/models/lathe-tiny-llama "$O/export_check.json" 2>&1 | grep -v Warning | tail -12
+for shape in llama3.2-1b llama3-8b; do
+  W=/tmp/mb-$shape
+  [ "$(left)" -lt 70 ] && { echo "skip $shape: $(left) s left"; break; }
+  echo "== $shape: peft (setup + measured merge/save), $(left) s left"
+  timeout $(( $(left) - 15 )) python3 "$C/peft_merge_baseline.py" "$shape" "$W" 2>&1 | grep -v -i warn | tail -2 | tee "$O/peft-$shape.txt"
+  [ "$(left)" -lt 15 ] && { echo "no time left for lathe on $shape"; break; }
+  echo "== $shape: lathe, $(left) s left"
+  timeout $(( $(left) - 5 )) /tmp/node "$C/merge-bench.mjs" "$W/base" "$W/adapter" "$W/ours" bf16 5GB 2>&1 | tail -2 | tee "$O/lathe-$shape.txt"
+  if [ "$shape" = llama3.2-1b ] && [ -d "$W/ours" ] && [ "$(left)" -gt 100 ]; then
+    timeout 40 python3 test/reference/export_compare_merged.py "$W/merged" "$W/ours" 2>&1 | tail -1 | tee "$O/compare-$shape.txt"
+  fi
+  rm -rf "$W"
+done
+echo "done in $((SECONDS - START)) s"
