@@ -38,12 +38,16 @@ export class ValidationAccumulator {
   private readonly duplicatePairs: [number, number][] = [];
   private readonly mojibakeRows: number[] = [];
   private readonly columns = new Map<string, ColumnAcc>();
+  private readonly columnNames: string[];
+  private readonly columnAccs: ColumnAcc[];
 
   constructor(
     private readonly mapping: Mapping,
     columns: readonly string[],
   ) {
     for (const c of columns) this.columns.set(c, { empty: 0, min: Infinity, max: 0, sum: 0, n: 0 });
+    this.columnNames = [...this.columns.keys()];
+    this.columnAccs = [...this.columns.values()];
   }
 
   /** A row the reader could not read (bad jsonl line, unterminated quote …). */
@@ -104,7 +108,11 @@ export class ValidationAccumulator {
   }
 
   private columnStats(values: Readonly<Record<string, CellValue>>): void {
-    for (const [c, a] of this.columns) {
+    const names = this.columnNames;
+    const accs = this.columnAccs;
+    for (let i = 0; i < names.length; i++) {
+      const c = names[i]!;
+      const a = accs[i]!;
       const v = values[c];
       if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) {
         a.empty++;
