@@ -7,7 +7,7 @@ import { buildEngineConfig } from './engine-config.js';
 import { deviceKey } from './run-manager.js';
 import { ownerGone } from './run-ownership.js';
 import { canTransition } from './run-status.js';
-import { cliCommandFor, runConfigFromYaml, runConfigToYaml } from './run-yaml.js';
+import { cliCommandFor, resolveConfigPaths, runConfigFromYaml, runConfigToYaml } from './run-yaml.js';
 
 // LLaMA-Factory's examples/train_lora/llama3_lora_sft.yaml, as published (keys Lathe decides itself included).
 const LF_EXAMPLE = `
@@ -109,6 +109,12 @@ describe('run YAML', () => {
     expect(bad('stage: dpo\nmodel_name_or_path: m\n').code).toBe('unsupported');
     expect(bad('- a\n- b\n').message).toMatch(/mapping/);
     expect(bad('a: [\n').message).toMatch(/not valid YAML/);
+  });
+
+  it("resolves relative paths against the YAML's folder and leaves dataset names alone", () => {
+    const { config } = runConfigFromYaml('model_name_or_path: ../models/m\ntemplate: t\ndataset: tickets,data/a.jsonl\noutput_dir: out\n');
+    const r = resolveConfigPaths(config, '/work/cfg');
+    expect(r).toMatchObject({ model: '/work/models/m', datasets: [{ name: 'tickets' }, { file: '/work/cfg/data/a.jsonl' }], outputDir: '/work/cfg/out' });
   });
 
   it('quotes paths in the equivalent CLI command', () => {

@@ -1,6 +1,7 @@
 // The run configuration as YAML, with LLaMA-Factory's key names where one exists (its `examples/train_lora/*.yaml`
 // load here unchanged for the keys Lathe supports), and "the equivalent CLI command" for any configuration.
 // Does not read files or resolve datasets: callers pass the text and get a validated RunConfig back.
+import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { LatheError } from '../../preload/contract/errors.js';
 import { RunConfig, type RunDatasetRef } from '../../preload/contract/runs.js';
@@ -152,6 +153,18 @@ export function runConfigToYaml(config: RunConfig, name?: string | null): string
   if (config.debug?.nanAtStep !== undefined) doc[DEBUG_KEYS.nanAtStep] = config.debug.nanAtStep;
   if (config.debug?.stopAfterSteps !== undefined) doc[DEBUG_KEYS.stopAfterSteps] = config.debug.stopAfterSteps;
   return stringify(doc, { lineWidth: 0 });
+}
+
+/** Resolves the configuration's paths (model, data files, adapter, output) against `base`, as a YAML's folder. */
+export function resolveConfigPaths(c: RunConfig, base: string): RunConfig {
+  const abs = (p: string) => path.resolve(base, p);
+  return {
+    ...c,
+    model: abs(c.model),
+    datasets: c.datasets.map((d) => ('file' in d ? { file: abs(d.file) } : d)),
+    ...(c.adapterFrom ? { adapterFrom: abs(c.adapterFrom) } : {}),
+    ...(c.outputDir ? { outputDir: abs(c.outputDir) } : {}),
+  };
 }
 
 /** The shell line that runs this configuration from a saved YAML file. */

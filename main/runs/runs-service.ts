@@ -45,7 +45,7 @@ import { runFolder } from './run-folder.js';
 import { RunManager, type RunManagerOptions } from './run-manager.js';
 import { HOST } from './run-ownership.js';
 import type { DatasetImporter } from './run-preparation.js';
-import { cliCommandFor, datasetRefToText, runConfigFromYaml, runConfigToYaml } from './run-yaml.js';
+import { cliCommandFor, datasetRefToText, resolveConfigPaths, runConfigFromYaml, runConfigToYaml } from './run-yaml.js';
 
 export interface RunsServiceOptions {
   /** The app (default) runs every queued run; the CLI runs only the one it was asked for. */
@@ -228,9 +228,9 @@ export class RunsService implements IRunsService {
     return { yaml, command: cliCommandFor(`${name ? name.replace(/[^\w.-]+/g, '-') : 'run'}.yaml`, { home: this.ctx.workspace.paths.home }) };
   }
 
-  async fromYaml({ yaml }: YamlRequest): Promise<YamlResult> {
+  async fromYaml({ yaml, baseDir }: YamlRequest): Promise<YamlResult> {
     const r = runConfigFromYaml(yaml);
-    return { config: r.config, name: r.name, warnings: r.warnings };
+    return { config: baseDir ? resolveConfigPaths(r.config, baseDir) : r.config, name: r.name, warnings: r.warnings };
   }
 
   dispose(): void {

@@ -228,7 +228,8 @@ export const CliCommandRequest = z.object({ config: RunConfig, name: RunName.opt
 export type CliCommandRequest = z.infer<typeof CliCommandRequest>;
 export const CliCommandResult = z.object({ yaml: z.string(), command: z.string() });
 export type CliCommandResult = z.infer<typeof CliCommandResult>;
-export const YamlRequest = z.object({ yaml: z.string().max(1_000_000) }).strict();
+/** `baseDir`: the folder relative paths in the YAML are resolved against (the YAML file's folder); else kept as written. */
+export const YamlRequest = z.object({ yaml: z.string().max(1_000_000), baseDir: z.string().min(1).max(4096).optional() }).strict();
 export type YamlRequest = z.infer<typeof YamlRequest>;
 export const YamlResult = z.object({ config: RunConfig, name: z.string().nullable(), warnings: z.array(z.string()) });
 export type YamlResult = z.infer<typeof YamlResult>;

@@ -4,14 +4,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LatheError } from '../../../preload/contract/errors.js';
-import type { RunConfig } from '../../../preload/contract/runs.js';
 import { ProjectsStore } from '../../db/projects-store.js';
 import type { StoredRun } from '../../db/runs-store.js';
 import { detectGpus } from '../../engine/gpu-info.js';
 import { EventHub } from '../../ipc/event-hub.js';
 import { runDefaults } from '../../runs/run-defaults.js';
 import { RunsService } from '../../runs/runs-service.js';
-import { runConfigFromYaml } from '../../runs/run-yaml.js';
+import { resolveConfigPaths, runConfigFromYaml } from '../../runs/run-yaml.js';
 import type { RunListener } from '../../runs/run-manager.js';
 import type { CliCommand, CliContext } from '../cli-command.js';
 import { parseFlags } from '../parse-flags.js';
@@ -25,17 +24,6 @@ const USAGE = `lathe train CONFIG.yaml [--project NAME] [--name NAME]
 
 export const DEFAULT_CLI_PROJECT = 'Default';
 
-/** Paths in a YAML are relative to the current folder, as in LLaMA-Factory. */
-function absolutise(c: RunConfig): RunConfig {
-  const abs = (p: string) => path.resolve(p);
-  return {
-    ...c,
-    model: abs(c.model),
-    datasets: c.datasets.map((d) => ('file' in d ? { file: abs(d.file) } : d)),
-    ...(c.adapterFrom ? { adapterFrom: abs(c.adapterFrom) } : {}),
-    ...(c.outputDir ? { outputDir: abs(c.outputDir) } : {}),
-  };
-}
 
 export function cliRunsService(ctx: CliContext): RunsService {
   return new RunsService({ workspace: ctx.workspace(), events: new EventHub(), transport: 'web' }, { autoStart: false });
@@ -149,7 +137,8 @@ async function train(ctx: CliContext, args: string[]): Promise<number> {
     }
     const parsed = runConfigFromYaml(text, file);
     for (const w of parsed.warnings) ctx.out.info(`note: ${w}`);
-    const config = absolutise(parsed.config);
+    // Paths in a YAML are relative to the current folder, as in LLaMA-Factory.
+    const config = resolveConfigPaths(parsed.config, process.cwd());
     const projects = new ProjectsStore(ctx.workspace().db);
     const project = values.project ? (projects.findByName(values.project) ?? projects.create(values.project)) : projects.ensure(DEFAULT_CLI_PROJECT);
     const pre = await runDefaults({ config, gpus: await detectGpus() }).catch(() => null);
