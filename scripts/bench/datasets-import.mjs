@@ -77,15 +77,18 @@ for (const [label, file, header] of [['CSV', csv, 0], ['xlsx', xlsx, 0]]) {
 }
 
 const fmt = (n) => Math.round(n).toLocaleString('en');
-process.stdout.write(`\nLathe dataset import vs pandas (${os.cpus().length} cores, Node ${process.version}, pandas/openpyxl ${pandasVersion})\n`);
+const load = os.loadavg()[0].toFixed(1);
+process.stdout.write(`\nLathe dataset import vs pandas (${os.cpus().length} cores, load ${load}, Node ${process.version}, pandas/openpyxl ${pandasVersion})\n`);
+process.stdout.write('Wall time counts waiting on a shared machine; CPU time (user+sys) is the fairer figure when it is busy.\n');
 for (const r of rows) {
   const l = r.lathe;
   const p = r.pandas;
+  const line = (name, x) => `  ${name.padEnd(44)} ${fmt(x.rows)} rows: wall ${x.seconds.toFixed(2)} s = ${fmt(x.rows / x.seconds)} rows/s; CPU ${x.cpuSeconds.toFixed(2)} s = ${fmt(x.rows / x.cpuSeconds)} rows/s; peak RSS ${fmt(x.maxRssMB)} MiB\n`;
   process.stdout.write(`\n${r.label}: ${path.basename(r.file)} (${(r.size / 2 ** 20).toFixed(0)} MiB)\n`);
-  process.stdout.write(`  Lathe import (parse+map+validate+SQLite): ${fmt(l.rows)} rows in ${l.seconds.toFixed(2)} s = ${fmt(l.rows / l.seconds)} rows/s, peak RSS ${fmt(l.maxRssMB)} MiB, db ${fmt(l.dbMB)} MiB\n`);
+  process.stdout.write(line('Lathe import (parse+map+validate+SQLite)', l));
   if (p) {
-    process.stdout.write(`  pandas ${r.label === 'CSV' ? 'read_csv' : 'read_excel'} (parse only):          ${fmt(p.rows)} rows in ${p.seconds.toFixed(2)} s = ${fmt(p.rows / p.seconds)} rows/s, peak RSS ${fmt(p.maxRssMB)} MiB\n`);
-    process.stdout.write(`  speed ratio Lathe/pandas: ${(p.seconds / l.seconds).toFixed(2)}x\n`);
+    process.stdout.write(line(`pandas ${r.label === 'CSV' ? 'read_csv' : 'read_excel'} (parse only)`, p));
+    process.stdout.write(`  Lathe speed / pandas speed: wall ${(p.seconds / l.seconds).toFixed(2)}x, CPU ${(p.cpuSeconds / l.cpuSeconds).toFixed(2)}x\n`);
   }
 }
 if (!values.keep && !values.dir) fs.rmSync(dir, { recursive: true, force: true });
