@@ -25,6 +25,7 @@ import { buildChatPrompt } from './chat-prompt.js';
 import { openGenerator, runChatTurn } from './chat-turn.js';
 import { specKey, type Generator, type GeneratorSpec } from './generator.js';
 import type { OnnxExporter } from './onnx-model-source.js';
+import { playgroundOnnxExporter } from './onnx-exporter.js';
 
 /** At most this many token events per pane per second. */
 const TOKEN_EVENT_MS = 50;
@@ -36,7 +37,7 @@ interface Pane {
 }
 
 export interface PlaygroundDeps {
-  /** Exports a plain model folder to ONNX for the onnx engine; null: only already-exported folders run there. */
+  /** Exports a plain model folder to ONNX for the onnx engine (default: main/onnx's writer); null: only exported folders. */
   readonly exporter?: OnnxExporter | null;
 }
 
@@ -95,7 +96,7 @@ export class PlaygroundService implements IPlaygroundService {
     const old = this.panes.get(paneId);
     if (old && old.key === key) return old;
     if (old) void old.generator.then((g) => g.dispose()).catch(() => undefined);
-    const generator = openGenerator(spec, { tmpDir: this.ctx.workspace.paths.tmp, cacheRoot: this.ctx.workspace.paths.cache, exporter: this.deps.exporter ?? null });
+    const generator = openGenerator(spec, { tmpDir: this.ctx.workspace.paths.tmp, cacheRoot: this.ctx.workspace.paths.cache, exporter: this.deps.exporter === undefined ? playgroundOnnxExporter : this.deps.exporter });
     generator.catch(() => undefined);
     const pane: Pane = { key, generator, running: null };
     this.panes.set(paneId, pane);

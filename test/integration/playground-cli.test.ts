@@ -1,5 +1,5 @@
 // `lathe chat --prompt … --json` on the tiny model: the documented JSON shape, greedy repeatability, sampling
-// flags, and clear errors (broken folder, unknown run, ONNX without an export).
+// flags, the ONNX engine on a plain folder (exported once, cached), and clear errors (broken folder, unknown run).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,8 +48,24 @@ describe('lathe chat', () => {
     expect(run.json<{ error: { message: string } }>().error.message).toMatch(/No run 999/);
     const flag = await runLathe('--home', home.dir, '--json', 'chat', MODEL, '--engine', 'gpu', '--prompt', 'hi');
     expect(flag.code).toBe(2);
-    const onnx = await runLathe('--home', home.dir, '--json', 'chat', MODEL, '--engine', 'onnx', '--prompt', 'hi');
+    const onnx = await runLathe('--home', home.dir, '--json', 'chat', path.join(home.dir, 'nowhere'), '--engine', 'onnx', '--prompt', 'hi');
     expect(onnx.code).toBe(1);
-    expect(onnx.json<{ error: { code: string; message: string } }>().error.message).toMatch(/ONNX/);
+    expect(onnx.json<{ error: { code: string; message: string } }>().error.code).toBe('not_found');
+  });
+
+  it.skipIf(!findEngineBinary())('--engine onnx exports a plain model folder once (cached) and answers as the native engine does', async () => {
+    const args = ['--home', home.dir, '--json', 'chat', MODEL, '--prompt', 'Where is my order?', '--max-new-tokens', '24'];
+    const native = (await runLathe(...args)).json<{ tokens: number[] }>();
+    const first = await runLathe(...args, '--engine', 'onnx');
+    expect(first.code).toBe(0);
+    const j = first.json<{ tokens: number[]; engine: string; text: string }>();
+    expect(j.engine).toBe('onnx');
+    expect(j.tokens).toEqual(native.tokens);
+    const cached = fs.readdirSync(path.join(home.dir, 'cache', 'onnx'));
+    expect(cached).toHaveLength(1);
+    expect(fs.existsSync(path.join(home.dir, 'cache', 'onnx', cached[0]!, 'model.onnx'))).toBe(true);
+    const again = await runLathe(...args, '--engine', 'onnx');
+    expect(again.json<{ tokens: number[] }>().tokens).toEqual(native.tokens);
+    expect(fs.readdirSync(path.join(home.dir, 'cache', 'onnx'))).toEqual(cached);
   });
 });

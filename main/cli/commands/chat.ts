@@ -11,6 +11,7 @@ import { TemplatesStore } from '../../db/templates-store.js';
 import { buildChatPrompt } from '../../playground/chat-prompt.js';
 import { openGenerator, runChatTurn, type ChatTurnResult } from '../../playground/chat-turn.js';
 import type { Generator } from '../../playground/generator.js';
+import { playgroundOnnxExporter } from '../../playground/onnx-exporter.js';
 import { toRunDetailDto } from '../../runs/run-dto.js';
 import type { CliCommand, CliContext } from '../cli-command.js';
 import { intFlag, parseFlags } from '../parse-flags.js';
@@ -104,7 +105,7 @@ export const chatCommand: CliCommand = {
     const first = await ask([{ role: 'user', content: values.prompt ?? '' }]);
     const generator = await openGenerator(
       { engine, model: target.model, adapter: target.adapter },
-      { tmpDir: ctx.workspace().paths.tmp, cacheRoot: ctx.workspace().paths.cache, exporter: null, signal: ctx.signal },
+      { tmpDir: ctx.workspace().paths.tmp, cacheRoot: ctx.workspace().paths.cache, exporter: playgroundOnnxExporter, signal: ctx.signal },
     );
     try {
       if (values.prompt !== undefined) {
