@@ -23,6 +23,9 @@ target_sources(lathe_core PRIVATE
   src/cuda/adamw.cu
   src/cuda/elementwise.cu
 )
+# lathe_core was created before this file set CMAKE_CUDA_ARCHITECTURES, so its property must be set explicitly
+# (otherwise CMake stops with "CUDA_ARCHITECTURES is empty for target lathe_core").
+set_target_properties(lathe_core PROPERTIES CUDA_ARCHITECTURES "${CMAKE_CUDA_ARCHITECTURES}")
 target_compile_definitions(lathe_core PUBLIC LATHE_HAVE_CUDA=1)
 target_compile_options(lathe_core PRIVATE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr -lineinfo>)
 target_link_libraries(lathe_core PUBLIC CUDA::cudart CUDA::cublas CUDA::cublasLt)
