@@ -7,6 +7,7 @@ import { ImportPage } from './ImportPage.js';
 import { DataPage } from './DataPage.js';
 import { PreviewPage } from './PreviewPage.js';
 import { TrainPage } from './TrainPage.js';
+import { RunsPage } from './RunsPage.js';
 import { PlaygroundPage } from './PlaygroundPage.js';
 
 export interface PageEntry {
@@ -23,5 +24,6 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'data', label: 'nav.data', component: DataPage },
   { id: 'preview', label: 'nav.preview', component: PreviewPage },
   { id: 'train', label: 'nav.train', component: TrainPage },
+  { id: 'runs', label: 'nav.runs', component: RunsPage },
   { id: 'playground', label: 'nav.playground', component: PlaygroundPage },
 ];
