@@ -7,7 +7,7 @@ import { throwIfAborted } from './decoded-text.js';
 import { detectHeaderIndex, nonBlankCount, type RawRow } from './header-detector.js';
 import type { OpenedSource, ReadOptions, ReadStats, SheetInfo } from './source-types.js';
 import { HEADER_LOOKAHEAD, readTableHead, tableRecords } from './table-rows.js';
-import { parseDateStyles, parseWorkbook, readSharedStrings, sheetRows, type SheetContext, type WorkbookSheet } from './xlsx-xml.js';
+import { parseDateStyles, parseWorkbook, readSharedStrings, rootPrefix, sheetRows, stripPrefix, type SheetContext, type WorkbookSheet } from './xlsx-xml.js';
 import { openZipEntry, readZipDirectory, readZipText, type ZipEntry } from './zip-reader.js';
 
 interface Workbook {
@@ -34,10 +34,12 @@ async function openWorkbook(file: string): Promise<Workbook> {
   if (!wbEntry) throw notXlsx(file, 'no xl/workbook.xml inside');
   try {
     const rels = entries.get('xl/_rels/workbook.xml.rels');
-    const wb = parseWorkbook(await readZipText(file, wbEntry), rels ? await readZipText(file, rels) : '');
+    const wbXml = await readZipText(file, wbEntry);
+    const wb = parseWorkbook(stripPrefix(wbXml, rootPrefix(wbXml)), rels ? await readZipText(file, rels) : '');
     const stylesEntry = entries.get(wb.styles ?? 'xl/styles.xml');
     const sstEntry = entries.get(wb.sharedStrings ?? 'xl/sharedStrings.xml');
-    const dateStyles = stylesEntry ? parseDateStyles(await readZipText(file, stylesEntry)) : [];
+    const stylesXml = stylesEntry ? await readZipText(file, stylesEntry) : '';
+    const dateStyles = parseDateStyles(stripPrefix(stylesXml, rootPrefix(stylesXml)));
     const sharedStrings = sstEntry ? await readSharedStrings(await openZipEntry(file, sstEntry)) : [];
     return { file, size, entries, sheets: wb.sheets.filter((s) => entries.has(s.path)), ctx: { sharedStrings, dateStyles, date1904: wb.date1904 } };
   } catch (err) {

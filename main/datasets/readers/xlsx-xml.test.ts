@@ -46,4 +46,12 @@ describe('SpreadsheetML scanners', () => {
       { row: 6, cells: [7, 8] },
     ]);
   });
+
+  it('reads prefixed SpreadsheetML (<x:row>, as .NET writes it), even with the prefix split across chunks', async () => {
+    const xml = '<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>q</x:t></x:is></x:c></x:row><x:row r="2"><x:c r="A2"><x:v>5</x:v></x:c></x:row></x:sheetData></x:worksheet>';
+    const rows = [];
+    for await (const r of sheetRows(chunks(xml, 3), { sharedStrings: [], dateStyles: [], date1904: false })) rows.push(r);
+    expect(rows).toEqual([{ row: 1, cells: ['q'] }, { row: 2, cells: [5] }]);
+    expect(await readSharedStrings(chunks('<x:sst xmlns:x="s"><x:si><x:t>a</x:t></x:si></x:sst>', 4))).toEqual(['a']);
+  });
 });

@@ -85,19 +85,41 @@ export function parseDateStyles(stylesXml: string): boolean[] {
   return out;
 }
 
-/** Decoded text chunks of a stream, cut after the last occurrence of `closer` so each piece holds whole elements. */
+/** Drops a namespace prefix from element names (`<x:row>` → `<row>`), as .NET's OpenXML SDK writes them. */
+export function stripPrefix(text: string, prefix: string | null): string {
+  if (!prefix) return text;
+  return text.split(`<${prefix}:`).join('<').split(`</${prefix}:`).join('</');
+}
+
+/** The namespace prefix of the root element (`x` for `<x:worksheet …>`), or null. */
+export function rootPrefix(text: string): string | null {
+  const m = /<([A-Za-z_][\w.-]*):(?:worksheet|sst|workbook|styleSheet)[\s>]/.exec(text);
+  return m ? m[1]! : null;
+}
+
+/**
+ * Decoded text chunks of a stream, cut after the last occurrence of `closer` so each piece holds whole elements;
+ * element prefixes are removed first.
+ */
 async function* wholeElements(stream: Readable, closer: string): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8');
   let buf = '';
+  let prefix: string | null | undefined;
   for await (const chunk of stream) {
     buf += decoder.decode(chunk as Uint8Array, { stream: true });
+    if (prefix === undefined) {
+      if (buf.length < 4096 && !/<[^?!][^>]*>/.test(buf)) continue;
+      prefix = rootPrefix(buf.slice(0, 4096));
+    }
+    // Strip on the whole buffer: a `<x:` split across chunks is rejoined here first.
+    buf = stripPrefix(buf, prefix);
     const end = buf.lastIndexOf(closer);
     if (end < 0) continue;
     yield buf.slice(0, end + closer.length);
     buf = buf.slice(end + closer.length);
   }
   buf += decoder.decode();
-  if (buf) yield buf;
+  if (buf) yield stripPrefix(buf, prefix ?? rootPrefix(buf.slice(0, 4096)));
 }
 
 export async function readSharedStrings(stream: Readable): Promise<string[]> {
