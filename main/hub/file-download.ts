@@ -109,7 +109,7 @@ export async function downloadAttempt(job: FileJob, state: PartState, onBytes: (
       }
     } else if (!res.ok) {
       await res.body?.cancel();
-      throw statusError(res.status, `${job.file.path} of ${job.repo}`, job.repo, 'Authorization' in job.headers);
+      throw statusError(res.status, `${job.file.path} of ${job.repo}`, job.repo, 'Authorization' in job.headers, res.headers);
     }
     etagSha = sha256FromEtag(res);
     if (!res.body) throw new RetryableHttpError(res.status, `${job.file.path}: empty answer`);

@@ -20,6 +20,16 @@ describe('retry policy', () => {
     expect(isRetryable(new LatheError('cancelled', 'x'))).toBe(false);
   });
 
+  it('reads the Hub\'s X-Error-Code / X-Error-Message to say what is wrong', () => {
+    const h = (o: Record<string, string>) => new Headers(o);
+    expect(statusError(404, 'f', 'a/b', false, h({ 'X-Error-Code': 'RevisionNotFound' }))).toMatchObject({ code: 'not_found', message: expect.stringMatching(/no such revision/) });
+    expect(statusError(404, 'config.json of a/b', 'a/b', false, h({ 'X-Error-Code': 'EntryNotFound' }))).toMatchObject({ code: 'not_found', message: expect.stringMatching(/config.json of a\/b is not in the repository/) });
+    expect(statusError(401, 'f', 'a/b', false, h({ 'X-Error-Code': 'RepoNotFound' }))).toMatchObject({ code: 'not_found' });
+    expect(statusError(403, 'f', 'a/b', true, h({ 'X-Error-Code': 'GatedRepo' }))).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/not been granted access/) });
+    expect(statusError(401, 'f', 'a/b', true, h({ 'X-Error-Message': 'Invalid credentials in Authorization header' }))).toMatchObject({ message: expect.stringMatching(/not valid/) });
+    expect(statusError(401, 'f', 'a/b', false)).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/gated or private/) });
+  });
+
   it('withRetry stops after the last attempt and reports each retry', async () => {
     let calls = 0;
     const notes: number[] = [];

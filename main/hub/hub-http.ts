@@ -86,18 +86,47 @@ export function reasonOf(err: unknown): string {
 
 /**
  * Turns a non-success status into the error to throw: LatheError for what a person must fix (token, name),
- * RetryableHttpError for what may pass.
+ * RetryableHttpError for what may pass. The Hugging Face Hub names the case in `X-Error-Code` (GatedRepo,
+ * RepoNotFound, RevisionNotFound, EntryNotFound) and `X-Error-Message` (huggingface_hub's utils/_http.py reads the
+ * same headers); it answers 401 for missing, private and gated repos alike when no token is sent. Other hubs and
+ * mirrors may send neither header: then the status decides.
  */
-export function statusError(status: number, what: string, repo: string, hasToken: boolean): Error {
+export function statusError(status: number, what: string, repo: string, hasToken: boolean, headers?: Headers): Error {
+  const code = headers?.get('x-error-code') ?? null;
+  const hubMessage = headers?.get('x-error-message') ?? '';
+  const details = { status, repo, ...(code ? { hubCode: code } : {}) };
+  if (code === 'RevisionNotFound') return new LatheError('not_found', `${repo} has no such revision (HTTP ${status}). Check the branch, tag or commit.`, details);
+  if (code === 'EntryNotFound') return new LatheError('not_found', `${what} is not in the repository (HTTP ${status}).`, details);
+  if (/invalid credentials/i.test(hubMessage)) {
+    return new LatheError('forbidden', `The hub says the access token is not valid (HTTP ${status}). Create a new read token in your hub account's settings and add it again.`, details);
+  }
+  if (code === 'GatedRepo') {
+    return new LatheError(
+      'forbidden',
+      hasToken
+        ? `${repo} is gated, and the account of your access token has not been granted access yet (HTTP ${status}). Accept its licence on the model's page with that account (approval can take a while), then try again.`
+        : `${repo} is gated (HTTP ${status}): accept its licence on the model's page, then add an access token in Lathe (Models → Access tokens) or set HF_TOKEN.`,
+      details,
+    );
+  }
+  if (code === 'RepoNotFound') {
+    return new LatheError(
+      'not_found',
+      hasToken
+        ? `There is no model ${repo} that your access token can see (HTTP ${status}). Check the name and the source (Hugging Face or ModelScope).`
+        : `There is no model ${repo} on this hub, or it is private or gated and needs an access token (HTTP ${status}). Check the name and the source.`,
+      details,
+    );
+  }
   if (status === 401 || status === 403) {
     const msg = hasToken
       ? `The hub refused access to ${repo} (HTTP ${status}) with the access token you gave. It may be gated: accept its licence on the model's page with the same account, or check the token has read access.`
       : `${repo} is gated or private (HTTP ${status}): accept its licence on the model's page, then add an access token in Lathe (Models → Access tokens) or set HF_TOKEN.`;
-    return new LatheError('forbidden', msg, { status, repo });
+    return new LatheError('forbidden', msg, details);
   }
-  if (status === 404) return new LatheError('not_found', `${what} was not found on the hub (HTTP 404). Check the model name, revision and endpoint.`, { status, repo });
+  if (status === 404) return new LatheError('not_found', `${what} was not found on the hub (HTTP 404). Check the model name, revision and endpoint.`, details);
   if (isRetryableStatus(status)) return new RetryableHttpError(status, `${what}: the hub answered HTTP ${status}`);
-  return new LatheError('io_error', `${what}: the hub answered HTTP ${status}.`, { status, repo });
+  return new LatheError('io_error', `${what}: the hub answered HTTP ${status}.`, details);
 }
 
 /** GET with the hub's headers; redirects followed (fetch drops Authorization on cross-origin redirects). */
@@ -117,7 +146,7 @@ export async function hubGetJson<T>(url: string, headers: Record<string, string>
       const res = await hubGet(url, headers, signal);
       if (!res.ok) {
         await res.body?.cancel();
-        throw statusError(res.status, what, repo, 'authorization' in lowerKeys(headers));
+        throw statusError(res.status, what, repo, 'authorization' in lowerKeys(headers), res.headers);
       }
       try {
         return (await res.json()) as T;

@@ -59,7 +59,7 @@ describe('web mode: Models page', () => {
     await page.getByRole('button', { name: 'Download', exact: true }).click();
     const failed = page.locator('[data-testid="download"][data-state="failed"]');
     await failed.waitFor({ timeout: 30_000 });
-    expect(await failed.getByRole('alert').textContent()).toMatch(/gated or private \(HTTP 401\)/);
+    expect(await failed.getByRole('alert').textContent()).toMatch(/is gated \(HTTP 401\)/);
     await failed.getByRole('button', { name: 'Dismiss' }).click();
     await page.getByLabel('Hugging Face access token').fill(TOKEN);
     await page.getByRole('button', { name: 'Save token' }).first().click();

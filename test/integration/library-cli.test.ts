@@ -85,7 +85,7 @@ describe('lathe model pull/list/rm', () => {
     const denied = await runLathe('--home', h, '--json', 'model', 'pull', GATED, '--endpoint', hub.url);
     expect(denied.code).toBe(1);
     expect(JSON.parse(denied.stdout.trim().split('\n').pop()!).error.code).toBe('forbidden');
-    expect(denied.stderr).toMatch(/gated or private \(HTTP 401\).*HF_TOKEN/);
+    expect(denied.stderr).toMatch(/is gated \(HTTP 401\).*HF_TOKEN/);
 
     process.env.HF_TOKEN = TOKEN;
     const ok = await runLathe('--home', h, '--json', 'model', 'pull', GATED, '--endpoint', hub.url);

@@ -179,13 +179,24 @@ describe('downloader', () => {
     const err = await pull(new HfClient(hub.url, null, FAST), GATED, d).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LatheError);
     expect((err as LatheError).code).toBe('forbidden');
-    expect((err as LatheError).message).toMatch(/gated or private \(HTTP 401\).*access token/);
+    expect((err as LatheError).message).toMatch(/lathe\/tiny-llama-gated is gated \(HTTP 401\).*access token/);
     expect(hub.log.filter((l) => l.status === 401)).toHaveLength(1);
     const wrong = await pull(new HfClient(hub.url, 'hf_wrong', FAST), GATED, d).catch((e: unknown) => e);
-    expect((wrong as LatheError).message).toMatch(/with the access token you gave/);
+    expect((wrong as LatheError).message).toMatch(/has not been granted access yet \(HTTP 403\)/);
     expect((wrong as LatheError).message).not.toContain('hf_wrong');
+    const invalid = await pull(new HfClient(hub.url, 'not-a-real-token', FAST), GATED, d).catch((e: unknown) => e);
+    expect((invalid as LatheError).message).toMatch(/access token is not valid/);
     await pull(new HfClient(hub.url, TOKEN, FAST), GATED, d);
     expectWholeModel(d);
+  });
+
+  it('a name that does not exist: HF answers 401 RepoNotFound, shown as not found; ModelScope 401/404 stay generic', async () => {
+    const err = await new HfClient(hub.url, null, FAST).list('lathe/no-such-model', 'main').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'not_found' });
+    expect((err as LatheError).message).toMatch(/There is no model lathe\/no-such-model on this hub, or it is private or gated/);
+    const ms = await new ModelScopeClient(hub.url, null, FAST).list(GATED, 'master').catch((e: unknown) => e);
+    expect(ms).toMatchObject({ code: 'forbidden' });
+    expect((ms as LatheError).message).toMatch(/gated or private \(HTTP 401\)/);
   });
 
   it('retries 5xx answers with backoff but not a 404', async () => {

@@ -208,7 +208,7 @@ describe('library service', () => {
     const denied = await pullAndWait(lib, GATED);
     expect(denied.state).toBe('failed');
     expect(denied.error).toMatchObject({ code: 'forbidden' });
-    expect(denied.error!.message).toMatch(/lathe\/tiny-llama-gated is gated or private \(HTTP 401\)/);
+    expect(denied.error!.message).toMatch(/lathe\/tiny-llama-gated is gated \(HTTP 401\)/);
     expect(denied.error!.message).toMatch(/access token/);
 
     const status = await lib.setToken({ source: 'hf', token: TOKEN });
