@@ -34,7 +34,8 @@ target_link_libraries(lathe_core PUBLIC CUDA::cudart CUDA::cublas CUDA::cublasLt
 foreach(t test-cuda-ops test-cuda-parity)
   add_executable(${t} tests/${t}.cpp tests/test-util.cpp)
   target_link_libraries(${t} PRIVATE lathe_core)
-  target_compile_definitions(${t} PRIVATE LATHE_FIXTURE_DIR="${CMAKE_CURRENT_SOURCE_DIR}/test/fixtures")
+  target_compile_definitions(${t} PRIVATE LATHE_FIXTURE_DIR="${CMAKE_CURRENT_SOURCE_DIR}/test/fixtures"
+    LATHE_ENGINE_PATH="$<TARGET_FILE:lathe-engine>")
   add_test(NAME ${t} COMMAND ${t} WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
   set_tests_properties(${t} PROPERTIES SKIP_RETURN_CODE 77 LABELS gpu)
 endforeach()

@@ -124,7 +124,7 @@ static void parity(const std::string& root, const std::string& arch) {
 }
 
 static void generation(const std::string& root) {
-  std::string model = root + "/model-llama";
+  std::string model_dir = root + "/model-llama";
   std::vector<int32_t> outs[2];
   const char* devs[2] = {"cpu", "cuda:0"};
   setenv("LATHE_CUDA_FP32", "1", 1);
@@ -133,7 +133,7 @@ static void generation(const std::string& root) {
     CHECK_OK(backend_create(devs[d], 2, &be));
     if (!be) return;
     model m;
-    CHECK_OK(model_load(m, be, model));
+    CHECK_OK(model_load(m, be, model_dir));
     CHECK_OK(model_ensure_rope(m, 64));
     gen_params p;
     p.max_new_tokens = 20;
