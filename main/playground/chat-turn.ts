@@ -1,6 +1,9 @@
 // One answer: opens the generator a pane asks for (native engine or ONNX), runs a rendered prompt through it,
 // turns ids into streamed text and ends the answer at a stop word. Shared by the playground service and
 // `lathe chat`; knows nothing of panes, IPC or terminals.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { PlaygroundEngine, SamplingOptions } from '../../preload/contract/playground.js';
 import { requireEngineBinary } from '../engine/engine-binary.js';
 import { detectGpus } from '../engine/gpu-info.js';
@@ -23,7 +26,23 @@ export async function openGenerator(spec: GeneratorSpec, env: GeneratorEnv): Pro
   if (spec.engine === 'native') return new NativeGenerator({ binary: requireEngineBinary(), model: spec.model, adapter: spec.adapter, tmpDir: env.tmpDir });
   const m = await resolveOnnxModel({ model: spec.model, adapter: spec.adapter, cacheRoot: env.cacheRoot, exporter: env.exporter, ...(env.signal ? { signal: env.signal } : {}) });
   const gpus = await detectGpus();
-  return new OnnxGenerator({ file: m.file, configJson: m.configJson, providers: gpus.length > 0 ? ['cuda', 'cpu'] : ['cpu'] });
+  const cuda = gpus.length > 0 && cudaProviderInstalled();
+  const notes = gpus.length > 0 && !cuda ? ["onnxruntime's CUDA provider is not installed here, so ONNX runs on the CPU."] : [];
+  return new OnnxGenerator({ file: m.file, configJson: m.configJson, providers: cuda ? ['cuda', 'cpu'] : ['cpu'], notes });
+}
+
+/**
+ * onnxruntime-node ships its CUDA provider as a separate library fetched at install time; without it, asking for
+ * CUDA only logs an error before falling back. Look for it beside the native binding instead.
+ */
+export function cudaProviderInstalled(): boolean {
+  try {
+    const main = createRequire(import.meta.url).resolve('onnxruntime-node');
+    const lib = process.platform === 'win32' ? 'onnxruntime_providers_cuda.dll' : 'libonnxruntime_providers_cuda.so';
+    return fs.existsSync(path.join(path.dirname(path.dirname(main)), 'bin', 'napi-v6', process.platform, process.arch, lib));
+  } catch {
+    return false;
+  }
 }
 
 export interface ChatTurnResult {

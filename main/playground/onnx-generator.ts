@@ -18,6 +18,8 @@ export interface OnnxGeneratorOptions {
   readonly providers: readonly string[];
   /** Default: the compiled worker when present. */
   readonly useWorker?: boolean;
+  /** Shown beside every answer (e.g. why it runs on the CPU). */
+  readonly notes?: readonly string[];
 }
 
 interface Backend {
@@ -103,14 +105,16 @@ function inWorker(o: OnnxGeneratorOptions): Backend {
 export class OnnxGenerator implements Generator {
   readonly engine = 'onnx' as const;
   private readonly backend: Backend;
+  private readonly notes: readonly string[];
 
   constructor(o: OnnxGeneratorOptions) {
+    this.notes = o.notes ?? [];
     const useWorker = o.useWorker ?? fs.existsSync(WORKER_FILE);
     this.backend = useWorker ? inWorker(o) : inline(o);
   }
 
   unsupported(_s: SamplingOptions): string[] {
-    return [];
+    return [...this.notes];
   }
 
   load(): Promise<void> {
