@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runLathe } from '../../../test/helpers/run-cli.js';
 import { tempHome } from '../../../test/helpers/temp-home.js';
-import { applyOverrides } from './dataset.js';
+import { applyOverrides, applyTags } from './dataset.js';
 
 const home = tempHome('lathe-cli-ds-');
 afterAll(() => home.cleanup());
@@ -80,6 +80,15 @@ describe('lathe dataset', () => {
     const s = await runLathe(...H, 'dataset', 'split', 'tickets', '--val-ratio', '0.5', '--seed', '3');
     expect(s.json()).toMatchObject({ train: 1, validation: 1, dataset: { splitSeed: 3, valRatio: 0.5 } });
     expect((await runLathe(...H, 'dataset', 'split', 'tickets', '--val-ratio', '2')).code).toBe(2);
+  });
+
+  it('imports a conversation file with custom role tags', async () => {
+    const f = file('custom.jsonl', JSON.stringify({ dialog: [{ speaker: 'customer', text: 'hi' }, { speaker: 'agent', text: 'hello' }] }) + '\n');
+    const r = await runLathe(...H, 'dataset', 'import', f, '--map', 'messages=dialog', '--tag', 'role=speaker', '--tag', 'content=text', '--tag', 'user=customer', '--tag', 'assistant=agent');
+    expect(r.json()).toMatchObject({ rows: 1, mapping: { messages: 'dialog' } });
+    const show = await runLathe(...H, 'dataset', 'show', 'custom');
+    expect(show.json().rows).toEqual([{ kind: 'conversation', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'hello' }] }]);
+    expect(() => applyTags({ shape: 'conversation', fields: {} }, ['colour=red'])).toThrow(/--tag needs NAME=VALUE/);
   });
 
   it('applies --map overrides: join, template, removal, shape', () => {

@@ -1,8 +1,8 @@
 // `lathe dataset inspect|import|import-llamafactory|list|show|export`: the datasets domain from the command line,
 // through the same service as the app (imports run inline here: the CLI's thread blocks no UI).
 import path from 'node:path';
-import type { DatasetDto, FieldSource, ImportResult, Mapping, TargetField } from '../../../preload/contract/datasets.js';
-import { TargetField as TargetFieldSchema } from '../../../preload/contract/datasets.js';
+import type { DatasetDto, FieldSource, ImportResult, Mapping, RoleTags, TargetField } from '../../../preload/contract/datasets.js';
+import { RoleTags as RoleTagsSchema, TargetField as TargetFieldSchema } from '../../../preload/contract/datasets.js';
 import { LatheError } from '../../../preload/contract/errors.js';
 import { EventHub } from '../../ipc/event-hub.js';
 import { ProjectsStore } from '../../db/projects-store.js';
@@ -15,7 +15,7 @@ import { findProject } from './project.js';
 
 const USAGE = `lathe dataset inspect FILE [--sheet S] [--encoding E]
 lathe dataset import FILE [--project P] [--name N] [--sheet S] [--encoding E] [--format auto|alpaca|sharegpt|openai]
-                          [--map field=column ...] [--skip-bad] [--allow-duplicate]
+                          [--map field=column ...] [--tag role=from ...] [--skip-bad] [--allow-duplicate]
 lathe dataset validate FILE [--sheet S] [--encoding E] [--format …] [--map field=column ...]
 lathe dataset import-llamafactory DIR [--project P]
 lathe dataset list [--project P]
@@ -25,7 +25,9 @@ lathe dataset split NAME --val-ratio R [--seed S] [--project P]
 
 Fields for --map: instruction, input, output, system, history, messages, tools, chosen, rejected, label, text.
 --map input=备注 --map input=订单号 joins two columns with a newline; --map 'input=订单号: {订单号}\\n{备注}' uses a
-template; --map input= removes a field. The default project is “Default”.`;
+template; --map input= removes a field. --tag sets how a messages column names things (LLaMA-Factory's tags):
+role, content, user, assistant, system, observation, function — e.g. --tag role=speaker --tag user=customer.
+The default project is “Default”.`;
 
 const DEFAULT_PROJECT = 'Default';
 
@@ -112,6 +114,7 @@ async function importFile(ctx: CliContext, args: string[]): Promise<void> {
     encoding: { type: 'string' },
     format: { type: 'string', default: 'auto' },
     map: { type: 'string', multiple: true },
+    tag: { type: 'string', multiple: true },
     'skip-bad': { type: 'boolean', default: false },
     'allow-duplicate': { type: 'boolean', default: false },
   });
@@ -120,7 +123,8 @@ async function importFile(ctx: CliContext, args: string[]): Promise<void> {
   const svc = service(ctx);
   const pid = projectId(ctx, values.project);
   const options = readerOptions(values);
-  const mapping = format !== 'auto' || (values.map?.length ?? 0) > 0 ? await resolveMapping(svc, file, options, format, values.map ?? []) : undefined;
+  const custom = format !== 'auto' || (values.map?.length ?? 0) > 0 || (values.tag?.length ?? 0) > 0;
+  const mapping = custom ? applyTags(await resolveMapping(svc, file, options, format, values.map ?? []), values.tag ?? []) : undefined;
   const jobId = `cli-${process.pid}`;
   const off = cancelOnSignal(ctx, svc, jobId);
   let r: ImportResult;
@@ -272,6 +276,21 @@ export function applyOverrides(base: Mapping, overrides: readonly string[]): Map
   }
   const shape: Mapping['shape'] = fields.chosen && fields.rejected ? 'preference' : fields.messages ? 'conversation' : fields.text && !fields.output ? 'text' : 'single';
   return { ...base, shape, fields };
+}
+
+const TAG_KEYS = { role: 'roleTag', content: 'contentTag', user: 'userTag', assistant: 'assistantTag', system: 'systemTag', observation: 'observationTag', function: 'functionTag' } as const;
+
+/** `--tag role=speaker` … on top of the mapping's role tags (sharegpt defaults when it has none). */
+export function applyTags(base: Mapping, tags: readonly string[]): Mapping {
+  if (tags.length === 0) return base;
+  const roles: RoleTags = { ...RoleTagsSchema.parse({}), ...base.roles };
+  for (const t of tags) {
+    const eq = t.indexOf('=');
+    const key = TAG_KEYS[t.slice(0, eq) as keyof typeof TAG_KEYS];
+    if (eq <= 0 || !key || eq === t.length - 1) throw new LatheError('invalid_request', `--tag needs NAME=VALUE with NAME one of ${Object.keys(TAG_KEYS).join(', ')}, not “${t}”.`);
+    roles[key] = t.slice(eq + 1);
+  }
+  return { ...base, roles };
 }
 
 /** Each target field → its column (or columns). */
