@@ -41,6 +41,8 @@ export interface DownloadOptions {
   readonly onProgress?: (s: DownloadSnapshot) => void;
   /** A whole file already in place with the listed size is kept (files are only ever renamed in when verified). */
   readonly keepExisting?: boolean;
+  /** Drop and retry a connection that sends nothing for this long (default 60 s). */
+  readonly stallTimeoutMs?: number;
   readonly now?: () => number;
 }
 
@@ -116,7 +118,7 @@ export async function downloadFiles(client: HubClient, repo: string, revision: s
     const state = new PartState(x.file);
     x.state = 'downloading';
     touch(x);
-    const job = { file: x.file, url: client.fileUrl(repo, revision, x.file.path), dest, repo, headers: client.headers() };
+    const job = { file: x.file, url: client.fileUrl(repo, revision, x.file.path), dest, repo, headers: client.headers(), stallTimeoutMs: opts.stallTimeoutMs };
     const r = await withRetry(
       (attempt) => {
         x.attempt = attempt;

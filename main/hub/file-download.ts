@@ -17,7 +17,11 @@ export interface FileJob {
   readonly dest: string;
   readonly repo: string;
   readonly headers: Record<string, string>;
+  /** An attempt that receives nothing for this long is dropped and retried (resuming). Default 60 s. */
+  readonly stallTimeoutMs?: number;
 }
+
+export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 
 /** Hash state of the `.part` file, kept across attempts so a resume does not re-read what is already hashed. */
 export class PartState {
@@ -75,8 +79,37 @@ async function syncState(part: string, state: PartState, signal?: AbortSignal): 
 /**
  * One attempt at one file. `onBytes(n)` reports bytes newly on disk (negative when a stale part is discarded).
  * Throws RetryableHttpError / network errors (retry), CorruptDownloadError (bytes deleted; retry) or LatheError.
+ * A connection that goes quiet (a stalled mirror keeps it open and sends nothing) is dropped after
+ * `stallTimeoutMs` and reported as retryable, so the next attempt resumes from the bytes on disk.
  */
 export async function downloadAttempt(job: FileJob, state: PartState, onBytes: (delta: number) => void, signal?: AbortSignal): Promise<AttemptResult> {
+  const idleMs = job.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  const attempt = new AbortController();
+  const onOuter = () => attempt.abort();
+  signal?.addEventListener('abort', onOuter, { once: true });
+  if (signal?.aborted) attempt.abort();
+  let stalled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      attempt.abort();
+    }, idleMs);
+  };
+  try {
+    arm();
+    return await attemptOnce(job, state, onBytes, attempt.signal, arm);
+  } catch (err) {
+    if (stalled && !signal?.aborted) throw new RetryableHttpError(0, `${job.file.path}: no data for ${(idleMs / 1000).toFixed(idleMs < 10_000 ? 1 : 0)} s; reconnecting`);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onOuter);
+  }
+}
+
+async function attemptOnce(job: FileJob, state: PartState, onBytes: (delta: number) => void, signal: AbortSignal, onActivity: () => void): Promise<AttemptResult> {
   const part = job.dest + PART_SUFFIX;
   await fs.mkdir(path.dirname(job.dest), { recursive: true });
   const before = state.bytes;
@@ -91,6 +124,7 @@ export async function downloadAttempt(job: FileJob, state: PartState, onBytes: (
   headers['Accept-Encoding'] = 'identity';
   if (state.bytes > 0) headers.Range = `bytes=${state.bytes}-`;
   const res = await hubGet(job.url, headers, signal);
+  onActivity();
   let etagSha: string | null = null;
 
   if (res.status === 416 && state.bytes > 0) {
@@ -113,7 +147,7 @@ export async function downloadAttempt(job: FileJob, state: PartState, onBytes: (
     }
     etagSha = sha256FromEtag(res);
     if (!res.body) throw new RetryableHttpError(res.status, `${job.file.path}: empty answer`);
-    await appendBody(res.body, part, state, onBytes, signal);
+    await appendBody(res.body, part, state, onBytes, signal, onActivity);
   }
 
   const expectedSize = job.file.size;
@@ -145,7 +179,7 @@ async function discard(part: string, state: PartState, onBytes: (delta: number) 
 const WRITE_BATCH = 1024 * 1024;
 
 /** Appends the body to the part file, hashing exactly what reached the disk. */
-async function appendBody(body: ReadableStream<Uint8Array>, part: string, state: PartState, onBytes: (delta: number) => void, signal?: AbortSignal): Promise<void> {
+async function appendBody(body: ReadableStream<Uint8Array>, part: string, state: PartState, onBytes: (delta: number) => void, signal: AbortSignal, onActivity: () => void): Promise<void> {
   const fh = await fs.open(part, state.bytes > 0 ? 'a' : 'w');
   let pending: Buffer[] = [];
   let pendingBytes = 0;
@@ -161,6 +195,7 @@ async function appendBody(body: ReadableStream<Uint8Array>, part: string, state:
   };
   try {
     for await (const chunk of Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>, { signal })) {
+      onActivity();
       pending.push(chunk as Buffer);
       pendingBytes += (chunk as Buffer).byteLength;
       if (pendingBytes >= WRITE_BATCH) await flush();
@@ -169,7 +204,7 @@ async function appendBody(body: ReadableStream<Uint8Array>, part: string, state:
   } catch (err) {
     // Bytes that arrived before a dropped connection are good: keep them for the resume.
     await flush().catch(() => undefined);
-    if (signal?.aborted) throw cancelled();
+    if (signal.aborted) throw cancelled();
     throw err;
   } finally {
     await fh.close();

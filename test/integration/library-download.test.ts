@@ -127,6 +127,18 @@ describe('downloader', () => {
     expect(Number(/bytes=(\d+)-/.exec(cdn[1]!.range!)![1])).toBeGreaterThan(0);
   });
 
+  it('drops a connection that goes quiet and resumes on a new one', async () => {
+    const d = dir();
+    hub.faults = { stallMidFile: { path: WEIGHTS, afterBytes: 500_000 } };
+    const messages: string[] = [];
+    const r = await pull(new HfClient(hub.url, null, FAST), REPO, d, { stallTimeoutMs: 300, onProgress: (s) => s.changed.forEach((f) => f.message && messages.push(f.message)) });
+    expectWholeModel(d);
+    expect(r.retries).toBe(1);
+    expect(messages.some((m) => /no data for 0.3 s; reconnecting/.test(m))).toBe(true);
+    const cdn = hub.log.filter((l) => l.url.startsWith('/cdn/'));
+    expect(cdn.map((l) => l.status)).toEqual([200, 206]);
+  });
+
   it('detects a corrupted file by its SHA-256, deletes it and fetches it again', async () => {
     const d = dir();
     hub.faults = { corrupt: { path: WEIGHTS } };
