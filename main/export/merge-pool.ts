@@ -15,7 +15,7 @@ export interface TensorJob {
   readonly rows: number;
   readonly cols: number;
   /** The LoRA pair, when this tensor is adapted: a (rank, cols), b (rows, rank) as f32. */
-  readonly lora?: { readonly a: Float32Array; readonly b: Float32Array; readonly rank: number; readonly scale: number };
+  readonly lora?: { readonly a: Float32Array; readonly b: Float32Array; readonly rank: number; readonly scale: number; readonly at?: Float32Array };
 }
 
 type Decode = typeof decodeRange;
@@ -33,7 +33,7 @@ function runRowsWith(job: TensorJob, rowStart: number, rowEnd: number, decode: D
     if (job.lora) {
       // The kernel indexes b by absolute row: hand it the rows of b that belong to this chunk.
       const b = job.lora.b.subarray(r0 * job.lora.rank, r1 * job.lora.rank);
-      add(scratch, job.lora.a, b, job.cols, job.lora.rank, job.lora.scale, 0, r1 - r0);
+      add(scratch, job.lora.a, b, job.cols, job.lora.rank, job.lora.scale, 0, r1 - r0, job.lora.at);
     }
     encode(scratch, n, job.dstDtype, job.dst, r0 * job.cols);
   }

@@ -2,13 +2,13 @@
 // scale·B·A added to the adapted ones. The view GGUF and ONNX writers read from; it writes nothing.
 import { LatheError } from '../../preload/contract/errors.js';
 import { openLoraAdapter, type LoraAdapter, type LoraPair } from './lora-adapter.js';
-import { addLoraDelta } from './lora-merge.js';
+import { addLoraDelta, transposeA } from './lora-merge.js';
 import { SafetensorsSource, type SourceTensor } from './safetensors-source.js';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
 
 export class MergedWeights {
-  private readonly loraCache = new Map<string, { a: Float32Array; b: Float32Array }>();
+  private readonly loraCache = new Map<string, { a: Float32Array; b: Float32Array; at: Float32Array }>();
 
   private constructor(
     readonly base: SafetensorsSource,
@@ -49,16 +49,22 @@ export class MergedWeights {
     return this.adapter?.pairs.get(name);
   }
 
-  /** A and B of the pair as f32, read once and kept (they are small: rank × (in + out) per module). */
-  async loraF32(pair: LoraPair): Promise<{ a: Float32Array; b: Float32Array }> {
+  /**
+   * A and B of the pair as f32 on SharedArrayBuffers (worker threads can read them). Only the last pair is kept:
+   * writers go tensor by tensor, and all pairs of an 8B model together would be ~150 MB.
+   */
+  async loraF32(pair: LoraPair): Promise<{ a: Float32Array; b: Float32Array; at: Float32Array }> {
     let ab = this.loraCache.get(pair.target);
     if (!ab) {
       const src = this.adapter!.source;
-      ab = { a: await src.readF32(pair.a), b: await src.readF32(pair.b) };
+      const a = toShared(await src.readF32(pair.a));
+      ab = { a, b: toShared(await src.readF32(pair.b)), at: transposeA(a, pair.rank, pair.a.shape[1]!, new Float32Array(new SharedArrayBuffer(a.byteLength || 4), 0, a.length)) };
+      this.loraCache.clear();
       this.loraCache.set(pair.target, ab);
     }
     return ab;
   }
+
 
   /** Rows [row, row+count) of a tensor after the merge, f32, (count, cols). 1-D tensors have one element per row. */
   async readRowsF32(name: string, row: number, count: number): Promise<Float32Array> {
@@ -67,9 +73,9 @@ export class MergedWeights {
     const w = await this.base.readRowsF32(t, row, count);
     const pair = this.pair(name);
     if (pair) {
-      const { a, b } = await this.loraF32(pair);
+      const { a, b, at } = await this.loraF32(pair);
       const cols = t.shape[1]!;
-      addLoraDelta(w, a, b.subarray(row * pair.rank, (row + count) * pair.rank), cols, pair.rank, pair.scale, 0, count);
+      addLoraDelta(w, a, b.subarray(row * pair.rank, (row + count) * pair.rank), cols, pair.rank, pair.scale, 0, count, at);
     }
     return w;
   }
@@ -85,6 +91,12 @@ export class MergedWeights {
     await this.adapter?.source.close();
     this.loraCache.clear();
   }
+}
+
+function toShared(values: Float32Array): Float32Array {
+  const out = new Float32Array(new SharedArrayBuffer(Math.max(4, values.byteLength)), 0, values.length);
+  out.set(values);
+  return out;
 }
 
 function checkPair(base: SafetensorsSource, pair: LoraPair, baseDir: string): void {
