@@ -139,19 +139,30 @@ export async function hubGet(url: string, headers: Record<string, string>, signa
   }
 }
 
-/** GET a JSON document, with retries. */
-export async function hubGetJson<T>(url: string, headers: Record<string, string>, what: string, repo: string, policy: RetryPolicy, signal?: AbortSignal): Promise<T> {
+/** How long a metadata request (file listing) may take before it is retried. */
+export const JSON_TIMEOUT_MS = 60_000;
+
+/** GET a JSON document, with retries; an answer that takes longer than `timeoutMs` is retried too. */
+export async function hubGetJson<T>(url: string, headers: Record<string, string>, what: string, repo: string, policy: RetryPolicy, signal?: AbortSignal, timeoutMs = JSON_TIMEOUT_MS): Promise<T> {
   return withRetry(
     async () => {
-      const res = await hubGet(url, headers, signal);
-      if (!res.ok) {
-        await res.body?.cancel();
-        throw statusError(res.status, what, repo, 'authorization' in lowerKeys(headers), res.headers);
-      }
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const both = signal ? AbortSignal.any([signal, timeout]) : timeout;
       try {
-        return (await res.json()) as T;
+        const res = await hubGet(url, headers, both);
+        if (!res.ok) {
+          await res.body?.cancel();
+          throw statusError(res.status, what, repo, 'authorization' in lowerKeys(headers), res.headers);
+        }
+        try {
+          return (await res.json()) as T;
+        } catch (err) {
+          if (timeout.aborted) throw err;
+          throw new RetryableHttpError(res.status, `${what}: the answer was not JSON (${(err as Error).message})`);
+        }
       } catch (err) {
-        throw new RetryableHttpError(res.status, `${what}: the answer was not JSON (${(err as Error).message})`);
+        if (timeout.aborted && !signal?.aborted) throw new RetryableHttpError(0, `${what}: no answer within ${Math.round(timeoutMs / 1000)} s`);
+        throw err;
       }
     },
     policy,

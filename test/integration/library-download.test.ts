@@ -8,7 +8,7 @@ import { downloadFiles, type DownloadSnapshot } from '../../main/hub/downloader.
 import { selectModelFiles } from '../../main/hub/file-selection.js';
 import { HfClient } from '../../main/hub/hf-client.js';
 import { ModelScopeClient } from '../../main/hub/modelscope-client.js';
-import type { RetryPolicy } from '../../main/hub/hub-http.js';
+import { hubGetJson, type RetryPolicy } from '../../main/hub/hub-http.js';
 import { startFakeHub, tinyModelFiles, type FakeHub } from '../fixtures/hub/fake-hub-server.js';
 import { tempHome } from '../helpers/temp-home.js';
 
@@ -58,6 +58,15 @@ describe('hub clients', () => {
     expect(listing.files.find((f) => f.path === 'config.json')!.gitSha1).toMatch(/^[0-9a-f]{40}$/);
     expect(selectModelFiles(listing.files).map((f) => f.path)).toEqual(['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json']);
     expect(hub.log[0]!.url).toBe(`/api/models/${REPO}/revision/main?blobs=true`);
+  });
+
+  it('a listing that hangs is given up after the timeout and asked again', async () => {
+    hub.faults = { slowListingOnceMs: 2000 };
+    const t0 = Date.now();
+    const doc = await hubGetJson<{ sha: string }>(`${hub.url}/api/models/${REPO}/revision/main?blobs=true`, {}, 'the listing', REPO, FAST, undefined, 200);
+    expect(doc.sha).toBe('a'.repeat(40));
+    // The first answer was held 2 s: only a second request can have answered this fast.
+    expect(Date.now() - t0).toBeLessThan(1500);
   });
 
   it('ModelScope listing skips folders and keeps SHA-256', async () => {
