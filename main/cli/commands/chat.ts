@@ -12,6 +12,7 @@ import { buildChatPrompt } from '../../playground/chat-prompt.js';
 import { openGenerator, runChatTurn, type ChatTurnResult } from '../../playground/chat-turn.js';
 import type { Generator } from '../../playground/generator.js';
 import { playgroundOnnxExporter } from '../../playground/onnx-exporter.js';
+import { findOnnxFile, onnxCacheDir } from '../../playground/onnx-model-source.js';
 import { toRunDetailDto } from '../../runs/run-dto.js';
 import type { CliCommand, CliContext } from '../cli-command.js';
 import { intFlag, parseFlags } from '../parse-flags.js';
@@ -103,6 +104,9 @@ export const chatCommand: CliCommand = {
     const ask = (messages: ChatMessage[]) => buildChatPrompt({ model: target.model, template, system: values.system, messages, userTemplates });
     // Check the model and template before loading the engine: a broken folder fails here, clearly.
     const first = await ask([{ role: 'user', content: values.prompt ?? '' }]);
+    if (engine === 'onnx' && !(target.adapter ? null : findOnnxFile(target.model)) && !findOnnxFile(onnxCacheDir(ctx.workspace().paths.cache, target.model, target.adapter))) {
+      ctx.out.info('Exporting the model to ONNX for the first time (kept in the workspace cache for next time)…');
+    }
     const generator = await openGenerator(
       { engine, model: target.model, adapter: target.adapter },
       { tmpDir: ctx.workspace().paths.tmp, cacheRoot: ctx.workspace().paths.cache, exporter: playgroundOnnxExporter, signal: ctx.signal },
