@@ -46,7 +46,7 @@ export interface NewDataset {
 
 const IMPORT_CACHE_KIB = 64 * 1024;
 /** Imports expected to add at least this many rows (and more than the workspace holds) rebuild indexes at the end. */
-const BULK_ROWS = 200_000;
+const BULK_ROWS = 20_000;
 /** Rows per multi-row INSERT: fewer statement calls, same transaction. */
 const BATCH = 100;
 
