@@ -5,6 +5,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findEngineBinary } from '../../main/engine/engine-binary.js';
 import { defaultModelPath } from '../../main/models/default-model.js';
+import { RunConfig } from '../../preload/contract/runs.js';
+import { RunsStore } from '../../main/db/runs-store.js';
+import { startBackend } from '../../main/services/backend.js';
+import { makeTinyAdapter } from '../fixtures/export/tiny-adapter.js';
 import { runLathe } from '../helpers/run-cli.js';
 import { tempHome } from '../helpers/temp-home.js';
 
@@ -31,6 +35,30 @@ describe('lathe chat', () => {
     const sampled = await runLathe('--home', home.dir, '--json', 'chat', MODEL, '--prompt', 'Where is my order?', '--max-new-tokens', '16', '--temperature', '1.5', '--seed', '5');
     expect(sampled.code).toBe(0);
     expect(sampled.json<{ tokens: number[] }>().tokens).not.toEqual(j.tokens);
+  });
+
+  it.skipIf(!findEngineBinary())('a run id chats with its base model + adapter, and the playground lists it beside its base', async () => {
+    const backend = startBackend(home.dir, 'web');
+    let runId: number;
+    try {
+      const project = await backend.services.projects.create({ name: 'chat-run' });
+      const runs = new RunsStore(backend.workspace.db);
+      const run = runs.create(project.id, 'support-v1', RunConfig.parse({ model: MODEL, datasets: [{ id: 1 }], template: 'chatml' }), null);
+      runId = run.row.id;
+      makeTinyAdapter(path.join(home.dir, 'run-adapter'));
+      runs.addArtifact(project.id, runId, 'adapter', 'run-adapter', 1, {});
+      const targets = await backend.services.playground.targets({ projectId: project.id });
+      expect(targets.map((t) => t.key)).toEqual([`model:${MODEL}`, `run:${runId}`]);
+      expect(targets[1]).toMatchObject({ runId, template: 'chatml', target: { model: MODEL, adapter: path.join(home.dir, 'run-adapter') } });
+    } finally {
+      backend.close();
+    }
+    const args = ['--prompt', 'Where is my order?', '--max-new-tokens', '16'];
+    const tuned = (await runLathe('--home', home.dir, '--json', 'chat', String(runId), ...args)).json<{ tokens: number[] }>();
+    const withAdapter = (await runLathe('--home', home.dir, '--json', 'chat', MODEL, '--adapter', path.join(home.dir, 'run-adapter'), ...args)).json<{ tokens: number[] }>();
+    const base = (await runLathe('--home', home.dir, '--json', 'chat', MODEL, ...args)).json<{ tokens: number[] }>();
+    expect(tuned.tokens).toEqual(withAdapter.tokens);
+    expect(tuned.tokens).not.toEqual(base.tokens);
   });
 
   it('a broken model folder is a clear error with exit code 1', async () => {

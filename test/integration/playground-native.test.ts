@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GenerationResultDto, TokenEvent } from '../../preload/contract/playground.js';
+import { playgroundContract, type GenerationResultDto, type TokenEvent } from '../../preload/contract/playground.js';
 import { findEngineBinary } from '../../main/engine/engine-binary.js';
 import { defaultModelPath } from '../../main/models/default-model.js';
 import { startBackend, type Backend } from '../../main/services/backend.js';
@@ -43,6 +43,10 @@ describe.skipIf(!engine)('playground on the native engine', () => {
     expect((done?.payload as GenerationResultDto).tokens).toEqual(a.tokens);
     const again = await pg.generate({ paneId: 'a', generationId: 'g2', target: { model: MODEL }, messages: question, sampling: { maxNewTokens: 12 } });
     expect(again.tokens).toEqual(a.tokens);
+    // Every event is what the contract says it is.
+    const ours = events.filter((e) => e.name.startsWith('playground.'));
+    expect(ours.length).toBeGreaterThan(2);
+    for (const e of ours) playgroundContract.events[e.name.slice('playground.'.length) as keyof typeof playgroundContract.events].parse(e.payload);
   });
 
   it('ends the answer at a stop token and leaves it out of the text', async () => {
