@@ -12,7 +12,9 @@ export function ValidationPicker() {
   const rows = useLathe(playgroundSelectors.validation);
   const total = useLathe(playgroundSelectors.validationTotal);
   const busy = useLathe(playgroundSelectors.busy);
+  const hasMore = useLathe(playgroundSelectors.validationHasMore);
   const load = useLathe((s) => s.loadValidation);
+  const more = useLathe((s) => s.loadMoreValidation);
   const ask = useLathe((s) => s.askValidation);
   if (datasets.length === 0) return null;
   return (
@@ -44,6 +46,13 @@ export function ValidationPicker() {
               </span>
             </li>
           ))}
+          {hasMore && (
+            <li>
+              <button type="button" className="secondary" onClick={() => void more()} data-testid="more-validation-rows">
+                {t('playground.validation.more')}
+              </button>
+            </li>
+          )}
         </ul>
       )}
     </details>

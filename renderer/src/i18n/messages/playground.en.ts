@@ -41,6 +41,7 @@ export const playgroundEn = {
   'playground.validation.dataset': 'Dataset',
   'playground.validation.none': 'This dataset has no validation rows. Set a validation share on the Datasets page.',
   'playground.validation.count': '{shown} of {total} validation rows',
+  'playground.validation.more': 'Show more rows',
   'playground.validation.use': 'Ask this',
   'playground.reference': 'Reference answer (row {row})',
   'playground.noTargets': 'No model found. Add one on the Models page, or train a run to compare with its base model.',

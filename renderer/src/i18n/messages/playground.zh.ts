@@ -43,6 +43,7 @@ export const playgroundZh: Record<keyof typeof playgroundEn, string> = {
   'playground.validation.dataset': '数据集',
   'playground.validation.none': '该数据集没有验证集样本。请在“数据集”页面设置验证集比例。',
   'playground.validation.count': '显示 {shown} 条，共 {total} 条验证样本',
+  'playground.validation.more': '显示更多',
   'playground.validation.use': '提问',
   'playground.reference': '参考答案（第 {row} 行）',
   'playground.noTargets': '没有找到模型。请在“模型”页面添加，或先训练一次以便与基础模型比较。',

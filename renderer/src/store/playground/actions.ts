@@ -25,6 +25,8 @@ export interface PlaygroundActions {
   /** The prompt the left pane's model would read for the next question (shows the template). */
   renderPrompt(question: string): Promise<void>;
   loadValidation(datasetId: number | undefined): Promise<void>;
+  /** The next page of the dataset's validation rows. */
+  loadMoreValidation(): Promise<void>;
   /** Starts a fresh conversation from a validation row (its history, its question) and asks it. */
   askValidation(v: ValidationPrompt): Promise<void>;
   /** Subscribes to the streamed answers; returns the unsubscribe. */
@@ -35,6 +37,9 @@ export interface PlaygroundActions {
 export type PlaygroundSlice = PlaygroundState & PlaygroundActions;
 
 let seq = 0;
+
+/** Validation rows fetched at a time. */
+export const VALIDATION_PAGE = 200;
 
 export const createPlaygroundSlice =
   (service: PlaygroundService): StateCreator<LatheStore, [], [], PlaygroundSlice> =>
@@ -174,13 +179,26 @@ export const createPlaygroundSlice =
         }
       },
       async loadValidation(datasetId) {
-        set({ pgDatasetId: datasetId, pgValidation: [], pgValidationTotal: 0 });
+        set({ pgDatasetId: datasetId, pgValidation: [], pgValidationTotal: 0, pgValidationLoaded: 0 });
         if (datasetId === undefined) return;
         try {
-          const r = await service.validationRows(datasetId);
+          const r = await service.validationRows(datasetId, 0, VALIDATION_PAGE);
           if (get().pgDatasetId !== datasetId) return;
           const prompts = r.rows.map((row) => validationPrompt(datasetId, row)).filter((v): v is ValidationPrompt => v !== null);
-          set({ pgValidation: prompts, pgValidationTotal: r.total });
+          set({ pgValidation: prompts, pgValidationTotal: r.total, pgValidationLoaded: r.rows.length });
+        } catch (err) {
+          set({ pgError: messageOf(err) });
+        }
+      },
+      async loadMoreValidation() {
+        const datasetId = get().pgDatasetId;
+        const offset = get().pgValidationLoaded;
+        if (datasetId === undefined || offset >= get().pgValidationTotal) return;
+        try {
+          const r = await service.validationRows(datasetId, offset, VALIDATION_PAGE);
+          if (get().pgDatasetId !== datasetId || get().pgValidationLoaded !== offset) return;
+          const more = r.rows.map((row) => validationPrompt(datasetId, row)).filter((v): v is ValidationPrompt => v !== null);
+          set({ pgValidation: [...get().pgValidation, ...more], pgValidationLoaded: offset + r.rows.length, pgValidationTotal: r.total });
         } catch (err) {
           set({ pgError: messageOf(err) });
         }

@@ -41,6 +41,8 @@ export interface PlaygroundState {
   pgDatasetId: number | undefined;
   pgValidation: readonly ValidationPrompt[];
   pgValidationTotal: number;
+  /** Rows fetched so far (text-only rows are fetched but not offered). */
+  pgValidationLoaded: number;
   /** The validation row the last question came from: its reference answer is shown beside the panes. */
   pgReference: ValidationPrompt | undefined;
   pgError: string | undefined;
@@ -63,6 +65,7 @@ export const playgroundInitialState: PlaygroundState = {
   pgDatasetId: undefined,
   pgValidation: [],
   pgValidationTotal: 0,
+  pgValidationLoaded: 0,
   pgReference: undefined,
   pgError: undefined,
 };

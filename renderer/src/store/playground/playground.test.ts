@@ -46,9 +46,9 @@ function fakePlayground() {
     },
     close: async () => ({ closed: true }),
     datasets: async () => [datasetDto(7, 1, 'tickets'), datasetDto(8, 1, 'other')],
-    validationRows: async (id) => ({
-      total: 3,
-      rows: [
+    validationRows: async (id, offset = 0) => ({
+      total: 4,
+      rows: offset > 0 ? [row(3, { kind: 'single', instruction: 'Late row?', output: 'Yes.' })] : [
         row(0, { kind: 'single', instruction: 'Reset password?', output: 'Click “Forgot password”.' }),
         row(1, { kind: 'text', text: 'no answer here' }),
         row(2, { kind: 'conversation', system: 'Be kind.', messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }, { role: 'user', content: `Refund for ${id}?` }, { role: 'assistant', content: 'Yes, within 14 days.' }] }),
@@ -80,6 +80,10 @@ describe('playground slice', () => {
     expect(targetOf(s.getState(), 'right')?.key).toBe('run:3');
     expect(playgroundSelectors.datasetId(s.getState())).toBe(7);
     expect(playgroundSelectors.validation(s.getState()).map((v) => v.row)).toEqual([0, 2]);
+    expect(playgroundSelectors.validationHasMore(s.getState())).toBe(true);
+    await s.getState().loadMoreValidation();
+    expect(playgroundSelectors.validation(s.getState()).map((v) => v.row)).toEqual([0, 2, 3]);
+    expect(playgroundSelectors.validationHasMore(s.getState())).toBe(false);
   });
 
   it('asks both panes one question, streams tokens in, and keeps each pane’s own history', async () => {

@@ -38,6 +38,7 @@ export const playgroundSelectors = {
   datasetId: (s: LatheStore) => s.pgDatasetId,
   validation: (s: LatheStore) => s.pgValidation,
   validationTotal: (s: LatheStore) => s.pgValidationTotal,
+  validationHasMore: (s: LatheStore) => s.pgValidationLoaded < s.pgValidationTotal,
   reference: (s: LatheStore) => s.pgReference,
   error: (s: LatheStore) => s.pgError,
   busy: (s: LatheStore) => PANE_IDS.some((p) => s.pgPanes[p].answers.some((a) => a?.status === 'streaming')),
