@@ -105,6 +105,9 @@ void test_write_tiny_model(const std::string& dir, const std::string& arch, uint
 #include <chrono>
 #include <sstream>
 #include <thread>
+#ifndef LATHE_ENGINE_PATH  // targets that never spawn the engine (e.g. the CUDA tests) do not define it
+#define LATHE_ENGINE_PATH "lathe-engine"
+#endif
 #if defined(_WIN32)
 #define popen _popen
 #define pclose _pclose
