@@ -135,9 +135,11 @@ export async function checkModelFolder(dir: string, expected: readonly ExpectedF
   } catch (err) {
     add({ path: 'model.safetensors.index.json', problem: 'unreadable', detail: (err as Error).message });
   }
+  // Every safetensors file the hub listed is checked too, even one no index names.
+  const listed = expected.filter((f) => f.path.endsWith('.safetensors') && !f.path.includes('/')).map((f) => f.path);
+  weights = [...new Set([...weights, ...listed])].sort();
   if (weights.length === 0 && !seen.has('model.safetensors.index.json')) {
-    const listed = expected.filter((f) => f.path.endsWith('.safetensors'));
-    if (listed.length === 0) add({ path: 'model.safetensors', problem: 'missing', detail: 'No safetensors weights in the folder.' });
+    add({ path: 'model.safetensors', problem: 'missing', detail: 'No safetensors weights in the folder.' });
   }
   for (const w of weights) {
     const p = path.join(dir, w);

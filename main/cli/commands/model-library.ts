@@ -26,16 +26,23 @@ function bytes(n: number): string {
   return n >= GiB ? `${(n / GiB).toFixed(2)} GiB` : `${(n / MiB).toFixed(1)} MiB`;
 }
 
-function progressLine(d: DownloadDto): string {
+/** One human progress line; undefined while there is nothing to say yet (listing the repository). */
+function progressLine(d: DownloadDto): string | undefined {
+  if (d.bytesTotal === 0 && d.fileCount === 0) return undefined;
   const pct = d.bytesTotal ? Math.floor((100 * d.bytesDone) / d.bytesTotal) : 0;
-  const eta = d.etaSeconds === null ? '' : `  ETA ${d.etaSeconds}s`;
-  return `${d.name}: ${d.state} ${pct}%  ${bytes(d.bytesDone)} / ${bytes(d.bytesTotal)}  ${bytes(d.speedBps)}/s${eta}  (${d.filesDone}/${d.fileCount} files)`;
+  const running = d.state === 'downloading' || d.state === 'verifying';
+  const rate = running ? `  ${bytes(d.speedBps)}/s${d.etaSeconds === null ? '' : `  ETA ${d.etaSeconds}s`}` : '';
+  return `${d.name}: ${d.state} ${pct}%  ${bytes(d.bytesDone)} / ${bytes(d.bytesTotal)}${rate}  (${d.filesDone}/${d.fileCount} files)`;
+}
+
+function params(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${Math.round(n / 1e6)}M` : `${Math.round(n / 1e3)}K`;
 }
 
 function describe(m: LibraryModelDto): string {
-  const params = m.card ? `${(m.card.parameters / 1e9).toFixed(2)}B` : '?';
+  const count = m.card ? params(m.card.parameters) : '?';
   const from = m.source === 'local' ? 'added folder' : `${m.source}${m.revision ? `@${m.revision}` : ''}`;
-  return `${String(m.id).padStart(4)}  ${m.name}  ${m.status}  ${bytes(m.diskBytes)}  ${params} params  ${from}\n      ${m.path}${m.problems.length ? `\n      ${m.problems.map((p) => `${p.path}: ${p.detail}`).join('\n      ')}` : ''}`;
+  return `${String(m.id).padStart(4)}  ${m.name}  ${m.status}  ${bytes(m.diskBytes)}  ${count} params  ${from}\n      ${m.path}${m.problems.length ? `\n      ${m.problems.map((p) => `${p.path}: ${p.detail}`).join('\n      ')}` : ''}`;
 }
 
 export async function runModelLibrary(ctx: CliContext, sub: string, rest: string[]): Promise<number | void> {
@@ -101,7 +108,8 @@ async function follow(ctx: CliContext, lib: LibraryService, events: EventHub, st
     if (name !== 'library.progress') return;
     for (const d of (payload as { downloads: DownloadDto[] }).downloads) {
       const now = Date.now();
-      const human = now - lastHuman >= 1000 ? progressLine(d) : undefined;
+      const ended = d.state === 'done' || d.state === 'failed' || d.state === 'cancelled';
+      const human = now - lastHuman >= 1000 || ended ? progressLine(d) : undefined;
       if (human !== undefined) lastHuman = now;
       ctx.out.line({ event: 'progress', download: d }, human);
     }
