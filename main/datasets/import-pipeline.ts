@@ -56,14 +56,19 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     lastEmit = now;
     hooks.onProgress?.({ phase, bytesRead, totalBytes: total, rows });
   };
-  // The fingerprint streams the file alongside the reader (the OS cache serves the second reader).
-  const fp = fingerprint(job.file, signal);
+  // The fingerprint streams the file alongside the reader (the OS cache serves the second reader); it stops with
+  // the import, whatever ends it.
+  const fpStop = new AbortController();
+  const stopFp = () => fpStop.abort();
+  signal?.addEventListener('abort', stopFp, { once: true });
+  const fp = fingerprint(job.file, fpStop.signal);
   fp.catch(() => undefined);
-  const src = await openSource(job.file, toReadOptions(job.options, { ...(signal ? { signal } : {}), onProgress: (b) => ((bytesRead = b), progress('reading')) }));
-  total = src.size;
-  const gen = src.records();
+  let gen: AsyncGenerator<SourceItem> | null = null;
   let writer: ImportWriter | null = null;
   try {
+    const src = await openSource(job.file, toReadOptions(job.options, { ...(signal ? { signal } : {}), onProgress: (b) => ((bytesRead = b), progress('reading')) }));
+    total = src.size;
+    gen = src.records();
     const head: SourceItem[] = [];
     if (!job.mapping) {
       for (let n = await gen.next(); !n.done; n = head.length < SAMPLE_ROWS ? await gen.next() : { done: true, value: undefined }) head.push(n.value);
@@ -145,7 +150,9 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     };
   } finally {
     writer?.rollback();
-    await gen.return(undefined);
+    stopFp();
+    signal?.removeEventListener('abort', stopFp);
+    await gen?.return(undefined);
   }
 }
 
