@@ -24,7 +24,6 @@ export interface WeightRef {
   readonly name: string;
   readonly hf: string;
   readonly transpose: boolean;
-  readonly dims: readonly number[];
 }
 
 export interface DecoderGraph {
@@ -64,9 +63,9 @@ class Builder {
     return name;
   }
 
-  weight(hf: string, dims: readonly number[], transpose: boolean): string {
+  weight(hf: string, transpose: boolean): string {
     const name = transpose ? `${hf}.T` : hf;
-    if (!this.weights.some((w) => w.name === name)) this.weights.push({ name, hf, transpose, dims });
+    if (!this.weights.some((w) => w.name === name)) this.weights.push({ name, hf, transpose });
     return name;
   }
 }
@@ -121,16 +120,16 @@ export function buildDecoderGraph(c: DecoderConfig): DecoderGraph {
   const pad = b.op('Unsqueeze', [b.op('Cast', ['attention_mask'], { to: { i: OnnxDataType.BOOL } }), ax(1, 2)]);
   const bias = b.op('Where', [b.op('And', [causal, pad]), b.f32([0], []), b.f32([-1e9], [])]);
 
-  let x = b.op('Gather', [b.weight('model.embed_tokens.weight', [c.vocab, C], false), 'input_ids'], { axis: { i: 0 } });
+  let x = b.op('Gather', [b.weight('model.embed_tokens.weight', false), 'input_ids'], { axis: { i: 0 } });
   const scale = b.f32([1 / Math.sqrt(D)], []);
   for (let l = 0; l < c.layers; l++) {
     const p = `model.layers.${l}.`;
-    const h = rmsnorm(x, b.weight(`${p}input_layernorm.weight`, [C], false));
+    const h = rmsnorm(x, b.weight(`${p}input_layernorm.weight`, false));
     const proj = (name: string, heads: number, normName?: string): string => {
-      let y = b.op('MatMul', [h, b.weight(`${p}self_attn.${name}.weight`, [C, heads * D], true)]);
-      if (c.qkvBias) y = b.op('Add', [y, b.weight(`${p}self_attn.${name}.bias`, [heads * D], false)]);
+      let y = b.op('MatMul', [h, b.weight(`${p}self_attn.${name}.weight`, true)]);
+      if (c.qkvBias) y = b.op('Add', [y, b.weight(`${p}self_attn.${name}.bias`, false)]);
       y = b.op('Reshape', [y, b.i64([0, 0, heads, D])]);
-      if (normName) y = rmsnorm(y, b.weight(`${p}self_attn.${normName}.weight`, [D], false));
+      if (normName) y = rmsnorm(y, b.weight(`${p}self_attn.${normName}.weight`, false));
       return b.op('Transpose', [y], { perm: { ints: [0, 2, 1, 3] } }); // (B, heads, S, D)
     };
     const q = rope(proj('q_proj', H, c.qkNorm ? 'q_norm' : undefined));
@@ -146,14 +145,14 @@ export function buildDecoderGraph(c: DecoderConfig): DecoderGraph {
     const scores = b.op('Add', [b.op('Mul', [b.op('MatMul', [q, b.op('Transpose', [kAll], { perm: { ints: [0, 1, 3, 2] } })]), scale]), bias]);
     const probs = b.op('Softmax', [scores], { axis: { i: -1 } });
     const att = b.op('Reshape', [b.op('Transpose', [b.op('MatMul', [probs, vAll])], { perm: { ints: [0, 2, 1, 3] } }), b.i64([0, 0, H * D])]);
-    x = b.op('Add', [x, b.op('MatMul', [att, b.weight(`${p}self_attn.o_proj.weight`, [H * D, C], true)])]);
-    const h2 = rmsnorm(x, b.weight(`${p}post_attention_layernorm.weight`, [C], false));
-    const gate = b.op('MatMul', [h2, b.weight(`${p}mlp.gate_proj.weight`, [C, -1], true)]);
-    const up = b.op('MatMul', [h2, b.weight(`${p}mlp.up_proj.weight`, [C, -1], true)]);
+    x = b.op('Add', [x, b.op('MatMul', [att, b.weight(`${p}self_attn.o_proj.weight`, true)])]);
+    const h2 = rmsnorm(x, b.weight(`${p}post_attention_layernorm.weight`, false));
+    const gate = b.op('MatMul', [h2, b.weight(`${p}mlp.gate_proj.weight`, true)]);
+    const up = b.op('MatMul', [h2, b.weight(`${p}mlp.up_proj.weight`, true)]);
     const act = b.op('Mul', [b.op('Mul', [gate, b.op('Sigmoid', [gate])]), up]); // SiLU(gate) · up
-    x = b.op('Add', [x, b.op('MatMul', [act, b.weight(`${p}mlp.down_proj.weight`, [-1, C], true)])]);
+    x = b.op('Add', [x, b.op('MatMul', [act, b.weight(`${p}mlp.down_proj.weight`, true)])]);
   }
-  x = rmsnorm(x, b.weight('model.norm.weight', [C], false));
-  b.op('MatMul', [x, b.weight(c.tied ? 'model.embed_tokens.weight' : 'lm_head.weight', [C, c.vocab], true)], undefined, ['logits']);
+  x = rmsnorm(x, b.weight('model.norm.weight', false));
+  b.op('MatMul', [x, b.weight(c.tied ? 'model.embed_tokens.weight' : 'lm_head.weight', true)], undefined, ['logits']);
   return { nodes: b.nodes, constants: b.constants, weights: b.weights, inputs, outputs };
 }

@@ -9,6 +9,8 @@ import { runExportJob } from '../export/export-job.js';
 import { openGguf } from '../gguf/llama-cpp-runner.js';
 import { builtinTemplate } from '../templates/template-registry.js';
 import { openOnnxDecoder } from './onnx-runner.js';
+import { exportOnnxForPlayground } from '../export/onnx-exporter.js';
+import { existsSync, mkdirSync } from 'node:fs';
 
 const work = mkdtempSync(join(tmpdir(), 'lathe-onnx-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -72,5 +74,13 @@ describe('ONNX decoder', () => {
     const g = await openGguf(join(work, 'gguf', 'model-f32.gguf'));
     expect(await g.greedy(prompt, 6)).toEqual(tokens);
     await g.close();
+  });
+
+  it('serves the playground hook: exports into an (empty) cache folder', async () => {
+    const dir = join(work, 'playground-cache');
+    mkdirSync(dir);
+    await exportOnnxForPlayground({ modelDir: TINY_MODEL, adapterDir: adapter, outDir: dir });
+    expect(existsSync(join(dir, 'model.onnx'))).toBe(true);
+    expect(existsSync(join(dir, 'config.json'))).toBe(true);
   });
 });
