@@ -63,7 +63,7 @@ describe.skipIf(!findEngineBinary())('web mode: Playground', () => {
     await waitStatus(page, 'left', 0, 'done');
     await waitStatus(page, 'right', 0, 'done');
     expect(await answer(page, 'left', 0).textContent()).toBe(await answer(page, 'right', 0).textContent());
-    expect(await page.getByTestId('pane-left').getByTestId('answer-stats').first().textContent()).toMatch(/^\d+ tokens · [\d.]+ tokens\/s/);
+    expect(await page.getByTestId('pane-left').getByTestId('answer-stats').first().textContent()).toMatch(/^\d+ tokens · [\d.]+ tokens\/s · template chatml/);
     await screenshot(page, 'playground-two-panes');
 
     // A long answer, stopped from the prompt box while it streams; history stays.

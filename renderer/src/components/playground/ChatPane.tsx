@@ -81,6 +81,7 @@ function Answer({ answer }: { answer: PaneAnswer | undefined }) {
       {answer.finishReason !== 'given' && (
         <span className="card-meta" data-testid="answer-stats">
           {t('playground.answer.stats', { tokens: answer.tokens, rate: answer.tokensPerS.toFixed(1) })}
+          {answer.template && ` · ${t('playground.answer.template', { name: answer.template })}`}
           {answer.status === 'stopped' && ` · ${t('playground.answer.stopped')}`}
           {answer.finishReason === 'length' && ` · ${t('playground.answer.limit')}`}
         </span>

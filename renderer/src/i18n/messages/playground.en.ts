@@ -14,6 +14,7 @@ export const playgroundEn = {
   'playground.pane.empty': 'Answers appear here.',
   'playground.pane.noTarget': 'Choose a model or run for this pane.',
   'playground.answer.stats': '{tokens} tokens · {rate} tokens/s',
+  'playground.answer.template': 'template {name}',
   'playground.answer.stopped': 'stopped',
   'playground.answer.limit': 'token limit reached',
   'playground.answer.thinking': 'Loading the model and reading the prompt…',

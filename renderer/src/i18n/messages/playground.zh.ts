@@ -16,6 +16,7 @@ export const playgroundZh: Record<keyof typeof playgroundEn, string> = {
   'playground.pane.empty': '回答会显示在这里。',
   'playground.pane.noTarget': '请为此窗格选择模型或训练。',
   'playground.answer.stats': '{tokens} 个 token · 每秒 {rate} 个',
+  'playground.answer.template': '模板 {name}',
   'playground.answer.stopped': '已停止',
   'playground.answer.limit': '已达 token 上限',
   'playground.answer.thinking': '正在加载模型并读取提示…',

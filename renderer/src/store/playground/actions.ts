@@ -64,6 +64,7 @@ export const createPlaygroundSlice =
         tokens: r.tokens.length,
         tokensPerS: r.tokensPerS,
         finishReason: r.finishReason,
+        template: r.template,
         warnings: r.warnings,
       }));
     const fail = (generationId: string, message: string) => patchAnswer(generationId, (a) => (a.status === 'streaming' ? { status: 'error', error: message } : {}));

@@ -15,6 +15,8 @@ export interface PaneAnswer {
   readonly tokens: number;
   readonly tokensPerS: number;
   readonly finishReason?: string;
+  /** The template the prompt was rendered with. */
+  readonly template?: string;
   readonly error?: string;
   readonly warnings?: readonly string[];
 }

@@ -96,7 +96,7 @@ describe('playground slice', () => {
     await s.getState().ask('How do I reset my password?');
     const left = s.getState().pgPanes.left.answers[0]!;
     const right = s.getState().pgPanes.right.answers[0]!;
-    expect(left).toMatchObject({ text: 'I do not know.', status: 'done', tokens: 4, tokensPerS: 50 });
+    expect(left).toMatchObject({ text: 'I do not know.', status: 'done', tokens: 4, tokensPerS: 50, template: 'chatml' });
     expect(right).toMatchObject({ text: 'Use the reset link.', status: 'done' });
     expect(f.requests.map((r) => [r.paneId, r.template, r.system, r.sampling?.temperature])).toEqual([
       ['left', undefined, 'Be brief.', 0.2],
