@@ -163,7 +163,7 @@ export const createPlaygroundSlice =
       },
       clearConversation() {
         const panes = get().pgPanes;
-        set({ pgQuestions: [], pgReference: undefined, pgPanes: { left: { ...panes.left, answers: [] }, right: { ...panes.right, answers: [] } } });
+        set({ pgQuestions: [], pgReference: undefined, pgRendered: undefined, pgPanes: { left: { ...panes.left, answers: [] }, right: { ...panes.right, answers: [] } } });
       },
       async renderPrompt(question) {
         const target = targetOf(get(), 'left') ?? targetOf(get(), 'right');

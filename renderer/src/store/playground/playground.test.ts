@@ -161,5 +161,8 @@ describe('playground slice', () => {
     await s.getState().renderPrompt('Next?');
     expect(playgroundSelectors.rendered(s.getState())?.text).toContain('Next?');
     expect(f.renders.at(-1)!.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user']);
+    s.getState().clearConversation();
+    expect(playgroundSelectors.rendered(s.getState())).toBeUndefined();
+    expect(playgroundSelectors.reference(s.getState())).toBeUndefined();
   });
 });
