@@ -60,7 +60,11 @@ describe('web mode: Models page', () => {
     const failed = page.locator('[data-testid="download"][data-state="failed"]');
     await failed.waitFor({ timeout: 30_000 });
     expect(await failed.getByRole('alert').textContent()).toMatch(/is gated \(HTTP 401\)/);
-    await failed.getByRole('button', { name: 'Dismiss' }).click();
+    // Resume (same name, source, endpoint) fails the same way without a token; then dismiss.
+    await failed.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('[data-testid="download"][data-state="failed"]').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('download').filter({ hasText: 'lathe/tiny-llama-gated' }).count()).toBe(1);
+    await page.locator('[data-testid="download"][data-state="failed"]').getByRole('button', { name: 'Dismiss' }).click();
     await page.getByLabel('Hugging Face access token').fill(TOKEN);
     await page.getByRole('button', { name: 'Save token' }).first().click();
     await expect.poll(() => page.getByTestId('token-status-hf').textContent()).toMatch(/memory for this session only/);

@@ -90,7 +90,15 @@ export function ModelsPage() {
           })
         }
       />
-      <DownloadList downloads={downloads} onCancel={(id) => void a.cancelDownload(id)} onDismiss={a.dismissDownload} />
+      <DownloadList
+        downloads={downloads}
+        onCancel={(id) => void a.cancelDownload(id)}
+        onDismiss={a.dismissDownload}
+        onResume={(d) => {
+          a.dismissDownload(d.id);
+          void a.pullModel({ name: d.name, source: d.source, endpoint: d.endpoint, revision: d.revision });
+        }}
+      />
       <section className="panel" aria-labelledby="lib-table-heading">
         <h2 id="lib-table-heading">{t('library.table.heading')}</h2>
         {status === 'loading' && <p className="muted">{t('common.loading')}</p>}

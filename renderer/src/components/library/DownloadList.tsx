@@ -4,7 +4,15 @@ import { useT } from '../../i18n/use-t.js';
 import { librarySelectors } from '../../store/library/selectors.js';
 import { formatBytes, formatDuration } from './format.js';
 
-export function DownloadList({ downloads, onCancel, onDismiss }: { downloads: readonly DownloadDto[]; onCancel: (id: string) => void; onDismiss: (id: string) => void }) {
+export interface DownloadListProps {
+  readonly downloads: readonly DownloadDto[];
+  onCancel(id: string): void;
+  onDismiss(id: string): void;
+  /** Starts the same download again: it resumes from the bytes already on disk. */
+  onResume(d: DownloadDto): void;
+}
+
+export function DownloadList({ downloads, onCancel, onDismiss, onResume }: DownloadListProps) {
   const t = useT();
   if (downloads.length === 0) return null;
   return (
@@ -25,9 +33,16 @@ export function DownloadList({ downloads, onCancel, onDismiss }: { downloads: re
                     {t('library.download.cancel')}
                   </button>
                 ) : (
-                  <button type="button" className="secondary" onClick={() => onDismiss(d.id)}>
-                    {t('library.download.dismiss')}
-                  </button>
+                  <>
+                    {(d.state === 'failed' || d.state === 'cancelled') && d.kind === 'pull' && (
+                      <button type="button" onClick={() => onResume(d)}>
+                        {t('library.download.resume')}
+                      </button>
+                    )}
+                    <button type="button" className="secondary" onClick={() => onDismiss(d.id)}>
+                      {t('library.download.dismiss')}
+                    </button>
+                  </>
                 )}
               </div>
               <div

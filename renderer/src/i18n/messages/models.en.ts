@@ -23,6 +23,7 @@ export const modelsEn = {
   'library.download.eta': '{eta} left',
   'library.download.cancel': 'Cancel',
   'library.download.dismiss': 'Dismiss',
+  'library.download.resume': 'Resume',
   'library.download.showFiles': 'Files',
   'library.download.state.listing': 'Listing files…',
   'library.download.state.downloading': 'Downloading',

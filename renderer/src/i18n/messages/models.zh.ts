@@ -25,6 +25,7 @@ export const modelsZh: Record<keyof typeof modelsEn, string> = {
   'library.download.eta': '剩余 {eta}',
   'library.download.cancel': '取消',
   'library.download.dismiss': '关闭',
+  'library.download.resume': '继续下载',
   'library.download.showFiles': '文件',
   'library.download.state.listing': '正在获取文件列表…',
   'library.download.state.downloading': '下载中',
