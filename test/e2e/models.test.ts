@@ -88,4 +88,35 @@ describe('web mode: Models page', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it('cancels a download from the page and resumes it where it stopped', async () => {
+    const errors: string[] = [];
+    const page = await openPage(browser, errors);
+    await page.goto(server.url);
+    await page.getByRole('link', { name: 'Models' }).click();
+    hub.faults = { chunkDelayMs: 60 };
+    hub.log.length = 0;
+    await page.getByLabel('Model name').fill('lathe/tiny-llama');
+    await page.getByLabel('Endpoint (mirror)').fill(hub.url);
+    await page.getByLabel('Source').selectOption('modelscope');
+    await page.getByRole('button', { name: 'Download', exact: true }).click();
+    const bar = page.getByRole('progressbar', { name: 'Download progress of lathe/tiny-llama' }).first();
+    await expect.poll(async () => Number(await bar.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(10);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('[data-testid="download"][data-state="cancelled"]').waitFor({ timeout: 30_000 });
+    // Exactly this model's row (the gated one from the test above is still in the library).
+    const row = page.getByTestId('library-row').filter({ has: page.getByRole('group', { name: 'Actions for lathe/tiny-llama', exact: true }) });
+    await expect.poll(() => row.getByTestId('library-status').textContent()).toBe('Incomplete');
+
+    hub.faults = {};
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('[data-testid="download"][data-state="done"]').waitFor({ timeout: 60_000 });
+    await expect.poll(() => row.getByTestId('library-status').textContent()).toBe('Ready');
+    // The weights were resumed with a Range request on ModelScope's download URL, not fetched again from byte 0.
+    const weights = hub.log.filter((l) => l.url.includes('FilePath=model.safetensors'));
+    expect(weights.at(-1)!.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(weights.at(-1)!.status).toBe(206);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -74,10 +74,11 @@ export const createLibrarySlice =
       },
       loadCurated: async () => void (await attempt(async () => set({ curated: await service.curated() }), false)),
       loadHubTokens: async () => void (await attempt(async () => set({ hubTokens: await service.tokenStatus() }), false)),
+      /** Restores the downloads still running (after a reload); ended ones live on in the library table. */
       async loadDownloads() {
         await attempt(async () => {
-          const list = await service.downloads();
-          set({ downloads: Object.fromEntries(list.map((d) => [d.id, d])) });
+          const running = (await service.downloads()).filter((d) => d.state === 'listing' || d.state === 'downloading' || d.state === 'verifying');
+          set({ downloads: { ...Object.fromEntries(running.map((d) => [d.id, d])), ...get().downloads } });
         }, false);
       },
       pullModel: (request) => attempt(async () => putDownload(await service.pull(request))),

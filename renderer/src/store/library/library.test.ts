@@ -40,7 +40,7 @@ function fakeLibrary() {
       if (r.name === 'gated/model') throw new LatheError('forbidden', 'gated/model is gated or private (HTTP 401).');
       return download('d1', []);
     },
-    downloads: async () => [download('old', [file('x', 100, 'done')], { state: 'done' })],
+    downloads: async () => [download('old', [file('x', 100, 'done')], { state: 'done' }), download('live', [file('y', 5)])],
     cancel: async (id) => download(id, [], { state: 'cancelled' }),
     remove: async (id) => {
       models.splice(models.findIndex((m) => m.id === id), 1);
@@ -114,9 +114,10 @@ describe('library slice', () => {
     expect(await s.getState().removeModel(id)).toBe(true);
     expect(librarySelectors.models(s.getState())).toEqual([]);
     expect(s.getState().libraryBusy).toEqual([]);
+    s.getState().dismissDownload('r1');
     await s.getState().loadDownloads();
-    expect(Object.keys(s.getState().downloads)).toEqual(['old']);
-    s.getState().dismissDownload('old');
+    expect(Object.keys(s.getState().downloads)).toEqual(['live']);
+    s.getState().dismissDownload('live');
     expect(s.getState().downloads).toEqual({});
   });
 
