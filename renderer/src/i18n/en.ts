@@ -9,6 +9,7 @@ import { playgroundEn } from './messages/playground.en.js';
 import { previewEn } from './messages/preview.en.js';
 import { trainEn } from './messages/train.en.js';
 import { runsEn } from './messages/runs.en.js';
+import { exportEn } from './messages/export.en.js';
 
 export const en = {
   ...appEn,
@@ -21,6 +22,7 @@ export const en = {
   ...previewEn,
   ...trainEn,
   ...runsEn,
+  ...exportEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -10,6 +10,7 @@ import { playgroundZh } from './messages/playground.zh.js';
 import { previewZh } from './messages/preview.zh.js';
 import { trainZh } from './messages/train.zh.js';
 import { runsZh } from './messages/runs.zh.js';
+import { exportZh } from './messages/export.zh.js';
 
 export const zh: Record<MessageKey, string> = {
   ...appZh,
@@ -22,4 +23,5 @@ export const zh: Record<MessageKey, string> = {
   ...previewZh,
   ...trainZh,
   ...runsZh,
+  ...exportZh,
 };

@@ -8,6 +8,7 @@ import { DataPage } from './DataPage.js';
 import { PreviewPage } from './PreviewPage.js';
 import { TrainPage } from './TrainPage.js';
 import { RunsPage } from './RunsPage.js';
+import { ExportPage } from './ExportPage.js';
 import { PlaygroundPage } from './PlaygroundPage.js';
 
 export interface PageEntry {
@@ -25,5 +26,6 @@ export const PAGES: readonly PageEntry[] = [
   { id: 'preview', label: 'nav.preview', component: PreviewPage },
   { id: 'train', label: 'nav.train', component: TrainPage },
   { id: 'runs', label: 'nav.runs', component: RunsPage },
+  { id: 'export', label: 'nav.export', component: ExportPage },
   { id: 'playground', label: 'nav.playground', component: PlaygroundPage },
 ];

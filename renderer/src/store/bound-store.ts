@@ -10,6 +10,7 @@ import { uploadFile } from '../services/upload.js';
 import { modelsService } from '../services/models.js';
 import { previewService } from '../services/preview.js';
 import { templatesService } from '../services/templates.js';
+import { exportsService } from '../services/exports.js';
 import { createLatheStore } from './index.js';
 
 const LANGUAGE_KEY = 'lathe.language';
@@ -28,6 +29,7 @@ export const useLathe = createLatheStore({
   models: modelsService,
   templates: templatesService,
   preview: previewService,
+  exports: exportsService,
   library: libraryService,
   playground: playgroundService,
   language: savedLanguage(),

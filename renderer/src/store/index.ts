@@ -9,6 +9,7 @@ import type { RunsService } from '../services/runs.js';
 import type { ModelsService } from '../services/models.js';
 import type { PreviewService } from '../services/preview.js';
 import type { TemplatesService } from '../services/templates.js';
+import type { ExportsService } from '../services/exports.js';
 import type { PlaygroundService } from '../services/playground.js';
 import { createAppSlice, type AppSlice } from './app/actions.js';
 import { createDatasetsSlice, type DatasetsSlice } from './datasets/actions.js';
@@ -17,9 +18,10 @@ import { createProjectsSlice, type ProjectsSlice } from './projects/actions.js';
 import { createLibrarySlice, libraryUnavailable, type LibrarySlice } from './library/actions.js';
 import { createRunsSlice, type RunsSlice } from './runs/actions.js';
 import { createPreviewSlice, type PreviewSlice } from './preview/actions.js';
+import { createExportsSlice, type ExportsSlice } from './exports/actions.js';
 import { createPlaygroundSlice, playgroundUnavailable, type PlaygroundSlice } from './playground/actions.js';
 
-export type LatheStore = AppSlice & ProjectsSlice & DatasetsSlice & ImporterSlice & RunsSlice & LibrarySlice & PlaygroundSlice & PreviewSlice;
+export type LatheStore = AppSlice & ProjectsSlice & DatasetsSlice & ImporterSlice & RunsSlice & LibrarySlice & PlaygroundSlice & PreviewSlice & ExportsSlice;
 
 export interface StoreDeps {
   readonly app: AppService;
@@ -30,6 +32,7 @@ export interface StoreDeps {
   readonly models: ModelsService;
   readonly templates: TemplatesService;
   readonly preview: PreviewService;
+  readonly exports: ExportsService;
   /** Optional so test stores of other slices need not build one. */
   readonly library?: LibraryService;
   readonly playground?: PlaygroundService;
@@ -45,6 +48,7 @@ export function createLatheStore(deps: StoreDeps) {
     ...createImporterSlice(deps.datasets, deps.upload)(...a),
     ...createRunsSlice(deps.runs)(...a),
     ...createPreviewSlice({ models: deps.models, templates: deps.templates, preview: deps.preview, datasets: deps.datasets })(...a),
+    ...createExportsSlice(deps.exports)(...a),
     ...createLibrarySlice(deps.library ?? libraryUnavailable)(...a),
     ...createPlaygroundSlice(deps.playground ?? playgroundUnavailable)(...a),
   }));

@@ -5,6 +5,8 @@ import type { MetricPoint, RunDto, RunLogEvent, RunMetricsEvent, RunStatusEvent 
 import { LatheError } from '../../bridge/lathe-error.js';
 import type { DatasetsService } from '../../services/datasets.js';
 import type { PreviewService } from '../../services/preview.js';
+import type { ExportsService } from '../../services/exports.js';
+import type { ExportDto, ExportFinishedEvent, ExportJobDto, ExportProgressEvent, StartExportRequest } from '../../../../preload/contract/exports.js';
 import type { ModelCardDto } from '../../../../preload/contract/models.js';
 import type { PreviewRecordDto } from '../../../../preload/contract/preview.js';
 import type { RunsService } from '../../services/runs.js';
@@ -204,6 +206,36 @@ export function fakePreview() {
   return { service, calls };
 }
 
+export function fakeExports() {
+  const progress = emitter<ExportProgressEvent>();
+  const finished = emitter<ExportFinishedEvent>();
+  const started: StartExportRequest[] = [];
+  const kept: ExportDto[] = [];
+  let n = 0;
+  const job = (r: StartExportRequest, jobId: string, patch: Partial<ExportJobDto> = {}): ExportJobDto => ({ jobId, status: 'running', format: r.format, out: r.out ?? `/ws/exports/${r.format}`, fraction: 0, message: '', result: null, error: null, ...patch });
+  const service: ExportsService = {
+    start: async (r) => {
+      started.push(r);
+      const id = `job-${++n}`;
+      // The job runs "in the background": progress, then finished, after the start answer.
+      setTimeout(() => {
+        progress.emit({ jobId: id, phase: 'writing', fraction: 0.5, message: 'Writing' });
+        const result = { format: r.format, out: `/ws/exports/${r.format}`, files: [{ path: 'adapter_model.safetensors', bytes: 10 }], verification: [{ check: 'reload', passed: true, detail: 'ok' }] };
+        kept.push({ id: n, projectId: 1, runId: r.runId ?? null, format: r.format, path: result.out, bytes: 10, verification: result.verification, createdAt: 't' });
+        finished.emit({ jobId: id, job: job(r, id, { status: 'completed', fraction: 1, result }) });
+      }, 5);
+      return job(r, id);
+    },
+    get: async (jobId) => job({ format: 'peft', runId: 1 } as StartExportRequest, jobId),
+    cancel: async (jobId) => job({ format: 'peft', runId: 1 } as StartExportRequest, jobId, { status: 'cancelled' }),
+    list: async () => [...kept],
+    remove: async (id) => (kept.splice(kept.findIndex((e) => e.id === id), 1), { removed: true }),
+    onProgress: (cb) => progress.on(cb),
+    onFinished: (cb) => finished.on(cb),
+  };
+  return { service, started, kept };
+}
+
 export function testStore(over: Partial<StoreDeps> = {}) {
   return createLatheStore({
     app: { info: async () => ({ name: 'Lathe', version: '0', transport: 'web', home: '/h', platform: 'linux', schemaVersion: 1 }) },
@@ -214,6 +246,7 @@ export function testStore(over: Partial<StoreDeps> = {}) {
     models: { inspect: async (r) => cardDto(r.path), estimateVram: async () => ({}) as never, defaultModel: async () => cardDto('/app/data/models/lathe-tiny-llama') },
     templates: { list: async () => [{ name: 'llama3', source: 'builtin', description: '' }, { name: 'qwen', source: 'builtin', description: '' }], get: async () => ({}) as never, propose: async (_p, t) => ({ template: t ?? 'llama3', warnings: t === 'qwen' ? ['qwen does not match this model.'] : [] }) },
     preview: fakePreview().service,
+    exports: fakeExports().service,
     language: 'en',
     rememberLanguage: () => undefined,
     ...over,
