@@ -39,6 +39,33 @@ describe('LLaMA-Factory entries', () => {
   });
 });
 
+describe('LLaMA-Factory folder, synthetic', () => {
+  it('imports text (.txt), jsonl and openai entries, refuses paths that leave the folder', async () => {
+    const lf = path.join(dir, 'lf-synthetic');
+    fs.mkdirSync(lf);
+    fs.writeFileSync(path.join(lf, 'wiki_demo.txt'), 'First document line.\nSecond document line.\n');
+    fs.writeFileSync(path.join(lf, 'chat.jsonl'), JSON.stringify({ messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] }) + '\n');
+    fs.writeFileSync(
+      path.join(lf, 'dataset_info.json'),
+      JSON.stringify({
+        wiki_demo: { file_name: 'wiki_demo.txt', columns: { prompt: 'text' } },
+        chat: { file_name: 'chat.jsonl', formatting: 'openai' },
+        escape: { file_name: '../../etc/passwd' },
+        shards: { file_name: '.' },
+      }),
+    );
+    const r = await importLlamaFactoryFolder(store, projectId, lf);
+    expect(r.imported.map((i) => [i.entry, i.rows, i.dataset.shape])).toEqual([
+      ['wiki_demo', 2, 'text'],
+      ['chat', 1, 'conversation'],
+    ]);
+    expect(r.skipped.map((s) => s.entry)).toEqual(['escape', 'shards']);
+    expect(r.skipped[0]!.reason).toMatch(/leaves the folder/);
+    const chat = JSON.parse(store.rows(r.imported[1]!.dataset.id, 0, 1)[0]!.record);
+    expect(chat).toEqual({ kind: 'conversation', system: 'S', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] });
+  });
+});
+
 describe.skipIf(!haveLf)('LLaMA-Factory real data folder (../shared/compat/llamafactory)', () => {
   it('imports every local entry and lists hub entries as skipped', async () => {
     const info = await readDatasetInfo(LF_DIR);

@@ -4,6 +4,8 @@ import Papa from 'papaparse';
 
 export interface CsvDialect {
   readonly delimiter: string;
+  /** False when no candidate split the sample into consistent columns (prose, one column). */
+  readonly tabular: boolean;
   readonly newline: '\r\n' | '\n' | '\r';
 }
 
@@ -26,7 +28,7 @@ export function sniffDialect(sample: string, preferred?: string): CsvDialect {
     const score = consistent * 10 + Math.min(mode, 20) / 20 + (d === preferred ? 0.5 : 0);
     if (score > best.score) best = { delimiter: d, score };
   }
-  return { delimiter: best.delimiter, newline };
+  return { delimiter: best.delimiter, newline, tabular: best.score >= 0 };
 }
 
 function sniffNewline(s: string): CsvDialect['newline'] {

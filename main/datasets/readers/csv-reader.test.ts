@@ -117,3 +117,21 @@ describe('header detection', () => {
     expect(detectHeaderIndex([{ row: 1, cells: [1, 2] }, { row: 2, cells: [3, 4] }])).toBe(0);
   });
 });
+
+describe('plain text files', () => {
+  it('reads a .txt that is not a table as one text record per line', async () => {
+    const { src, records } = await all(write('wiki.txt', 'Anarchism is a political philosophy.\n\nIt is sceptical of authority.\r\nLast line without newline'));
+    expect(src.columns).toEqual(['text']);
+    expect(records.map((r) => [r.row, r.values['text']])).toEqual([
+      [1, 'Anarchism is a political philosophy.'],
+      [3, 'It is sceptical of authority.'],
+      [4, 'Last line without newline'],
+    ]);
+    expect(src.stats.blankRows).toBe(1);
+  });
+
+  it('still reads a tab-separated .txt as a table', async () => {
+    const { src } = await all(write('t.txt', 'q\ta\nx\ty\n'));
+    expect(src.columns).toEqual(['q', 'a']);
+  });
+});

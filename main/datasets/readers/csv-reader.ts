@@ -9,6 +9,7 @@ import { detectEncoding } from './encoding-detector.js';
 import type { RawRow } from './header-detector.js';
 import type { OpenedSource, ReadOptions, ReadStats, SourceFormat } from './source-types.js';
 import { readTableHead, tableRecords } from './table-rows.js';
+import { openTextLines } from './text-lines-reader.js';
 
 const SAMPLE_BYTES = 256 * 1024;
 
@@ -20,6 +21,8 @@ export async function openCsv(file: string, opts: ReadOptions = {}): Promise<Ope
   const encoding = detectEncoding(head, opts.encoding);
   const sample = decodeAll(head, encoding.encoding);
   const dialect = sniffDialect(sample, format === 'tsv' ? '\t' : undefined);
+  // A .txt file that is not a table is plain text, one record per line (as LLaMA-Factory reads .txt files).
+  if (format === 'txt' && !dialect.tabular) return openTextLines(file, size, encoding, opts);
   const stats: ReadStats = { blankRows: 0 };
   const problems: { row: number; message: string }[] = [];
   const rows = csvRows(file, encoding.encoding, dialect.delimiter, dialect.newline, opts, problems);
