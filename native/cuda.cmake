@@ -17,6 +17,7 @@ target_sources(lathe_core PRIVATE
   src/cuda/rmsnorm.cu
   src/cuda/rope.cu
   src/cuda/attention.cu
+  src/cuda/attention-gemm.cu
   src/cuda/swiglu.cu
   src/cuda/cross-entropy.cu
   src/cuda/lora.cu

@@ -11,12 +11,14 @@ mkdir -p "$OUTDIR"
 WORK=/tmp/engine-bench-work
 BUILD=/tmp/lathe-cuda-build
 RUN_TESTS=0
+PROFILE=0
 STEPS=6
 WARM=2
 SHAPES=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --tests) RUN_TESTS=1 ;;
+    --profile) PROFILE=1 ;;
     --steps) STEPS="$2"; shift ;;
     *) SHAPES+=("$1") ;;
   esac
@@ -26,7 +28,7 @@ done
 export PYTHONUNBUFFERED=1
 
 echo "== build (sm_90) $(date -u +%H:%M:%S)"
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$OUTDIR/gpu.txt"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 EXTRA=()
 # Some images ship nvcc without cuBLAS in the toolkit but with the pip wheel nvidia-cublas (torch's): point CMake at it.
 if ! ls /usr/local/cuda/lib64/libcublas.so* /usr/local/cuda/lib/libcublas.so* >/dev/null 2>&1; then
@@ -46,9 +48,10 @@ grep -q "CUDA backend ON" "$OUTDIR/build.log" || { echo "no CUDA backend in this
 
 if [ "$RUN_TESTS" = 1 ]; then
   echo "== GPU tests $(date -u +%H:%M:%S)"
-  (cd "$BUILD" && ctest -L gpu --output-on-failure) 2>&1 | tee "$OUTDIR/gpu-tests.log" | tail -60
+  (cd "$BUILD" && ctest -L gpu --output-on-failure && ./test-cuda-parity) >"$OUTDIR/tests.log" 2>&1
+  grep -E "FAIL|op cases|checks|steps,|greedy|tests passed" "$OUTDIR/tests.log"
   echo "== CPU tests with no GPU visible $(date -u +%H:%M:%S)"
-  (cd "$BUILD" && CUDA_VISIBLE_DEVICES= ctest -LE gpu) 2>&1 | tail -5 | tee "$OUTDIR/cpu-tests.log"
+  (cd "$BUILD" && CUDA_VISIBLE_DEVICES= ctest -LE gpu) 2>&1 | tail -4 | tee -a "$OUTDIR/tests.log"
 fi
 
 RESULTS="$OUTDIR/bench.jsonl"
@@ -59,7 +62,8 @@ for spec in "${SHAPES[@]}"; do
   rm -rf "$dir"; mkdir -p "$dir"
   echo "== $shape batch $bsz: transformers + peft $(date -u +%H:%M:%S)"
   python3 test/reference/bench_peft.py --shape "$shape" --bsz "$bsz" --steps "$STEPS" --warm "$WARM" --out "$dir" \
-    >"$dir/peft.json" 2>"$OUTDIR/peft-$shape.err" || tail -5 "$OUTDIR/peft-$shape.err"
+    >"$dir/peft.json" 2>"$dir/peft.err" || tail -5 "$dir/peft.err"
+  { echo "## peft $shape"; tail -20 "$dir/peft.err"; } >>"$OUTDIR/errors.log"
   cat "$dir/peft.json"
   echo "== $shape batch $bsz: lathe-engine $(date -u +%H:%M:%S)"
   cat >"$dir/engine.json" <<JSON
@@ -68,8 +72,14 @@ for spec in "${SHAPES[@]}"; do
  "lr_scheduler_type": "constant", "max_steps": $((STEPS + WARM)), "per_device_train_batch_size": $bsz,
  "cutoff_len": 2048, "packing": false, "shuffle": false, "logging_steps": 1}
 JSON
-  "$BUILD/lathe-engine" "$dir/engine.json" >"$dir/engine.events" 2>"$OUTDIR/engine-$shape.err"
+  "$BUILD/lathe-engine" "$dir/engine.json" >"$dir/engine.events" 2>"$dir/engine.err"
   echo "exit $?"; grep -E '"(ready|error)"' "$dir/engine.events" | cut -c1-400
+  { echo "## engine $shape"; tail -20 "$dir/engine.err"; } >>"$OUTDIR/errors.log"
+  if [ "$PROFILE" = 1 ] && [ "$shape" != llama3-8b ]; then  # per-op breakdown (synchronised per op), 2 steps
+    sed -e "s/\"max_steps\": [0-9]*/\"max_steps\": 2/" -e "s|$dir/out|$dir/out-prof|" "$dir/engine.json" >"$dir/engine-prof.json"
+    LATHE_CUDA_PROFILE=1 "$BUILD/lathe-engine" "$dir/engine-prof.json" >/dev/null 2>"$dir/profile.txt"
+    { echo "## $shape batch $bsz, 2 steps"; cat "$dir/profile.txt"; } | tee -a "$OUTDIR/profile.txt" | head -14
+  fi
   python3 - "$dir" "$WARM" >>"$RESULTS" <<'PY'
 import json, sys
 d, warm = sys.argv[1], int(sys.argv[2])

@@ -24,6 +24,8 @@
 struct cuda_ctx {
   cublasHandle_t blas = nullptr;
   cudaStream_t stream = nullptr;
+  bool tf32 = false;              // default (bf16-weights) mode: fp32 GEMMs of attention may use TF32 tensor cores
+  bool simple_attention = false;  // LATHE_CUDA_ATTENTION=simple: the plain kernels of attention.cu
   __nv_bfloat16* bf16_buf = nullptr;  // GEMM operand conversions
   int64_t bf16_cap = 0;
   float* f32_buf = nullptr;  // attention row terms, partial reductions

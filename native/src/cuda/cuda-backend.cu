@@ -2,7 +2,13 @@
 // and the op launchers of this folder behind the backend interface. Does not pool or free inside a step: the
 // model allocates its plan once; scratch grows only while the first step's shapes are seen.
 #include "cuda/cuda-backend.h"
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -10,6 +16,32 @@
 #include "cuda/ops.cuh"
 
 namespace {
+
+// LATHE_CUDA_PROFILE=1: every op synchronises and its wall time is summed per op (printed to stderr at exit).
+// For finding where a step goes, not for measuring throughput (the syncs cost time themselves).
+struct op_profile {
+  std::map<std::string, std::pair<double, long>> t;
+};
+struct op_timer {
+  op_profile* p;
+  cudaStream_t s;
+  const char* name;
+  std::chrono::steady_clock::time_point t0;
+  op_timer(op_profile* p_, cudaStream_t s_, const char* n) : p(p_), s(s_), name(n) {
+    if (p) {
+      cudaStreamSynchronize(s);
+      t0 = std::chrono::steady_clock::now();
+    }
+  }
+  ~op_timer() {
+    if (!p) return;
+    cudaStreamSynchronize(s);
+    auto& e = p->t[name];
+    e.first += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    e.second++;
+  }
+};
+#define OP_TIMER op_timer op_timer_(prof_, x_.stream, __func__)
 
 class cuda_backend final : public backend {
  public:
@@ -21,12 +53,28 @@ class cuda_backend final : public backend {
     CUDA_CHECK(cudaStreamCreateWithFlags(&x_.stream, cudaStreamNonBlocking));
     CUBLAS_CHECK(cublasCreate(&x_.blas));
     CUBLAS_CHECK(cublasSetStream(x_.blas, x_.stream));
-    CUBLAS_CHECK(cublasSetMathMode(x_.blas, CUBLAS_PEDANTIC_MATH));  // fp32 GEMMs stay fp32 (no TF32)
+    CUBLAS_CHECK(cublasSetMathMode(x_.blas, CUBLAS_DEFAULT_MATH));  // fp32 GEMMs stay fp32 unless a call asks for TF32
+    x_.tf32 = bf16_;
+    const char* att = std::getenv("LATHE_CUDA_ATTENTION");
+    x_.simple_attention = att && std::string(att) == "simple";
+    const char* pr = std::getenv("LATHE_CUDA_PROFILE");
+    if (pr && pr[0] == '1') prof_ = new op_profile();
     CUDA_CHECK(cudaMalloc(&x_.dev_double, sizeof(double)));
     return LATHE_OK();
   }
   ~cuda_backend() override {
     cudaStreamSynchronize(x_.stream);
+    if (prof_) {
+      double total = 0.0;
+      std::vector<std::pair<double, std::string>> rows;
+      for (auto& kv : prof_->t) { total += kv.second.first; rows.push_back({kv.second.first, kv.first}); }
+      std::sort(rows.rbegin(), rows.rend());
+      std::fprintf(stderr, "lathe cuda profile (synchronised per op): %.3f s in ops\n", total);
+      for (auto& r : rows)
+        std::fprintf(stderr, "  %-26s %6ld calls %9.3f s %5.1f%%\n", r.second.c_str(), prof_->t[r.second].second, r.first,
+                     total > 0 ? 100.0 * r.first / total : 0.0);
+      delete prof_;
+    }
     for (auto& kv : sizes_) cudaFree(const_cast<void*>(kv.first));
     if (x_.bf16_buf) cudaFree(x_.bf16_buf);
     if (x_.f32_buf) cudaFree(x_.f32_buf);
@@ -76,84 +124,107 @@ class cuda_backend final : public backend {
     CUDA_CHECK(cudaStreamSynchronize(x_.stream));
   }
   void upload_i32(int32_t* dst, const int32_t* src, int64_t n) override {
+    OP_TIMER;
     CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)n * 4, cudaMemcpyHostToDevice, x_.stream));
     CUDA_CHECK(cudaStreamSynchronize(x_.stream));
   }
-  void zero_f32(float* p, int64_t n) override { CUDA_CHECK(cudaMemsetAsync(p, 0, (size_t)n * 4, x_.stream)); }
+  void zero_f32(float* p, int64_t n) override { OP_TIMER; CUDA_CHECK(cudaMemsetAsync(p, 0, (size_t)n * 4, x_.stream)); }
   void copy_f32(float* dst, const float* src, int64_t n) override {
+    OP_TIMER;
     CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)n * 4, cudaMemcpyDeviceToDevice, x_.stream));
   }
   uint64_t bytes_in_use() const override { return bytes_ + x_.scratch_bytes; }
 
   void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC) override {
+    OP_TIMER;
     matmul_forward_cuda(x_, out, inp, weight, is_bf16(weight), bias, N, C, OC);
   }
   void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp, const float* weight,
                        int N, int C, int OC) override {
+    OP_TIMER;
     matmul_backward_cuda(x_, dinp, dweight, dbias, dout, inp, weight, is_bf16(weight), N, C, OC);
   }
   void embedding_forward(float* out, const int32_t* tokens, const float* wte, int N, int C) override {
+    OP_TIMER;
     embedding_forward_cuda(x_, out, tokens, wte, is_bf16(wte), N, C);
   }
   void embedding_backward(float* dwte, const float* dout, const int32_t* tokens, int N, int C) override {
+    OP_TIMER;
     embedding_backward_cuda(x_, dwte, dout, tokens, N, C);
   }
   void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* weight, float eps, int N, int C) override {
+    OP_TIMER;
     rmsnorm_forward_cuda(x_, out, rstd, inp, weight, eps, N, C);
   }
   void rmsnorm_backward(float* dinp, float* dweight, const float* dout, const float* inp, const float* weight, const float* rstd,
                         int N, int C) override {
+    OP_TIMER;
     rmsnorm_backward_cuda(x_, dinp, dweight, dout, inp, weight, rstd, N, C);
   }
   void rope_forward(float* out, const float* inp, const float* cos_t, const float* sin_t, const int32_t* pos, int N, int H, int hd) override {
+    OP_TIMER;
     rope_forward_cuda(x_, out, inp, cos_t, sin_t, pos, N, H, hd);
   }
   void rope_backward(float* dinp, const float* dout, const float* cos_t, const float* sin_t, const int32_t* pos, int N, int H,
                      int hd) override {
+    OP_TIMER;
     rope_backward_cuda(x_, dinp, dout, cos_t, sin_t, pos, N, H, hd);
   }
   void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg, int B, int T,
                          int H, int KVH, int hd, int window) override {
-    attention_forward_cuda(x_, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+    OP_TIMER;
+    if (x_.simple_attention) attention_forward_cuda(x_, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+    else attention_forward_gemm_cuda(x_, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
   }
   void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse, const float* q,
                           const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) override {
-    attention_backward_cuda(x_, dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+    OP_TIMER;
+    if (x_.simple_attention) attention_backward_cuda(x_, dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+    else attention_backward_gemm_cuda(x_, dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
   }
   void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H, int KVH, int hd, int window,
                                 int q_pos) override {
+    OP_TIMER;
     attention_decode_forward_cuda(x_, out, q, kc, vc, L, H, KVH, hd, window, q_pos);
   }
-  void swiglu_forward(float* out, const float* gate, const float* up, int64_t n) override { swiglu_forward_cuda(x_, out, gate, up, n); }
+  void swiglu_forward(float* out, const float* gate, const float* up, int64_t n) override { OP_TIMER; swiglu_forward_cuda(x_, out, gate, up, n); }
   void swiglu_backward(float* dgate, float* dup, const float* dout, const float* gate, const float* up, int64_t n) override {
+    OP_TIMER;
     swiglu_backward_cuda(x_, dgate, dup, dout, gate, up, n);
   }
   void cross_entropy_forward(float* losses, const float* logits, const int32_t* targets, int N, int V) override {
+    OP_TIMER;
     cross_entropy_forward_cuda(x_, losses, logits, targets, N, V);
   }
   void cross_entropy_backward(float* dlogits, const float* logits, const int32_t* targets, float dloss, int N, int V) override {
+    OP_TIMER;
     cross_entropy_backward_cuda(x_, dlogits, logits, targets, dloss, N, V);
   }
   void lora_forward(float* out, float* xa, const float* xin, const float* A, const float* B, float scaling, int N, int C, int OC,
                     int r) override {
+    OP_TIMER;
     lora_forward_cuda(x_, out, xa, xin, A, B, scaling, N, C, OC, r);
   }
   void lora_backward(float* dx, float* dA, float* dB, float* dxa, const float* dout, const float* xin, const float* xa, const float* A,
                      const float* B, float scaling, int N, int C, int OC, int r) override {
+    OP_TIMER;
     lora_backward_cuda(x_, dx, dA, dB, dxa, dout, xin, xa, A, B, scaling, N, C, OC, r);
   }
-  void residual_forward(float* out, const float* a, const float* b, int64_t n) override { residual_forward_cuda(x_, out, a, b, n); }
-  void residual_backward(float* da, float* db, const float* dout, int64_t n) override { residual_backward_cuda(x_, da, db, dout, n); }
+  void residual_forward(float* out, const float* a, const float* b, int64_t n) override { OP_TIMER; residual_forward_cuda(x_, out, a, b, n); }
+  void residual_backward(float* da, float* db, const float* dout, int64_t n) override { OP_TIMER; residual_backward_cuda(x_, da, db, dout, n); }
   void dropout_forward(float* out, const float* inp, float p, uint64_t seed, uint64_t stream, int64_t n) override {
+    OP_TIMER;
     dropout_forward_cuda(x_, out, inp, p, seed, stream, n);
   }
   void dropout_backward(float* dinp, const float* dout, float p, uint64_t seed, uint64_t stream, int64_t n) override {
+    OP_TIMER;
     dropout_backward_cuda(x_, dinp, dout, p, seed, stream, n);
   }
-  double sum_squares(const float* a, int64_t n) override { return sum_squares_cuda(x_, a, n); }
-  void scale_inplace(float* a, float s, int64_t n) override { scale_inplace_cuda(x_, a, s, n); }
+  double sum_squares(const float* a, int64_t n) override { OP_TIMER; return sum_squares_cuda(x_, a, n); }
+  void scale_inplace(float* a, float s, int64_t n) override { OP_TIMER; scale_inplace_cuda(x_, a, s, n); }
   void adamw_update(float* param, const float* grad, float* m, float* v, int64_t n, double lr, double beta1, double beta2, double eps,
                     double weight_decay, int64_t t) override {
+    OP_TIMER;
     adamw_update_cuda(x_, param, grad, m, v, n, lr, beta1, beta2, eps, weight_decay, t);
   }
 
@@ -175,6 +246,7 @@ class cuda_backend final : public backend {
   bool bf16_;
   cudaDeviceProp prop_{};
   cuda_ctx x_;
+  op_profile* prof_ = nullptr;
   std::unordered_map<const void*, size_t> sizes_;
   std::unordered_set<const void*> bf16set_;
   uint64_t bytes_ = 0;

@@ -32,6 +32,12 @@ void attention_forward_cuda(cuda_ctx& x, float* out, float* lse, const float* q,
 void attention_backward_cuda(cuda_ctx& x, float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse,
                              const float* q, const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH,
                              int hd, int window);
+// attention-gemm.cu — the default training path (cuBLAS in query chunks), same contract as above
+void attention_forward_gemm_cuda(cuda_ctx& x, float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg,
+                                 int B, int T, int H, int KVH, int hd, int window);
+void attention_backward_gemm_cuda(cuda_ctx& x, float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse,
+                                  const float* q, const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH,
+                                  int hd, int window);
 void attention_decode_forward_cuda(cuda_ctx& x, float* out, const float* q, const float* kc, const float* vc, int L, int H, int KVH,
                                    int hd, int window, int q_pos);
 
