@@ -204,7 +204,13 @@ export const ImportRequest = z
   .object({
     projectId: z.number().int().positive(),
     file: FilePath,
-    name: z.string().trim().min(1).max(100).optional(),
+    name: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Dataset names cannot contain control characters.')
+      .optional(),
     options: ReaderOptions.default({}),
     /** Omitted: the suggested mapping. */
     mapping: Mapping.optional(),

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
+import { LatheError } from '../../../preload/contract/errors.js';
 import { sniffDialect } from './csv-dialect.js';
 import { decodeAll, decodedChunks, readHead } from './decoded-text.js';
 import { detectEncoding } from './encoding-detector.js';
@@ -19,6 +20,9 @@ export async function openCsv(file: string, opts: ReadOptions = {}): Promise<Ope
   const size = (await fs.promises.stat(file)).size;
   const head = await readHead(file, SAMPLE_BYTES);
   const encoding = detectEncoding(head, opts.encoding);
+  if (!encoding.encoding.startsWith('utf-16') && looksBinary(head)) {
+    throw new LatheError('bad_input', `${file} looks like a binary file, not text. Lathe reads .xlsx, .csv/.tsv/.txt, .json, .jsonl and .parquet files.`, { file });
+  }
   const sample = decodeAll(head, encoding.encoding);
   const dialect = sniffDialect(sample, format === 'tsv' ? '\t' : undefined);
   // A .txt file that is not a table is plain text, one record per line (as LLaMA-Factory reads .txt files).
@@ -45,6 +49,18 @@ export async function openCsv(file: string, opts: ReadOptions = {}): Promise<Ope
       for (const p of problems) yield { type: 'problem', row: p.row, message: p.message };
     },
   };
+}
+
+/** NUL bytes or many control characters in the first bytes: not a text file. */
+function looksBinary(b: Uint8Array): boolean {
+  const n = Math.min(b.length, 8192);
+  let ctrl = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i]!;
+    if (c === 0) return true;
+    if (c < 9 || (c > 13 && c < 32)) ctrl++;
+  }
+  return ctrl > n * 0.05;
 }
 
 /** Every record of the file as a raw row; an unterminated quote at the end is reported, not thrown. */

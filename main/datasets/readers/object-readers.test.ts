@@ -93,3 +93,10 @@ describe('source reader', () => {
     await expect(openSource(path.join(dir, 'missing.csv'))).rejects.toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('files that are not data', () => {
+  it('refuses empty and binary files by name', async () => {
+    await expect(openSource(write('empty.csv', ''))).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/empty\.csv is empty/) });
+    await expect(openSource(write('bin.csv', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0, 0])))).rejects.toMatchObject({ code: 'bad_input', message: expect.stringMatching(/binary file/) });
+  });
+});

@@ -21,6 +21,7 @@ export async function openSource(file: string, opts: ReadOptions = {}): Promise<
     throw new LatheError('not_found', `There is no file at ${file}.`, { file });
   }
   if (!stat.isFile()) throw new LatheError('bad_input', `${file} is a folder, not a data file. To import a LLaMA-Factory data folder use “import-llamafactory”.`, { file });
+  if (stat.size === 0) throw new LatheError('bad_input', `${file} is empty.`, { file });
   const ext = path.extname(file).toLowerCase();
   const head = await readHead(file, 8);
   const zip = head[0] === 0x50 && head[1] === 0x4b;
