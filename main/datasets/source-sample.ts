@@ -1,10 +1,11 @@
 // Inspection of a source file: what the reader understood (format, encoding, sheets, header, columns), its first
 // rows, and the suggested mapping; plus a small cache so previews after a mapping change need no file access.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Mapping, PreviewResult, ReaderOptions, SourceInspection } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { suggestMapping } from './mapping-suggester.js';
-import { RecordMapper } from './record-mapper.js';
+import { mappedColumns, RecordMapper } from './record-mapper.js';
 import { validateRecord } from './record-validator.js';
 import { normaliseEncoding } from './readers/encoding-detector.js';
 import { openSource } from './readers/source-reader.js';
@@ -73,6 +74,11 @@ export async function sampleSource(file: string, options: ReaderOptions): Promis
 
 /** Maps the cached first rows: no file access, so it answers well within 200 ms of a mapping change. */
 export function previewSample(sample: SourceSample, mapping: Mapping, limit: number): PreviewResult {
+  const { columns, file } = sample.inspection;
+  const missing = mappedColumns(mapping).filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    throw new LatheError('bad_input', `${path.basename(file)} has no column ${missing.map((c) => `“${c}”`).join(', ')}. Its columns are: ${columns.map((c) => `“${c}”`).join(', ')}.`, { file, column: missing[0], columns });
+  }
   const mapper = new RecordMapper(mapping);
   const out: PreviewResult['records'] = [];
   for (const item of sample.items) {
