@@ -14,6 +14,9 @@ const CANDIDATES = [',', '\t', ';', '|'] as const;
 /** The candidate whose field count is most consistent (and above one) over the sample's first records. */
 export function sniffDialect(sample: string, preferred?: string): CsvDialect {
   const newline = sniffNewline(sample);
+  // Excel's hint line: `sep=;` as the first line names the delimiter.
+  const hint = /^\ufeff?sep=(.)\r?\n/i.exec(sample);
+  if (hint) return { delimiter: hint[1]!, newline, tabular: true };
   // Drop the (likely partial) last line of a sample cut from a larger file.
   const cut = sample.lastIndexOf(newline);
   const text = cut > 0 ? sample.slice(0, cut) : sample;

@@ -135,3 +135,17 @@ describe('plain text files', () => {
     expect(src.columns).toEqual(['q', 'a']);
   });
 });
+
+describe('csv reader options', () => {
+  it('honours Excel’s sep= hint line and a header row override', async () => {
+    const hinted = await all(write('hint.csv', 'sep=;\nq;a\nx,1;y\n'));
+    expect(hinted.src.delimiter).toBe(';');
+    expect(hinted.src.columns).toEqual(['q', 'a']);
+    expect(hinted.records[0]!.values).toEqual({ q: 'x,1', a: 'y' });
+    const f = write('override.csv', 'id,name\nquestion,answer\nq1,a1\n');
+    const o = await all(f, { headerRow: 2 });
+    expect(o.src.headerRow).toBe(2);
+    expect(o.src.columns).toEqual(['question', 'answer']);
+    expect(o.records.map((r) => [r.row, r.values['answer']])).toEqual([[3, 'a1']]);
+  });
+});
