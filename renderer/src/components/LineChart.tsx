@@ -93,6 +93,7 @@ const markerPlugin: Plugin<'line'> = {
 
 export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function LineChart(props, ref) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const box = useRef<HTMLDivElement>(null);
   const chart = useRef<Chart<'line', XY[]> | null>(null);
   const smoothers = useRef(new Map<string, EmaSmoother>());
   const counts = useRef(new Map<string, number>());
@@ -200,6 +201,8 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
             c.data.datasets[i]!.data.push(...points);
           }
           counts.current.set(seriesId, (counts.current.get(seriesId) ?? 0) + points.length);
+          // For tests and assistive tools: how many points the chart holds, set on the DOM without a React render.
+          if (box.current) box.current.dataset.points = String([...counts.current.values()].reduce((a, b) => a + b, 0));
           scheduleUpdate();
           return;
         }
@@ -212,6 +215,7 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
       for (const d of c.data.datasets) d.data = [];
       for (const s of smoothers.current.values()) s.reset();
       counts.current.clear();
+      if (box.current) box.current.dataset.points = '0';
       scheduleUpdate();
     },
     setLogScale(on) {
@@ -230,7 +234,7 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
   }));
 
   return (
-    <div className="chart" style={{ height: props.height ?? 260 }} data-testid={props.testId}>
+    <div ref={box} className="chart" style={{ height: props.height ?? 260 }} data-testid={props.testId} data-points="0">
       <canvas ref={canvas} role="img" aria-label={props.label} />
     </div>
   );
