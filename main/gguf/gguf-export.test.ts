@@ -1,6 +1,7 @@
 // GGUF files we write, loaded by llama.cpp (node-llama-cpp's prebuilt CPU build) and compared with an independent
 // f64 forward pass over the merged weights.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,5 +142,19 @@ describe('GGUF through llama.cpp', () => {
     expect(ids[0]).toBe(4094);
     expect(ids[ids.length - 1]).toBe(4095);
     await s.close();
+  });
+
+  it('writes the same bytes with quantisation on worker threads as inline', async () => {
+    const workerFile = join(work, 'quantize-worker.mjs');
+    await build({ entryPoints: [join(import.meta.dirname, 'quantize-worker.ts')], outfile: workerFile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
+    const files: string[] = [];
+    for (const [i, worker] of [workerFile, null].entries()) {
+      const w = await MergedWeights.open(TINY_MODEL, adapter);
+      const path = join(work, `pool-${i}.gguf`);
+      await writeGguf(w, TINY_MODEL, path, { preset: 'q4_k_m', name: 'tiny', eosToken: null, chatTemplate: null, quantizeWorker: worker });
+      await w.close();
+      files.push(path);
+    }
+    expect(readFileSync(files[0]!).equals(readFileSync(files[1]!))).toBe(true);
   });
 });

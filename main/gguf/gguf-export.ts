@@ -3,7 +3,6 @@
 // Does not verify the result (verify-gguf.ts does, through llama.cpp).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fromF32 } from '../export/half-float.js';
 import type { MergedWeights } from '../export/merged-weights.js';
 import { throwIfCancelled } from '../export/merged-writer.js';
 import { archInfo, llama3RopeFactors, modelMetadata, type HfConfig } from './gguf-metadata.js';
@@ -11,10 +10,8 @@ import { ggufTensorName, permuteQK, PRESET_FILE_TYPE, tensorTypeFor, type QuantP
 import { tokenizerMetadata } from './gguf-tokenizer.js';
 import { GgmlType } from './gguf-types.js';
 import { GgufWriter, meta, tensorDataBytes, type GgufMetaValue, type GgufTensorInfo } from './gguf-writer.js';
-import { quantizeQ4_0 } from './quantize-q4_0.js';
-import { quantizeQ4_K } from './quantize-q4_k.js';
-import { quantizeQ6_K } from './quantize-q6_k.js';
-import { quantizeQ8_0 } from './quantize-q8_0.js';
+import { encodeTensor } from './gguf-encode.js';
+import { defaultQuantizeWorker, QuantPool } from './quantize-pool.js';
 
 export interface GgufExportOptions {
   readonly preset: QuantPreset;
@@ -23,18 +20,8 @@ export interface GgufExportOptions {
   readonly chatTemplate: string | null;
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number, tensor: string) => void;
-}
-
-export function encodeTensor(values: Float32Array, type: GgmlType): Uint8Array {
-  switch (type) {
-    case GgmlType.F32: return fromF32(values, 'F32');
-    case GgmlType.F16: return fromF32(values, 'F16');
-    case GgmlType.BF16: return fromF32(values, 'BF16');
-    case GgmlType.Q8_0: return quantizeQ8_0(values);
-    case GgmlType.Q4_0: return quantizeQ4_0(values);
-    case GgmlType.Q4_K: return quantizeQ4_K(values);
-    case GgmlType.Q6_K: return quantizeQ6_K(values);
-  }
+  /** The compiled quantisation worker; undefined: beside this module if built, null: encode inline. */
+  readonly quantizeWorker?: string | null;
 }
 
 interface Planned {
@@ -44,7 +31,8 @@ interface Planned {
   readonly constant?: Float32Array;
 }
 
-const ROWS_BYTES = 32 * 2 ** 20;
+/** Elements per encoding job: enough jobs per matrix to keep every worker busy, little memory in flight. */
+const CHUNK_ELEMS = 2 ** 21;
 
 export async function writeGguf(w: MergedWeights, modelDir: string, outPath: string, o: GgufExportOptions): Promise<{ warnings: string[] }> {
   const config = JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8')) as HfConfig;
@@ -68,34 +56,69 @@ export async function writeGguf(w: MergedWeights, modelDir: string, outPath: str
   }
   const writer = await GgufWriter.create(outPath, metadata, planned.map((p) => p.info));
   const total = planned.reduce((s, p) => s + tensorDataBytes(p.info), 0);
+  const pool = new QuantPool(undefined, o.quantizeWorker === undefined ? defaultQuantizeWorker() : o.quantizeWorker);
+  // Encoded slices in file order; the head is written as soon as it is ready, at most 2 per worker in flight.
+  const queue: { name: string; bytes: Promise<Uint8Array> }[] = [];
   let done = 0;
+  const drain = async (keep: number) => {
+    while (queue.length > keep) {
+      const head = queue.shift()!;
+      const bytes = await head.bytes;
+      await writer.write(head.name, bytes);
+      done += bytes.length;
+      o.onProgress?.(done, total, head.name);
+    }
+  };
+  const push = async (name: string, bytes: Promise<Uint8Array>) => {
+    bytes.catch(() => undefined); // awaited in order by drain; a failure surfaces there
+    queue.push({ name, bytes });
+    await drain(pool.parallel * 2);
+  };
   try {
     for (const p of planned) {
       throwIfCancelled(o.signal);
+      const { name, type } = p.info;
       if (p.constant) {
-        await writer.write(p.info.name, encodeTensor(p.constant, p.info.type));
-      } else if (p.permuteHeads) {
-        const [rows, cols] = p.info.shape as [number, number];
-        const merged = await w.readF32(p.hf!);
-        await writer.write(p.info.name, encodeTensor(permuteQK(merged, rows, cols, p.permuteHeads), p.info.type));
-      } else {
-        const rows = p.info.shape.length > 1 ? p.info.shape[0]! : 1;
-        const cols = p.info.shape.length > 1 ? p.info.shape.slice(1).reduce((x, y) => x * y, 1) : p.info.shape[0]!;
-        const step = Math.max(1, Math.floor(ROWS_BYTES / (cols * 4)));
-        for (let r = 0; r < rows; r += step) {
-          throwIfCancelled(o.signal);
-          const n = Math.min(step, rows - r);
-          const values = p.info.shape.length > 1 ? await w.readRowsF32(p.hf!, r, n) : await w.readF32(p.hf!);
-          await writer.write(p.info.name, encodeTensor(values, p.info.type));
-        }
+        await push(name, Promise.resolve(encodeTensor(p.constant, type)));
+        continue;
       }
-      done += tensorDataBytes(p.info);
-      o.onProgress?.(done, total, p.info.name);
+      if (p.info.shape.length < 2) {
+        await push(name, Promise.resolve(encodeTensor(await w.readF32(p.hf!), type)));
+        continue;
+      }
+      const [rows, cols] = p.info.shape as [number, number];
+      const step = Math.max(1, Math.floor(CHUNK_ELEMS / cols));
+      if (p.permuteHeads) {
+        // Q/K rows move between halves of each head: permute the whole merged matrix (one layer's), then encode.
+        const permuted = permuteQK(await w.readF32(p.hf!), rows, cols, p.permuteHeads);
+        for (let r = 0; r < rows; r += step) {
+          const n = Math.min(step, rows - r);
+          await push(name, pool.encode({ type, rows: n, cols, values: permuted.slice(r * cols, (r + n) * cols) }));
+        }
+        continue;
+      }
+      const src = w.get(p.hf!)!;
+      const esize = src.bytes / (rows * cols);
+      const pair = w.pair(p.hf!);
+      const lora = pair ? await w.loraF32(pair) : null;
+      for (let r = 0; r < rows; r += step) {
+        throwIfCancelled(o.signal);
+        const n = Math.min(step, rows - r);
+        const raw = await w.base.readBytes(src, r * cols * esize, n * cols * esize);
+        await push(name, pool.encode({
+          type, rows: n, cols, raw, srcDtype: src.dtype,
+          ...(pair && lora ? { lora: { a: lora.a, at: lora.at, b: lora.b.slice(r * pair.rank, (r + n) * pair.rank), rank: pair.rank, scale: pair.scale } } : {}),
+        }));
+      }
     }
+    await drain(0);
     await writer.close();
   } catch (err) {
+    await Promise.allSettled(queue.map((q) => q.bytes));
     await writer.abort();
     throw err;
+  } finally {
+    await pool.close();
   }
   return { warnings: tok.warnings };
 }
