@@ -70,6 +70,8 @@ export interface NewLibraryRow {
 }
 
 export interface LibraryUpdate {
+  readonly name?: string;
+  readonly source?: LibrarySource;
   readonly status?: LibraryStatus;
   readonly endpoint?: string | null;
   readonly revision?: string | null;
@@ -98,9 +100,9 @@ export class LibraryStore {
     this.insertStmt = db.prepare<[string, string, string | null, string | null, string, number, string, string, string]>(
       'INSERT INTO library_models (name, source, endpoint, revision, path, managed, status, added_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.updateStmt = db.prepare<[string, string | null, string | null, string | null, string, number, string | null, string, string, string | null, number]>(
-      `UPDATE library_models SET status = ?, endpoint = ?, revision = ?, commit_sha = ?, files = ?, disk_bytes = ?, card = ?, problems = ?,
-         updated_at = ?, checked_at = ? WHERE id = ?`,
+    this.updateStmt = db.prepare<[string, string, string, string | null, string | null, string | null, string, number, string | null, string, string, string | null, number]>(
+      `UPDATE library_models SET name = ?, source = ?, status = ?, endpoint = ?, revision = ?, commit_sha = ?, files = ?, disk_bytes = ?, card = ?,
+         problems = ?, updated_at = ?, checked_at = ? WHERE id = ?`,
     );
     this.deleteStmt = db.prepare<[number]>('DELETE FROM library_models WHERE id = ?');
   }
@@ -134,6 +136,8 @@ export class LibraryStore {
     const cur = this.get(id);
     const now = nowIso();
     this.updateStmt.run(
+      u.name ?? cur.name,
+      u.source ?? cur.source,
       u.status ?? cur.status,
       u.endpoint !== undefined ? u.endpoint : cur.endpoint,
       u.revision !== undefined ? u.revision : cur.revision,

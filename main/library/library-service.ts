@@ -186,9 +186,10 @@ export class LibraryService implements ILibraryService {
     const revision = req.revision?.trim() || DEFAULT_REVISION[source];
     const stored = path.posix.join('models', folderNameFor(name));
     let row = this.store.findByPath(stored);
-    if (row && row.source !== 'local' && row.source !== source) {
-      // Same model id from the other hub: same folder, the newer source wins; files are re-verified against it.
-      row = this.store.update(row.id, { endpoint, revision });
+    if (row && (row.source !== source || row.name !== name || row.endpoint !== endpoint)) {
+      // The same folder filled from another hub or mirror (or a copied-in folder of that name): the newer source
+      // wins, and every file is verified against its listing.
+      row = this.store.update(row.id, { name, source, endpoint, revision });
     }
     return this.startJob({ name, source, endpoint, revision, kind: 'pull' }, row, stored, []);
   }

@@ -121,10 +121,18 @@ describe('library service', () => {
     expect(hub.log.filter((l) => l.url.includes('/resolve/'))).toEqual([]);
   });
 
-  it('pulls from ModelScope too', async () => {
+  it('pulls from ModelScope too; the same model from the other hub takes over the folder and its source', async () => {
     const { lib } = rig();
     expect((await pullAndWait(lib, REPO, 'modelscope')).state).toBe('done');
     expect(only(await lib.list())).toMatchObject({ source: 'modelscope', revision: 'master', status: 'ready' });
+    expect((await pullAndWait(lib, REPO, 'hf')).state).toBe('done');
+    const m = only(await lib.list());
+    expect(m).toMatchObject({ source: 'hf', revision: 'main', commit: 'c'.repeat(40), status: 'ready' });
+    // A repair now goes to the HF API, not ModelScope's.
+    fs.rmSync(path.join(m.path, 'config.json'));
+    hub.log.length = 0;
+    expect((await (await lib.startRepair(m.id)).done).state).toBe('done');
+    expect(hub.log.some((l) => l.url.startsWith(`/api/models/${REPO}/revision/`))).toBe(true);
   });
 
   it('a cancelled download leaves the model incomplete; pulling again resumes with a Range request', async () => {
