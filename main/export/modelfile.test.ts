@@ -38,10 +38,12 @@ describe('chat template and Modelfile', () => {
     expect(mf).toContain('FROM ./model-q4_k_m.gguf');
     expect(mf).toContain('PARAMETER stop "<|eot_id|>"');
     expect(mf).toContain('PARAMETER stop "<|eom_id|>"');
-    expect(mf).toContain('{{- range $i, $_ := .Messages }}');
+    expect(mf).toContain('{{ range $i, $_ := .Messages }}');
     expect(ollamaTemplate(builtinTemplate('chatml')!, '<|im_end|>')).toBe(
-      '{{- if .System }}<|im_start|>system\n{{ $.System }}<|im_end|>\n{{ end }}{{- range $i, $_ := .Messages }}{{- if eq .Role "user" }}<|im_start|>user\n{{ .Content }}<|im_end|>\n<|im_start|>assistant\n{{- else if eq .Role "assistant" }}{{ .Content }}<|im_end|>\n{{- end }}{{- end }}',
+      '{{ if .System }}<|im_start|>system\n{{ $.System }}<|im_end|>\n{{ end }}{{ range $i, $_ := .Messages }}{{ if eq .Role "user" }}<|im_start|>user\n{{ .Content }}<|im_end|>\n<|im_start|>assistant\n{{ else if eq .Role "assistant" }}{{ .Content }}<|im_end|>\n{{ end }}{{ end }}',
     );
+    // Nothing trims whitespace: the generation prompt keeps its final newline.
+    expect(ollamaTemplate(builtinTemplate('chatml')!, '<|im_end|>')).not.toContain('{{-');
   });
 
   it('exports GGUF + Modelfile for Ollama into one folder', async () => {

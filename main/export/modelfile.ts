@@ -25,13 +25,14 @@ export function ollamaTemplate(spec: TemplateSpec, eos: string): string {
   const assistant = slotsToGo(spec.formatAssistant, '{{ .Content }}', eos);
   const system = slotsToGo(spec.formatSystem, '{{ $.System }}', eos);
   const prefix = slotsToGo(spec.formatPrefix, '', eos);
+  // No `{{-` / `-}}` anywhere: trimming would eat the newlines the template's own text ends with.
   const parts = [prefix];
-  if (spec.systemStyle === 'separate' && system) parts.push(`{{- if .System }}${system}{{ end }}`);
-  parts.push('{{- range $i, $_ := .Messages }}');
-  const fused = spec.systemStyle === 'fused' && system ? `{{- if and (eq $i 0) $.System }}${system}{{ end }}` : '';
-  parts.push(`{{- if eq .Role "user" }}${user.replace('{{ .Content }}', `${fused}{{ .Content }}`)}`);
-  parts.push(`{{- else if eq .Role "assistant" }}${assistant}`);
-  parts.push('{{- end }}{{- end }}');
+  if (spec.systemStyle === 'separate' && system) parts.push(`{{ if .System }}${system}{{ end }}`);
+  parts.push('{{ range $i, $_ := .Messages }}');
+  const fused = spec.systemStyle === 'fused' && system ? `{{ if and (eq $i 0) $.System }}${system}{{ end }}` : '';
+  parts.push(`{{ if eq .Role "user" }}${user.replace('{{ .Content }}', `${fused}{{ .Content }}`)}`);
+  parts.push(`{{ else if eq .Role "assistant" }}${assistant}`);
+  parts.push('{{ end }}{{ end }}');
   return parts.join('');
 }
 
