@@ -1,3 +1,4 @@
+// The merge kernel on both of its paths (row-wise and transposed A) against a textbook f64 merge.
 import { describe, expect, it } from 'vitest';
 import { addLoraDelta, transposeA } from './lora-merge.js';
 

@@ -1,3 +1,4 @@
+// Merged exports read back and recomputed independently; PEFT folder with README; cancel, refusal, sharding.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// The training template as Jinja (rendered by our Jinja engine) and as an Ollama Modelfile.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

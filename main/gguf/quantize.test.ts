@@ -1,3 +1,4 @@
+// Quantiser block layouts and error bounds, the Q/K permutation, and the Q4_K_M type mix.
 import { describe, expect, it } from 'vitest';
 import { dequantizeQ4_0, quantizeQ4_0 } from './quantize-q4_0.js';
 import { dequantizeQ4_K, quantizeQ4_K } from './quantize-q4_k.js';
