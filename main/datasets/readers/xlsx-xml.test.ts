@@ -36,6 +36,7 @@ describe('SpreadsheetML scanners', () => {
       '<row r="2"><c r="A2" t="s"><v>0</v></c><c r="C2" t="inlineStr"><is><r><t>in</t></r><r><t>line</t></r></is></c></row>' +
       '<row r="3" spans="1:6"><c r="A3"><v>0.1</v></c><c r="B3" s="1"><v>45352.5</v></c><c r="C3" t="b"><v>1</v></c><c r="D3" t="e"><v>#N/A</v></c><c r="E3" t="str"><f>A1&amp;"x"</f><v>a &amp; x</v></c><c r="F3" s="1"/></row>' +
       '<row r="5"/>' +
+      '<row r="6"><c r="A6"><f>1+2</f><v></v></c></row>' +
       '<row><c><v>7</v></c><c><v>8</v></c></row>' +
       '</sheetData><rowBreaks count="1"/></worksheet>';
     const rows = [];

@@ -159,6 +159,8 @@ function cellValue(t: string | undefined, s: string | undefined, inner: string, 
   const vOpen = inner.indexOf('>', vs);
   if (inner[vOpen - 1] === '/') return null;
   const raw = inner.slice(vOpen + 1, inner.indexOf('</v>', vOpen));
+  // A formula saved without its result (written by a library, never opened in Excel) has an empty <v>.
+  if (raw === '') return null;
   switch (t) {
     case 's':
       return ctx.sharedStrings[Number(raw)] ?? null;
