@@ -44,7 +44,7 @@ describe('SpreadsheetML scanners', () => {
     expect(rows).toEqual([
       { row: 2, cells: ['问题', null, 'inline'] },
       { row: 3, cells: [0.1, '2024-03-01T12:00:00', true, '#N/A', 'a & x'] },
-      { row: 6, cells: [7, 8] },
+      { row: 7, cells: [7, 8] },
     ]);
   });
 
