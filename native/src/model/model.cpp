@@ -137,7 +137,7 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
     return LATHE_ERR(LATHE_STATUS_INTERNAL, "micro-batch larger than the activation plan", "");
   if (ad && ad->cfg.r != m.lora_r) return LATHE_ERR(LATHE_STATUS_INTERNAL, "adapter rank differs from the activation plan", "");
   int B = mb.B, T = mb.T, N = B * T, C = c.hidden, H = c.n_heads, KVH = c.n_kv_heads, hd = c.head_dim;
-  int Q = H * hd, KV = KVH * hd, I = c.intermediate, V = c.vocab_size;
+  int I = c.intermediate, V = c.vocab_size;
   for (int32_t tok : mb.tokens)
     if (tok < 0 || tok >= V)
       return LATHE_ERR(LATHE_STATUS_DATA, "token id " + std::to_string(tok) + " is outside the model vocabulary (" + std::to_string(V) + ")",
@@ -194,7 +194,6 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
   double s = 0.0;
   for (int i = 0; i < N; i++) s += m.host_losses[(size_t)i];
   *loss_sum = s;
-  (void)Q; (void)KV;
   return LATHE_OK();
 }
 

@@ -24,7 +24,7 @@ lathe_status model_load(model& m, backend* be, const std::string& dir) {
   st_archive a;
   LATHE_TRY(st_open_folder(dir, a));
   const model_config& c = m.cfg;
-  int64_t C = c.hidden, V = c.vocab_size, I = c.intermediate, hd = c.head_dim;
+  int64_t C = c.hidden, V = c.vocab_size, hd = c.head_dim;
   LATHE_TRY(load_tensor(m, a, "model.embed_tokens.weight", {V, C}, &m.wte));
   LATHE_TRY(load_tensor(m, a, "model.norm.weight", {C}, &m.norm_f));
   bool has_head = a.tensors.count("lm_head.weight") > 0;
@@ -50,7 +50,6 @@ lathe_status model_load(model& m, backend* be, const std::string& dir) {
       LATHE_TRY(load_tensor(m, a, p + "self_attn.k_norm.weight", {hd}, &L.k_norm));
     }
   }
-  (void)I;
   return LATHE_OK();
 }
 
