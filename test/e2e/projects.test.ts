@@ -42,7 +42,7 @@ describe('web mode: projects home', () => {
     await card.getByRole('button', { name: 'Rename' }).click();
     await card.getByLabel('Rename').fill('客服工单');
     await card.getByRole('button', { name: 'Save' }).click();
-    await page.getByText('客服工单').waitFor();
+    await card.getByText('客服工单').waitFor();
 
     await page.getByLabel('Language').selectOption('zh');
     await page.getByRole('heading', { name: '项目' }).waitFor();

@@ -54,6 +54,8 @@ export interface LineChartProps {
   /** Draw as steps (histograms: each point is a bin's left edge). */
   readonly stepped?: boolean;
   readonly legend?: boolean;
+  /** Legend suffix of a smoothed series' raw copy (translated by the caller). */
+  readonly rawSuffix?: string;
 }
 
 function cssColor(el: Element, c: string): string {
@@ -117,7 +119,7 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
       const color = cssColor(el, s.color);
       const common = { yAxisID: s.axis ?? 'y', borderDash: s.dashed ? [5, 4] : [], stepped: props.stepped ? ('after' as const) : false, fill: s.fill ? 'origin' : false };
       if (s.smoothing !== undefined) {
-        datasets.push({ ...common, label: `${s.label} (raw)`, data: [], borderColor: fade(color, 0.3), backgroundColor: fade(color, 0.3), borderWidth: 1, pointRadius: 0 });
+        datasets.push({ ...common, label: `${s.label} ${props.rawSuffix ?? '(raw)'}`, data: [], borderColor: fade(color, 0.3), backgroundColor: fade(color, 0.3), borderWidth: 1, pointRadius: 0 });
         datasets.push({ ...common, label: s.label, data: [], borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0 });
       } else {
         datasets.push({ ...common, label: s.label, data: [], borderColor: color, backgroundColor: s.fill ? fade(color, 0.25) : color, borderWidth: 2, pointRadius: s.showPoints ? 3 : 0 });

@@ -22,7 +22,8 @@ describe('EMA smoothing', () => {
 
 describe('axis labels', () => {
   it('formats small, large and plain numbers', () => {
-    expect(tickLabel(0.0001)).toBe('1.0e-4');
+    expect(tickLabel(0.0001)).toBe('1e-4');
+    expect(tickLabel(0.000099975)).toBe('9.998e-5');
     expect(tickLabel(12000)).toBe('12k');
     expect(tickLabel(8.3651234)).toBe('8.365');
     expect(tickLabel(0)).toBe('0');

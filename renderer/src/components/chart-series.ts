@@ -36,12 +36,12 @@ export function forLogScale(points: readonly XY[]): XY[] {
   return points.filter((p) => Number.isFinite(p.y) && p.y > 0);
 }
 
-/** Axis numbers people can read: 0.0001 as 1.0e-4, 12000 as 12k, else up to 4 significant digits. */
+/** Axis numbers people can read: 0.0001 as 1e-4 (4 significant digits), 12000 as 12k, else up to 4 significant digits. */
 export function tickLabel(v: number | string): string {
   const n = typeof v === 'number' ? v : Number(v);
   if (!Number.isFinite(n)) return String(v);
   const a = Math.abs(n);
-  if (a !== 0 && a < 1e-2) return n.toExponential(1);
+  if (a !== 0 && a < 1e-2) return Number(n.toPrecision(4)).toExponential();
   if (a >= 1e4) return `${Number((n / 1e3).toPrecision(3))}k`;
   return String(Number(n.toPrecision(4)));
 }

@@ -6,6 +6,7 @@ import { projectsSelectors } from '../store/projects/selectors.js';
 import { projectsService } from '../services/projects.js';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { ProjectCard } from '../components/ProjectCard.js';
+import { ProjectOverview } from '../components/ProjectOverview.js';
 
 export function ProjectsPage() {
   const t = useT();
@@ -14,6 +15,7 @@ export function ProjectsPage() {
   const error = useLathe(projectsSelectors.error);
   const isEmpty = useLathe(projectsSelectors.isEmpty);
   const selectedId = useLathe((s) => s.selectedProjectId);
+  const selected = useLathe(projectsSelectors.selected);
   const loadProjects = useLathe((s) => s.loadProjects);
   const createProject = useLathe((s) => s.createProject);
   const clearError = useLathe((s) => s.clearProjectsError);
@@ -55,6 +57,7 @@ export function ProjectsPage() {
           <ProjectCard key={p.id} project={p} selected={p.id === selectedId} />
         ))}
       </ul>
+      {selected && <ProjectOverview key={selected.id} project={selected} />}
     </section>
   );
 }

@@ -12,4 +12,12 @@ export const projectsEn = {
   'projects.delete.confirm': 'Delete “{name}” with its datasets, runs and exports? This cannot be undone.',
   'projects.counts': '{datasets} datasets · {runs} runs · {exports} exports',
   'projects.updated': 'Updated {when}',
+  'projects.overview': '{name} at a glance',
+  'projects.overview.datasets': 'Datasets',
+  'projects.overview.runs': 'Runs',
+  'projects.overview.exports': 'Exports',
+  'projects.overview.noDatasets': 'None yet. Drop a ticket spreadsheet anywhere on this window to import it.',
+  'projects.overview.noRuns': 'None yet. Once a dataset is in, preview its prompts and start a run.',
+  'projects.overview.noExports': 'None yet. Export a finished run as an adapter, a merged model, GGUF or ONNX.',
+  'projects.overview.loss': 'final loss {loss}',
 } as const;

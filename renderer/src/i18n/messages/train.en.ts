@@ -74,6 +74,7 @@ export const trainEn = {
   'train.chart.log': 'log scale',
   'train.chart.trainLoss': 'train loss',
   'train.chart.evalLoss': 'eval loss',
+  'train.chart.raw': '(raw)',
   'train.chart.step': 'step',
   'train.chart.lr': 'Learning rate',
   'train.chart.grad': 'Gradient norm',

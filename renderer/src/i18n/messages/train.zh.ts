@@ -76,6 +76,7 @@ export const trainZh: Record<keyof typeof trainEn, string> = {
   'train.chart.log': '对数坐标',
   'train.chart.trainLoss': '训练损失',
   'train.chart.evalLoss': '验证损失',
+  'train.chart.raw': '（原始）',
   'train.chart.step': '步数',
   'train.chart.lr': '学习率',
   'train.chart.grad': '梯度范数',

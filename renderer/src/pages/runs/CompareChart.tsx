@@ -36,7 +36,7 @@ export function CompareChart({ ids }: { ids: readonly number[] }) {
   return (
     <div className="chart-card" data-testid="compare-chart">
       <h3>{t('runs.compareTitle')}</h3>
-      <LineChart ref={chart} label={t('runs.compareTitle')} series={series} xLabel={t('train.chart.step')} height={300} testId="compare-lines" />
+      <LineChart ref={chart} label={t('runs.compareTitle')} series={series} xLabel={t('train.chart.step')} rawSuffix={t('train.chart.raw')} height={300} testId="compare-lines" />
     </div>
   );
 }

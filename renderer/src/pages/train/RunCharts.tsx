@@ -81,6 +81,7 @@ export function RunCharts({ runId }: { runId: number }) {
             { id: 'eval', label: t('train.chart.evalLoss'), color: '--danger', showPoints: true, dashed: true },
           ]}
           xLabel={t('train.chart.step')}
+          rawSuffix={t('train.chart.raw')}
           height={280}
           testId="loss-chart"
         />

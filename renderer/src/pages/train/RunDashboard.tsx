@@ -68,7 +68,7 @@ export function RunDashboard({ run }: { run: RunDto }) {
             done={run.step}
             total={run.maxSteps ?? undefined}
             elapsedS={elapsed}
-            etaLabel={(eta) => t('common.eta', { eta })}
+            {...(active ? { etaLabel: (eta: string) => t('common.eta', { eta }) } : {})}
             detail={t('train.progressDetail', { step: run.step, max: run.maxSteps ?? '?', epoch: lastEpoch === null ? '–' : lastEpoch.toFixed(2) })}
             testId="run-progress"
           />

@@ -15,8 +15,20 @@ export function mergeMetrics(existing: readonly MetricPoint[], incoming: readonl
   return out;
 }
 
-/** Keeps the newest `keep` lines. */
+/**
+ * Appends log lines, keeping the newest `keep`. A batch that starts with lines the tail already holds (events that
+ * crossed the log file read when a run is opened) is appended only from where it goes beyond the tail.
+ */
 export function appendLog(existing: readonly string[], lines: readonly string[], keep: number): readonly string[] {
-  const all = existing.concat(lines);
+  let overlap = 0;
+  for (let k = Math.min(existing.length, lines.length); k > 0; k--) {
+    let same = true;
+    for (let i = 0; i < k && same; i++) same = existing[existing.length - k + i] === lines[i];
+    if (same) {
+      overlap = k;
+      break;
+    }
+  }
+  const all = existing.concat(lines.slice(overlap));
   return all.length > keep ? all.slice(all.length - keep) : all;
 }

@@ -11,6 +11,9 @@ describe('live metrics', () => {
     const m = mergeMetrics([point(1, 3), point(2, 2.5)], [point(2, 2.5), point(3, 2), point(3, 1.9, 'eval')]);
     expect(m.map((p) => `${p.kind}${p.step}`)).toEqual(['train1', 'train2', 'train3', 'eval3']);
     expect(appendLog(['a', 'b'], ['c', 'd'], 3)).toEqual(['b', 'c', 'd']);
+    // A batch repeating the tail (it crossed the log file read) adds only what is new.
+    expect(appendLog(['x', 'a', 'b'], ['a', 'b', 'c'], 10)).toEqual(['x', 'a', 'b', 'c']);
+    expect(appendLog(['a', 'b'], ['a', 'b'], 10)).toEqual(['a', 'b']);
   });
 });
 
