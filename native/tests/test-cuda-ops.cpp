@@ -111,6 +111,18 @@ void test_matmul(int N, int C, int OC, bool bias) {
   expect("matmul", (std::string(what) + " dinp bf16 W").c_str(), dx16, 2e-2);
 }
 
+// lm_head-like bf16 product wide enough that the bf16 operand scratch is used in several row chunks
+void test_matmul_wide_bf16(int N, int C, int OC) {
+  buf x = mk((int64_t)N * C, 1.0f, g_g16), w = mk((int64_t)OC * C, 0.2f, g_g16, true), o = poison((int64_t)N * OC, g_g16);
+  g_cpu->matmul_forward(o.c, x.c, w.c, nullptr, N, C, OC);
+  g_g16->matmul_forward(o.g, x.g, w.g, nullptr, N, C, OC);
+  expect("matmul", "wide fwd bf16 W", o, 2e-2);
+  buf d = mk((int64_t)N * OC, 1.0f, g_g16), dx = mk((int64_t)N * C, 1.0f, g_g16);
+  g_cpu->matmul_backward(dx.c, nullptr, nullptr, d.c, x.c, w.c, N, C, OC);
+  g_g16->matmul_backward(dx.g, nullptr, nullptr, d.g, x.g, w.g, N, C, OC);
+  expect("matmul", "wide dinp bf16 W (3 row chunks)", dx, 2e-2);
+}
+
 void test_embedding(int N, int C, int V) {
   std::vector<int32_t> t((size_t)N);
   for (int i = 0; i < N; i++) t[(size_t)i] = (int32_t)rng_below(9, 9, (uint64_t)i, (uint64_t)V);
@@ -299,6 +311,7 @@ int main() {
   if (!g_gpu || !g_g16 || !g_simple || !g_cpu) return test_finish("test-cuda-ops");
   test_matmul(37, 64, 48, true);
   test_matmul(256, 896, 128, false);
+  test_matmul_wide_bf16(2100, 16, 131072);
   test_embedding(50, 64, 300);
   test_rmsnorm(33, 896);
   test_rmsnorm(40 * 14, 64);
@@ -312,6 +325,7 @@ int main() {
     test_attention(a.be, a.tag, a.tol, 1, 130, 2, 2, 64, 40, true);
     test_attention(a.be, a.tag, a.tol, 1, 1100, 4, 2, 64, 0, true);
     test_attention(a.be, a.tag, a.tol, 2, 700, 6, 2, 64, 300, false);
+    test_attention(a.be, a.tag, a.tol, 3, 600, 4, 4, 32, 0, true);
   }
   test_decode(70, 8, 2, 64, 0);
   test_decode(50, 4, 4, 128, 16);
