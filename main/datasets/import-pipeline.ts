@@ -91,17 +91,24 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       readerOptions: { ...readerOptionsOf(src), ...job.extraOptions },
       shape: mapping.shape,
     }, estimateRows(src));
+    // Without skipBad, the first bad row dooms the import: release the write lock at once and keep reading only
+    // to report every problem.
+    const fail = () => {
+      skipped++;
+      if (job.skipBad || failing) return;
+      failing = true;
+      writer?.rollback();
+      writer = null;
+    };
     const handle = (item: SourceItem) => {
       if (item.type === 'problem') {
         acc.unreadable(item.row, item.message, item.column);
-        skipped++;
-        if (!job.skipBad) failing = true;
+        fail();
         return;
       }
       const checked = acc.check(item.row, item.values, mapper.map(item.values));
       if (!checked.ok) {
-        skipped++;
-        if (!job.skipBad) failing = true;
+        fail();
         return;
       }
       if (failing) return;
@@ -133,7 +140,7 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       });
     }
     const shape = kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? mapping.shape : 'mixed';
-    const dataset = writer.commit(skipped, shape, sha256, mapping);
+    const dataset = writer!.commit(skipped, shape, sha256, mapping);
     writer = null;
     progress('done', true);
     const d = describeSource(src);
