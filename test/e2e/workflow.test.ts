@@ -2,6 +2,7 @@
 // then the whole desktop workflow — import a spreadsheet through the wizard (encoding re-read, mapping adjusted),
 // browse and search it, preview prompts (trained/masked rendering), train the tiny model on the CPU engine while
 // the chart receives points, stop it, and open the run. Screenshots of each page go to test-results/e2e/.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,9 +50,16 @@ describe('web mode: the desktop workflow', () => {
     expect(await page.getByTestId('project-picker').inputValue()).not.toBe('');
     await screenshot(page, 'workflow-02-projects');
 
-    // 1. The wizard: the file as read; a wrong encoding garbles it and the table follows the choice.
-    await go(page, 'import');
-    await page.getByTestId('file-input').setInputFiles(TICKETS);
+    // 1. A file dropped anywhere on the window (here: on the projects home) opens the wizard with it; the file as
+    //    read; a wrong encoding garbles it and the table follows the choice.
+    const csv = fs.readFileSync(TICKETS, 'utf8');
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'support-tickets.csv', { type: 'text/csv' }));
+      document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, csv);
+    await page.getByRole('heading', { name: 'Import data' }).waitFor();
     const sample = page.getByTestId('sample-table');
     await sample.getByText('申请退款需要多久到账？', { exact: true }).waitFor();
     await page.getByLabel('Encoding').selectOption('big5');
@@ -118,6 +126,10 @@ describe('web mode: the desktop workflow', () => {
     await expect.poll(() => points(page, 'loss-chart'), { timeout: 90_000 }).toBeGreaterThan(2);
     expect(await page.getByTestId('run-status').textContent()).toBe('running');
     await screenshot(page, 'workflow-09-train-dashboard');
+    // The dashboard in the dark theme (chart colours follow the OS switch).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'workflow-09b-train-dashboard-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 90_000 }).toMatch(/^(completed|interrupted)$/);
 

@@ -167,9 +167,17 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
         i++;
       }
       const t = cssColor(el, '--muted');
+      const g = cssColor(el, '--border');
       for (const axis of Object.values(c.options.scales ?? {})) {
-        if (axis?.ticks) axis.ticks.color = t;
+        if (!axis) continue;
+        if (axis.ticks) axis.ticks.color = t;
+        if (axis.grid) axis.grid.color = g;
+        const title = (axis as { title?: { color?: string } }).title;
+        if (title) title.color = t;
       }
+      const legend = c.options.plugins?.legend;
+      if (legend?.labels) legend.labels.color = t;
+      (c as unknown as { latheMarkerColor: string }).latheMarkerColor = cssColor(el, '--danger');
       c.update('none');
     };
     media?.addEventListener('change', recolor);
