@@ -7,9 +7,9 @@
 #include "platform/platform.h"
 #include "test-util.h"
 
-static void cache_equals_no_cache(const std::string& arch, int window) {
-  std::string dir = test_temp_dir("gen-" + arch);
-  test_write_tiny_model(dir, arch, 31, 64, 32, 2, 4, 2, 48, arch == "qwen2");
+static void cache_equals_no_cache(const std::string& arch, int window, int head_dim = 0) {
+  std::string dir = test_temp_dir("gen-" + arch + std::to_string(head_dim));
+  test_write_tiny_model(dir, arch, 31, 64, 32, 2, 4, 2, 48, arch == "qwen2", head_dim);
   if (window > 0) {  // add a sliding window to the config
     std::string text, err;
     platform_read_file(dir + "/config.json", text);
@@ -97,6 +97,7 @@ int main() {
   cache_equals_no_cache("qwen2", 0);
   cache_equals_no_cache("qwen3", 0);
   cache_equals_no_cache("mistral", 5);
+  cache_equals_no_cache("qwen3", 0, 12);  // heads * head_dim (48) != hidden (32)
   sampling_warpers();
   return test_finish("test-generate");
 }

@@ -33,9 +33,9 @@ static double loss_of(model& m, lora_adapter& ad, const micro_batch& mb, bool tr
 }
 
 // Central differences on a sample of entries of every LoRA A and B (float model, h chosen for fp32).
-static void fd_check(const std::string& arch, float dropout) {
-  std::string dir = test_temp_dir("fd-" + arch);
-  test_write_tiny_model(dir, arch, 11, 40, 16, 2, 4, 2, 24, arch == "qwen2");
+static void fd_check(const std::string& arch, float dropout, int head_dim = 0) {
+  std::string dir = test_temp_dir("fd-" + arch + std::to_string(head_dim));
+  test_write_tiny_model(dir, arch, 11, 40, 16, 2, 4, 2, 24, arch == "qwen2", head_dim);
   backend* be = nullptr;
   CHECK_OK(backend_create("cpu", 1, &be));
   model m;
@@ -82,7 +82,7 @@ static void fd_check(const std::string& arch, float dropout) {
         }
       }
     }
-  std::printf("fd %s dropout=%.1f: %d entries, worst rel err %.2e\n", arch.c_str(), dropout, checked, worst);
+  std::printf("fd %s dropout=%.1f head_dim=%d: %d entries, worst rel err %.2e\n", arch.c_str(), dropout, m.cfg.head_dim, checked, worst);
   CHECK(worst < 2e-2);
   lora_adapter_free(ad);
   model_free(m);
@@ -160,6 +160,7 @@ int main() {
   fd_check("qwen2", 0.0f);
   fd_check("qwen3", 0.0f);
   fd_check("mistral", 0.3f);
+  fd_check("qwen3", 0.0f, 6);  // heads * head_dim (24) != hidden (16), as in Qwen3-4B
   packing_equivalence();
   loader_errors();
   return test_finish("test-model");

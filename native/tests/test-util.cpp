@@ -35,10 +35,10 @@ double test_rel_err(const std::vector<float>& a, const std::vector<float>& b, do
 }
 
 void test_write_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed, int vocab, int hidden, int layers,
-                           int heads, int kv_heads, int inter, bool tied) {
+                           int heads, int kv_heads, int inter, bool tied, int head_dim) {
   namespace fs = std::filesystem;
   fs::create_directories(dir);
-  int hd = hidden / heads;
+  int hd = head_dim > 0 ? head_dim : hidden / heads;
   json_value c = json_value::object();
   json_value archs = json_value::array();
   std::string name = arch == "qwen2" ? "Qwen2ForCausalLM" : arch == "qwen3" ? "Qwen3ForCausalLM"

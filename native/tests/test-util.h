@@ -46,7 +46,8 @@ double test_rel_err(const std::vector<float>& a, const std::vector<float>& b, do
 // Writes a tiny random Llama-family model folder (config.json + model.safetensors), deterministic in seed.
 // arch: "llama" | "qwen2" | "qwen3" | "mistral".
 void test_write_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed, int vocab = 64, int hidden = 32,
-                           int layers = 2, int heads = 4, int kv_heads = 2, int inter = 48, bool tied = false);
+                           int layers = 2, int heads = 4, int kv_heads = 2, int inter = 48, bool tied = false,
+                           int head_dim = 0);  // 0: hidden / heads (Qwen3-4B/8B use heads * head_dim != hidden)
 
 #include "core/json.h"
 struct test_proc_result {
