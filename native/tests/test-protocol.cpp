@@ -68,7 +68,7 @@ int main() {
   CHECK(ok.exit_code == 0);
   CHECK(test_find_event(ok, "warning") != nullptr);
   const json_value* ready = test_find_event(ok, "ready");
-  CHECK(ready && ready->get("total_steps")->as_int() == 4);
+  CHECK(ready && ready->get("total_steps")->as_int() == 4 && ready->get("protocol")->as_int() == 1);
   const json_value* step = test_find_event(ok, "step");
   CHECK(step && step->has("loss") && step->has("lr") && step->has("grad_norm") && step->has("epoch") && step->has("tokens_per_s") &&
         step->has("memory_mib"));

@@ -14,7 +14,6 @@
 #include "platform/platform.h"
 #include "train/trainer.h"
 
-#define LATHE_ENGINE_VERSION "0.1.0"
 
 static gen_params gen_from(const engine_config& c) {
   gen_params p;
@@ -76,6 +75,8 @@ static lathe_status run_generate(const engine_config& cfg) {
   if (s.ok()) {
     json_value f = json_value::object();
     f.set("mode", "generate");
+    f.set("protocol", LATHE_PROTOCOL_VERSION);
+    f.set("engine_version", LATHE_ENGINE_VERSION);
     f.set("backend", be->name());
     f.set("architecture", m.cfg.arch_name);
     f.set("adapter", has_adapter);

@@ -8,6 +8,9 @@
 #include "core/json.h"
 #include "core/status.h"
 
+#define LATHE_ENGINE_VERSION "0.1.0"
+#define LATHE_PROTOCOL_VERSION 1  // bumped on any incompatible change to docs/protocol.md
+
 // Writes {"event": name, ...fields} as one line on stdout and flushes. Thread-safe.
 void protocol_emit(const char* name, json_value fields);
 void protocol_emit_error(const lathe_status& s);

@@ -190,6 +190,8 @@ lathe_status trainer_run(trainer& tr) {
   {
     json_value f = json_value::object();
     f.set("mode", "train");
+    f.set("protocol", LATHE_PROTOCOL_VERSION);
+    f.set("engine_version", LATHE_ENGINE_VERSION);
     f.set("backend", tr.be->name());
     f.set("architecture", tr.m.cfg.arch_name);
     f.set("total_steps", tr.total_steps);
