@@ -118,7 +118,6 @@ export function VirtualTable<R>(props: VirtualTableProps<R>) {
         onScroll={onScroll}
         tabIndex={0}
         onKeyDown={onKeyDown}
-        aria-activedescendant={undefined}
       >
         <div className="vt-spacer" style={{ height: w.scrollHeight }}>
           {rows}

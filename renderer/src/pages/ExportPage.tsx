@@ -104,7 +104,7 @@ export function ExportPage() {
                   {exportable.map((r) => (
                     <option key={r.id} value={r.id}>
                       {r.name} · {t(`runs.status.${r.status}`)}
-                      {r.lastLoss !== null ? ` · loss ${r.lastLoss.toFixed(3)}` : ''}
+                      {r.lastLoss !== null ? ` · ${t('projects.overview.loss', { loss: r.lastLoss.toFixed(3) })}` : ''}
                     </option>
                   ))}
                 </select>

@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { FileDropZone } from '../components/FileDropZone.js';
 import { NeedProject } from '../components/NeedProject.js';
+import { PathInput } from '../components/PathInput.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { Stepper } from '../components/Stepper.js';
 import { useT } from '../i18n/use-t.js';
@@ -102,7 +103,9 @@ function FolderImport({ projectId }: { projectId: number }) {
           if (dir.trim()) void importFolder(projectId, dir.trim()).then((ok) => (ok ? loadDatasets(projectId) : undefined));
         }}
       >
-        <input aria-label={t('import.folder.path')} placeholder={t('import.folder.placeholder')} value={dir} onChange={(e) => setDir(e.target.value)} style={{ flex: 1 }} />
+        <div style={{ flex: 1 }}>
+          <PathInput kind="folder" aria-label={t('import.folder.path')} placeholder={t('import.folder.placeholder')} value={dir} onChange={setDir} browseLabel={t('common.browse')} />
+        </div>
         <button type="submit" disabled={!dir.trim() || busy}>
           {busy ? t('common.working') : t('import.folder.submit')}
         </button>

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Field } from '../../components/Field.js';
+import { ProgressBar } from '../../components/ProgressBar.js';
 import { RecordView } from '../../components/RecordView.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
@@ -33,7 +34,7 @@ export function ValidateStep({ projectId }: { projectId: number }) {
     if (file && !name) setName(file.name.replace(/\.[^.]+$/, ''));
   }, [file, name]);
 
-  if (!report) return <p className="muted" aria-busy="true">{t('import.validate.running')}</p>;
+  if (!report) return <ValidationRunning />;
   const jumpRaw = inspection?.sampleRows.find((r) => r.row === jump);
   const jumpMapped = preview?.records.find((r) => r.row === jump);
   return (
@@ -145,6 +146,33 @@ export function ValidateStep({ projectId }: { projectId: number }) {
           </button>
         </div>
       </div>
+    </div>
+  );
+}
+
+function ValidationRunning() {
+  const t = useT();
+  const job = useLathe((s) => s.importJob);
+  const busy = useLathe((s) => s.importBusy === 'validate');
+  const cancel = useLathe((s) => s.cancelImport);
+  return (
+    <div className="panel" aria-busy="true" data-testid="validation-running">
+      <h2>{t('import.validate.running')}</h2>
+      <ProgressBar
+        label={t('import.validate.running')}
+        done={job?.bytesRead ?? 0}
+        total={job && job.bytesRead > 0 ? job.totalBytes : undefined}
+        detail={t('import.save.rowsRead', { rows: (job?.rows ?? 0).toLocaleString() })}
+        elapsedS={job ? (Date.now() - job.startedAt) / 1000 : undefined}
+        etaLabel={(eta) => t('common.eta', { eta })}
+      />
+      {busy && (
+        <div className="row end">
+          <button type="button" className="secondary" onClick={() => void cancel()}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
     </div>
   );
 }

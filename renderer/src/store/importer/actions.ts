@@ -38,6 +38,7 @@ export const createImporterSlice =
     let inspectSeq = 0;
     let previewSeq = 0;
     let uploadAbort: AbortController | undefined;
+    let validateJob: string | undefined;
 
     const preview = async () => {
       const { importFile, readerOptions, mapping } = get();
@@ -103,17 +104,27 @@ export const createImporterSlice =
       },
       goToImportStep(step) {
         set({ importStep: step });
-        if (step === 'validate' && !get().validation) void get().runValidation();
+        if (step === 'validate' && !get().validation && get().importBusy !== 'validate') void get().runValidation();
       },
       async runValidation() {
         const { importFile, readerOptions, mapping } = get();
         if (!importFile || !mapping) return;
-        set({ importBusy: 'validate', importError: undefined });
+        const jobId = newJobId();
+        validateJob = jobId;
+        set({ importBusy: 'validate', importError: undefined, importJob: { jobId, phase: 'reading', bytesRead: 0, totalBytes: importFile.bytes, rows: 0, startedAt: Date.now() } });
+        // Validation reads the whole file: its progress comes as import progress events with our job id.
+        const off = service.onImportProgress((e) => {
+          const job = get().importJob;
+          if (job && e.jobId === jobId) set({ importJob: { ...job, bytesRead: e.bytesRead, totalBytes: e.totalBytes, rows: e.rows } });
+        });
         try {
-          const validation = await service.validate({ file: importFile.path, options: readerOptions, mapping });
-          set({ validation, importBusy: undefined });
+          const validation = await service.validate({ file: importFile.path, options: readerOptions, mapping, jobId });
+          if (validateJob === jobId) set({ validation, importBusy: undefined, importJob: undefined });
         } catch (err) {
-          set({ importBusy: undefined, importError: messageOf(err) });
+          const cancelled = err instanceof LatheError && err.code === 'cancelled';
+          if (validateJob === jobId) set({ importBusy: undefined, importJob: undefined, importError: cancelled ? undefined : messageOf(err), ...(cancelled ? { importStep: 'mapping' as const } : {}) });
+        } finally {
+          off();
         }
       },
       setSkipBad: (skipBad) => set({ skipBad }),
@@ -154,7 +165,7 @@ export const createImporterSlice =
           return;
         }
         const job = get().importJob;
-        if (job && get().importBusy === 'save') {
+        if (job && (get().importBusy === 'save' || get().importBusy === 'validate')) {
           try {
             await service.cancel(job.jobId);
           } catch (err) {

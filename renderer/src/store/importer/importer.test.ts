@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LatheError } from '../../bridge/lathe-error.js';
 import { fakeDatasets, testStore } from '../testing/fake-services.js';
 import { groupProblems, importerSelectors } from './selectors.js';
 import { setFieldColumns } from './mapping-edit.js';
@@ -87,6 +88,28 @@ describe('importer slice', () => {
     release();
     expect(await saving).toBe(false);
     expect(s.getState().importJob?.phase).toBe('cancelled');
+    expect(s.getState().importError).toBeUndefined();
+  });
+
+  it('validation follows progress and can be cancelled, going back to the mapping without an error', async () => {
+    const ds = fakeDatasets();
+    let cancelled: (() => void) | undefined;
+    ds.service.validate = (r) =>
+      new Promise((_resolve, reject) => {
+        ds.progress.emit({ jobId: r.jobId!, phase: 'reading', bytesRead: 30, totalBytes: 100, rows: 12 });
+        cancelled = () => reject(new LatheError('cancelled', 'Validation cancelled.'));
+      });
+    ds.service.cancel = async () => (cancelled?.(), { cancelled: true });
+    const s = testStore({ datasets: ds.service });
+    await s.getState().importFromPath('/data/t.csv', 't.csv');
+    s.getState().goToImportStep('validate');
+    await settle();
+    expect(s.getState().importBusy).toBe('validate');
+    expect(s.getState().importJob).toMatchObject({ bytesRead: 30, rows: 12 });
+    await s.getState().cancelImport();
+    await settle();
+    expect(s.getState().importBusy).toBeUndefined();
+    expect(s.getState().importStep).toBe('mapping');
     expect(s.getState().importError).toBeUndefined();
   });
 
