@@ -99,3 +99,29 @@ describe('export worker thread', () => {
     expect(readdirSync(work).filter((n) => n.startsWith('w-cancel'))).toEqual([]);
   });
 });
+
+describe('verification can fail', () => {
+  it('notices a merged weight that is not base + scale·B·A', async () => {
+    const { runExportJob } = await import('./export-job.js');
+    const { verifyExport } = await import('./verify-export.js');
+    const { SafetensorsSource } = await import('./safetensors-source.js');
+    const { openSync, writeSync, closeSync } = await import('node:fs');
+    const out = join(work, 'corrupt');
+    const spec = { format: 'merged' as const, baseDir: TINY_MODEL, adapterDir: adapter, outDir: out, dtype: 'F32' as const };
+    const res = await runExportJob(spec);
+    expect((await verifyExport(res, spec, { engine: null }))[0]).toMatchObject({ check: 'merged weights', passed: true });
+    // Change one element of the first sampled row (row 0) of the first adapted matrix.
+    const { openLoraAdapter } = await import('./lora-adapter.js');
+    const ad = await openLoraAdapter(adapter);
+    const first = [...ad.pairs.keys()][0]!;
+    await ad.source.close();
+    const src = await SafetensorsSource.open(out);
+    const t = src.get(first)!;
+    await src.close();
+    const fd = openSync(join(out, t.file), 'r+');
+    writeSync(fd, new Uint8Array(new Float32Array([0.25]).buffer), 0, 4, t.offset + 4 * 7);
+    closeSync(fd);
+    const checks = await verifyExport(res, spec, { engine: null });
+    expect(checks[0]).toMatchObject({ check: 'merged weights', passed: false });
+  });
+});

@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { addLoraDelta } from './lora-merge.js';
+import { loraMergeWasmBytes } from './lora-merge-wasm.js';
 import { decodeRange, encodeRange } from './row-codec.js';
 
 export interface TensorJob {
@@ -21,11 +22,61 @@ export interface TensorJob {
 type Decode = typeof decodeRange;
 type Add = typeof addLoraDelta;
 type Encode = typeof encodeRange;
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+interface Kernel {
+  /** Scratch for n floats, with room kept for `reserve` more (A and B) so later calls never move it. */
+  alloc(n: number, reserve: number): Float32Array;
+  add: Add;
+}
+
+/**
+ * The WebAssembly SIMD kernel (lora-merge-wasm.ts) behind the same signature as addLoraDelta. It works on scratch
+ * that lives in its own memory, copies A (once per job) and B's rows next to it, and falls back to the JS kernel
+ * for anything else (rank or width not a multiple of 4). Self-contained: workers get it as source text.
+ */
+function wasmKernel(bytes: Uint8Array, fallback: Add): Kernel {
+  // Node's types for this project leave WebAssembly out (no DOM lib): the two constructors we use, typed here.
+  const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const inst = new wa.Instance(new wa.Module(bytes), {});
+  const merge = inst.exports.merge as (w: number, a: number, b: number, rows: number, cols: number, rank: number, scale: number) => void;
+  const mem = inst.exports.mem as { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  let scratchFloats = 0;
+  let lastA: Float32Array | null = null;
+  return {
+    alloc(n, reserve) {
+      const need = (n + reserve) * 4;
+      if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+      scratchFloats = n;
+      lastA = null;
+      return new Float32Array(mem.buffer, 0, n);
+    },
+    add(w, a, b, inDim, rank, scale, r0, r1, at) {
+      const aOff = scratchFloats;
+      const bOff = aOff + rank * inDim;
+      if (w.buffer !== mem.buffer || rank % 4 !== 0 || inDim % 4 !== 0 || (bOff + (r1 - r0) * rank) * 4 > mem.buffer.byteLength) {
+        fallback(w, a, b, inDim, rank, scale, r0, r1, at);
+        return;
+      }
+      const f = new Float32Array(mem.buffer);
+      if (lastA !== a) {
+        f.set(a.subarray(0, rank * inDim), aOff);
+        lastA = a;
+      }
+      f.set(b.subarray(r0 * rank, r1 * rank), bOff);
+      merge(w.byteOffset + r0 * inDim * 4, aOff * 4, bOff * 4, r1 - r0, inDim, rank, scale);
+    },
+  };
+}
 
 /** The job's rows with the kernels passed in: it refers only to its parameters, so workers get it as source text. */
-function runRowsWith(job: TensorJob, rowStart: number, rowEnd: number, decode: Decode, add: Add, encode: Encode): void {
+function runRowsWith(job: TensorJob, rowStart: number, rowEnd: number, decode: Decode, kernel: Kernel, encode: Encode): void {
   const chunkRows = Math.max(1, Math.floor(262144 / Math.max(1, job.cols)));
-  const scratch = new Float32Array(Math.min(rowEnd - rowStart, chunkRows) * job.cols);
+  const n0 = Math.min(rowEnd - rowStart, chunkRows);
+  const scratch = kernel.alloc(n0 * job.cols, job.lora ? job.lora.rank * job.cols + n0 * job.lora.rank : 0);
+  const add = kernel.add;
   for (let r0 = rowStart; r0 < rowEnd; r0 += chunkRows) {
     const r1 = Math.min(rowEnd, r0 + chunkRows);
     const n = (r1 - r0) * job.cols;
@@ -39,9 +90,17 @@ function runRowsWith(job: TensorJob, rowStart: number, rowEnd: number, decode: D
   }
 }
 
+let localKernel: Kernel | undefined;
+
 /** The whole job (or a row range) on the calling thread: small tensors and tests. */
 export function runRows(job: TensorJob, rowStart: number, rowEnd: number): void {
-  runRowsWith(job, rowStart, rowEnd, decodeRange, addLoraDelta, encodeRange);
+  localKernel ??= wasmKernel(loraMergeWasmBytes(), addLoraDelta);
+  runRowsWith(job, rowStart, rowEnd, decodeRange, localKernel, encodeRange);
+}
+
+/** The same on the JS kernel only (tests compare the two). */
+export function runRowsJs(job: TensorJob, rowStart: number, rowEnd: number): void {
+  runRowsWith(job, rowStart, rowEnd, decodeRange, { alloc: (n) => new Float32Array(n), add: addLoraDelta }, encodeRange);
 }
 
 function workerSource(): string {
@@ -49,10 +108,12 @@ function workerSource(): string {
     `const decode = ${decodeRange.toString()};`,
     `const encode = ${encodeRange.toString()};`,
     `const add = ${addLoraDelta.toString()};`,
+    `const wasmKernel = ${wasmKernel.toString()};`,
     `const runRowsWith = ${runRowsWith.toString()};`,
-    `const { parentPort } = require('node:worker_threads');
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const kernel = wasmKernel(workerData.wasm, add);
      parentPort.on('message', (m) => {
-       try { runRowsWith(m.job, m.rowStart, m.rowEnd, decode, add, encode); parentPort.postMessage({ id: m.id }); }
+       try { runRowsWith(m.job, m.rowStart, m.rowEnd, decode, kernel, encode); parentPort.postMessage({ id: m.id }); }
        catch (e) { parentPort.postMessage({ id: m.id, error: String(e && e.stack || e) }); }
      });`,
   ].join('\n');
@@ -66,8 +127,9 @@ export class MergePool {
   constructor(readonly size = Math.max(1, Math.min(availableParallelism(), 32))) {
     if (size <= 1) return;
     const src = workerSource();
+    const wasm = loraMergeWasmBytes();
     for (let i = 0; i < size; i++) {
-      const w = new Worker(src, { eval: true });
+      const w = new Worker(src, { eval: true, workerData: { wasm } });
       w.on('message', (m: { id: number; error?: string }) => {
         const p = this.waiting.get(m.id);
         this.waiting.delete(m.id);

@@ -8,7 +8,7 @@ import { builtinTemplate } from '../templates/template-registry.js';
 import { summariseSafetensors } from '../models/safetensors-header.js';
 import { runExportJob } from './export-job.js';
 import { SafetensorsSource } from './safetensors-source.js';
-import { MergePool, runRows, sharedBytes, sharedF32 } from './merge-pool.js';
+import { MergePool, runRows, runRowsJs, sharedBytes, sharedF32 } from './merge-pool.js';
 import { f32ToBf16, bf16ToF32 } from './half-float.js';
 import { planShards, parseShardSize } from './safetensors-sharder.js';
 
@@ -149,6 +149,27 @@ describe('merge pool and sharding', () => {
     await pool.close();
     expect(Buffer.from(many).equals(Buffer.from(one))).toBe(true);
     expect(Buffer.from(one).equals(Buffer.from(src))).toBe(false);
+  });
+
+  it('the WebAssembly SIMD kernel agrees with the JS one (f32 output), and falls back where it cannot run', () => {
+    for (const [rows, cols, rank] of [[300, 1024, 16], [17, 36, 8], [9, 30, 6], [5, 33, 4]] as const) {
+      const src = new Uint8Array(Float32Array.from({ length: rows * cols }, (_, i) => Math.sin(i) * 0.05).buffer);
+      const a = Float32Array.from({ length: rank * cols }, (_, i) => Math.cos(i) * 0.1);
+      const b = Float32Array.from({ length: rows * rank }, (_, i) => Math.sin(i * 0.3) * 0.1);
+      const job = (dst: Uint8Array) => ({ src, srcDtype: 'F32', dst, dstDtype: 'F32', rows, cols, lora: { a, b, rank, scale: 2 } });
+      const wasm = new Uint8Array(rows * cols * 4);
+      const js = new Uint8Array(rows * cols * 4);
+      runRows(job(wasm), 0, rows);
+      runRowsJs(job(js), 0, rows);
+      const x = new Float32Array(wasm.buffer), y = new Float32Array(js.buffer), s0 = new Float32Array(src.buffer);
+      let maxErr = 0, changed = 0;
+      for (let i = 0; i < x.length; i++) {
+        maxErr = Math.max(maxErr, Math.abs(x[i]! - y[i]!));
+        if (x[i] !== s0[i]) changed++;
+      }
+      expect(maxErr).toBeLessThan(2e-7);
+      expect(changed).toBeGreaterThan(x.length / 2);
+    }
   });
 
   it('plans shards like transformers and parses sizes', () => {

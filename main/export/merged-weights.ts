@@ -3,11 +3,13 @@
 import { LatheError } from '../../preload/contract/errors.js';
 import { openLoraAdapter, type LoraAdapter, type LoraPair } from './lora-adapter.js';
 import { addLoraDelta, transposeA } from './lora-merge.js';
+import { createWasmMerge } from './lora-merge-wasm.js';
 import { SafetensorsSource, type SourceTensor } from './safetensors-source.js';
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
 
 export class MergedWeights {
+  private merge: ReturnType<typeof createWasmMerge> | undefined;
   private readonly loraCache = new Map<string, { a: Float32Array; b: Float32Array; at: Float32Array }>();
 
   private constructor(
@@ -75,7 +77,8 @@ export class MergedWeights {
     if (pair) {
       const { a, b, at } = await this.loraF32(pair);
       const cols = t.shape[1]!;
-      addLoraDelta(w, a, b.subarray(row * pair.rank, (row + count) * pair.rank), cols, pair.rank, pair.scale, 0, count, at);
+      this.merge ??= createWasmMerge(addLoraDelta);
+      this.merge(w, a, b.subarray(row * pair.rank, (row + count) * pair.rank), cols, pair.rank, pair.scale, count);
     }
     return w;
   }

@@ -69,17 +69,23 @@ async function checkMergedWeights(spec: ExportJobSpec): Promise<VerificationDto>
         const base = await w.base.readRowsF32(baseT, r, 1);
         for (let j = 0; j < cols; j++) {
           let d = 0;
-          for (let k = 0; k < pair.rank; k++) d += b[r * pair.rank + k]! * a[k * cols + j]!;
+          let mag = 0;
+          for (let k = 0; k < pair.rank; k++) {
+            const p = b[r * pair.rank + k]! * a[k * cols + j]!;
+            d += p;
+            mag += Math.abs(p);
+          }
           const want = base[j]! + pair.scale * d;
-          // Tolerance: half an ulp of the output dtype at this magnitude, plus f32 rounding of the sum.
-          const ulp = t.dtype === 'BF16' ? 2 ** -8 : t.dtype === 'F16' ? 2 ** -11 : 2 ** -23;
-          const err = Math.abs(got[j]! - want) / (Math.abs(want) * ulp + 1e-30 + (t.dtype === 'F16' ? 6e-8 : 0));
-          worst = Math.max(worst, err);
+          // Allowed: half an ulp of the output dtype at this value, plus f32 accumulation of the rank products
+          // (the SIMD kernel adds in f32): (rank + 2) f32 roundings of the magnitudes involved.
+          const halfUlp = t.dtype === 'BF16' ? 2 ** -8 : t.dtype === 'F16' ? 2 ** -11 : 2 ** -24;
+          const allowed = halfUlp * Math.abs(want) + 2 ** -24 * (pair.rank + 2) * (Math.abs(base[j]!) + Math.abs(pair.scale) * mag) + (t.dtype === 'F16' ? 6e-8 : 1e-30);
+          worst = Math.max(worst, Math.abs(got[j]! - want) / allowed);
         }
       }
     }
     const passed = worst <= 1.01;
-    return { check: 'merged weights', passed, detail: `9 sampled rows of ${picks.length} adapted matrices equal base + scale·B·A (f64) within ${worst.toFixed(3)} ulp of ${out.tensors[0]?.dtype ?? '?'} (limit 1).` };
+    return { check: 'merged weights', passed, detail: `9 sampled rows of ${picks.length} adapted matrices equal base + scale·B·A (recomputed in f64): worst error ${worst.toFixed(3)}× the rounding allowance of ${out.tensors[0]?.dtype ?? '?'} (limit 1).` };
   } finally {
     await out.close();
     await w.close();

@@ -2,6 +2,7 @@
 // Shared by the quantisation workers and the inline path, so both give identical bytes. No I/O.
 import { fromF32 } from '../export/half-float.js';
 import { addLoraDelta } from '../export/lora-merge.js';
+import { createWasmMerge } from '../export/lora-merge-wasm.js';
 import { decodeRange } from '../export/row-codec.js';
 import { GgmlType } from './gguf-types.js';
 import { quantizeQ4_0 } from './quantize-q4_0.js';
@@ -33,12 +34,17 @@ export interface EncodeJob {
   readonly lora?: { readonly a: Float32Array; readonly b: Float32Array; readonly at?: Float32Array; readonly rank: number; readonly scale: number };
 }
 
+let merge: ReturnType<typeof createWasmMerge> | undefined;
+
 export function runEncodeJob(job: EncodeJob): Uint8Array {
   let values = job.values;
   if (!values) {
     values = new Float32Array(job.rows * job.cols);
     decodeRange(job.raw!, job.srcDtype!, 0, job.rows * job.cols, values);
-    if (job.lora) addLoraDelta(values, job.lora.a, job.lora.b, job.cols, job.lora.rank, job.lora.scale, 0, job.rows, job.lora.at);
+    if (job.lora) {
+      merge ??= createWasmMerge(addLoraDelta);
+      merge(values, job.lora.a, job.lora.b, job.cols, job.lora.rank, job.lora.scale, job.rows);
+    }
   }
   return encodeTensor(values, job.type);
 }
