@@ -30,6 +30,7 @@ export function ImportPage() {
   const cancel = useLathe((s) => s.cancelImport);
   const reset = useLathe((s) => s.resetImport);
   const clearError = useLathe((s) => s.clearImportError);
+  const saved = useLathe((s) => s.importResult !== undefined);
 
   useEffect(() => {
     void loadProjects();
@@ -50,7 +51,7 @@ export function ImportPage() {
         <NeedProject />
       ) : (
         <>
-          <Stepper label={t('import.heading')} steps={steps} current={step} reachable={Math.max(reachable, step)} onStep={(i) => goTo(IMPORT_STEPS[i]!)} />
+          <Stepper label={t('import.heading')} steps={steps} current={saved ? steps.length : step} reachable={Math.max(reachable, step)} onStep={(i) => goTo(IMPORT_STEPS[i]!)} />
           {error && <ErrorBanner message={error} onDismiss={clearError} />}
           {step === 0 && (
             <div className="stack">

@@ -61,19 +61,20 @@ export function PreviewPage() {
   const [cutoffDraft, setCutoffDraft] = useState(String(st.options.cutoffLen));
   const [jump, setJump] = useState('');
 
+  // Once the project's datasets are loaded: keep previewing the chosen one if it is among them (the import's
+  // "Preview prompts" picks the new one), else start from the first.
   useEffect(() => {
-    if (project) void loadDatasets(project.id);
+    if (!project) return;
+    void loadDatasets(project.id).then(() => {
+      const s = useLathe.getState();
+      const first = s.datasetsProjectId === project.id ? s.datasets[0] : undefined;
+      if (first && !s.datasets.some((d) => d.id === s.previewDatasetId)) void s.usePreviewDataset(first.id);
+    });
   }, [project, loadDatasets]);
   useEffect(() => {
     void a.loadDefaultModel();
   }, [a]);
   useEffect(() => setPathDraft(st.modelPath), [st.modelPath]);
-  // The first dataset of the project is previewed until the person picks another.
-  useEffect(() => {
-    const first = datasets[0];
-    if (first && (st.datasetId === undefined || !datasets.some((d) => d.id === st.datasetId))) void a.useDataset(first.id);
-  }, [datasets, st.datasetId, a]);
-
   if (!project) return <NeedProject />;
   const n = st.records.length;
   const specials = [st.card?.bosToken, st.card?.eosToken, st.card?.padToken];

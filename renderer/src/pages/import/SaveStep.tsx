@@ -11,6 +11,7 @@ export function SaveStep() {
   const cancel = useLathe((s) => s.cancelImport);
   const reset = useLathe((s) => s.resetImport);
   const openDataset = useLathe((s) => s.openDataset);
+  const usePreviewDataset = useLathe((s) => s.usePreviewDataset);
   const goTo = useLathe((s) => s.goToImportStep);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
@@ -65,7 +66,7 @@ export function SaveStep() {
             >
               {t('import.result.open')}
             </a>
-            <a href="#preview" className="button-link secondary">
+            <a href="#preview" className="button-link secondary" onClick={() => void usePreviewDataset(result.dataset.id)}>
               {t('import.result.preview')}
             </a>
             <button type="button" className="secondary" onClick={reset}>
