@@ -88,7 +88,8 @@ int main() {
 
   // pause, then a checkpoint request, then stop
   test_proc_result pz = test_run_engine(write_cfg("pause", train_cfg(",\"max_steps\":1000000", "pause")),
-                                        {"{\"cmd\":\"pause\"}", "{\"cmd\":\"checkpoint\"}", "{\"cmd\":\"resume\"}", "stop"}, 150);
+                                        {"@wait:\"event\":\"step\"", "{\"cmd\":\"pause\"}", "@wait:\"paused\"",
+                                         "{\"cmd\":\"checkpoint\"}", "{\"cmd\":\"resume\"}", "@wait:\"command\"", "stop"});
   CHECK(pz.exit_code == 0);
   CHECK(test_find_event(pz, "paused") != nullptr);
   CHECK(test_find_event(pz, "resumed") != nullptr);

@@ -125,6 +125,15 @@ test_proc_result test_run_engine(const std::string& config_path, const std::vect
   FILE* p = popen(cmd.c_str(), "w");
   if (!p) return r;
   for (const auto& line : stdin_lines) {
+    if (line.rfind("@wait:", 0) == 0) {
+      std::string want = line.substr(6), seen;
+      for (int i = 0; i < 6000; i++) {
+        platform_read_file(out, seen);
+        if (seen.find(want) != std::string::npos) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
+      continue;
+    }
     if (delay_ms) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     std::fputs((line + "\n").c_str(), p);
     std::fflush(p);

@@ -56,6 +56,7 @@ struct test_proc_result {
   std::string stdout_text;
 };
 // Runs the engine executable with a config file, writing stdin_lines (each after delay_ms) then closing stdin.
+// A line "@wait:TEXT" is not sent: it waits (up to 60 s) until the engine's stdout contains TEXT.
 test_proc_result test_run_engine(const std::string& config_path, const std::vector<std::string>& stdin_lines, int delay_ms = 0);
 // First event of that name, or nullptr.
 const json_value* test_find_event(const test_proc_result& r, const std::string& name);
