@@ -32,6 +32,7 @@ import { LatheError } from '../../preload/contract/errors.js';
 import { DatasetsStore, type StoredRow } from '../db/datasets-store.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { resolveInside } from '../workspace/safe-path.js';
+import { discardAbandonedImports } from './abandoned-imports.js';
 import { exportDataset } from './dataset-exporter.js';
 import type { ImportProgress } from './import-pipeline.js';
 import { startImport, type RunningImport } from './import-runner.js';
@@ -60,12 +61,15 @@ export class DatasetsService implements IDatasetsService {
   private readonly jobs = new Map<string, { cancel(): void }>();
   private readonly splitCache = new Map<string, Set<number>>();
   private jobCounter = 0;
+  /** Removal of what killed imports left (invisible already), started at construction; resolves to their ids. */
+  readonly cleanedUp: Promise<number[]>;
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly options: DatasetsServiceOptions = {},
   ) {
     this.store = new DatasetsStore(ctx.workspace.db);
+    this.cleanedUp = discardAbandonedImports(this.store).catch(() => []);
   }
 
   async inspect(request: unknown): Promise<SourceInspection> {

@@ -1,5 +1,6 @@
-// One import, start to finish: read the source as a stream, map and validate each row, write the good ones in ONE
-// transaction, and commit only if the user's choice (skip bad rows, or stop) allows it. Runs in a worker thread in
+// One import, start to finish: read the source as a stream, map and validate each row, write the good ones in short
+// transactions under an invisible dataset row, and publish it only if the user's choice (skip bad rows, or stop)
+// allows it. Runs in a worker thread in
 // the app and inline in the CLI/tests. It does not talk to the renderer; progress goes to a callback.
 import path from 'node:path';
 import type { ImportResult, Mapping, Problem, ReaderOptions } from '../../preload/contract/datasets.js';
@@ -38,6 +39,8 @@ export interface ImportProgress {
 export interface ImportHooks {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: ImportProgress) => void;
+  /** Told the id of the unfinished dataset row as soon as it exists (a worker's parent discards it if the worker dies). */
+  readonly onDataset?: (datasetId: number) => void;
 }
 
 const PROGRESS_MS = 200;
@@ -90,8 +93,9 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       format: job.formatLabel ?? src.format,
       readerOptions: { ...readerOptionsOf(src), ...job.extraOptions },
       shape: mapping.shape,
-    }, estimateRows(src));
-    // Without skipBad, the first bad row dooms the import: release the write lock at once and keep reading only
+    });
+    hooks.onDataset?.(writer.datasetId);
+    // Without skipBad, the first bad row dooms the import: remove what was written at once and keep reading only
     // to report every problem.
     const fail = () => {
       skipped++;
@@ -161,11 +165,6 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     signal?.removeEventListener('abort', stopFp);
     await gen?.return(undefined);
   }
-}
-
-/** A rough row count from the file size (about 200 bytes a row in text formats, 60 in compressed ones). */
-function estimateRows(src: OpenedSource): number {
-  return Math.round(src.size / (src.format === 'xlsx' || src.format === 'parquet' ? 60 : 200));
 }
 
 function readerOptionsOf(src: OpenedSource): Record<string, unknown> {

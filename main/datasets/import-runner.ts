@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { LatheError } from '../../preload/contract/errors.js';
 import type { DatasetsStore } from '../db/datasets-store.js';
+import { discardImport } from './abandoned-imports.js';
 import type { ImportProgress } from './import-pipeline.js';
 import { runTask, type ImportTask, type ImportTaskResult, type WorkerToMain } from './import-task.js';
 
@@ -30,23 +31,28 @@ export interface RunnerOptions {
 
 export function startImport(opts: RunnerOptions, task: ImportTask, onProgress: (p: ImportProgress) => void): RunningImport {
   const workerFile = opts.workerFile ?? WORKER_FILE;
-  if (opts.useWorker && fs.existsSync(workerFile)) return inWorker(workerFile, opts.dbFile, task, onProgress);
+  if (opts.useWorker && fs.existsSync(workerFile)) return inWorker(opts.store, workerFile, opts.dbFile, task, onProgress);
   const ac = new AbortController();
   return { result: runTask(opts.store, task, { signal: ac.signal, onProgress }), cancel: () => ac.abort() };
 }
 
-function inWorker(workerFile: string, dbFile: string, task: ImportTask, onProgress: (p: ImportProgress) => void): RunningImport {
+function inWorker(store: DatasetsStore, workerFile: string, dbFile: string, task: ImportTask, onProgress: (p: ImportProgress) => void): RunningImport {
   const worker = new Worker(workerFile, { workerData: { dbFile, task } });
+  // Unfinished datasets the worker started; if it dies without finishing them, this thread removes them.
+  const started: number[] = [];
   const result = new Promise<ImportTaskResult>((resolve, reject) => {
     let settled = false;
     worker.on('message', (m: WorkerToMain) => {
       if (m.type === 'progress') onProgress(m.progress);
+      else if (m.type === 'dataset') started.push(m.datasetId);
       else if (m.type === 'done') ((settled = true), resolve(m.result));
       else ((settled = true), reject(LatheError.fromSerialized(m.error)));
     });
     worker.on('error', (err) => ((settled = true), reject(LatheError.from(err))));
     worker.on('exit', (code) => {
-      if (!settled) reject(new LatheError('internal', `The import worker stopped unexpectedly (exit code ${code}); nothing was saved.`));
+      if (settled) return;
+      const fail = () => reject(new LatheError('internal', `The import worker stopped unexpectedly (exit code ${code}); nothing was saved.`));
+      Promise.all(started.map((id) => discardImport(store, id))).then(fail, fail);
     });
   });
   return { result, cancel: () => worker.postMessage({ type: 'cancel' }) };

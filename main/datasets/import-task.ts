@@ -11,6 +11,7 @@ export type ImportTaskResult = ImportResult | ImportLlamaFactoryResult;
 
 export type WorkerToMain =
   | { readonly type: 'progress'; readonly progress: ImportProgress }
+  | { readonly type: 'dataset'; readonly datasetId: number }
   | { readonly type: 'done'; readonly result: ImportTaskResult }
   | { readonly type: 'error'; readonly error: SerializedError };
 export type MainToWorker = { readonly type: 'cancel' };

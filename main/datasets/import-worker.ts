@@ -16,7 +16,11 @@ const post = (m: WorkerToMain) => port.postMessage(m);
 
 const db = openWorkspaceDb(dbFile);
 try {
-  const result = await runTask(new DatasetsStore(db), task, { signal: ac.signal, onProgress: (progress) => post({ type: 'progress', progress }) });
+  const result = await runTask(new DatasetsStore(db), task, {
+    signal: ac.signal,
+    onProgress: (progress) => post({ type: 'progress', progress }),
+    onDataset: (datasetId) => post({ type: 'dataset', datasetId }),
+  });
   post({ type: 'done', result });
 } catch (err) {
   post({ type: 'error', error: LatheError.from(err).toJSON() });

@@ -15,27 +15,44 @@ const meta = { projectId, name: 'd', sourceName: 'd.csv', sourceSha256: '', sour
 const indexes = () => (ws.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dataset_rows' AND sql IS NOT NULL").all() as { name: string }[]).map((r) => r.name);
 
 describe('datasets store', () => {
-  it('writes an import in one transaction: nothing is visible before commit, nothing remains after rollback', () => {
+  it('keeps an unfinished import invisible and out of the write lock; rollback leaves nothing', () => {
     const before = indexes();
-    const w = store.beginImport(meta, 1_000_000);
-    expect(ws.db.inTransaction).toBe(true);
-    expect(indexes()).toEqual([]); // dropped for the bulk load …
-    for (let i = 0; i < 250; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);
-    w.rollback();
-    expect(indexes()).toEqual(before); // … and back after a rollback
+    const w = store.beginImport(meta);
+    expect(ws.db.inTransaction).toBe(false); // the lock is not held between chunks …
+    for (let i = 0; i < 9000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);
+    expect(w.stats.chunks).toBe(2); // … only for each chunk
+    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ?').get(w.datasetId) as { n: number }).n).toBe(8000);
     expect(store.list(projectId)).toEqual([]);
+    expect(() => store.get(w.datasetId)).toThrow(/no dataset/);
+    expect(store.importing().map((i) => i.id)).toEqual([w.datasetId]);
+    w.rollback();
+    expect(indexes()).toEqual(before);
+    expect(store.importing()).toEqual([]);
     expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows').get() as { n: number }).n).toBe(0);
+    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM datasets').get() as { n: number }).n).toBe(0);
   });
 
-  it('rebuilds the secondary indexes before COMMIT and keeps every row in order', () => {
-    const before = indexes();
-    const w = store.beginImport(meta, 1_000_000);
-    for (let i = 0; i < 250; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);
+  it('publishes in a final short transaction and keeps every row in order', () => {
+    const w = store.beginImport(meta);
+    for (let i = 0; i < 4250; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);
     const d = w.commit(3, 'text', 'abc', { shape: 'text', fields: { text: { columns: ['t'] } } });
-    expect(indexes()).toEqual(before);
-    expect(d).toMatchObject({ rowCount: 250, skippedCount: 3, shape: 'text', sourceSha256: 'abc', mapping: { shape: 'text' } });
-    expect(store.rows(d.id, 248, 10).map((r) => r.source_row)).toEqual([250, 251]);
-    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ? AND content_hash = ?').get(d.id, 'h3') as { n: number }).n).toBe(36);
+    expect(w.stats.chunks).toBe(3); // 4000 rows, 250 rows, publish
+    expect(d).toMatchObject({ rowCount: 4250, skippedCount: 3, shape: 'text', sourceSha256: 'abc', mapping: { shape: 'text' } });
+    expect(store.list(projectId).map((x) => x.id)).toEqual([d.id]);
+    expect(store.rows(d.id, 4248, 10).map((r) => r.source_row)).toEqual([4250, 4251]);
+    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ? AND content_hash = ?').get(d.id, 'h3') as { n: number }).n).toBe(607);
+    expect(store.discardImportChunk(d.id)).toBe(true); // never touches a finished dataset
+    expect(store.get(d.id).rowCount).toBe(4250);
+    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ?').get(d.id) as { n: number }).n).toBe(4250);
+  });
+
+  it('takes the next free name while an import with that name is unfinished', () => {
+    const w = store.beginImport(meta);
+    const w2 = store.beginImport(meta);
+    expect(store.findByName(projectId, 'd (2)')).toBeUndefined(); // unfinished: not found, yet its name is taken
+    expect(w2.commit(0, 'text', 'x', { shape: 'text', fields: { text: { columns: ['t'] } } }).name).toBe('d (3)');
+    w.rollback();
+    store.remove(store.findByName(projectId, 'd (3)')!.id);
   });
 
   it('names a second import of the same name “d (2)” and keeps edits beside the original', () => {

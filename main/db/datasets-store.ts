@@ -1,10 +1,15 @@
 // Data access for datasets, their rows, edits and mappings. Statements are prepared once per connection. An import
-// writes through ImportWriter inside ONE transaction (BEGIN IMMEDIATE … COMMIT), so a failed, cancelled or killed
-// import leaves nothing. It does not read source files or validate records.
+// writes through ImportWriter (dataset-import-writer.ts) in short transactions under an invisible 'importing'
+// dataset row, so a failed, cancelled or killed import shows nothing and never blocks other writers for long.
+// It does not read source files or validate records.
+import os from 'node:os';
 import type { DatasetDto, Mapping, NormalisedRecord } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { nowIso } from './clock.js';
+import { discardChunk, ImportWriter } from './dataset-import-writer.js';
 import type { WorkspaceDb } from './workspace-db.js';
+
+export { ImportWriter } from './dataset-import-writer.js';
 
 interface DatasetRow {
   id: number;
@@ -44,13 +49,16 @@ export interface NewDataset {
   readonly shape: string;
 }
 
-const IMPORT_CACHE_KIB = 64 * 1024;
-/** Imports expected to add at least this many rows (and more than the workspace holds) rebuild indexes at the end. */
-const BULK_ROWS = 20_000;
-/** Rows per multi-row INSERT: fewer statement calls, same transaction. */
-const BATCH = 100;
+/** An unfinished import as recorded in the workspace: who writes it, and when it last wrote. */
+export interface ImportingDataset {
+  readonly id: number;
+  readonly pid: number | null;
+  readonly host: string | null;
+  readonly heartbeatAt: string | null;
+}
 
-const SELECT = `SELECT d.*, (SELECT m.mapping FROM mappings m WHERE m.dataset_id = d.id ORDER BY m.id DESC LIMIT 1) AS mapping FROM datasets d`;
+/** Only finished imports are datasets as far as anyone reading is concerned. */
+const SELECT = `SELECT d.*, (SELECT m.mapping FROM mappings m WHERE m.dataset_id = d.id ORDER BY m.id DESC LIMIT 1) AS mapping FROM datasets d WHERE d.state = 'ready'`;
 
 export class DatasetsStore {
   private readonly listAll;
@@ -59,9 +67,8 @@ export class DatasetsStore {
   private readonly byNameStmt;
   private readonly byShaStmt;
   private readonly insertDataset;
-  private readonly finishDataset;
-  private readonly insertRow;
-  private readonly insertMapping;
+  private readonly nameTaken;
+  private readonly importingStmt;
   private readonly deleteStmt;
   private readonly rowStmt;
   private readonly rowsStmt;
@@ -70,22 +77,23 @@ export class DatasetsStore {
   private readonly excludeStmt;
   private readonly splitStmt;
   private readonly projectExists;
-  private readonly totalRows;
-  private readonly rowIndexes;
 
   constructor(private readonly db: WorkspaceDb) {
     this.listAll = db.prepare<[], DatasetRow>(`${SELECT} ORDER BY d.created_at DESC, d.id DESC`);
-    this.listByProject = db.prepare<[number], DatasetRow>(`${SELECT} WHERE d.project_id = ? ORDER BY d.created_at DESC, d.id DESC`);
-    this.getStmt = db.prepare<[number], DatasetRow>(`${SELECT} WHERE d.id = ?`);
-    this.byNameStmt = db.prepare<[number, string], DatasetRow>(`${SELECT} WHERE d.project_id = ? AND d.name = ?`);
-    this.byShaStmt = db.prepare<[number, string], DatasetRow>(`${SELECT} WHERE d.project_id = ? AND d.source_sha256 = ? ORDER BY d.id`);
-    this.insertDataset = db.prepare<[number, string, string, string, number, string, string, string, string]>(
-      `INSERT INTO datasets (project_id, name, source_name, source_sha256, source_size, format, reader_options, shape, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.listByProject = db.prepare<[number], DatasetRow>(`${SELECT} AND d.project_id = ? ORDER BY d.created_at DESC, d.id DESC`);
+    this.getStmt = db.prepare<[number], DatasetRow>(`${SELECT} AND d.id = ?`);
+    this.byNameStmt = db.prepare<[number, string], DatasetRow>(`${SELECT} AND d.project_id = ? AND d.name = ?`);
+    this.byShaStmt = db.prepare<[number, string], DatasetRow>(`${SELECT} AND d.project_id = ? AND d.source_sha256 = ? ORDER BY d.id`);
+    // Names are unique per project including unfinished imports (the UNIQUE constraint sees them).
+    this.nameTaken = db.prepare<[number, string], { id: number }>('SELECT id FROM datasets WHERE project_id = ? AND name = ?');
+    this.insertDataset = db.prepare<[number, string, string, string, number, string, string, string, string, number, string, string]>(
+      `INSERT INTO datasets (project_id, name, source_name, source_sha256, source_size, format, reader_options, shape, created_at, state, import_pid, import_host, import_heartbeat)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'importing', ?, ?, ?)`,
     );
-    this.finishDataset = db.prepare<[number, number, string, string, number]>('UPDATE datasets SET row_count = ?, skipped_count = ?, shape = ?, source_sha256 = ? WHERE id = ?');
-    this.insertRow = db.prepare<[number, number, number, string, string]>('INSERT INTO dataset_rows (dataset_id, idx, source_row, record, content_hash) VALUES (?, ?, ?, ?, ?)');
-    this.insertMapping = db.prepare<[number, string, string]>('INSERT INTO mappings (dataset_id, mapping, created_at) VALUES (?, ?, ?)');
-    this.deleteStmt = db.prepare<[number]>('DELETE FROM datasets WHERE id = ?');
+    this.importingStmt = db.prepare<[], { id: number; import_pid: number | null; import_host: string | null; import_heartbeat: string | null }>(
+      "SELECT id, import_pid, import_host, import_heartbeat FROM datasets WHERE state <> 'ready' ORDER BY id",
+    );
+    this.deleteStmt = db.prepare<[number]>("DELETE FROM datasets WHERE id = ? AND state = 'ready'");
     this.rowStmt = db.prepare<[number, number], StoredRow>('SELECT idx, source_row, record, edited_record, excluded FROM dataset_rows WHERE dataset_id = ? AND idx = ?');
     this.rowsStmt = db.prepare<[number, number, number], StoredRow>('SELECT idx, source_row, record, edited_record, excluded FROM dataset_rows WHERE dataset_id = ? AND idx >= ? ORDER BY idx LIMIT ?');
     this.includedIdxStmt = db.prepare<[number], { idx: number }>('SELECT idx FROM dataset_rows WHERE dataset_id = ? AND excluded = 0 ORDER BY idx');
@@ -93,8 +101,6 @@ export class DatasetsStore {
     this.excludeStmt = db.prepare<[number, number, number]>('UPDATE dataset_rows SET excluded = ? WHERE dataset_id = ? AND idx = ?');
     this.splitStmt = db.prepare<[number, number, number]>('UPDATE datasets SET split_seed = ?, val_ratio = ? WHERE id = ?');
     this.projectExists = db.prepare<[number], { id: number }>('SELECT id FROM projects WHERE id = ?');
-    this.totalRows = db.prepare<[], { n: number }>('SELECT COALESCE(SUM(row_count), 0) AS n FROM datasets');
-    this.rowIndexes = db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dataset_rows' AND sql IS NOT NULL");
   }
 
   list(projectId?: number): DatasetDto[] {
@@ -120,7 +126,7 @@ export class DatasetsStore {
   /** `name`, or `name (2)`, `name (3)` … whichever is free in the project. */
   freeName(projectId: number, name: string): string {
     let candidate = name;
-    for (let k = 2; this.byNameStmt.get(projectId, candidate); k++) candidate = `${name} (${k})`;
+    for (let k = 2; this.nameTaken.get(projectId, candidate); k++) candidate = `${name} (${k})`;
     return candidate;
   }
 
@@ -129,34 +135,30 @@ export class DatasetsStore {
   }
 
   /**
-   * Starts the one transaction of an import. Call commit() or rollback() exactly once. `expectedRows` (a guess from
-   * the file size) lets a bulk load into a small workspace drop dataset_rows' secondary indexes and rebuild them
-   * before COMMIT: one sort instead of millions of random B-tree inserts. All inside the transaction, so a
-   * cancelled or killed import leaves the indexes as they were.
+   * Starts an import: one short transaction adds the dataset row in state 'importing' (invisible to list/get, owned by
+   * this process). Rows then go in through the writer's own short transactions; call commit() or rollback() once.
    */
-  beginImport(meta: NewDataset, expectedRows = 0): ImportWriter {
-    this.requireProject(meta.projectId);
-    // A larger page cache while one big transaction builds the row B-tree (the default 2 MB spills constantly).
-    this.db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-    this.db.exec('BEGIN IMMEDIATE');
-    try {
-      const rebuild: string[] = [];
-      if (expectedRows >= BULK_ROWS && this.totalRows.get()!.n < expectedRows) {
-        for (const ix of this.rowIndexes.all()) {
-          this.db.exec(`DROP INDEX "${ix.name.replace(/"/g, '""')}"`);
-          rebuild.push(ix.sql);
-        }
-      }
+  beginImport(meta: NewDataset): ImportWriter {
+    const id = this.db.transaction(() => {
+      this.requireProject(meta.projectId);
       const name = this.freeName(meta.projectId, meta.name);
-      const id = Number(
-        this.insertDataset.run(meta.projectId, name, meta.sourceName, meta.sourceSha256, meta.sourceSize, meta.format, JSON.stringify(meta.readerOptions), meta.shape, nowIso()).lastInsertRowid,
+      const now = nowIso();
+      return Number(
+        this.insertDataset.run(meta.projectId, name, meta.sourceName, meta.sourceSha256, meta.sourceSize, meta.format, JSON.stringify(meta.readerOptions), meta.shape, now, process.pid, os.hostname(), now)
+          .lastInsertRowid,
       );
-      const batch = this.db.prepare(`INSERT INTO dataset_rows (dataset_id, idx, source_row, record, content_hash) VALUES ${Array(BATCH).fill('(?, ?, ?, ?, ?)').join(', ')}`);
-      return new ImportWriter(this.db, id, this.insertRow, batch, this.finishDataset, this.insertMapping, () => this.get(id), rebuild);
-    } catch (err) {
-      this.db.exec('ROLLBACK');
-      throw err;
-    }
+    }).immediate();
+    return new ImportWriter(this.db, id, () => this.get(id));
+  }
+
+  /** Unfinished imports: running in some process, or left by one that was killed. */
+  importing(): ImportingDataset[] {
+    return this.importingStmt.all().map((r) => ({ id: r.id, pid: r.import_pid, host: r.import_host, heartbeatAt: r.import_heartbeat }));
+  }
+
+  /** Deletes part of an unfinished import (never a finished dataset); true once nothing of it is left. */
+  discardImportChunk(id: number): boolean {
+    return discardChunk(this.db, id);
   }
 
   remove(id: number): void {
@@ -202,69 +204,6 @@ export class DatasetsStore {
   setSplit(id: number, seed: number, valRatio: number): void {
     this.get(id);
     this.splitStmt.run(seed, valRatio, id);
-  }
-}
-
-/** Inserts one import's rows inside its transaction. */
-export class ImportWriter {
-  private idx = 0;
-  private open = true;
-  private pending: (number | string)[] = [];
-
-  constructor(
-    private readonly db: WorkspaceDb,
-    readonly datasetId: number,
-    private readonly insertRow: { run(...a: [number, number, number, string, string]): unknown },
-    private readonly insertBatch: { run(...a: (number | string)[]): unknown },
-    private readonly finish: { run(...a: [number, number, string, string, number]): unknown },
-    private readonly insertMapping: { run(...a: [number, string, string]): unknown },
-    private readonly read: () => DatasetDto,
-    private readonly rebuildIndexes: readonly string[] = [],
-  ) {}
-
-  get rows(): number {
-    return this.idx;
-  }
-
-  add(sourceRow: number, recordJson: string, hash: string): void {
-    this.pending.push(this.datasetId, this.idx++, sourceRow, recordJson, hash);
-    if (this.pending.length === BATCH * 5) {
-      this.insertBatch.run(...this.pending);
-      this.pending = [];
-    }
-  }
-
-  private flush(): void {
-    const p = this.pending;
-    for (let i = 0; i < p.length; i += 5) this.insertRow.run(p[i] as number, p[i + 1] as number, p[i + 2] as number, p[i + 3] as string, p[i + 4] as string);
-    this.pending = [];
-  }
-
-  /** Final counts, the record shape, the source's SHA-256 (known only once the file was read) and the mapping. */
-  commit(skipped: number, shape: string, sourceSha256: string, mapping: Mapping): DatasetDto {
-    if (!this.open) throw new Error('import transaction already finished');
-    try {
-      this.flush();
-      for (const sql of this.rebuildIndexes) this.db.exec(sql);
-      this.finish.run(this.idx, skipped, shape, sourceSha256, this.datasetId);
-      this.insertMapping.run(this.datasetId, JSON.stringify(mapping), nowIso());
-      const dto = this.read();
-      this.db.exec('COMMIT');
-      this.open = false;
-      this.db.pragma('cache_size = -2000');
-      return dto;
-    } catch (err) {
-      this.rollback();
-      throw err;
-    }
-  }
-
-  rollback(): void {
-    if (!this.open) return;
-    this.open = false;
-    this.pending = [];
-    if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    this.db.pragma('cache_size = -2000');
   }
 }
 

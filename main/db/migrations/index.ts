@@ -4,10 +4,12 @@ import { initial } from './001-initial.js';
 import { runsOwnership } from './004-runs-ownership.js';
 import { libraryModels } from './006-library-models.js';
 import { appSettings } from './007-app-settings.js';
+import { datasetImportState } from './008-dataset-import-state.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
   runsOwnership,
   libraryModels,
   appSettings,
+  datasetImportState,
 ];

@@ -1,0 +1,151 @@
+// Writes one import's rows into lathe.db without holding its write lock for the whole import: rows go in short
+// transactions (a few thousand rows, milliseconds each) under a dataset row in state 'importing', which no listing
+// shows; one tiny final transaction makes it 'ready'. Rollback and leftovers of killed imports are deleted in chunks
+// too. It does not read sources, validate records or decide what is abandoned (main/datasets does).
+import type { DatasetDto, Mapping } from '../../preload/contract/datasets.js';
+import { nowIso } from './clock.js';
+import type { WorkspaceDb } from './workspace-db.js';
+
+/** Rows per write transaction: ~1 MB of records, a few ms of lock on an idle machine. */
+export const CHUNK_ROWS = 4000;
+/** Rows per multi-row INSERT statement (5 parameters a row). */
+const BATCH = 200;
+/** Rows deleted per transaction when discarding. */
+export const DISCARD_ROWS = 5000;
+
+export interface WriterStats {
+  /** Write transactions committed. */
+  chunks: number;
+  /** Longest time one of them held the write lock (BEGIN IMMEDIATE acquired → COMMIT), ms. */
+  maxHoldMs: number;
+  /** Sum over all of them, ms. */
+  totalHoldMs: number;
+}
+
+interface Stmt {
+  run(...a: unknown[]): { changes: number };
+}
+
+/** Inserts one import's rows chunk by chunk; commit() publishes, rollback() removes. Call one of them exactly once. */
+export class ImportWriter {
+  private idx = 0;
+  private open = true;
+  private pending: (number | string)[] = [];
+  readonly stats: WriterStats = { chunks: 0, maxHoldMs: 0, totalHoldMs: 0 };
+  private readonly insertBatch: Stmt;
+  private readonly insertRow: Stmt;
+  private readonly heartbeat: Stmt;
+  private readonly publish: Stmt;
+  private readonly insertMapping: Stmt;
+
+  constructor(
+    private readonly db: WorkspaceDb,
+    readonly datasetId: number,
+    private readonly read: () => DatasetDto,
+  ) {
+    this.insertBatch = db.prepare(`INSERT INTO dataset_rows (dataset_id, idx, source_row, record, content_hash) VALUES ${Array(BATCH).fill('(?, ?, ?, ?, ?)').join(', ')}`);
+    this.insertRow = db.prepare('INSERT INTO dataset_rows (dataset_id, idx, source_row, record, content_hash) VALUES (?, ?, ?, ?, ?)');
+    this.heartbeat = db.prepare("UPDATE datasets SET import_heartbeat = ? WHERE id = ? AND state = 'importing'");
+    this.publish = db.prepare(
+      "UPDATE datasets SET state = 'ready', row_count = ?, skipped_count = ?, shape = ?, source_sha256 = ?, import_pid = NULL, import_host = NULL, import_heartbeat = NULL WHERE id = ? AND state = 'importing'",
+    );
+    this.insertMapping = db.prepare('INSERT INTO mappings (dataset_id, mapping, created_at) VALUES (?, ?, ?)');
+  }
+
+  get rows(): number {
+    return this.idx;
+  }
+
+  add(sourceRow: number, recordJson: string, hash: string): void {
+    const p = this.pending;
+    p.push(this.datasetId, this.idx++, sourceRow, recordJson, hash);
+    if (p.length >= CHUNK_ROWS * 5) this.flush();
+  }
+
+  /** Writes the buffered rows in one short transaction. */
+  private flush(): void {
+    const p = this.pending;
+    if (p.length === 0) return;
+    this.pending = [];
+    this.locked(() => {
+      const full = p.length - (p.length % (BATCH * 5));
+      for (let i = 0; i < full; i += BATCH * 5) this.insertBatch.run(p.slice(i, i + BATCH * 5));
+      for (let i = full; i < p.length; i += 5) this.insertRow.run(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4]);
+      // The dataset row was deleted under us (its project removed): stop instead of writing orphans.
+      if (this.heartbeat.run(nowIso(), this.datasetId).changes !== 1) throw new Error('the dataset being imported was removed');
+    });
+  }
+
+  /** Runs `fn` in BEGIN IMMEDIATE … COMMIT and records how long the write lock was held. */
+  private locked<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    const t0 = performance.now();
+    let out: T;
+    try {
+      out = fn();
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    }
+    const ms = performance.now() - t0;
+    this.stats.chunks++;
+    this.stats.totalHoldMs += ms;
+    if (ms > this.stats.maxHoldMs) this.stats.maxHoldMs = ms;
+    return out;
+  }
+
+  /** Final counts, the record shape, the source's SHA-256 (known only once the file was read) and the mapping. */
+  commit(skipped: number, shape: string, sourceSha256: string, mapping: Mapping): DatasetDto {
+    if (!this.open) throw new Error('import already finished');
+    try {
+      this.flush();
+      const dto = this.locked(() => {
+        if (this.publish.run(this.idx, skipped, shape, sourceSha256, this.datasetId).changes !== 1) throw new Error('the dataset being imported was removed');
+        this.insertMapping.run(this.datasetId, JSON.stringify(mapping), nowIso());
+        return this.read();
+      });
+      this.open = false;
+      return dto;
+    } catch (err) {
+      this.rollback();
+      throw err;
+    }
+  }
+
+  /** Removes everything written so far, in short transactions. A kill half-way leaves it to discardAbandoned. */
+  rollback(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.pending = [];
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    while (!discardChunk(this.db, this.datasetId)) {
+      /* one chunk per transaction */
+    }
+  }
+}
+
+const discardStmts = new WeakMap<WorkspaceDb, { maxIdx: Stmt & { get(id: number): { m: number | null } | undefined }; rows: Stmt; dataset: Stmt }>();
+
+/**
+ * Deletes up to DISCARD_ROWS rows of an 'importing' dataset (never of a ready one), and the dataset row itself once
+ * no rows remain. Returns true when nothing of it is left.
+ */
+export function discardChunk(db: WorkspaceDb, datasetId: number): boolean {
+  let s = discardStmts.get(db);
+  if (!s) {
+    s = {
+      maxIdx: db.prepare("SELECT MAX(r.idx) AS m FROM dataset_rows r WHERE r.dataset_id = ? AND EXISTS (SELECT 1 FROM datasets d WHERE d.id = r.dataset_id AND d.state = 'importing')") as never,
+      rows: db.prepare("DELETE FROM dataset_rows WHERE dataset_id = ? AND idx >= ? AND EXISTS (SELECT 1 FROM datasets d WHERE d.id = dataset_id AND d.state = 'importing')") as never,
+      dataset: db.prepare("DELETE FROM datasets WHERE id = ? AND state = 'importing'") as never,
+    };
+    discardStmts.set(db, s);
+  }
+  const max = s.maxIdx.get(datasetId)?.m ?? null;
+  if (max === null) {
+    s.dataset.run(datasetId);
+    return true;
+  }
+  s.rows.run(datasetId, Math.max(0, max + 1 - DISCARD_ROWS));
+  return false;
+}
