@@ -117,10 +117,11 @@ void attention_decode_forward(float* out, const float* q, const float* kc, const
     }
     float sum = 0.0f;
     for (int j = j0; j <= q_pos; j++) { a[j] = std::exp(a[j] - mx); sum += a[j]; }
+    float inv = 1.0f / sum;  // same arithmetic as attention_forward, so cached and uncached decoding agree bitwise
     float* o = out + (int64_t)h * hd;
     for (int d = 0; d < hd; d++) o[d] = 0.0f;
     for (int j = j0; j <= q_pos; j++) {
-      float p = a[j] / sum;
+      float p = a[j] * inv;
       const float* vj = vc + ((int64_t)j * KVH + kh) * hd;
       for (int d = 0; d < hd; d++) o[d] += p * vj[d];
     }
