@@ -2,11 +2,26 @@
 // with the CUDA backend and one is present, else the CPU) or "cuda:N". Does not pick among several GPUs by load.
 #include <cstdlib>
 #include "backend/backend.h"
+#include "cpu/nf4.h"
 #if defined(LATHE_HAVE_CUDA)
 #include "cuda/cuda-backend.h"
 #endif
 
 backend* cpu_backend_create(int threads);
+
+const float* backend::frozen_values(const float* src, int64_t n, std::vector<float>& tmp) const {
+  if (!frozen_nf4_) return src;
+  nf4_tensor t;
+  nf4_quantize(t, src, n);
+  tmp.resize((size_t)n);
+  nf4_dequantize(tmp.data(), t);
+  return tmp.data();
+}
+
+void backend::upload_frozen(float* dst, const float* src, int64_t n) {
+  std::vector<float> tmp;
+  upload_f32(dst, frozen_values(src, n, tmp), n);
+}
 
 #if defined(LATHE_HAVE_CUDA)
 // LATHE_CUDA_FP32=1 keeps frozen weights in fp32 (exact mode of the parity tests); bf16 otherwise.

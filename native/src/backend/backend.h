@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 #include "core/status.h"
 #include "cpu/ops.h"
 
@@ -25,7 +26,11 @@ class backend {
   // Frozen base matrices (projections, embeddings, lm_head): a backend may store them narrower (CUDA: bf16) and
   // read them only through matmul/embedding. The defaults keep them as fp32 buffers.
   virtual float* alloc_frozen(int64_t n) { return alloc_f32(n); }
-  virtual void upload_frozen(float* dst, const float* src, int64_t n) { upload_f32(dst, src, n); }
+  virtual void upload_frozen(float* dst, const float* src, int64_t n);  // backend.cpp
+  // QLoRA (config quantization_bit 4): frozen matrices go through NF4 with double quantisation (cpu/nf4.h) at upload.
+  // The default keeps the dequantised values in its buffer (the CPU reference); a GPU backend may keep NF4 itself.
+  void set_frozen_nf4(bool on) { frozen_nf4_ = on; }
+  bool frozen_nf4() const { return frozen_nf4_; }
   // GPU name, memory and compute capability for the `ready` event; leaves them untouched on the CPU.
   virtual void device_info(std::string* name, uint64_t* total_bytes, int* major, int* minor) const {}
 
@@ -64,6 +69,13 @@ class backend {
   virtual void scale_inplace(float* x, float s, int64_t n) = 0;
   virtual void adamw_update(float* param, const float* grad, float* m, float* v, int64_t n, double lr, double beta1,
                             double beta2, double eps, double weight_decay, int64_t t) = 0;
+
+ protected:
+  // src, or tmp filled with the NF4 round trip of src when frozen_nf4() (what a QLoRA GEMM sees after dequantisation)
+  const float* frozen_values(const float* src, int64_t n, std::vector<float>& tmp) const;
+
+ private:
+  bool frozen_nf4_ = false;
 };
 
 // device: "cpu", "auto" (CUDA when built and present, else CPU) or "cuda:N". threads: CPU worker threads (0 = all).

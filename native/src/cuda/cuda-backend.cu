@@ -99,6 +99,8 @@ class cuda_backend final : public backend {
     return (float*)p;
   }
   void upload_frozen(float* dst, const float* src, int64_t n) override {
+    std::vector<float> tmp;
+    src = frozen_values(src, n, tmp);  // QLoRA: NF4 round trip first (NF4 storage on the GPU: next session)
     if (!is_bf16(dst)) return upload_f32(dst, src, n);
     std::vector<uint16_t> h((size_t)n);
     for (int64_t i = 0; i < n; i++) h[(size_t)i] = f32_to_bf16(src[i]);

@@ -95,6 +95,8 @@ lathe_status engine_config_parse(const json_value& j, engine_config& c) {
   c.lora.alpha = (float)alpha;
   c.lora.dropout = (float)dropout;
   r.boolean("use_rslora", c.lora.rslora);
+  r.integer("quantization_bit", c.quantization_bit, 0, 4);
+  if (c.quantization_bit != 0 && c.quantization_bit != 4) r.fail("quantization_bit", "must be 4 (NF4, QLoRA) or 0 (none)");
   std::vector<std::string> targets = {"all"};
   if (const json_value* t = r.get("lora_target")) {
     targets.clear();

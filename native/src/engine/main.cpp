@@ -61,6 +61,7 @@ static lathe_status run_one_generation(model& m, lora_adapter* ad, const engine_
 static lathe_status run_generate(const engine_config& cfg) {
   backend* be = nullptr;
   LATHE_TRY(backend_create(cfg.device, cfg.threads, &be));
+  be->set_frozen_nf4(cfg.quantization_bit == 4);
   model m;
   lora_adapter ad;
   lathe_status s = model_load(m, be, cfg.model_dir);

@@ -49,6 +49,7 @@ static lathe_status load_dataset(const std::string& path, const model& m, ltok_d
 lathe_status trainer_setup(trainer& tr, const engine_config& cfg) {
   tr.cfg = cfg;
   LATHE_TRY(backend_create(cfg.device, cfg.threads, &tr.be));
+  tr.be->set_frozen_nf4(cfg.quantization_bit == 4);
   LATHE_TRY(model_load(tr.m, tr.be, cfg.model_dir));
   LATHE_TRY(load_dataset(cfg.train_file, tr.m, tr.train_ds, "train_file"));
   if (tr.train_ds.n_records() == 0) return LATHE_ERR(LATHE_STATUS_DATA, "train_file holds no records", "the dataset is empty");
@@ -193,6 +194,7 @@ lathe_status trainer_run(trainer& tr) {
     f.set("protocol", LATHE_PROTOCOL_VERSION);
     f.set("engine_version", LATHE_ENGINE_VERSION);
     f.set("backend", tr.be->name());
+    f.set("quantization", tr.be->frozen_nf4() ? "nf4" : "none");
     f.set("architecture", tr.m.cfg.arch_name);
     f.set("total_steps", tr.total_steps);
     f.set("start_step", tr.step);
