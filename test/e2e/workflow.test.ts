@@ -95,6 +95,12 @@ describe('web mode: the desktop workflow', () => {
     // 4. The dataset: virtualised rows and a Chinese search.
     await page.getByRole('link', { name: 'Open the dataset' }).click();
     await page.getByTestId('rows-table').getByRole('gridcell').first().waitFor();
+    // Keyboard: click a row, then the arrow keys move the selection and the record below follows.
+    await page.getByTestId('rows-table').getByRole('row').nth(1).click();
+    await page.getByRole('heading', { name: 'Record 1 (source row 2)' }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.getByRole('heading', { name: 'Record 3 (source row 4)' }).waitFor();
     await page.getByLabel('Search the records').fill('退款');
     await page.getByTestId('row-count').getByText('5 matches').waitFor();
     await screenshot(page, 'workflow-07-dataset');
@@ -130,6 +136,10 @@ describe('web mode: the desktop workflow', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'workflow-09b-train-dashboard-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('paused');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('running');
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 90_000 }).toMatch(/^(completed|interrupted)$/);
 
