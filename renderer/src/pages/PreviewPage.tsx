@@ -8,6 +8,7 @@ import { Field } from '../components/Field.js';
 import { LineChart, type LineChartHandle } from '../components/LineChart.js';
 import { NeedProject } from '../components/NeedProject.js';
 import { PathInput } from '../components/PathInput.js';
+import { LibraryModelPick } from '../components/LibraryModelPick.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { TokenSpans } from '../components/TokenSpans.js';
 import { useT } from '../i18n/use-t.js';
@@ -97,6 +98,7 @@ export function PreviewPage() {
               <PathInput kind="folder" value={pathDraft} onChange={setPathDraft} browseLabel={t('common.browse')} />
             </Field>
             <div className="row end" style={{ marginTop: 8 }}>
+              <LibraryModelPick value={st.modelPath} onPick={(p) => (setPathDraft(p), void a.loadModel(p))} />
               <button type="submit" disabled={st.modelBusy || !pathDraft.trim() || pathDraft.trim() === st.modelPath}>
                 {st.modelBusy ? t('common.working') : t('preview.model.load')}
               </button>

@@ -12,6 +12,7 @@ export const sharedEn = {
   'common.needProject.title': 'Choose a project first',
   'common.needProject.body': 'Datasets, runs and exports live in a project. Open one on the Projects page (the Demo project is a good start) or create a new one.',
   'common.needProject.link': 'Go to Projects',
+  'common.fromLibrary': 'From your model library…',
   'common.project': 'Project',
   'common.noProjects': 'No projects',
   'record.system': 'System',

@@ -13,6 +13,7 @@ export const sharedZh: Record<keyof typeof sharedEn, string> = {
   'common.needProject.title': '请先选择一个项目',
   'common.needProject.body': '数据集、训练和导出都属于某个项目。请在“项目”页打开一个项目（可以先试试示例项目），或新建一个。',
   'common.needProject.link': '前往项目',
+  'common.fromLibrary': '从模型库中选择…',
   'common.project': '项目',
   'common.noProjects': '没有项目',
   'record.system': '系统',

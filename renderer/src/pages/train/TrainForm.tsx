@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunConfig } from '../../../../preload/contract/runs.js';
 import { Field } from '../../components/Field.js';
 import { PathInput } from '../../components/PathInput.js';
+import { LibraryModelPick } from '../../components/LibraryModelPick.js';
 import { formatBytes } from '../../components/eta.js';
 import type { MessageKey } from '../../i18n/en.js';
 import { useT } from '../../i18n/use-t.js';
@@ -35,11 +36,15 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
   useEffect(() => {
     if (!defaults) void loadDefaults(previewModel || undefined);
   }, [defaults, loadDefaults, previewModel]);
-  // New defaults (first load, or another model) reset the form; later estimate refreshes keep what was typed.
+  // Defaults for another model (or the first) reset the form, keeping the dataset and name; refreshed estimates for
+  // the same model keep what was typed.
+  const formModel = useRef<string | undefined>(undefined);
   useEffect(() => {
     if (!defaults) return;
     base.current = defaults.config;
-    setValues((v) => (v && v.model === defaults.config.model ? v : formFromConfig(defaults.config, v?.datasetId || String(datasets[0]?.id ?? ''))));
+    if (formModel.current === defaults.config.model) return;
+    formModel.current = defaults.config.model;
+    setValues((v) => ({ ...formFromConfig(defaults.config, v?.datasetId || String(datasets[0]?.id ?? '')), name: v?.name ?? '' }));
   }, [defaults, datasets]);
   useEffect(() => {
     if (values && !values.datasetId && datasets[0]) setValues({ ...values, datasetId: String(datasets[0].id) });
@@ -52,6 +57,8 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
     const c = parsed.config;
     if (c.model === defaults.config.model && c.loraRank === defaults.config.loraRank && c.perDeviceTrainBatchSize === defaults.config.perDeviceTrainBatchSize && c.cutoffLen === defaults.config.cutoffLen && c.quantizationBit === defaults.config.quantizationBit) return;
     const timer = setTimeout(() => {
+      // Another model: its own defaults (template, cutoff) from scratch; the same model: the edited values re-estimated.
+      if (c.model !== defaults.config.model) return void loadDefaults(c.model);
       const { datasets: _d, ...partial } = c;
       void loadDefaults(c.model, { ...partial, quantizationBit: c.quantizationBit });
     }, 500);
@@ -82,6 +89,9 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
           <Field label={t('train.model')} help={t('train.modelHelp')}>
             <PathInput kind="folder" value={values.model} onChange={(model) => set({ model })} browseLabel={t('common.browse')} />
           </Field>
+          <div className="field" style={{ justifyContent: 'flex-end' }}>
+            <LibraryModelPick value={values.model} onPick={(model) => set({ model })} />
+          </div>
           <Field label={t('train.dataset')} help={errorText('datasetId') ?? t('train.datasetHelp')}>
             <select value={values.datasetId} onChange={(e) => set({ datasetId: e.target.value })}>
               {datasets.length === 0 && <option value="">{t('preview.noDatasets')}</option>}
