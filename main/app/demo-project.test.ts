@@ -1,21 +1,10 @@
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startBackend, type Backend } from '../services/backend.js';
-import { tempHome } from '../../test/helpers/temp-home.js';
+import { describe, expect, it } from 'vitest';
+import { useTestBackend } from '../../test/helpers/test-backend.js';
 import { DEMO_PROJECT_NAME, seedDemoProject } from './demo-project.js';
 
-let backend: Backend | undefined;
-let home: { dir: string; cleanup(): void } | undefined;
-afterEach(() => {
-  backend?.close();
-  home?.cleanup();
-});
-
-function start(): Backend {
-  home = tempHome();
-  backend = startBackend(home.dir, 'web');
-  return backend;
-}
+const backends = useTestBackend();
+const start = () => backends.start('web');
 
 describe('demo project', () => {
   it('a fresh workspace gets the demo project with the ticket spreadsheet imported, once', async () => {
@@ -40,7 +29,7 @@ describe('demo project', () => {
 
   it('without the bundled spreadsheet nothing is created and the next start tries again', async () => {
     const b = start();
-    expect(await seedDemoProject(b.services, b.workspace, b.events, path.join(home!.dir, 'missing.xlsx'))).toBe('no-demo-data');
+    expect(await seedDemoProject(b.services, b.workspace, b.events, path.join(backends.home, 'missing.xlsx'))).toBe('no-demo-data');
     expect(await b.services.projects.list({})).toEqual([]);
   });
 });

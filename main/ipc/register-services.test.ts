@@ -1,23 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { contract } from '../../preload/contract/index.js';
 import { channelOf } from '../../preload/contract/define.js';
-import { startBackend, type Backend } from '../services/backend.js';
-import { tempHome } from '../../test/helpers/temp-home.js';
+import { TEST_CALLER as caller, useTestBackend } from '../../test/helpers/test-backend.js';
 
-let backend: Backend | undefined;
-let home: { dir: string; cleanup(): void } | undefined;
-afterEach(() => {
-  backend?.close();
-  home?.cleanup();
-});
-
-function start(): Backend {
-  home = tempHome();
-  backend = startBackend(home.dir, 'electron');
-  return backend;
-}
-
-const caller = { transport: 'test' } as const;
+const backends = useTestBackend();
+const start = () => backends.start('electron');
 
 describe('contract handlers (in-process transport)', () => {
   it('registers exactly one channel per contract method', () => {
@@ -37,7 +24,7 @@ describe('contract handlers (in-process transport)', () => {
     const list = await b.handlers.invoke(caller, 'lathe:projects.list', {});
     expect(list).toMatchObject({ ok: true, value: [{ id, name: '客服工单' }] });
     const info = await b.handlers.invoke(caller, 'lathe:app.info', undefined);
-    expect(info).toMatchObject({ ok: true, value: { name: 'Lathe', transport: 'electron', home: home!.dir } });
+    expect(info).toMatchObject({ ok: true, value: { name: 'Lathe', transport: 'electron', home: backends.home } });
   });
 
   it('answers malformed calls with typed errors, never a throw', async () => {

@@ -1,29 +1,17 @@
 // The library domain through the bridge's handler table, as the renderer reaches it (Electron IPC and web mode use
 // the same table): payloads validated at the boundary, a token never echoed back, and the whole pull flow.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startBackend, type Backend } from '../../main/services/backend.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeHub, tinyModelFiles, type FakeHub } from '../fixtures/hub/fake-hub-server.js';
-import { tempHome } from '../helpers/temp-home.js';
+import { TEST_CALLER as caller, useTestBackend } from '../helpers/test-backend.js';
 
-const caller = { transport: 'test' } as const;
 let hub: FakeHub;
-let backend: Backend | undefined;
-let home: { dir: string; cleanup(): void } | undefined;
+const backends = useTestBackend();
 
 beforeAll(async () => {
   hub = await startFakeHub({ 'lathe/tiny-llama': { files: tinyModelFiles(), commit: '7'.repeat(40) } });
 });
 afterAll(() => hub.close());
-afterEach(() => {
-  backend?.close();
-  home?.cleanup();
-});
-
-function start(): Backend {
-  home = tempHome();
-  backend = startBackend(home.dir, 'web');
-  return backend;
-}
+const start = () => backends.start('web');
 
 describe('library over the bridge', () => {
   it('refuses bad payloads at the boundary with messages people can act on', async () => {
