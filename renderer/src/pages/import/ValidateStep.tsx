@@ -22,6 +22,7 @@ export function ValidateStep({ projectId }: { projectId: number }) {
   const runValidation = useLathe((s) => s.runValidation);
   const save = useLathe((s) => s.saveImport);
   const goTo = useLathe((s) => s.goToImportStep);
+  const extendPreview = useLathe((s) => s.extendPreview);
   const [name, setName] = useState('');
   const [jump, setJump] = useState<number | undefined>();
   // Grouping builds new objects: done once per report, not in a store selector (which must return stable values).
@@ -33,6 +34,11 @@ export function ValidateStep({ projectId }: { projectId: number }) {
   useEffect(() => {
     if (file && !name) setName(file.name.replace(/\.[^.]+$/, ''));
   }, [file, name]);
+
+  // A row past the mapped preview: map more rows (up to the contract's 200) so it can be shown.
+  useEffect(() => {
+    if (jump !== undefined && preview && !preview.records.some((r) => r.row === jump)) void extendPreview();
+  }, [jump, preview, extendPreview]);
 
   if (!report) return <ValidationRunning />;
   const jumpRaw = inspection?.sampleRows.find((r) => r.row === jump);
@@ -92,8 +98,14 @@ export function ValidateStep({ projectId }: { projectId: number }) {
             <p className="muted">{t('import.validate.jumpHelp')}</p>
           ) : (
             <div className="stack" data-testid="jumped-row">
-              {jumpRaw && inspection ? <SampleTable columns={inspection.columns} rows={[jumpRaw]} highlight={jump} /> : <p className="muted">{t('import.validate.beyondSample', { row: jump })}</p>}
+              {jumpRaw && inspection ? <SampleTable columns={inspection.columns} rows={[jumpRaw]} highlight={jump} /> : !jumpMapped && <p className="muted">{t('import.validate.beyondSample', { row: jump })}</p>}
               {jumpMapped?.record && <RecordView record={jumpMapped.record} />}
+              {jumpMapped?.problems.map((p, i) => (
+                <p key={i} className="badge low" style={{ whiteSpace: 'normal' }}>
+                  {p.column ? `${p.column}: ` : ''}
+                  {p.message}
+                </p>
+              ))}
             </div>
           )}
           {report.columns.length > 0 && (

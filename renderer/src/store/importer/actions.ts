@@ -18,6 +18,8 @@ export interface ImporterActions {
   setReaderOptions(options: ReaderOptions): Promise<void>;
   updateMapping(mapping: Mapping): Promise<void>;
   goToImportStep(step: ImportStep): void;
+  /** Maps the first 200 rows (the most the contract previews) so a problem row further down can be shown. */
+  extendPreview(): Promise<void>;
   runValidation(): Promise<void>;
   setSkipBad(skip: boolean): void;
   saveImport(projectId: number, name?: string): Promise<boolean>;
@@ -125,6 +127,17 @@ export const createImporterSlice =
           if (validateJob === jobId) set({ importBusy: undefined, importJob: undefined, importError: cancelled ? undefined : messageOf(err), ...(cancelled ? { importStep: 'mapping' as const } : {}) });
         } finally {
           off();
+        }
+      },
+      async extendPreview() {
+        const { importFile, readerOptions, mapping, mappedPreview } = get();
+        if (!importFile || !mapping || (mappedPreview && mappedPreview.records.length >= 200)) return;
+        const seq = ++previewSeq;
+        try {
+          const result = await service.preview({ file: importFile.path, options: readerOptions, mapping, limit: 200 });
+          if (seq === previewSeq) set({ mappedPreview: result });
+        } catch (err) {
+          if (seq === previewSeq) set({ importError: messageOf(err) });
         }
       },
       setSkipBad: (skipBad) => set({ skipBad }),

@@ -113,6 +113,14 @@ describe('importer slice', () => {
     expect(s.getState().importError).toBeUndefined();
   });
 
+  it('maps up to 200 rows on demand (to show a problem row further down), once', async () => {
+    const ds = fakeDatasets();
+    const s = testStore({ datasets: ds.service });
+    await s.getState().importFromPath('/data/t.csv', 't.csv');
+    await s.getState().extendPreview();
+    expect(ds.calls.filter((c) => c.method === 'preview').at(-1)?.request).toMatchObject({ limit: 200 });
+  });
+
   it('reports an upload failure as a message and resets cleanly', async () => {
     const s = testStore({
       upload: async () => {
