@@ -83,4 +83,18 @@ describe('ONNX decoder', () => {
     expect(existsSync(join(dir, 'model.onnx'))).toBe(true);
     expect(existsSync(join(dir, 'config.json'))).toBe(true);
   });
+
+  it('writes the same weights in narrow bands (the streamed transpose) as in one piece', async () => {
+    const { writeOnnx, ONNX_DATA_FILE } = await import('./onnx-export.js');
+    const { MergedWeights } = await import('../export/merged-weights.js');
+    for (const [dir, bandBytes] of [['band-wide', 1 << 30], ['band-narrow', 5000]] as const) {
+      mkdirSync(join(work, dir));
+      const w = await MergedWeights.open(TINY_MODEL, adapter);
+      await writeOnnx(w, TINY_MODEL, join(work, dir), { bandBytes });
+      await w.close();
+    }
+    const a = readFileSync(join(work, 'band-wide', ONNX_DATA_FILE));
+    expect(a.equals(readFileSync(join(work, 'band-narrow', ONNX_DATA_FILE)))).toBe(true);
+    expect(a.length).toBeGreaterThan(1_000_000);
+  });
 });

@@ -1,5 +1,5 @@
 // Writes the merged decoder as `model.onnx` (graph, protobuf) + `model.onnx.data` (f32 weights, external data),
-// one weight at a time: peak memory is the largest weight, transposed. Does not run or verify the model.
+// a band of rows at a time (~32 MB), transposed where MatMul wants it. Does not run or verify the model.
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { MergedWeights } from '../export/merged-weights.js';
@@ -11,12 +11,15 @@ import { encodeModel, OnnxDataType, type OnnxTensor } from './onnx-proto.js';
 export interface OnnxExportOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number, tensor: string) => void;
+  /** Rows are read and written in bands of about this many bytes (default 32 MB). */
+  readonly bandBytes?: number;
 }
 
 export const ONNX_FILE = 'model.onnx';
 export const ONNX_DATA_FILE = 'model.onnx.data';
 /** Page-aligned offsets let onnxruntime map weights instead of copying them. */
 const ALIGN = 4096;
+const ROWS_BYTES = 32 * 2 ** 20;
 
 export async function decoderConfigOf(modelDir: string, w: MergedWeights): Promise<DecoderConfig> {
   const cfg = JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8')) as HfConfig;
@@ -64,16 +67,35 @@ export async function writeOnnx(w: MergedWeights, modelDir: string, outDir: stri
   }
   const total = offset;
   const fh = await open(join(outDir, ONNX_DATA_FILE), 'w');
+  const writeAt = async (bytes: Uint8Array, pos: number) => {
+    let done = 0;
+    while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done, pos + done)).bytesWritten;
+  };
   try {
     for (const p of placed) {
-      throwIfCancelled(o.signal);
       const src = w.get(p.ref.hf)!;
-      let values = await w.readF32(p.ref.hf);
-      if (p.ref.transpose) values = transpose(values, src.shape[0]!, src.shape[1]!);
-      const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-      let done = 0;
-      while (done < bytes.length) done += (await fh.write(bytes, done, bytes.length - done, p.offset + done)).bytesWritten;
-      o.onProgress?.(p.offset + bytes.length, total, p.ref.name);
+      const rows = src.shape.length > 1 ? src.shape[0]! : 1;
+      const cols = src.shape.length > 1 ? src.shape[1]! : src.shape[0]!;
+      // Row blocks of ~32 MB: an 8B model's 128256 × 4096 output matrix never has to be whole in memory.
+      const step = Math.max(1, Math.floor((o.bandBytes ?? ROWS_BYTES) / (cols * 4)));
+      for (let r0 = 0; r0 < rows; r0 += step) {
+        throwIfCancelled(o.signal);
+        const n = Math.min(step, rows - r0);
+        const block = src.shape.length > 1 ? await w.readRowsF32(p.ref.hf, r0, n) : await w.readF32(p.ref.hf);
+        if (!p.ref.transpose) {
+          await writeAt(new Uint8Array(block.buffer, block.byteOffset, block.byteLength), p.offset + r0 * cols * 4);
+          continue;
+        }
+        // Stored transposed (cols, rows): this block is a column band; each of its `cols` rows is one write.
+        const t = transpose(block, n, cols);
+        const writes: Promise<void>[] = [];
+        for (let c = 0; c < cols; c++) {
+          writes.push(writeAt(new Uint8Array(t.buffer, c * n * 4, n * 4), p.offset + (c * rows + r0) * 4));
+          if (writes.length >= 256) await Promise.all(writes.splice(0));
+        }
+        await Promise.all(writes);
+      }
+      o.onProgress?.(p.offset + rows * cols * 4, total, p.ref.name);
     }
     await fh.truncate(total);
     await fh.sync();
