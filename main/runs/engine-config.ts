@@ -43,6 +43,8 @@ export function buildEngineConfig(c: RunConfig, p: EnginePaths): Record<string, 
     max_grad_norm: c.maxGradNorm,
     weight_decay: c.weightDecay,
     packing: c.packing,
+    // If this process dies, the engine's stdin closes: it then stops with a checkpoint the next start resumes from.
+    stop_on_stdin_eof: true,
   };
   if (p.evalFile) out.eval_file = p.evalFile;
   if (c.adapterFrom && !p.resumeFrom) out.adapter_dir = path.resolve(c.adapterFrom);

@@ -103,6 +103,11 @@ int main() {
   const json_value* pd = test_find_event(pe, "done");
   CHECK(pe.exit_code == 0 && pd && pd->get("reason")->as_string() == "stopped" && test_find_event(pe, "paused"));
 
+  // with stop_on_stdin_eof (as the app runs it), end of stdin stops with a checkpoint: the app died
+  test_proc_result se = test_run_engine(write_cfg("stdin-eof", train_cfg(",\"max_steps\":1000000,\"stop_on_stdin_eof\":true", "stdin-eof")), {});
+  const json_value* sed = test_find_event(se, "done");
+  CHECK(se.exit_code == 0 && sed && sed->get("reason")->as_string() == "stopped" && test_find_event(se, "checkpoint"));
+
   // generation, one-shot
   std::string gen = std::string("{\"mode\":\"generate\",\"model_dir\":\"") + g_dir + "/model\",\"adapter_dir\":\"" + g_dir +
                     "/out\",\"device\":\"cpu\",\"prompt_tokens\":[1,2,3],\"max_new_tokens\":5}";

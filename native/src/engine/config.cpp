@@ -132,6 +132,7 @@ lathe_status engine_config_parse(const json_value& j, engine_config& c) {
   r.num("adam_epsilon", c.adam_epsilon, 0.0, 1.0);
   r.boolean("packing", c.packing);
   r.boolean("shuffle", c.shuffle);
+  r.boolean("stop_on_stdin_eof", c.stop_on_stdin_eof);
   r.integer("stop_after_steps", c.stop_after_steps, -1, 1e12);
   r.integer("debug_nan_at_step", c.debug_nan_at_step, -1, 1e12);
   parse_generation(r, c);

@@ -27,6 +27,9 @@ struct engine_config {
   uint64_t seed = 42;
   double max_grad_norm = 1.0, weight_decay = 0.0, adam_beta1 = 0.9, adam_beta2 = 0.999, adam_epsilon = 1e-8;
   bool packing = false, shuffle = true;
+  // The app sets this: its engine's stdin closing means the app died, so stop with a checkpoint (resumable)
+  // instead of training on with nobody recording the run.
+  bool stop_on_stdin_eof = false;
   int quantization_bit = 0;  // 4: QLoRA (frozen weights NF4 + double quantisation); 0: none
   // test hooks (documented): stop after this many steps as if "stop" arrived; inject NaN at a step
   int64_t stop_after_steps = -1, debug_nan_at_step = -1;

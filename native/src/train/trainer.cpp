@@ -228,6 +228,7 @@ lathe_status trainer_run(trainer& tr) {
       }
       if (!g_commands.stop) protocol_emit("resumed", f);
     }
+    if (c.stop_on_stdin_eof && g_commands.eof) g_commands.stop = true;
     if (g_commands.stop || (c.stop_after_steps >= 0 && steps_this_run >= c.stop_after_steps)) {
       LATHE_TRY(emit_checkpoint(tr, "stop"));
       return finish(tr, "stopped");
