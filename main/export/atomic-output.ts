@@ -50,3 +50,28 @@ export async function freeBytes(dir: string): Promise<number | null> {
 function gib(n: number): string {
   return (n / 2 ** 30).toFixed(1);
 }
+
+/**
+ * Removes `*.partial-*` folders older than maxAgeMs in dir: what a killed process (power cut, SIGKILL) left behind.
+ * Younger ones may belong to an export still running in another process (the CLI beside the app) and stay.
+ */
+export async function removeStalePartials(dir: string, maxAgeMs = 24 * 3600 * 1000, now = Date.now()): Promise<string[]> {
+  const { readdir, stat } = await import('node:fs/promises');
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!/\.partial-[0-9a-f]{8}$/.test(name)) continue;
+    const p = join(dir, name);
+    const s = await stat(p).catch(() => null);
+    if (s?.isDirectory() && now - s.mtimeMs > maxAgeMs) {
+      await rm(p, { recursive: true, force: true });
+      removed.push(p);
+    }
+  }
+  return removed;
+}

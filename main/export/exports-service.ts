@@ -2,7 +2,8 @@
 // events, verifies the result (engine, llama.cpp, onnxruntime) and records it as an artifact. Jobs live in memory;
 // finished exports live in the DB. Does no merging or file writing on this thread.
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
 import {
   ExportJobRef,
   ExportRef,
@@ -18,6 +19,7 @@ import { LatheError } from '../../preload/contract/errors.js';
 import { ExportsStore } from '../db/exports-store.js';
 import { Batcher } from '../ipc/throttle.js';
 import type { ServiceContext } from '../services/service-context.js';
+import { removeStalePartials } from './atomic-output.js';
 import { resolveExport } from './export-inputs.js';
 import type { ExportJobSpec } from './export-job.js';
 import { runExport } from './export-runner.js';
@@ -48,6 +50,18 @@ export class ExportsService implements IExportsService {
     private readonly deps: ExportsDeps = {},
   ) {
     this.store = new ExportsStore(ctx.workspace.db, ctx.workspace.paths.home);
+    void this.sweep();
+  }
+
+  /** Leftovers of exports killed mid-way, in every project's exports folder (best effort, in the background). */
+  private async sweep(): Promise<void> {
+    try {
+      const projects = path.join(this.ctx.workspace.paths.home, 'projects');
+      const ids = await readdir(projects).catch(() => [] as string[]);
+      for (const id of ids) await removeStalePartials(path.join(projects, id, 'exports'));
+    } catch {
+      // Never fatal: a partial folder only costs disk space.
+    }
   }
 
   async start(request: StartExportRequest): Promise<ExportJobDto> {

@@ -182,3 +182,18 @@ describe('merge pool and sharding', () => {
     expect(() => parseShardSize('lots')).toThrow();
   });
 });
+
+describe('stale partial folders', () => {
+  it('removes old *.partial-* folders and keeps young ones and everything else', async () => {
+    const { removeStalePartials } = await import('./atomic-output.js');
+    const { mkdirSync, utimesSync } = await import('node:fs');
+    const dir = join(work, 'sweep');
+    for (const n of ['a.partial-0123abcd', 'b.partial-89abcdef', 'c', 'd.partial-x']) mkdirSync(join(dir, n), { recursive: true });
+    const old = new Date(Date.now() - 3 * 24 * 3600 * 1000);
+    utimesSync(join(dir, 'a.partial-0123abcd'), old, old);
+    utimesSync(join(dir, 'c'), old, old);
+    const removed = await removeStalePartials(dir);
+    expect(removed).toEqual([join(dir, 'a.partial-0123abcd')]);
+    expect(readdirSync(dir).sort()).toEqual(['b.partial-89abcdef', 'c', 'd.partial-x']);
+  });
+});
