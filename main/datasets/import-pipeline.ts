@@ -66,17 +66,17 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
   signal?.addEventListener('abort', stopFp, { once: true });
   const fp = fingerprint(job.file, fpStop.signal);
   fp.catch(() => undefined);
-  let gen: AsyncGenerator<SourceItem> | null = null;
+  let gen: AsyncGenerator<readonly SourceItem[]> | null = null;
   let writer: ImportWriter | null = null;
   try {
     const src = await openSource(job.file, toReadOptions(job.options, { ...(signal ? { signal } : {}), onProgress: (b) => ((bytesRead = b), progress('reading')) }));
     total = src.size;
-    gen = src.records();
+    gen = src.recordBatches ? src.recordBatches() : oneByOne(src.records());
     const head: SourceItem[] = [];
     if (!job.mapping) {
-      for (let n = await gen.next(); !n.done; n = head.length < SAMPLE_ROWS ? await gen.next() : { done: true, value: undefined }) head.push(n.value);
+      for (let n = await gen.next(); !n.done; n = head.length < SAMPLE_ROWS ? await gen.next() : { done: true, value: undefined }) head.push(...n.value);
     }
-    const mapping = job.mapping ?? chooseMapping(src, head);
+    const mapping = job.mapping ?? chooseMapping(src, head.slice(0, SAMPLE_ROWS));
     checkColumns(src, mapping);
 
     const acc = new ValidationAccumulator(mapping, src.columns);
@@ -122,11 +122,13 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     };
     for (const item of head) handle(item);
     let n = 0;
-    for await (const item of gen) {
-      handle(item);
-      if ((++n & 4095) === 0) {
-        throwIfAborted(signal);
-        progress('reading');
+    for await (const items of gen) {
+      for (const item of items) {
+        handle(item);
+        if ((++n & 4095) === 0) {
+          throwIfAborted(signal);
+          progress('reading');
+        }
       }
     }
     throwIfAborted(signal);
@@ -165,6 +167,11 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     signal?.removeEventListener('abort', stopFp);
     await gen?.return(undefined);
   }
+}
+
+/** Batches of one, for sources that only iterate record by record. */
+async function* oneByOne(items: AsyncGenerator<SourceItem>): AsyncGenerator<readonly SourceItem[]> {
+  for await (const item of items) yield [item];
 }
 
 function readerOptionsOf(src: OpenedSource): Record<string, unknown> {

@@ -1,14 +1,16 @@
 // Accumulates the validation report over a stream of mapped rows: per-row problems, exact and whitespace-only
 // duplicates, suspected mojibake, per-column empty counts and lengths. It does not read files or write the DB.
 import type { Mapping, NormalisedRecord, Problem, ValidationReport } from '../../preload/contract/datasets.js';
-import { cyrb53, normalisedHash } from './content-hash.js';
+import { scanJson, type JsonScan } from './content-hash.js';
 import { DuplicateIndex } from './duplicate-index.js';
 import { looksLikeMojibake } from './mojibake-detector.js';
 import type { MappedRecord } from './record-mapper.js';
 import { validateRecord } from './record-validator.js';
+import { isBlankText } from './readers/header-detector.js';
 import type { CellValue } from './readers/source-types.js';
 
 export const MAX_LISTED_PROBLEMS = 1000;
+const NONE: readonly never[] = [];
 const MAX_LISTED_ROWS = 100;
 
 interface ColumnAcc {
@@ -40,6 +42,7 @@ export class ValidationAccumulator {
   private readonly columns = new Map<string, ColumnAcc>();
   private readonly columnNames: string[];
   private readonly columnAccs: ColumnAcc[];
+  private readonly scan: JsonScan = { exact: 0, norm: 0, suspect: false };
 
   constructor(
     private readonly mapping: Mapping,
@@ -60,23 +63,25 @@ export class ValidationAccumulator {
   check(row: number, values: Readonly<Record<string, CellValue>>, mapped: MappedRecord): CheckedRow {
     this.rows++;
     this.columnStats(values);
-    const recordProblems = mapped.record ? validateRecord(mapped.record, this.mapping) : [];
+    const recordProblems = mapped.record ? validateRecord(mapped.record, this.mapping) : NONE;
     const problems: Problem[] = [];
     if (mapped.problems.length + recordProblems.length > 0) {
       for (const p of [...mapped.problems, ...recordProblems]) problems.push(p.column ? { row, column: p.column, message: p.message } : { row, message: p.message });
       for (const p of problems) this.note(p);
     }
     const json = mapped.record ? JSON.stringify(mapped.record) : '';
-    const exact = cyrb53(json);
+    // One pass gives both hashes and tells whether the mojibake patterns can match at all.
+    const scan = scanJson(json, this.scan);
+    const exact = scan.exact;
     if (mapped.record && problems.length === 0) {
       this.valid++;
-      const dup = this.dups.add(normalisedHash(json), exact, row);
+      const dup = this.dups.add(scan.norm, exact, row);
       if (dup) {
         if (dup.kind === 'exact') this.exactDuplicates++;
         else this.normalisedDuplicates++;
         if (this.duplicatePairs.length < MAX_LISTED_ROWS) this.duplicatePairs.push([row, dup.row]);
       }
-      if (this.mojibakeRows.length < MAX_LISTED_ROWS && looksLikeMojibake(json)) this.mojibakeRows.push(row);
+      if (scan.suspect && this.mojibakeRows.length < MAX_LISTED_ROWS && looksLikeMojibake(json)) this.mojibakeRows.push(row);
     }
     return { ok: mapped.record !== null && problems.length === 0, record: mapped.record, json, hash: exact.toString(16).padStart(14, '0'), problems };
   }
@@ -114,7 +119,7 @@ export class ValidationAccumulator {
       const c = names[i]!;
       const a = accs[i]!;
       const v = values[c];
-      if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) {
+      if (v === null || v === undefined || (typeof v === 'string' && isBlankText(v))) {
         a.empty++;
         continue;
       }

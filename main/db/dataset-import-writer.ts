@@ -30,7 +30,9 @@ interface Stmt {
 export class ImportWriter {
   private idx = 0;
   private open = true;
-  private pending: (number | string)[] = [];
+  /** Full batches of BATCH rows' parameters waiting for the next chunk, and the batch being filled. */
+  private batches: (number | string)[][] = [];
+  private cur: (number | string)[] = [];
   readonly stats: WriterStats = { chunks: 0, maxHoldMs: 0, totalHoldMs: 0 };
   private readonly insertBatch: Stmt;
   private readonly insertRow: Stmt;
@@ -57,20 +59,24 @@ export class ImportWriter {
   }
 
   add(sourceRow: number, recordJson: string, hash: string): void {
-    const p = this.pending;
-    p.push(this.datasetId, this.idx++, sourceRow, recordJson, hash);
-    if (p.length >= CHUNK_ROWS * 5) this.flush();
+    const c = this.cur;
+    c.push(this.datasetId, this.idx++, sourceRow, recordJson, hash);
+    if (c.length < BATCH * 5) return;
+    this.batches.push(c);
+    this.cur = [];
+    if (this.batches.length * BATCH >= CHUNK_ROWS) this.flush();
   }
 
   /** Writes the buffered rows in one short transaction. */
   private flush(): void {
-    const p = this.pending;
-    if (p.length === 0) return;
-    this.pending = [];
+    const full = this.batches;
+    const p = this.cur;
+    if (full.length === 0 && p.length === 0) return;
+    this.batches = [];
+    this.cur = [];
     this.locked(() => {
-      const full = p.length - (p.length % (BATCH * 5));
-      for (let i = 0; i < full; i += BATCH * 5) this.insertBatch.run(p.slice(i, i + BATCH * 5));
-      for (let i = full; i < p.length; i += 5) this.insertRow.run(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4]);
+      for (const b of full) this.insertBatch.run(b);
+      for (let i = 0; i < p.length; i += 5) this.insertRow.run(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4]);
       // The dataset row was deleted under us (its project removed): stop instead of writing orphans.
       if (this.heartbeat.run(nowIso(), this.datasetId).changes !== 1) throw new Error('the dataset being imported was removed');
     });
@@ -117,7 +123,8 @@ export class ImportWriter {
   rollback(): void {
     if (!this.open) return;
     this.open = false;
-    this.pending = [];
+    this.batches = [];
+    this.cur = [];
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
     while (!discardChunk(this.db, this.datasetId)) {
       /* one chunk per transaction */

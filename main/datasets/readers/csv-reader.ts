@@ -8,8 +8,8 @@ import { sniffDialect } from './csv-dialect.js';
 import { decodeAll, decodedChunks, readHead } from './decoded-text.js';
 import { detectEncoding } from './encoding-detector.js';
 import type { RawRow } from './header-detector.js';
-import type { OpenedSource, ReadOptions, ReadStats, SourceFormat } from './source-types.js';
-import { readTableHead, tableRecords } from './table-rows.js';
+import type { OpenedSource, ReadOptions, ReadStats, SourceFormat, SourceItem } from './source-types.js';
+import { readTableHead, RowBatchReader, TableRowNamer } from './table-rows.js';
 import { openTextLines } from './text-lines-reader.js';
 
 const SAMPLE_BYTES = 256 * 1024;
@@ -29,10 +29,21 @@ export async function openCsv(file: string, opts: ReadOptions = {}): Promise<Ope
   if (format === 'txt' && !dialect.tabular) return openTextLines(file, size, encoding, opts);
   const stats: ReadStats = { blankRows: 0 };
   const problems: { row: number; message: string }[] = [];
-  const rows = csvRows(file, encoding.encoding, dialect.delimiter, dialect.newline, opts, problems);
-  const it = rows[Symbol.asyncIterator]();
+  const it = new RowBatchReader(csvRowBatches(file, encoding.encoding, dialect.delimiter, dialect.newline, opts, problems));
   const tableHead = await readTableHead(it, opts.headerRow);
   let consumed = false;
+  async function* recordBatches(): AsyncGenerator<readonly SourceItem[]> {
+    if (consumed) throw new Error('records() can be iterated once');
+    consumed = true;
+    const namer = new TableRowNamer(tableHead, stats);
+    const first = namer.items(tableHead.buffered);
+    if (first.length > 0) yield first;
+    for await (const rows of it.batches()) {
+      const items = namer.items(rows);
+      if (items.length > 0) yield items;
+    }
+    if (problems.length > 0) yield problems.map((p): SourceItem => ({ type: 'problem', row: p.row, message: p.message }));
+  }
   return {
     file,
     format,
@@ -43,11 +54,9 @@ export async function openCsv(file: string, opts: ReadOptions = {}): Promise<Ope
     headerRow: tableHead.headerRow,
     stats,
     async *records() {
-      if (consumed) throw new Error('records() can be iterated once');
-      consumed = true;
-      yield* tableRecords(tableHead, it, stats);
-      for (const p of problems) yield { type: 'problem', row: p.row, message: p.message };
+      for await (const items of recordBatches()) yield* items;
     },
+    recordBatches,
   };
 }
 
@@ -63,28 +72,30 @@ function looksBinary(b: Uint8Array): boolean {
   return ctrl > n * 0.05;
 }
 
-/** Every record of the file as a raw row; an unterminated quote at the end is reported, not thrown. */
-async function* csvRows(
+/** Every record of the file as raw rows, a decoded chunk's worth at a time; an unterminated quote at the end is reported, not thrown. */
+async function* csvRowBatches(
   file: string,
   encoding: string,
   delimiter: string,
   newline: '\r\n' | '\n' | '\r',
   opts: ReadOptions,
   problems: { row: number; message: string }[],
-): AsyncGenerator<RawRow> {
+): AsyncGenerator<readonly RawRow[]> {
   const parser = new Papa.Parser({ delimiter, newline, quoteChar: '"', escapeChar: '"' });
   let pending = '';
   let row = 0;
   for await (const chunk of decodedChunks(file, encoding, opts)) {
     const text = pending ? pending + chunk : chunk;
     const res = parser.parse(text, 0, true) as Papa.ParseResult<string[]>;
-    for (const cells of res.data) yield { row: ++row, cells };
+    const batch: RawRow[] = new Array(res.data.length);
+    for (let i = 0; i < res.data.length; i++) batch[i] = { row: ++row, cells: res.data[i]! };
     pending = text.slice(res.meta.cursor);
+    if (batch.length > 0) yield batch;
   }
   if (pending) {
     const res = parser.parse(pending, 0, false) as Papa.ParseResult<string[]>;
     const startRow = row;
-    for (const cells of res.data) yield { row: ++row, cells };
+    yield res.data.map((cells) => ({ row: ++row, cells }));
     for (const e of res.errors) {
       if (e.code === 'MissingQuotes') problems.push({ row: startRow + (e.row ?? 0) + 1, message: 'A quoted field is never closed: the rest of the file was read as one field.' });
     }

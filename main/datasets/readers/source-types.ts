@@ -69,4 +69,9 @@ export interface OpenedSource {
   readonly stats: ReadStats;
   /** Iterates every record after the header, once. */
   records(): AsyncGenerator<SourceItem>;
+  /**
+   * The same records in batches (one await per batch, not per record: what bulk imports use). Optional; a source
+   * is iterated once, by this or by records().
+   */
+  recordBatches?(): AsyncGenerator<readonly SourceItem[]>;
 }

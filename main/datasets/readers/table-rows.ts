@@ -36,35 +36,96 @@ export async function readTableHead(it: AsyncIterator<RawRow>, headerRow?: numbe
   };
 }
 
-/** Named records from the rows after the header; blank rows count only when data follows them. */
-export async function* tableRecords(head: TableHead, rest: AsyncIterator<RawRow>, stats: ReadStats): AsyncGenerator<SourceItem> {
-  const columns = head.columns;
-  const used = new Set(columns.map((c) => c.toLowerCase()));
-  let lastRow = head.headerRow;
-  const emit = (r: RawRow): SourceItem | null => {
-    if (nonBlankCount(r.cells) === 0) return null;
-    if (r.row > lastRow + 1) stats.blankRows += r.row - lastRow - 1;
-    lastRow = r.row;
+/** Names the cells of data rows after the header; blank rows count only when data follows them. Synchronous. */
+export class TableRowNamer {
+  private readonly columns: string[];
+  private readonly used: Set<string>;
+  private lastRow: number;
+
+  constructor(
+    head: TableHead,
+    private readonly stats: ReadStats,
+  ) {
+    this.columns = head.columns;
+    this.used = new Set(head.columns.map((c) => c.toLowerCase()));
+    this.lastRow = head.headerRow;
+  }
+
+  /** The record of a raw row, or null for a blank one. */
+  item(r: RawRow): SourceItem | null {
+    const cells = r.cells;
+    if (nonBlankCount(cells) === 0) return null;
+    if (r.row > this.lastRow + 1) this.stats.blankRows += r.row - this.lastRow - 1;
+    this.lastRow = r.row;
+    const columns = this.columns;
     const values: Record<string, CellValue> = {};
-    const n = Math.max(columns.length, r.cells.length);
+    const n = Math.max(columns.length, cells.length);
     for (let i = 0; i < n; i++) {
-      const v = r.cells[i] ?? null;
+      const v = cells[i] ?? null;
       if (i >= columns.length) {
         if (v === null || v === '') continue;
-        columns.push(uniqueName(`Column ${columnLetter(i)}`, used));
+        columns.push(uniqueName(`Column ${columnLetter(i)}`, this.used));
       }
       values[columns[i]!] = v;
     }
     return { type: 'record', row: r.row, values };
-  };
+  }
+
+  /** The records of a batch of raw rows. */
+  items(rows: readonly RawRow[]): SourceItem[] {
+    const out: SourceItem[] = [];
+    for (const r of rows) {
+      const item = this.item(r);
+      if (item) out.push(item);
+    }
+    return out;
+  }
+}
+
+/** Named records from the rows after the header; blank rows count only when data follows them. */
+export async function* tableRecords(head: TableHead, rest: AsyncIterator<RawRow>, stats: ReadStats): AsyncGenerator<SourceItem> {
+  const namer = new TableRowNamer(head, stats);
   for (const r of head.buffered) {
-    const item = emit(r);
+    const item = namer.item(r);
     if (item) yield item;
   }
   for (;;) {
     const next = await rest.next();
     if (next.done) return;
-    const item = emit(next.value);
+    const item = namer.item(next.value);
     if (item) yield item;
+  }
+}
+
+/** Reads an iterator of row batches one row at a time (for the header search), then hands back whole batches. */
+export class RowBatchReader implements AsyncIterator<RawRow> {
+  private batch: readonly RawRow[] = [];
+  private i = 0;
+
+  constructor(private readonly src: AsyncGenerator<readonly RawRow[]>) {}
+
+  async next(): Promise<IteratorResult<RawRow>> {
+    while (this.i >= this.batch.length) {
+      const n = await this.src.next();
+      if (n.done) return { done: true, value: undefined };
+      this.batch = n.value;
+      this.i = 0;
+    }
+    return { done: false, value: this.batch[this.i++]! };
+  }
+
+  /** The rest of the current batch, then every later batch; stops the source when the caller stops early. */
+  async *batches(): AsyncGenerator<readonly RawRow[]> {
+    try {
+      if (this.i < this.batch.length) yield this.batch.slice(this.i);
+      this.batch = [];
+      for (;;) {
+        const n = await this.src.next();
+        if (n.done) return;
+        yield n.value;
+      }
+    } finally {
+      await this.src.return(undefined);
+    }
   }
 }

@@ -13,6 +13,7 @@ export const datasetImportState: Migration = {
       ALTER TABLE datasets ADD COLUMN import_host TEXT;
       ALTER TABLE datasets ADD COLUMN import_heartbeat TEXT;               -- ISO time of its last written chunk
       CREATE INDEX datasets_importing ON datasets(state) WHERE state <> 'ready';
+      DROP INDEX IF EXISTS dataset_rows_hash;
     `);
   },
 };
