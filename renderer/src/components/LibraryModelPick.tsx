@@ -4,7 +4,7 @@ import { useEffect } from 'react';
 import { useT } from '../i18n/use-t.js';
 import { useLathe } from '../store/bound-store.js';
 
-export function LibraryModelPick({ value, onPick }: { value: string; onPick: (path: string) => void }) {
+export function LibraryModelPick({ value, onPick, wrapperClassName }: { value: string; onPick: (path: string) => void; wrapperClassName?: string }) {
   const t = useT();
   const models = useLathe((s) => s.libraryModels);
   const status = useLathe((s) => s.libraryStatus);
@@ -14,7 +14,7 @@ export function LibraryModelPick({ value, onPick }: { value: string; onPick: (pa
   }, [status, loadLibrary]);
   const ready = models.filter((m) => m.status === 'ready');
   if (ready.length === 0) return null;
-  return (
+  const select = (
     <select aria-label={t('common.fromLibrary')} value={ready.some((m) => m.path === value) ? value : ''} onChange={(e) => e.target.value && onPick(e.target.value)} data-testid="library-pick">
       <option value="">{t('common.fromLibrary')}</option>
       {ready.map((m) => (
@@ -24,4 +24,5 @@ export function LibraryModelPick({ value, onPick }: { value: string; onPick: (pa
       ))}
     </select>
   );
+  return wrapperClassName ? <div className={wrapperClassName}>{select}</div> : select;
 }

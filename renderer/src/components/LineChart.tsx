@@ -51,7 +51,7 @@ export interface LineChartProps {
   readonly yLabel?: string;
   readonly logScale?: boolean;
   readonly testId?: string;
-  /** Draw as steps (histograms: each point is a bin's left edge). */
+  /** Draw as steps (histograms: each point is a bin's left edge; its value holds until the next point). */
   readonly stepped?: boolean;
   readonly legend?: boolean;
   /** Legend suffix of a smoothed series' raw copy (translated by the caller). */
@@ -117,7 +117,7 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
     const datasets: ChartDataset<'line', XY[]>[] = [];
     for (const s of props.series) {
       const color = cssColor(el, s.color);
-      const common = { yAxisID: s.axis ?? 'y', borderDash: s.dashed ? [5, 4] : [], stepped: props.stepped ? ('after' as const) : false, fill: s.fill ? 'origin' : false };
+      const common = { yAxisID: s.axis ?? 'y', borderDash: s.dashed ? [5, 4] : [], stepped: props.stepped ? ('before' as const) : false, fill: s.fill ? 'origin' : false };
       if (s.smoothing !== undefined) {
         datasets.push({ ...common, label: `${s.label} ${props.rawSuffix ?? '(raw)'}`, data: [], borderColor: fade(color, 0.3), backgroundColor: fade(color, 0.3), borderWidth: 1, pointRadius: 0 });
         datasets.push({ ...common, label: s.label, data: [], borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0 });

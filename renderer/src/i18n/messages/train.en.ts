@@ -53,6 +53,7 @@ export const trainEn = {
   'train.error.range': 'Out of range.',
   'train.memory': 'Memory',
   'train.memory.cpu': 'No NVIDIA GPU: the run uses the CPU (about {estimate} of memory). Fine for the demo model; slow for real ones.',
+  'train.memory.cpuOnly': 'No NVIDIA GPU: the run uses the CPU. Fine for the demo model; slow for real ones.',
   'train.memory.gpu': 'Estimated peak {estimate} of {available} usable GPU memory.',
   'train.notes': 'Why these values',
   'train.cli': 'The same run from the command line',

@@ -55,6 +55,7 @@ export const trainZh: Record<keyof typeof trainEn, string> = {
   'train.error.range': '超出范围。',
   'train.memory': '显存',
   'train.memory.cpu': '没有 NVIDIA GPU：将使用 CPU 训练（约需 {estimate} 内存）。示例模型没问题，真实模型会很慢。',
+  'train.memory.cpuOnly': '没有 NVIDIA GPU：将使用 CPU 训练。示例模型没问题，真实模型会很慢。',
   'train.memory.gpu': '预计峰值 {estimate}，可用显存 {available}。',
   'train.notes': '为什么是这些值',
   'train.cli': '用命令行运行同样的训练',

@@ -89,9 +89,7 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
           <Field label={t('train.model')} help={t('train.modelHelp')}>
             <PathInput kind="folder" value={values.model} onChange={(model) => set({ model })} browseLabel={t('common.browse')} />
           </Field>
-          <div className="field" style={{ justifyContent: 'flex-end' }}>
-            <LibraryModelPick value={values.model} onPick={(model) => set({ model })} />
-          </div>
+          <LibraryModelPick value={values.model} onPick={(model) => set({ model })} wrapperClassName="field library-pick" />
           <Field label={t('train.dataset')} help={errorText('datasetId') ?? t('train.datasetHelp')}>
             <select value={values.datasetId} onChange={(e) => set({ datasetId: e.target.value })}>
               {datasets.length === 0 && <option value="">{t('preview.noDatasets')}</option>}
@@ -202,7 +200,7 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
 
 function MemoryMeter({ estimated, available, device }: { estimated: number | null; available: number | null; device: 'cpu' | 'cuda' }) {
   const t = useT();
-  if (device === 'cpu' || available === null) return <p className="muted">{t('train.memory.cpu', { estimate: estimated === null ? '–' : formatBytes(estimated) })}</p>;
+  if (device === 'cpu' || available === null) return <p className="muted">{estimated === null ? t('train.memory.cpuOnly') : t('train.memory.cpu', { estimate: formatBytes(estimated) })}</p>;
   const share = estimated === null ? 0 : estimated / available;
   return (
     <div className="stack">
