@@ -1,7 +1,7 @@
 // The native engine as a playground generator: one `lathe-engine` process in interactive generate mode per pane
-// (model + optional adapter applied on the fly), fed `generate` commands (native/docs/protocol.md). The protocol's
-// only cancel is `stop`, which also ends the process: a stopped pane starts a fresh one on its next question.
-// Reuses main/engine's process wrapper; does not tokenize.
+// (model + optional adapter applied on the fly), fed `generate` commands (native/docs/protocol.md). Stopping an
+// answer sends `cancel`, which keeps the model loaded for the next question; an engine that does not answer the
+// cancel in time is ended. Reuses main/engine's process wrapper; does not tokenize.
 import fs from 'node:fs';
 import path from 'node:path';
 import { LatheError } from '../../preload/contract/errors.js';
@@ -40,8 +40,8 @@ export class NativeGenerator implements Generator {
 
   constructor(private readonly o: NativeGeneratorOptions) {}
 
-  unsupported(s: SamplingOptions): string[] {
-    return s.repetitionPenalty !== 1 ? ['The native engine has no repetition penalty yet: it was ignored.'] : [];
+  unsupported(_s: SamplingOptions): string[] {
+    return [];
   }
 
   load(): Promise<void> {
@@ -97,13 +97,18 @@ export class NativeGenerator implements Generator {
         else resolve(out);
       };
       const onAbort = () => {
-        // `stop` ends this process; the next question starts a fresh one.
-        if (this.proc === proc) {
-          this.proc = null;
-          this.ready = null;
-        }
-        proc.send('stop');
-        const timer = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
+        // `cancel` ends this answer and keeps the model loaded; the engine answers with finish_reason "cancelled".
+        proc.send('cancel');
+        const timer = setTimeout(() => {
+          if (settled) return;
+          // No answer to the cancel: end this process; the next question starts a fresh one.
+          if (this.proc === proc) {
+            this.proc = null;
+            this.ready = null;
+          }
+          proc.send('stop');
+          setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
+        }, STOP_GRACE_MS);
         void proc.exited.then(() => clearTimeout(timer));
       };
       signal.addEventListener('abort', onAbort, { once: true });
@@ -133,6 +138,7 @@ export class NativeGenerator implements Generator {
         temperature: s.temperature > 0 ? s.temperature : 1,
         top_k: s.topK,
         top_p: s.topP,
+        repetition_penalty: s.repetitionPenalty,
         seed: s.seed,
         stop_tokens: [...input.stopTokenIds],
       });

@@ -92,7 +92,20 @@ static void sampling_warpers() {
   for (uint64_t i = 0; i < 200; i++) CHECK(generate_pick(logits.data(), 5, g, i) == 4);
 }
 
+// transformers' RepetitionPenaltyLogitsProcessor: seen ids divided (positive) or multiplied (negative), once each.
+static void repetition_penalty() {
+  std::vector<float> logits = {2.0f, 1.0f, 0.5f, -1.0f, 3.0f};
+  generate_penalize(logits.data(), 5, {4, 3, 4, 99, -1}, 2.0);
+  CHECK(logits[4] == 1.5f && logits[3] == -2.0f && logits[0] == 2.0f && logits[1] == 1.0f && logits[2] == 0.5f);
+  gen_params g;
+  CHECK(generate_pick(logits.data(), 5, g, 0) == 0);  // greedy moves off the penalised favourite
+  std::vector<float> same = {2.0f, 1.0f};
+  generate_penalize(same.data(), 2, {0, 1}, 1.0);
+  CHECK(same[0] == 2.0f && same[1] == 1.0f);
+}
+
 int main() {
+  repetition_penalty();
   cache_equals_no_cache("llama", 0);
   cache_equals_no_cache("qwen2", 0);
   cache_equals_no_cache("qwen3", 0);

@@ -41,12 +41,12 @@ describe('playground: ONNX path', () => {
   }, 120_000);
   afterAll(() => home.cleanup());
 
-  async function sameGreedy(a: Generator, b: Generator): Promise<void> {
+  async function sameGreedy(a: Generator, b: Generator, sampling = greedy(48)): Promise<void> {
     try {
       for (const q of questions) {
         const prompt = await buildChatPrompt({ model: MODEL, messages: [{ role: 'user', content: q }] });
-        const x = await runChatTurn(a, prompt, greedy(48), never(), () => undefined);
-        const y = await runChatTurn(b, prompt, greedy(48), never(), () => undefined);
+        const x = await runChatTurn(a, prompt, sampling, never(), () => undefined);
+        const y = await runChatTurn(b, prompt, sampling, never(), () => undefined);
         expect(x.engine).toBe('onnx');
         expect(y.engine).toBe('native');
         expect(x.tokens.length).toBeGreaterThan(8);
@@ -61,6 +61,10 @@ describe('playground: ONNX path', () => {
 
   it.skipIf(!engine)('greedy tokens from onnxruntime-node equal the native engine’s (base model)', async () => {
     await sameGreedy(onnx(base), new NativeGenerator({ binary: engine!, model: MODEL, tmpDir: home.dir, device: 'cpu' }));
+  });
+
+  it.skipIf(!engine)('… and with a repetition penalty (both apply transformers’ processor)', async () => {
+    await sameGreedy(onnx(base), new NativeGenerator({ binary: engine!, model: MODEL, tmpDir: home.dir, device: 'cpu' }), SamplingOptions.parse({ maxNewTokens: 48, repetitionPenalty: 1.8 }));
   });
 
   it.skipIf(!engine)('… and with a LoRA adapter: merged into the export vs applied on the fly', async () => {

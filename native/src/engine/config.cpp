@@ -68,6 +68,7 @@ void parse_generation(reader& r, engine_config& c) {
   r.num("temperature", c.temperature, 0.0, 100.0);
   r.num("top_p", c.top_p, 0.0, 1.0);
   r.integer("top_k", c.top_k, 0, 1 << 30);
+  r.num("repetition_penalty", c.repetition_penalty, 0.01, 100.0);
   r.ints("stop_tokens", c.stop_tokens, nullptr);
   r.boolean("use_cache", c.use_cache);
   r.boolean("use_adapter", c.use_adapter);

@@ -38,7 +38,7 @@ struct engine_config {
   bool has_prompt = false;
   int max_new_tokens = 128;
   bool do_sample = false;
-  double temperature = 1.0, top_p = 1.0;
+  double temperature = 1.0, top_p = 1.0, repetition_penalty = 1.0;
   int top_k = 0;
   std::vector<int32_t> stop_tokens;
   bool use_cache = true;

@@ -22,6 +22,7 @@ static gen_params gen_from(const engine_config& c) {
   p.temperature = c.temperature;
   p.top_p = c.top_p;
   p.top_k = c.top_k;
+  p.repetition_penalty = c.repetition_penalty;
   p.seed = c.seed;
   p.stop_tokens = c.stop_tokens;
   p.use_cache = c.use_cache;

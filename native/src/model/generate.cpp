@@ -7,6 +7,17 @@
 #include <numeric>
 #include "core/rng.h"
 
+void generate_penalize(float* logits, int V, const std::vector<int32_t>& seen, double penalty) {
+  if (penalty == 1.0) return;
+  std::vector<bool> done((size_t)V, false);  // a repeated id is penalised once, as transformers' gather/scatter does
+  for (int32_t id : seen) {
+    if (id < 0 || id >= V || done[(size_t)id]) continue;
+    done[(size_t)id] = true;
+    float& l = logits[id];
+    l = l < 0.0f ? (float)(l * penalty) : (float)(l / penalty);
+  }
+}
+
 int32_t generate_pick(const float* logits, int V, const gen_params& p, uint64_t step) {
   if (!p.do_sample || p.temperature <= 0.0) {
     int best = 0;
@@ -136,6 +147,11 @@ lathe_status generate(model& m, lora_adapter* ad, const std::vector<int32_t>& pr
     for (int n = 0; n < p.max_new_tokens && len < cap; n++) {
       if (cancel && cancel()) { *finish = "cancelled"; break; }
       m.be->download_f32(logits.data(), s.logits, c.vocab_size);
+      if (p.repetition_penalty != 1.0) {
+        std::vector<int32_t> seen = prompt;
+        seen.insert(seen.end(), out->begin(), out->end());
+        generate_penalize(logits.data(), c.vocab_size, seen, p.repetition_penalty);
+      }
       int32_t tok = generate_pick(logits.data(), c.vocab_size, p, (uint64_t)n);
       out->push_back(tok);
       if (on_token) on_token(n, tok);
@@ -161,6 +177,7 @@ lathe_status generate(model& m, lora_adapter* ad, const std::vector<int32_t>& pr
     double ignored;
     LATHE_TRY(model_forward(m, ad, mb, false, 0, &ignored));
     m.be->download_f32(logits.data(), m.logits + (int64_t)(T - 1) * c.vocab_size, c.vocab_size);
+    generate_penalize(logits.data(), c.vocab_size, seq, p.repetition_penalty);
     int32_t tok = generate_pick(logits.data(), c.vocab_size, p, (uint64_t)n);
     out->push_back(tok);
     seq.push_back(tok);
