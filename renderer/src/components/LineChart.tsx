@@ -40,6 +40,8 @@ export interface LineChartHandle {
   setLogScale(on: boolean): void;
   /** A vertical line at x (e.g. the cutoff on a histogram's x-axis). */
   setMarkerX(x: number | undefined): void;
+  /** Fixes the x-axis range (undefined: fit the data). */
+  setXRange(min: number | undefined, max: number | undefined): void;
   pointCount(seriesId: string): number;
 }
 
@@ -238,6 +240,13 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
       const c = chart.current;
       if (!c) return;
       (c as unknown as { latheMarkerX?: number }).latheMarkerX = x;
+      scheduleUpdate();
+    },
+    setXRange(min, max) {
+      const x = chart.current?.options.scales?.x;
+      if (!x) return;
+      x.min = min;
+      x.max = max;
       scheduleUpdate();
     },
     pointCount: (id) => counts.current.get(id) ?? 0,

@@ -277,6 +277,7 @@ function LengthPanel() {
     const pts = counts.map((y, i) => ({ x: edges[i] ?? 0, y }));
     if (edges.length > counts.length) pts.push({ x: edges[counts.length]!, y: counts.at(-1) ?? 0 });
     c.append('count', pts);
+    c.setXRange(0, edges.at(-1));
     c.setMarkerX(stats.cutoffLen);
   }, [stats]);
   return (
