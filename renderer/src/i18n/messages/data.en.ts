@@ -13,6 +13,8 @@ export const dataEn = {
   'data.search.placeholder': 'Search text (any language), e.g. 退款 or refund',
   'data.filter': 'Show',
   'data.filter.all': 'All rows',
+  'data.filter.problems': 'Empty prompt or answer',
+  'data.filter.duplicates': 'Duplicates of earlier rows',
   'data.filter.excluded': 'Excluded',
   'data.filter.edited': 'Edited',
   'data.filter.train': 'Training split',

@@ -15,6 +15,8 @@ export const dataZh: Record<keyof typeof dataEn, string> = {
   'data.search.placeholder': '搜索文本（任何语言），例如 退款 或 refund',
   'data.filter': '显示',
   'data.filter.all': '全部行',
+  'data.filter.problems': '提示或回答为空',
+  'data.filter.duplicates': '与前面的行重复',
   'data.filter.excluded': '已排除',
   'data.filter.edited': '已编辑',
   'data.filter.train': '训练集',

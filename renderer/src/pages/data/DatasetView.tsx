@@ -4,25 +4,18 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DatasetDto, DatasetRowDto } from '../../../../preload/contract/datasets.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { VirtualTable, type Column } from '../../components/VirtualTable.js';
-import { matchesQuery, oneLine, recordAnswer, recordPrompt } from '../../components/record-text.js';
+import { oneLine, recordAnswer, recordPrompt } from '../../components/record-text.js';
 import { RowPageCache } from '../../components/row-page-cache.js';
 import { scanRows } from '../../components/scan-rows.js';
 import { messageOf } from '../../bridge/lathe-error.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import { RowEditor } from './RowEditor.js';
+import { rowFilter, type RowFilter } from './row-filter.js';
 import { SplitPanel } from './SplitPanel.js';
 import { ExportPanel } from './ExportPanel.js';
 
-export type RowFilter = 'all' | 'excluded' | 'edited' | 'train' | 'validation';
-const FILTERS: readonly RowFilter[] = ['all', 'excluded', 'edited', 'train', 'validation'];
-
-export function keepRow(row: DatasetRowDto, filter: RowFilter, query: string): boolean {
-  if (filter === 'excluded' && !row.excluded) return false;
-  if (filter === 'edited' && !row.edited) return false;
-  if ((filter === 'train' || filter === 'validation') && (row.split !== filter || row.excluded)) return false;
-  return matchesQuery(row.record, query);
-}
+const FILTERS: readonly RowFilter[] = ['all', 'problems', 'duplicates', 'excluded', 'edited', 'train', 'validation'];
 
 interface ScanState {
   readonly running: boolean;
@@ -74,7 +67,7 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
     const startedAt = Date.now();
     setScan({ running: true, scanned: 0, total: total ?? 0, matches: [], startedAt });
     setSelected(undefined);
-    void scanRows((offset, limit) => fetchRows(dataset.id, offset, limit), (r) => keepRow(r, filter, query), {
+    void scanRows((offset, limit) => fetchRows(dataset.id, offset, limit), rowFilter(filter, query), {
       signal: ac.signal,
       onProgress: (scanned, all) => !ac.signal.aborted && setScan((s) => s && { ...s, scanned, total: all }),
     })
