@@ -11,7 +11,7 @@ export interface EngineEvent {
   readonly [field: string]: unknown;
 }
 
-export type EngineCommand = 'stop' | 'pause' | 'resume' | 'checkpoint' | { readonly cmd: string; readonly [k: string]: unknown };
+export type EngineCommand = 'stop' | 'pause' | 'resume' | 'checkpoint' | 'cancel' | { readonly cmd: string; readonly [k: string]: unknown };
 
 export interface EngineStartOptions {
   readonly binary: string;
