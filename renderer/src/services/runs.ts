@@ -20,6 +20,7 @@ export const runsService = {
   compare: (ids: number[]) => api().compare({ ids }),
   defaults: (r: Parameters<IRunsService['defaults']>[0]) => api().defaults(r),
   cliCommand: (r: Parameters<IRunsService['cliCommand']>[0]) => api().cliCommand(r),
+  fromYaml: (yaml: string) => api().fromYaml({ yaml }),
   onStatus: (cb: (e: RunStatusEvent) => void) => onEvent<RunStatusEvent>('runs.status', cb),
   onMetrics: (cb: (e: RunMetricsEvent) => void) => onEvent<RunMetricsEvent>('runs.metrics', cb),
   onLog: (cb: (e: RunLogEvent) => void) => onEvent<RunLogEvent>('runs.log', cb),

@@ -7,6 +7,8 @@ export const trainEn = {
   'train.hideForm': 'Hide the form',
   'train.busy': 'Another run is in progress: a new one waits in the queue until it finishes.',
   'train.loadingDefaults': 'Working out defaults for this model and computer…',
+  'train.yaml': 'Load a LLaMA-Factory YAML…',
+  'train.yamlLoaded': 'Settings read from the YAML (LLaMA-Factory key names). The dataset stays the one chosen here.',
   'train.what': 'What to train',
   'train.model': 'Base model folder',
   'train.modelHelp': 'The model to adapt. The bundled tiny demo model trains on a CPU in a minute.',

@@ -9,6 +9,8 @@ export const trainZh: Record<keyof typeof trainEn, string> = {
   'train.hideForm': '收起表单',
   'train.busy': '另一个训练正在进行：新的训练会排队，等它结束后开始。',
   'train.loadingDefaults': '正在为这个模型和这台电脑计算默认值…',
+  'train.yaml': '读取 LLaMA-Factory YAML…',
+  'train.yamlLoaded': '已从 YAML 读取设置（LLaMA-Factory 键名）。数据集仍使用这里选择的。',
   'train.what': '训练什么',
   'train.model': '基础模型文件夹',
   'train.modelHelp': '要微调的模型。内置的小型示例模型在 CPU 上一分钟即可训练完。',

@@ -32,6 +32,10 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
   const [values, setValues] = useState<RunFormValues | undefined>();
   const [starting, setStarting] = useState(false);
   const base = useRef<RunConfig | undefined>(undefined);
+  const configFromYaml = useLathe((s) => s.configFromYaml);
+  /** A LLaMA-Factory YAML read into the form: its settings stand in for the defaults (fields the form lacks too). */
+  const [imported, setImported] = useState<{ config: RunConfig; warnings: readonly string[] } | undefined>();
+  const yamlInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (!defaults) void loadDefaults(previewModel || undefined);
@@ -44,13 +48,18 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
     base.current = defaults.config;
     if (formModel.current === defaults.config.model) return;
     formModel.current = defaults.config.model;
+    if (imported && imported.config.model === defaults.config.model) return;
+    setImported(undefined);
     setValues((v) => ({ ...formFromConfig(defaults.config, v?.datasetId || String(datasets[0]?.id ?? '')), name: v?.name ?? '' }));
   }, [defaults, datasets]);
   useEffect(() => {
     if (values && !values.datasetId && datasets[0]) setValues({ ...values, datasetId: String(datasets[0].id) });
   }, [datasets, values]);
 
-  const parsed = useMemo(() => (values && base.current ? configFromForm(values, base.current) : undefined), [values]);
+  const parsed = useMemo(() => {
+    const b = imported?.config ?? base.current;
+    return values && b ? configFromForm(values, b) : undefined;
+  }, [values, imported]);
   const estimateKey = values ? ESTIMATE_FIELDS.map((k) => values[k]).join('|') : '';
   useEffect(() => {
     if (!parsed || !defaults || Object.keys(parsed.errors).some((k) => (ESTIMATE_FIELDS as readonly string[]).includes(k))) return;
@@ -84,7 +93,47 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
       data-testid="train-form"
     >
       <div className="panel">
-        <h2>{t('train.what')}</h2>
+        <div className="row">
+          <h2 style={{ margin: 0 }}>{t('train.what')}</h2>
+          <span className="spacer" />
+          <button type="button" className="secondary" onClick={() => yamlInput.current?.click()}>
+            {t('train.yaml')}
+          </button>
+          <input
+            ref={yamlInput}
+            type="file"
+            accept=".yaml,.yml"
+            className="visually-hidden"
+            tabIndex={-1}
+            aria-label={t('train.yaml')}
+            data-testid="yaml-input"
+            onChange={(e) => {
+              const file = e.target.files?.[0];
+              e.target.value = '';
+              if (!file) return;
+              void file.text().then(async (text) => {
+                const r = await configFromYaml(text);
+                if (!r) return;
+                // The YAML's datasets are LLaMA-Factory names: keep the dataset chosen here.
+                formModel.current = r.config.model;
+                setImported({ config: r.config, warnings: r.warnings });
+                setValues((v) => ({ ...formFromConfig(r.config, v?.datasetId ?? ''), name: r.name ?? v?.name ?? '' }));
+              });
+            }}
+          />
+        </div>
+        {imported && (
+          <div className="banner banner-info" role="status" data-testid="yaml-imported" style={{ marginTop: 8 }}>
+            <div>
+              <div>{t('train.yamlLoaded')}</div>
+              {imported.warnings.map((w) => (
+                <div key={w} className="muted">
+                  {w}
+                </div>
+              ))}
+            </div>
+          </div>
+        )}
         <div className="form-grid">
           <Field label={t('train.model')} help={t('train.modelHelp')}>
             <PathInput kind="folder" value={values.model} onChange={(model) => set({ model })} browseLabel={t('common.browse')} />

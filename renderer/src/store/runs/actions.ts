@@ -1,7 +1,7 @@
 // The runs slice's actions: list a project's runs, defaults for a new run, create/start/pause/resume/stop/delete,
 // the dashboard's run with its history, and live status/metrics/log events folded in as they arrive.
 import type { StateCreator } from 'zustand';
-import type { CompareResult, PredictionsResult, RunConfig, RunDetailDto, RunDto } from '../../../../preload/contract/runs.js';
+import type { CompareResult, PredictionsResult, RunConfig, RunDetailDto, RunDto, YamlResult } from '../../../../preload/contract/runs.js';
 import { messageOf } from '../../bridge/lathe-error.js';
 import type { RunsService } from '../../services/runs.js';
 import type { LatheStore } from '../index.js';
@@ -25,6 +25,8 @@ export interface RunsActions {
   toggleCompare(id: number): void;
   compareRuns(ids: readonly number[]): Promise<CompareResult | undefined>;
   loadPredictions(id: number, offset: number, limit: number): Promise<PredictionsResult | undefined>;
+  /** A LLaMA-Factory training YAML as a run configuration (with what could not be carried over). */
+  configFromYaml(yaml: string): Promise<YamlResult | undefined>;
   /** A run with its configuration. */
   loadRunDetail(id: number): Promise<RunDetailDto | undefined>;
   clearRunsError(): void;
@@ -142,6 +144,7 @@ export const createRunsSlice =
       compareRuns: (ids) => guard(() => service.compare([...ids])),
       loadPredictions: (id, offset, limit) => guard(() => service.predictions(id, offset, limit)),
       loadRunDetail: (id) => guard(() => service.get(id)),
+      configFromYaml: (yaml) => guard(() => service.fromYaml(yaml)),
       clearRunsError: () => set({ runsError: undefined }),
     };
   };

@@ -83,6 +83,15 @@ describe('runs slice', () => {
     expect(s.getState().cliCommand).toBeUndefined();
   });
 
+  it('reads a LLaMA-Factory YAML into a config with its warnings; a bad one is a message', async () => {
+    const s = testStore();
+    const r = await s.getState().configFromYaml('model_name_or_path: /m\ntemplate: qwen\n');
+    expect(r?.config).toMatchObject({ template: 'qwen', loraRank: 16 });
+    expect(r?.warnings).toEqual(['deepspeed is ignored.']);
+    expect(await s.getState().configFromYaml('stage: sft')).toBeUndefined();
+    expect(runsSelectors.error(s.getState())).toBe('The YAML names no model_name_or_path.');
+  });
+
   it('computes durations', () => {
     expect(runDurationS(runDto(1, 1, { startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:15Z' }))).toBe(75);
     expect(runDurationS(runDto(1, 1))).toBeUndefined();

@@ -1,7 +1,7 @@
 // In-memory stand-ins for the bridge services, for slice tests: behaviour close enough to main's to exercise the
 // slices' logic (ordering, progress, cancel, errors), with hooks to hold answers back. Never used by the app.
 import type { DatasetDto, ImportProgressEvent, Mapping, NormalisedRecord, SourceInspection, ValidationReport } from '../../../../preload/contract/datasets.js';
-import type { MetricPoint, RunDto, RunLogEvent, RunMetricsEvent, RunStatusEvent } from '../../../../preload/contract/runs.js';
+import type { MetricPoint, RunConfig, RunDto, RunLogEvent, RunMetricsEvent, RunStatusEvent } from '../../../../preload/contract/runs.js';
 import { LatheError } from '../../bridge/lathe-error.js';
 import type { DatasetsService } from '../../services/datasets.js';
 import type { PreviewService } from '../../services/preview.js';
@@ -155,6 +155,10 @@ export function fakeRuns() {
       throw new LatheError('not_found', 'No model folder at /nope.');
     },
     cliCommand: async () => ({ yaml: 'model_name_or_path: m\n', command: 'lathe train --config run.yaml' }),
+    fromYaml: async (yaml) => {
+      if (!yaml.includes('model_name_or_path')) throw new LatheError('bad_input', 'The YAML names no model_name_or_path.');
+      return { config: { model: '/m', datasets: [{ name: 'tickets' }], template: 'qwen', loraRank: 16 } as unknown as RunConfig, name: 'from-yaml', warnings: ['deepspeed is ignored.'] };
+    },
     onStatus: (cb) => status.on(cb),
     onMetrics: (cb) => metrics.on(cb),
     onLog: (cb) => log.on(cb),
