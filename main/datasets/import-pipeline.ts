@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { ImportResult, Mapping, Problem, ReaderOptions } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
+import type { WriterStats } from '../db/dataset-import-writer.js';
 import type { DatasetsStore, ImportWriter } from '../db/datasets-store.js';
 import { fingerprint } from './file-fingerprint.js';
 import { suggestMapping } from './mapping-suggester.js';
@@ -41,6 +42,8 @@ export interface ImportHooks {
   readonly onProgress?: (p: ImportProgress) => void;
   /** Told the id of the unfinished dataset row as soon as it exists (a worker's parent discards it if the worker dies). */
   readonly onDataset?: (datasetId: number) => void;
+  /** Told how the rows were written once the dataset is published (write transactions, lock hold times). */
+  readonly onWritten?: (stats: WriterStats) => void;
 }
 
 const PROGRESS_MS = 200;
@@ -147,6 +150,7 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     }
     const shape = kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? mapping.shape : 'mixed';
     const dataset = writer!.commit(skipped, shape, sha256, mapping);
+    hooks.onWritten?.(writer!.stats);
     writer = null;
     progress('done', true);
     const d = describeSource(src);

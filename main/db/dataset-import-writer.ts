@@ -20,6 +20,8 @@ export interface WriterStats {
   maxHoldMs: number;
   /** Sum over all of them, ms. */
   totalHoldMs: number;
+  /** The final transaction that makes the dataset visible, ms. */
+  publishMs: number;
 }
 
 interface Stmt {
@@ -30,10 +32,11 @@ interface Stmt {
 export class ImportWriter {
   private idx = 0;
   private open = true;
+  private lastHoldMs = 0;
   /** Full batches of BATCH rows' parameters waiting for the next chunk, and the batch being filled. */
   private batches: (number | string)[][] = [];
   private cur: (number | string)[] = [];
-  readonly stats: WriterStats = { chunks: 0, maxHoldMs: 0, totalHoldMs: 0 };
+  readonly stats: WriterStats = { chunks: 0, maxHoldMs: 0, totalHoldMs: 0, publishMs: 0 };
   private readonly insertBatch: Stmt;
   private readonly insertRow: Stmt;
   private readonly heartbeat: Stmt;
@@ -95,6 +98,7 @@ export class ImportWriter {
       throw err;
     }
     const ms = performance.now() - t0;
+    this.lastHoldMs = ms;
     this.stats.chunks++;
     this.stats.totalHoldMs += ms;
     if (ms > this.stats.maxHoldMs) this.stats.maxHoldMs = ms;
@@ -111,6 +115,7 @@ export class ImportWriter {
         this.insertMapping.run(this.datasetId, JSON.stringify(mapping), nowIso());
         return this.read();
       });
+      this.stats.publishMs = this.lastHoldMs;
       this.open = false;
       return dto;
     } catch (err) {

@@ -1,5 +1,6 @@
 // Benchmark child: imports one file into a fresh workspace with the real pipeline (reader → mapping → validation →
-// SQLite, one transaction) and prints {rows, seconds, cpuSeconds, maxRssMB} as JSON. Run by scripts/bench/datasets-import.mjs.
+// SQLite in short transactions, then a tiny publishing one) and prints {rows, seconds, cpuSeconds, maxRssMB, lock}
+// as JSON; `lock` says how often and how long the import held the workspace's write lock. Run by scripts/bench/datasets-import.mjs.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,11 +17,12 @@ try {
   const projectId = new ProjectsStore(ws.db).create('bench').id;
   const t = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const r = await runImport(store, { projectId, file, options: {}, skipBad: true, allowDuplicate: true });
+  let lock: unknown = null;
+  const r = await runImport(store, { projectId, file, options: {}, skipBad: true, allowDuplicate: true }, { onWritten: (s) => (lock = s) });
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   const dbBytes = fs.statSync(path.join(home, 'lathe.db')).size + (fs.existsSync(path.join(home, 'lathe.db-wal')) ? fs.statSync(path.join(home, 'lathe.db-wal')).size : 0);
-  process.stdout.write(JSON.stringify({ rows: r.rows, skipped: r.skipped, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMB: process.resourceUsage().maxRSS / 1024, dbMB: dbBytes / 2 ** 20 }) + '\n');
+  process.stdout.write(JSON.stringify({ rows: r.rows, skipped: r.skipped, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMB: process.resourceUsage().maxRSS / 1024, dbMB: dbBytes / 2 ** 20, lock }) + '\n');
 } finally {
   ws.close();
   fs.rmSync(home, { recursive: true, force: true });

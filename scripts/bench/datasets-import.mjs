@@ -86,6 +86,7 @@ for (const r of rows) {
   const line = (name, x) => `  ${name.padEnd(44)} ${fmt(x.rows)} rows: wall ${x.seconds.toFixed(2)} s = ${fmt(x.rows / x.seconds)} rows/s; CPU ${x.cpuSeconds.toFixed(2)} s = ${fmt(x.rows / x.cpuSeconds)} rows/s; peak RSS ${fmt(x.maxRssMB)} MiB\n`;
   process.stdout.write(`\n${r.label}: ${path.basename(r.file)} (${(r.size / 2 ** 20).toFixed(0)} MiB)\n`);
   process.stdout.write(line('Lathe import (parse+map+validate+SQLite)', l));
+  if (l.lock) process.stdout.write(`  ${''.padEnd(44)} write lock: ${fmt(l.lock.chunks)} transactions, longest ${l.lock.maxHoldMs.toFixed(1)} ms, publish ${l.lock.publishMs.toFixed(1)} ms, ${(l.lock.totalHoldMs / 1000).toFixed(2)} s in all\n`);
   if (p) {
     process.stdout.write(line(`pandas ${r.label === 'CSV' ? 'read_csv' : 'read_excel'} (parse only)`, p));
     process.stdout.write(`  Lathe speed / pandas speed: wall ${(p.seconds / l.seconds).toFixed(2)}x, CPU ${(p.cpuSeconds / l.cpuSeconds).toFixed(2)}x\n`);
