@@ -43,6 +43,8 @@ export function buildEngineConfig(c: RunConfig, p: EnginePaths): Record<string, 
     max_grad_norm: c.maxGradNorm,
     weight_decay: c.weightDecay,
     packing: c.packing,
+    // QLoRA: frozen weights as NF4 with double quantisation (native/docs/protocol.md).
+    ...(c.quantizationBit !== undefined ? { quantization_bit: c.quantizationBit } : {}),
     // If this process dies, the engine's stdin closes: it then stops with a checkpoint the next start resumes from.
     stop_on_stdin_eof: true,
   };

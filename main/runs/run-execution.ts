@@ -99,7 +99,7 @@ export class RunExecution {
     try {
       this.log(`run ${this.runId} “${run.row.name}”: preparing (owner pid ${process.pid})`);
       await writeFileAtomic(this.folder.yaml, runConfigToYaml(config, run.row.name));
-      if (config.quantizationBit !== undefined) throw new LatheError('unsupported', 'QLoRA (quantization_bit) is not supported by the engine yet; train with plain LoRA.');
+      if (config.quantizationBit === 8) throw new LatheError('unsupported', 'quantization_bit: 8 is not supported; QLoRA in Lathe is 4-bit NF4 (quantization_bit: 4).');
       // Resuming reuses the data the run started with: a grown dataset is a new run (retrain), not a resume.
       let prepared = run.prepared;
       if (!prepared || !fs.existsSync(this.folder.trainLtok)) {

@@ -93,6 +93,20 @@ describe.skipIf(!ENGINE)('lathe train / lathe run (CPU engine, tiny model)', { t
     expect(jsonLines(missing.stdout).at(-1)).toMatchObject({ type: 'error', code: 'not_found', message: expect.stringMatching(/no dataset named “no-such-dataset”/) });
   });
 
+  it('trains with QLoRA (quantization_bit: 4, NF4 base weights) like LoRA, and refuses 8-bit with a reason', async () => {
+    const lora = jsonLines((await runLathe('--home', home.dir, '--json', 'train', writeYaml(home.dir, 'l.yaml', { max_steps: 3, predict_with_generate: false }))).stdout);
+    const q = await runLathe('--home', home.dir, '--json', 'train', writeYaml(home.dir, 'q.yaml', { max_steps: 3, quantization_bit: 4, predict_with_generate: false }));
+    const lines = jsonLines(q.stdout);
+    expect(lines.at(-1), q.stderr).toMatchObject({ type: 'done', status: 'completed', step: 3 });
+    const losses = (ls: any[]) => ls.filter((l) => l.type === 'step').map((l) => l.loss as number);
+    // NF4 changes the frozen weights a little: the first loss is close to plain LoRA's, not equal.
+    const [a, b] = [losses(lora)[0]!, losses(lines)[0]!];
+    expect(b).not.toBe(a);
+    expect(Math.abs(b - a) / a).toBeLessThan(0.05);
+    const eight = await runLathe('--home', home.dir, '--json', 'train', writeYaml(home.dir, 'q8.yaml', { max_steps: 3, quantization_bit: 8 }));
+    expect(jsonLines(eight.stdout).at(-1)).toMatchObject({ type: 'error', code: 'unsupported', message: expect.stringMatching(/quantization_bit: 4/) });
+  });
+
   it('prints a progress bar with loss and ETA without --json', async () => {
     const r = await runLathe('--home', home.dir, 'train', writeYaml(home.dir, 'run.yaml', { predict_with_generate: false }));
     expect(r.code, r.stderr).toBe(0);
