@@ -16,6 +16,7 @@ import { openWorkspace, type Workspace } from '../../main/workspace/workspace.js
 const cache = path.resolve('node_modules/.cache/lathe-test');
 const workerFile = path.join(cache, `import-worker-lock-${process.pid}.mjs`);
 const childFile = path.join(cache, `import-child-${process.pid}.mjs`);
+const dyingWorkerFile = path.join(cache, `import-worker-dying-${process.pid}.mjs`);
 const home = tempHome();
 const wsDir = path.join(home.dir, 'ws');
 let ws: Workspace;
@@ -32,17 +33,30 @@ await runImport(new DatasetsStore(ws.db), { projectId: Number(projectId), file, 
 process.stdout.write('finished\\n');
 `;
 
+// The real import worker, except that its thread exits abruptly once it has written some rows.
+const DYING_WORKER = `
+import { workerData } from 'node:worker_threads';
+import { openWorkspaceDb } from './main/db/workspace-db.js';
+const db = openWorkspaceDb(workerData.dbFile);
+const timer = setInterval(() => {
+  if (db.prepare('SELECT COUNT(*) AS n FROM dataset_rows').get().n >= Number(process.env.DIE_AFTER_ROWS)) process.exit(7);
+}, 5);
+timer.unref();
+await import('./main/datasets/import-worker.ts');
+`;
+
 beforeAll(async () => {
   const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' } as const;
   await esbuild.build({ ...common, entryPoints: [path.resolve('main/datasets/import-worker.ts')], outfile: workerFile });
   await esbuild.build({ ...common, stdin: { contents: CHILD, resolveDir: path.resolve('.'), loader: 'ts' }, outfile: childFile });
+  await esbuild.build({ ...common, stdin: { contents: DYING_WORKER, resolveDir: path.resolve('.'), loader: 'ts' }, outfile: dyingWorkerFile });
   ws = openWorkspace(wsDir);
   projectId = new ProjectsStore(ws.db).create('Lock').id;
 });
 afterAll(() => {
   ws.close();
   home.cleanup();
-  for (const f of [workerFile, childFile]) fs.rmSync(f, { force: true });
+  for (const f of [workerFile, childFile, dyingWorkerFile]) fs.rmSync(f, { force: true });
 });
 
 function bigCsv(rows: number): string {
@@ -131,5 +145,17 @@ describe('large imports and the workspace write lock', () => {
     } finally {
       next.close();
     }
+  }, 240_000);
+
+  it('removes what a worker thread wrote when the thread dies mid-import', async () => {
+    const f = bigCsv(300_000);
+    const rowsBefore = count('SELECT COUNT(*) AS n FROM dataset_rows');
+    const svc = service(ws, dyingWorkerFile);
+    process.env.DIE_AFTER_ROWS = String(rowsBefore + 8000); // the worker thread gets a copy of the environment
+    const p = svc.import({ projectId, file: f, jobId: 'dies', allowDuplicate: true });
+    delete process.env.DIE_AFTER_ROWS;
+    await expect(p).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('exit code 7') });
+    expect(count('SELECT COUNT(*) AS n FROM dataset_rows')).toBe(rowsBefore);
+    expect(count("SELECT COUNT(*) AS n FROM datasets WHERE state <> 'ready'")).toBe(0);
   }, 240_000);
 });
