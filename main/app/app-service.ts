@@ -1,5 +1,6 @@
 // The `app` domain's implementation: version, transport and workspace facts for the renderer's status bar.
-import type { AppInfo, IAppService, PickPathRequest, PickPathResult } from '../../preload/contract/app.js';
+import fs from 'node:fs';
+import type { AppInfo, IAppService, PickPathRequest, PickPathResult, RevealPathRequest } from '../../preload/contract/app.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { schemaVersion } from '../db/workspace-db.js';
 import type { ServiceContext } from '../services/service-context.js';
@@ -23,5 +24,12 @@ export class AppService implements IAppService {
     if (!this.ctx.dialogs) throw new LatheError('unsupported', 'File dialogs exist in the desktop app only; in the browser, drop or upload the file instead.');
     const path = await this.ctx.dialogs.pickPath(kind, title, filters);
     return path === undefined ? {} : { path };
+  }
+
+  async revealPath({ path }: RevealPathRequest): Promise<{ readonly revealed: true }> {
+    if (!this.ctx.dialogs) throw new LatheError('unsupported', 'Showing folders exists in the desktop app only; copy the path instead.');
+    if (!fs.existsSync(path)) throw new LatheError('not_found', `${path} does not exist (moved or deleted?).`);
+    this.ctx.dialogs.reveal(path);
+    return { revealed: true };
   }
 }

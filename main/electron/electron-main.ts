@@ -34,6 +34,8 @@ const dialogs: NativeDialogs = {
     const result = parent ? await dialog.showOpenDialog(parent, options) : await dialog.showOpenDialog(options);
     return result.canceled ? undefined : result.filePaths[0];
   },
+  // showItemInFolder selects the item in the file manager; openPath would launch executables and app bundles.
+  reveal: (target) => shell.showItemInFolder(target),
 };
 
 function serveRendererScheme(): void {

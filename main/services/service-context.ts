@@ -5,6 +5,8 @@ import type { Workspace } from '../workspace/workspace.js';
 /** OS dialogs, provided by Electron's main process; absent in web mode and headless use. */
 export interface NativeDialogs {
   pickPath(kind: 'file' | 'folder', title?: string, filters?: readonly { name: string; extensions: readonly string[] }[]): Promise<string | undefined>;
+  /** Shows the item in the file manager, selected; never opens or executes it. */
+  reveal(path: string): void;
 }
 
 export interface ServiceContext {

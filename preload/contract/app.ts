@@ -28,15 +28,20 @@ export type PickPathRequest = z.infer<typeof PickPathRequest>;
 /** `path` is absent when the user cancelled. */
 export type PickPathResult = { readonly path?: string };
 
+export const RevealPathRequest = z.object({ path: z.string().min(1).max(4096) }).strict();
+export type RevealPathRequest = z.infer<typeof RevealPathRequest>;
+
 export interface IAppService {
   info(request: Empty): Promise<AppInfo>;
   /** The OS open dialog. Desktop only: web mode answers `unsupported` (the browser uploads files instead). */
   pickPath(request: PickPathRequest): Promise<PickPathResult>;
+  /** Shows a file or folder in the OS file manager (never opens or runs it). Desktop only, like pickPath. */
+  revealPath(request: RevealPathRequest): Promise<{ readonly revealed: true }>;
 }
 
 export const appContract = {
   name: 'app',
-  requests: { info: Empty, pickPath: PickPathRequest },
+  requests: { info: Empty, pickPath: PickPathRequest, revealPath: RevealPathRequest },
   events: {
     /** A line for the renderer's notification area (long work finishing in the background, say). */
     notice: z.object({ level: z.enum(['info', 'warning', 'error']), message: z.string() }),

@@ -9,6 +9,7 @@ import { PathInput } from '../components/PathInput.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { formatBytes } from '../components/eta.js';
 import { useT } from '../i18n/use-t.js';
+import { dialogsService } from '../services/dialogs.js';
 import { useLathe } from '../store/bound-store.js';
 import { exportsSelectors } from '../store/exports/selectors.js';
 import { projectsSelectors } from '../store/projects/selectors.js';
@@ -206,7 +207,7 @@ export function ExportPage() {
                     </span>
                   </td>
                   <td>
-                    <CopyPath path={e.path} />{' '}
+                    <FolderButton path={e.path} />{' '}
                     <button type="button" className="danger" onClick={() => globalThis.confirm(t('export.removeConfirm', { path: e.path })) && void removeExport(e.id)}>
                       {t('runs.delete')}
                     </button>
@@ -242,7 +243,7 @@ function JobView({ job, onCancel }: { job: ExportJobDto; onCancel: (() => void) 
         <div className="stack">
           <div className="row">
             <span className="mono">{job.result.out}</span>
-            <CopyPath path={job.result.out} />
+            <FolderButton path={job.result.out} />
           </div>
           <ul className="plain-list">
             {job.result.verification.map((v) => (
@@ -270,10 +271,17 @@ function JobView({ job, onCancel }: { job: ExportJobDto; onCancel: (() => void) 
   );
 }
 
-/** "Open folder" needs an OS call the contract does not have yet; until then the path is copied for the file manager. */
-function CopyPath({ path }: { path: string }) {
+/** In the desktop app: show the folder in the file manager. In a browser the folder is on the server: copy its path. */
+function FolderButton({ path }: { path: string }) {
   const t = useT();
   const [copied, setCopied] = useState(false);
+  if (dialogsService.available()) {
+    return (
+      <button type="button" className="secondary" onClick={() => void dialogsService.reveal(path)}>
+        {t('export.openFolder')}
+      </button>
+    );
+  }
   return (
     <button
       type="button"

@@ -10,4 +10,8 @@ export const dialogsService = {
     const r = await domainOf<IAppService>('app').pickPath(title ? { kind, title } : { kind });
     return r.path;
   },
+  /** Shows a file or folder in the OS file manager (desktop only). */
+  async reveal(path: string): Promise<void> {
+    await domainOf<IAppService>('app').revealPath({ path });
+  },
 };

@@ -42,6 +42,7 @@ export const exportEn = {
   'export.check.skipped': 'not run here',
   'export.check.failed': 'failed',
   'export.files': '{count} files, {size}',
+  'export.openFolder': 'Open folder',
   'export.copyPath': 'Copy folder path',
   'export.copied': 'Copied',
   'export.kept': 'Exports in this project',

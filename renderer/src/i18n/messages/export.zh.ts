@@ -44,6 +44,7 @@ export const exportZh: Record<keyof typeof exportEn, string> = {
   'export.check.skipped': '此处未运行',
   'export.check.failed': '未通过',
   'export.files': '{count} 个文件，{size}',
+  'export.openFolder': '打开文件夹',
   'export.copyPath': '复制文件夹路径',
   'export.copied': '已复制',
   'export.kept': '本项目的导出',
