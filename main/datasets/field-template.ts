@@ -24,6 +24,12 @@ export function templateColumns(template: string): string[] {
 }
 
 export function renderField(source: FieldSource, values: Readonly<Record<string, CellValue>>): TextResult {
+  // The common case (one column, no template) without the intermediate map: this runs for every field of every row.
+  if (source.template === undefined && source.columns.length === 1) {
+    const col = source.columns[0]!;
+    const t = cellText(values[col]);
+    return t === null ? { error: `Column “${col}” holds ${Array.isArray(values[col]) ? 'a list' : 'an object'}, not text.`, column: col } : { text: t };
+  }
   const texts: Record<string, string> = {};
   for (const col of source.columns) {
     const t = cellText(values[col]);

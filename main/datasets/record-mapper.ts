@@ -46,27 +46,17 @@ export class RecordMapper {
 
   map(values: Values): MappedRecord {
     const problems: FieldProblem[] = [];
-    const text = (field: TargetField): string | undefined => {
-      const src = this.mapping.fields[field];
-      if (!src) return undefined;
-      const r = renderField(src, values);
-      if ('error' in r) {
-        problems.push({ column: r.column, message: `${r.error} (${field})` });
-        return undefined;
-      }
-      return r.text;
-    };
     const m = this.mapping;
-    const system = text('system') || undefined;
+    const system = this.text(values, problems, 'system') || undefined;
     let record: NormalisedRecord | null = null;
     switch (m.shape) {
       case 'text':
-        record = { kind: 'text', text: text('text') ?? '' };
+        record = { kind: 'text', text: this.text(values, problems, 'text') ?? '' };
         break;
       case 'single': {
-        const instruction = text('instruction') ?? '';
-        const input = text('input') || undefined;
-        const output = text('output') ?? '';
+        const instruction = this.text(values, problems, 'instruction') ?? '';
+        const input = this.text(values, problems, 'input') || undefined;
+        const output = this.text(values, problems, 'output') ?? '';
         const history = m.fields.history ? this.history(values, problems) : [];
         if (history.length > 0) {
           const messages: Message[] = [...history, { role: 'user', content: joinPrompt(instruction, input) }, { role: 'assistant', content: output }];
@@ -85,8 +75,8 @@ export class RecordMapper {
           }
           messages = parsed;
         } else {
-          const instruction = text('instruction') ?? '';
-          messages = [...this.history(values, problems), { role: 'user', content: joinPrompt(instruction, text('input')) }, { role: 'assistant', content: text('output') ?? '' }];
+          const instruction = this.text(values, problems, 'instruction') ?? '';
+          messages = [...this.history(values, problems), { role: 'user', content: joinPrompt(instruction, this.text(values, problems, 'input')) }, { role: 'assistant', content: this.text(values, problems, 'output') ?? '' }];
         }
         const tools = this.tools(values, problems);
         const label = this.label(values, problems);
@@ -103,7 +93,7 @@ export class RecordMapper {
             parsed.shift();
           }
           prompt = parsed;
-        } else prompt = joinPrompt(text('instruction') ?? '', text('input'));
+        } else prompt = joinPrompt(this.text(values, problems, 'instruction') ?? '', this.text(values, problems, 'input'));
         const chosen = this.answer(values, 'chosen', problems);
         const rejected = this.answer(values, 'rejected', problems);
         const tools = this.tools(values, problems);
@@ -112,6 +102,18 @@ export class RecordMapper {
       }
     }
     return { record, problems };
+  }
+
+  /** A target field's text, or undefined (with a problem noted) when its column cannot be text. */
+  private text(values: Values, problems: FieldProblem[], field: TargetField): string | undefined {
+    const src = this.mapping.fields[field];
+    if (!src) return undefined;
+    const r = renderField(src, values);
+    if ('error' in r) {
+      problems.push({ column: r.column, message: `${r.error} (${field})` });
+      return undefined;
+    }
+    return r.text;
   }
 
   /** A messages column: a list (or its JSON text) of objects with the role and content tags. */

@@ -26,7 +26,7 @@ export interface CheckedRow {
   readonly record: NormalisedRecord | null;
   readonly json: string;
   readonly hash: string;
-  readonly problems: Problem[];
+  readonly problems: readonly Problem[];
 }
 
 export class ValidationAccumulator {
@@ -64,10 +64,12 @@ export class ValidationAccumulator {
     this.rows++;
     this.columnStats(values);
     const recordProblems = mapped.record ? validateRecord(mapped.record, this.mapping) : NONE;
-    const problems: Problem[] = [];
+    let problems: readonly Problem[] = NONE;
     if (mapped.problems.length + recordProblems.length > 0) {
-      for (const p of [...mapped.problems, ...recordProblems]) problems.push(p.column ? { row, column: p.column, message: p.message } : { row, message: p.message });
-      for (const p of problems) this.note(p);
+      const listed: Problem[] = [];
+      for (const p of [...mapped.problems, ...recordProblems]) listed.push(p.column ? { row, column: p.column, message: p.message } : { row, message: p.message });
+      for (const p of listed) this.note(p);
+      problems = listed;
     }
     const json = mapped.record ? JSON.stringify(mapped.record) : '';
     // One pass gives both hashes and tells whether the mojibake patterns can match at all.
