@@ -26,11 +26,13 @@ export function importAbandoned(i: ImportingDataset, now = Date.now()): boolean 
   return age > STALE_IMPORT_MS;
 }
 
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Deletes one unfinished import, a chunk per event-loop turn. */
+/** Deletes one unfinished import, a chunk per transaction, leaving the write lock (and this thread) free in between. */
 export async function discardImport(store: DatasetsStore, id: number): Promise<void> {
-  while (!store.discardImportChunk(id)) await tick();
+  for (;;) {
+    const t0 = performance.now();
+    if (store.discardImportChunk(id)) return;
+    await new Promise<void>((resolve) => setTimeout(resolve, Math.min(performance.now() - t0, 250)));
+  }
 }
 
 /** Deletes every abandoned import; returns their ids. */

@@ -14,6 +14,7 @@ import { throwIfAborted } from './readers/decoded-text.js';
 import { openSource } from './readers/source-reader.js';
 import type { OpenedSource, SourceItem, SourceRecord } from './readers/source-types.js';
 import { describeSource, SAMPLE_ROWS, toReadOptions } from './source-sample.js';
+import { rowThreadFile, ThreadedRowSink } from './threaded-row-sink.js';
 import { ValidationAccumulator } from './validation-report.js';
 
 export interface ImportJob {
@@ -44,6 +45,8 @@ export interface ImportHooks {
   readonly onDataset?: (datasetId: number) => void;
   /** Told how the rows were written once the dataset is published (write transactions, lock hold times). */
   readonly onWritten?: (stats: WriterStats) => void;
+  /** The compiled writer-thread script, or null to write on this thread; default: beside this module if built. */
+  readonly rowThreadFile?: string | null;
 }
 
 const PROGRESS_MS = 200;
@@ -71,6 +74,8 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
   fp.catch(() => undefined);
   let gen: AsyncGenerator<readonly SourceItem[]> | null = null;
   let writer: ImportWriter | null = null;
+  // With a compiled writer thread, rows go there (SQLite on the second core); `writer` then only cleans up.
+  let sink: ThreadedRowSink | null = null;
   try {
     const src = await openSource(job.file, toReadOptions(job.options, { ...(signal ? { signal } : {}), onProgress: (b) => ((bytesRead = b), progress('reading')) }));
     total = src.size;
@@ -98,13 +103,23 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       shape: mapping.shape,
     });
     hooks.onDataset?.(writer.datasetId);
-    // Without skipBad, the first bad row dooms the import: remove what was written at once and keep reading only
-    // to report every problem.
+    const threadFile = hooks.rowThreadFile === undefined ? rowThreadFile() : hooks.rowThreadFile;
+    if (threadFile) sink = new ThreadedRowSink(threadFile, store.dbFile, writer.datasetId);
+    // Without skipBad, the first bad row dooms the import: remove what was written at once (with a writer thread:
+    // after the current batch) and keep reading only to report every problem.
     const fail = () => {
       skipped++;
       if (job.skipBad || failing) return;
       failing = true;
+      if (sink) return;
       writer?.rollback();
+      writer = null;
+    };
+    const abandon = async () => {
+      const s = sink;
+      sink = null;
+      await s?.rollback();
+      writer?.rollback(); // whatever a dead thread left
       writer = null;
     };
     const handle = (item: SourceItem) => {
@@ -120,7 +135,8 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       }
       if (failing) return;
       kinds.add(checked.record!.kind);
-      writer!.add(item.row, checked.json, checked.hash);
+      if (sink) sink.add(item.row, checked.json, checked.hash);
+      else writer!.add(item.row, checked.json, checked.hash);
       rows++;
     };
     for (const item of head) handle(item);
@@ -133,6 +149,7 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
           progress('reading');
         }
       }
+      if (sink) await (failing ? abandon() : sink.drain());
     }
     throwIfAborted(signal);
     const report = acc.finish(src.stats.blankRows);
@@ -149,8 +166,9 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       });
     }
     const shape = kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? mapping.shape : 'mixed';
-    const dataset = writer!.commit(skipped, shape, sha256, mapping);
-    hooks.onWritten?.(writer!.stats);
+    const dataset = sink ? await sink.commit(skipped, shape, sha256, mapping) : writer!.commit(skipped, shape, sha256, mapping);
+    hooks.onWritten?.(sink?.stats ?? writer!.stats);
+    sink = null;
     writer = null;
     progress('done', true);
     const d = describeSource(src);
@@ -166,6 +184,7 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       problems: report.problems,
     };
   } finally {
+    if (sink) await sink.rollback();
     writer?.rollback();
     stopFp();
     signal?.removeEventListener('abort', stopFp);

@@ -10,6 +10,8 @@ import type { WorkspaceDb } from './workspace-db.js';
 export const CHUNK_ROWS = 4000;
 /** Rows per multi-row INSERT statement (5 parameters a row). */
 const BATCH = 200;
+/** Something to Atomics.wait on: a synchronous pause between write transactions. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 /** Rows deleted per transaction when discarding. */
 export const DISCARD_ROWS = 5000;
 
@@ -33,6 +35,7 @@ export class ImportWriter {
   private idx = 0;
   private open = true;
   private lastHoldMs = 0;
+  private lastCommitAt = 0;
   /** Full batches of BATCH rows' parameters waiting for the next chunk, and the batch being filled. */
   private batches: (number | string)[][] = [];
   private cur: (number | string)[] = [];
@@ -85,8 +88,14 @@ export class ImportWriter {
     });
   }
 
-  /** Runs `fn` in BEGIN IMMEDIATE … COMMIT and records how long the write lock was held. */
+  /**
+   * Runs `fn` in BEGIN IMMEDIATE … COMMIT and records how long the write lock was held. Leaves the lock free at least
+   * as long as it last held it: a writer thread fed faster than it writes would otherwise re-take it at once, and
+   * other connections, polling from SQLite's busy handler, would never get in.
+   */
   private locked<T>(fn: () => T): T {
+    const rest = this.lastHoldMs - (performance.now() - this.lastCommitAt);
+    if (rest > 0) Atomics.wait(PAUSE, 0, 0, Math.min(rest, 250));
     this.db.exec('BEGIN IMMEDIATE');
     const t0 = performance.now();
     let out: T;
@@ -97,7 +106,8 @@ export class ImportWriter {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
     }
-    const ms = performance.now() - t0;
+    this.lastCommitAt = performance.now();
+    const ms = this.lastCommitAt - t0;
     this.lastHoldMs = ms;
     this.stats.chunks++;
     this.stats.totalHoldMs += ms;
@@ -131,8 +141,11 @@ export class ImportWriter {
     this.batches = [];
     this.cur = [];
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
-    while (!discardChunk(this.db, this.datasetId)) {
-      /* one chunk per transaction */
+    // One chunk per transaction, with the lock left free as long between them.
+    for (;;) {
+      const t0 = performance.now();
+      if (discardChunk(this.db, this.datasetId)) return;
+      Atomics.wait(PAUSE, 0, 0, Math.min(performance.now() - t0, 250));
     }
   }
 }

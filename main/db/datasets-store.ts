@@ -151,6 +151,16 @@ export class DatasetsStore {
     return new ImportWriter(this.db, id, () => this.get(id));
   }
 
+  /** Continues writing an unfinished import from another connection (a writer thread); the importer created it. */
+  resumeImport(id: number): ImportWriter {
+    return new ImportWriter(this.db, id, () => this.get(id));
+  }
+
+  /** The database file this store writes (a writer thread opens its own connection to it). */
+  get dbFile(): string {
+    return this.db.name;
+  }
+
   /** Unfinished imports: running in some process, or left by one that was killed. */
   importing(): ImportingDataset[] {
     return this.importingStmt.all().map((r) => ({ id: r.id, pid: r.import_pid, host: r.import_host, heartbeatAt: r.import_heartbeat }));

@@ -1,7 +1,7 @@
 // Benchmark (not a test): rows/s and peak memory importing a generated 1M-row CSV (Chinese text, multi-line quoted
 // fields) and a 200k-row xlsx into a workspace, beside pandas' read_csv / read_excel parsing the same files.
 // Needs: apt-get install python3-pandas python3-openpyxl. Run: node scripts/bench/datasets-import.mjs
-//   [--csv-rows N] [--xlsx-rows N] [--dir DIR] [--keep]
+//   [--csv-rows N] [--xlsx-rows N] [--dir DIR] [--keep] [--no-thread (SQLite writes on the importing thread)]
 // Each side runs in its own fresh process; Lathe's time includes hashing, mapping, validation and the SQLite commit.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +13,7 @@ import * as esbuild from 'esbuild';
 import ExcelJS from 'exceljs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { 'csv-rows': { type: 'string', default: '1000000' }, 'xlsx-rows': { type: 'string', default: '200000' }, dir: { type: 'string' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { 'csv-rows': { type: 'string', default: '1000000' }, 'xlsx-rows': { type: 'string', default: '200000' }, dir: { type: 'string' }, keep: { type: 'boolean', default: false }, 'no-thread': { type: 'boolean', default: false } } });
 const csvRows = Number(values['csv-rows']);
 const xlsxRows = Number(values['xlsx-rows']);
 const dir = values.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lathe-bench-'));
@@ -59,7 +59,12 @@ if (!fs.existsSync(xlsx)) await makeXlsx(xlsx, xlsxRows);
 
 // Bundle the TypeScript child with esbuild (packages stay external, resolved from the repo's node_modules).
 const childJs = path.join(root, 'node_modules', '.cache', 'lathe-bench', 'datasets-bench-child.mjs');
-await esbuild.build({ entryPoints: [path.join(root, 'scripts/bench/datasets-bench-child.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: childJs, logLevel: 'warning' });
+const bundle = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' };
+await esbuild.build({ ...bundle, entryPoints: [path.join(root, 'scripts/bench/datasets-bench-child.ts')], outfile: childJs });
+// The import's writer thread, where the bundled pipeline looks for it (beside itself), unless --no-thread.
+const threadJs = path.join(path.dirname(childJs), 'row-write-thread.js');
+fs.rmSync(threadJs, { force: true });
+if (!values['no-thread']) await esbuild.build({ ...bundle, entryPoints: [path.join(root, 'main/datasets/row-write-thread.ts')], outfile: threadJs });
 
 const python = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 let pandasVersion = 'missing';
@@ -78,7 +83,7 @@ for (const [label, file, header] of [['CSV', csv, 0], ['xlsx', xlsx, 0]]) {
 
 const fmt = (n) => Math.round(n).toLocaleString('en');
 const load = os.loadavg()[0].toFixed(1);
-process.stdout.write(`\nLathe dataset import vs pandas (${os.cpus().length} cores, load ${load}, Node ${process.version}, pandas/openpyxl ${pandasVersion})\n`);
+process.stdout.write(`\nLathe dataset import vs pandas (${os.cpus().length} cores, load ${load}, Node ${process.version}, pandas/openpyxl ${pandasVersion}, SQLite writes ${values['no-thread'] ? 'on the importing thread' : 'on a writer thread'})\n`);
 process.stdout.write('Wall time counts waiting on a shared machine; CPU time (user+sys) is the fairer figure when it is busy.\n');
 for (const r of rows) {
   const l = r.lathe;

@@ -8,6 +8,9 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../helpers/temp-home.js';
 import { DatasetsService } from '../../main/datasets/datasets-service.js';
+import { runImport } from '../../main/datasets/import-pipeline.js';
+import type { WriterStats } from '../../main/db/dataset-import-writer.js';
+import { DatasetsStore } from '../../main/db/datasets-store.js';
 import { ProjectsStore } from '../../main/db/projects-store.js';
 import { openWorkspaceDb } from '../../main/db/workspace-db.js';
 import { EventHub } from '../../main/ipc/event-hub.js';
@@ -17,6 +20,7 @@ const cache = path.resolve('node_modules/.cache/lathe-test');
 const workerFile = path.join(cache, `import-worker-lock-${process.pid}.mjs`);
 const childFile = path.join(cache, `import-child-${process.pid}.mjs`);
 const dyingWorkerFile = path.join(cache, `import-worker-dying-${process.pid}.mjs`);
+const rowThreadFile = path.join(cache, `row-write-thread-${process.pid}.mjs`);
 const home = tempHome();
 const wsDir = path.join(home.dir, 'ws');
 let ws: Workspace;
@@ -49,6 +53,7 @@ beforeAll(async () => {
   const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' } as const;
   await esbuild.build({ ...common, entryPoints: [path.resolve('main/datasets/import-worker.ts')], outfile: workerFile });
   await esbuild.build({ ...common, stdin: { contents: CHILD, resolveDir: path.resolve('.'), loader: 'ts' }, outfile: childFile });
+  await esbuild.build({ ...common, entryPoints: [path.resolve('main/datasets/row-write-thread.ts')], outfile: rowThreadFile });
   await esbuild.build({ ...common, stdin: { contents: DYING_WORKER, resolveDir: path.resolve('.'), loader: 'ts' }, outfile: dyingWorkerFile });
   ws = openWorkspace(wsDir);
   projectId = new ProjectsStore(ws.db).create('Lock').id;
@@ -56,7 +61,7 @@ beforeAll(async () => {
 afterAll(() => {
   ws.close();
   home.cleanup();
-  for (const f of [workerFile, childFile, dyingWorkerFile]) fs.rmSync(f, { force: true });
+  for (const f of [workerFile, childFile, dyingWorkerFile, rowThreadFile]) fs.rmSync(f, { force: true });
 });
 
 function bigCsv(rows: number): string {
@@ -156,6 +161,30 @@ describe('large imports and the workspace write lock', () => {
     delete process.env.DIE_AFTER_ROWS;
     await expect(p).rejects.toMatchObject({ code: 'internal', message: expect.stringContaining('exit code 7') });
     expect(count('SELECT COUNT(*) AS n FROM dataset_rows')).toBe(rowsBefore);
+    expect(count("SELECT COUNT(*) AS n FROM datasets WHERE state <> 'ready'")).toBe(0);
+  }, 240_000);
+
+  it('writes through a writer thread (SQLite on another core): the same rows as on one thread; cancel and bad rows leave nothing', async () => {
+    const f = bigCsv(30_000);
+    const store = new DatasetsStore(ws.db);
+    const job = { projectId, file: f, options: {}, skipBad: true, allowDuplicate: true };
+    let stats: WriterStats | null = null;
+    const threaded = await runImport(store, job, { rowThreadFile, onWritten: (s) => (stats = s) });
+    const inline = await runImport(store, job, { rowThreadFile: null });
+    expect(stats).toMatchObject({ chunks: 9 }); // 7 full chunks, the rest, the publish
+    expect(threaded.rows).toBe(30_000);
+    const all = (id: number) => ws.db.prepare('SELECT idx, source_row, record, content_hash FROM dataset_rows WHERE dataset_id = ? ORDER BY idx').all(id);
+    expect(all(threaded.dataset.id)).toEqual(all(inline.dataset.id));
+
+    const before = count('SELECT COUNT(*) AS n FROM dataset_rows');
+    const ac = new AbortController();
+    const cancelled = runImport(store, { ...job, file: bigCsv(300_000) }, { rowThreadFile, signal: ac.signal, onProgress: (p) => p.rows >= 12_000 && ac.abort() });
+    await expect(cancelled).rejects.toMatchObject({ code: 'cancelled' });
+    // A bad row without skipBad: the thread's rows are removed after the batch, the rest is only validated.
+    const bad = path.join(home.dir, 'bad.csv');
+    fs.writeFileSync(bad, fs.readFileSync(f, 'utf8') + '\n"问题","",产品1\n'); // an empty answer
+    await expect(runImport(store, { ...job, file: bad, skipBad: false }, { rowThreadFile })).rejects.toMatchObject({ code: 'bad_input' });
+    expect(count('SELECT COUNT(*) AS n FROM dataset_rows')).toBe(before);
     expect(count("SELECT COUNT(*) AS n FROM datasets WHERE state <> 'ready'")).toBe(0);
   }, 240_000);
 });

@@ -1,0 +1,106 @@
+// Hands an import's rows to a writer thread (row-write-thread.ts) so SQLite inserts run on the second core while this
+// thread parses and validates. Chunks of rows are posted; at most MAX_IN_FLIGHT wait unacknowledged (memory stays
+// bounded). It does not fall back by itself: the pipeline uses the in-thread ImportWriter when no compiled thread exists.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { DatasetDto, Mapping } from '../../preload/contract/datasets.js';
+import type { SerializedError } from '../../preload/contract/define.js';
+import { LatheError } from '../../preload/contract/errors.js';
+import { CHUNK_ROWS, type WriterStats } from '../db/dataset-import-writer.js';
+import type { ToRowThread } from './row-write-thread.js';
+
+const THREAD_FILE = fileURLToPath(new URL('./row-write-thread.js', import.meta.url));
+const MAX_IN_FLIGHT = 2;
+
+type FromRowThread =
+  | { readonly type: 'ack' }
+  | { readonly type: 'committed'; readonly dataset: DatasetDto; readonly stats: WriterStats }
+  | { readonly type: 'rolledBack' }
+  | { readonly type: 'error'; readonly error: SerializedError };
+
+/** The compiled writer thread beside this module (the app, `lathe serve`, the CLI); absent when running from sources. */
+export function rowThreadFile(): string | null {
+  return fs.existsSync(THREAD_FILE) ? THREAD_FILE : null;
+}
+
+export class ThreadedRowSink {
+  private rows: (number | string)[] = [];
+  private inFlight = 0;
+  private failure: LatheError | null = null;
+  private waiting: (() => void) | null = null;
+  private final: ((m: FromRowThread) => void) | null = null;
+  private readonly worker: Worker;
+  private readonly ended: Promise<void>;
+  stats: WriterStats | null = null;
+
+  constructor(file: string, dbFile: string, datasetId: number) {
+    this.worker = new Worker(file, { workerData: { dbFile, datasetId } });
+    this.worker.on('message', (m: FromRowThread) => {
+      if (m.type === 'ack') this.inFlight--;
+      else if (m.type === 'error') this.failure = LatheError.fromSerialized(m.error);
+      else this.final?.(m);
+      this.wake();
+    });
+    this.worker.on('error', (err) => ((this.failure ??= LatheError.from(err)), this.wake()));
+    this.ended = new Promise((resolve) =>
+      this.worker.on('exit', (code) => {
+        this.failure ??= code === 0 ? null : new LatheError('internal', `The import's writer thread stopped unexpectedly (exit code ${code}); nothing was saved.`);
+        this.final?.({ type: 'error', error: (this.failure ?? new LatheError('internal', 'The writer thread ended early.')).toJSON() });
+        this.wake();
+        resolve();
+      }),
+    );
+  }
+
+  add(sourceRow: number, recordJson: string, hash: string): void {
+    this.rows.push(sourceRow, recordJson, hash);
+    if (this.rows.length >= CHUNK_ROWS * 3) this.post();
+  }
+
+  /** Waits while the writer is behind; throws what went wrong there. */
+  async drain(): Promise<void> {
+    while (this.inFlight > MAX_IN_FLIGHT && !this.failure) await new Promise<void>((r) => (this.waiting = r));
+    if (this.failure) throw this.failure;
+  }
+
+  async commit(skipped: number, shape: string, sha256: string, mapping: Mapping): Promise<DatasetDto> {
+    this.post();
+    const m = await this.finish({ type: 'commit', skipped, shape, sha256, mapping });
+    if (m.type === 'committed') {
+      this.stats = m.stats;
+      return m.dataset;
+    }
+    throw this.failure ?? new LatheError('internal', 'The import could not be saved.');
+  }
+
+  /** Asks the thread to remove what it wrote; resolves once it has (or has died: the caller then discards). */
+  async rollback(): Promise<void> {
+    this.rows = [];
+    await this.finish({ type: 'rollback' });
+  }
+
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  private post(): void {
+    if (this.rows.length === 0 || this.failure) return;
+    const msg: ToRowThread = { type: 'rows', rows: this.rows };
+    this.worker.postMessage(msg);
+    this.rows = [];
+    this.inFlight++;
+  }
+
+  private finish(msg: ToRowThread): Promise<FromRowThread> {
+    const done = new Promise<FromRowThread>((resolve) => (this.final = resolve));
+    this.worker.postMessage(msg);
+    return Promise.race([done, this.ended.then((): FromRowThread => ({ type: 'error', error: (this.failure ?? new LatheError('internal', 'The writer thread ended.')).toJSON() }))]);
+  }
+
+  private wake(): void {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.();
+  }
+}
