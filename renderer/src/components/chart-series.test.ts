@@ -23,6 +23,9 @@ describe('EMA smoothing', () => {
 describe('axis labels', () => {
   it('formats small, large and plain numbers', () => {
     expect(tickLabel(0.0001)).toBe('1e-4');
+    // Close ticks get the digits that tell them apart.
+    const ticks = [1e-4, 0.99995e-4, 0.9999e-4].map((value) => ({ value }));
+    expect(ticks.map((t, i) => tickLabel(t.value, i, ticks))).toEqual(['1e-4', '9.9995e-5', '9.999e-5']);
     expect(tickLabel(0.000099975)).toBe('9.998e-5');
     expect(tickLabel(12000)).toBe('12k');
     expect(tickLabel(8.3651234)).toBe('8.365');

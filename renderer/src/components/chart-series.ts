@@ -36,12 +36,21 @@ export function forLogScale(points: readonly XY[]): XY[] {
   return points.filter((p) => Number.isFinite(p.y) && p.y > 0);
 }
 
-/** Axis numbers people can read: 0.0001 as 1e-4 (4 significant digits), 12000 as 12k, else up to 4 significant digits. */
-export function tickLabel(v: number | string): string {
+/**
+ * Axis numbers people can read: 0.0001 as 1e-4, 12000 as 12k, else up to 4 significant digits — more when the
+ * neighbouring ticks (chart.js passes them) are closer than that, so 1e-4 and 9.999e-5 never print alike.
+ */
+export function tickLabel(v: number | string, _index?: number, ticks?: readonly { value: number }[]): string {
   const n = typeof v === 'number' ? v : Number(v);
   if (!Number.isFinite(n)) return String(v);
   const a = Math.abs(n);
-  if (a !== 0 && a < 1e-2) return Number(n.toPrecision(4)).toExponential();
-  if (a >= 1e4) return `${Number((n / 1e3).toPrecision(3))}k`;
-  return String(Number(n.toPrecision(4)));
+  let digits = 4;
+  if (ticks && ticks.length > 1 && a !== 0) {
+    let gap = Infinity;
+    for (let i = 1; i < ticks.length; i++) gap = Math.min(gap, Math.abs(ticks[i]!.value - ticks[i - 1]!.value));
+    if (gap > 0 && Number.isFinite(gap)) digits = Math.min(12, Math.max(digits, Math.ceil(Math.log10(a / gap)) + 1));
+  }
+  if (a !== 0 && a < 1e-2) return Number(n.toPrecision(digits)).toExponential();
+  if (a >= 1e4 && digits <= 4) return `${Number((n / 1e3).toPrecision(3))}k`;
+  return String(Number(n.toPrecision(digits)));
 }
