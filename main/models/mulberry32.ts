@@ -1,0 +1,12 @@
+// mulberry32: a tiny seeded uniform generator in [0, 1), identical on every machine and JS engine, for the
+// generated demo model and test fixtures. Not for anything that needs statistical quality or secrecy.
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
