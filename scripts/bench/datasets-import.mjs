@@ -83,7 +83,7 @@ for (const [label, file, header] of [['CSV', csv, 0], ['xlsx', xlsx, 0]]) {
 
 const fmt = (n) => Math.round(n).toLocaleString('en');
 const load = os.loadavg()[0].toFixed(1);
-process.stdout.write(`\nLathe dataset import vs pandas (${os.cpus().length} cores, load ${load}, Node ${process.version}, pandas/openpyxl ${pandasVersion}, SQLite writes ${values['no-thread'] ? 'on the importing thread' : 'on a writer thread'})\n`);
+process.stdout.write(`\nLathe dataset import vs pandas (${os.cpus().length} cores, load ${load}, Node ${process.version}, pandas/openpyxl ${pandasVersion}, SQLite writes ${values['no-thread'] ? 'on the importing thread' : 'on a writer thread for CSV'})\n`);
 process.stdout.write('Wall time counts waiting on a shared machine; CPU time (user+sys) is the fairer figure when it is busy.\n');
 for (const r of rows) {
   const l = r.lathe;

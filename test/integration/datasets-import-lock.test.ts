@@ -17,7 +17,9 @@ import { EventHub } from '../../main/ipc/event-hub.js';
 import { openWorkspace, type Workspace } from '../../main/workspace/workspace.js';
 
 const cache = path.resolve('node_modules/.cache/lathe-test');
-const workerFile = path.join(cache, `import-worker-lock-${process.pid}.mjs`);
+// As in the built app: the import worker with the writer thread beside it (so imports write on a nested thread).
+const appDir = path.join(cache, `lock-${process.pid}`);
+const workerFile = path.join(appDir, 'import-worker.mjs');
 const childFile = path.join(cache, `import-child-${process.pid}.mjs`);
 const dyingWorkerFile = path.join(cache, `import-worker-dying-${process.pid}.mjs`);
 const rowThreadFile = path.join(cache, `row-write-thread-${process.pid}.mjs`);
@@ -52,6 +54,7 @@ await import('./main/datasets/import-worker.ts');
 beforeAll(async () => {
   const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' } as const;
   await esbuild.build({ ...common, entryPoints: [path.resolve('main/datasets/import-worker.ts')], outfile: workerFile });
+  await esbuild.build({ ...common, entryPoints: [path.resolve('main/datasets/row-write-thread.ts')], outfile: path.join(appDir, 'row-write-thread.js') });
   await esbuild.build({ ...common, stdin: { contents: CHILD, resolveDir: path.resolve('.'), loader: 'ts' }, outfile: childFile });
   await esbuild.build({ ...common, entryPoints: [path.resolve('main/datasets/row-write-thread.ts')], outfile: rowThreadFile });
   await esbuild.build({ ...common, stdin: { contents: DYING_WORKER, resolveDir: path.resolve('.'), loader: 'ts' }, outfile: dyingWorkerFile });
@@ -61,7 +64,7 @@ beforeAll(async () => {
 afterAll(() => {
   ws.close();
   home.cleanup();
-  for (const f of [workerFile, childFile, dyingWorkerFile, rowThreadFile]) fs.rmSync(f, { force: true });
+  for (const f of [appDir, childFile, dyingWorkerFile, rowThreadFile]) fs.rmSync(f, { recursive: true, force: true });
 });
 
 function bigCsv(rows: number): string {
@@ -77,7 +80,7 @@ const count = (sql: string, ...args: unknown[]) => (ws.db.prepare(sql).get(...ar
 const service = (w: Workspace, workerFile?: string) => new DatasetsService({ workspace: w, events: new EventHub(), transport: 'electron' }, workerFile ? { useWorker: true, workerFile } : { useWorker: false });
 
 describe('large imports and the workspace write lock', () => {
-  it('lets a writer on another connection insert every 50 ms during a large worker import, without errors or long waits', async () => {
+  it('lets a writer on another connection insert every 50 ms during a large worker import (rows written on a nested writer thread), without errors or long waits', async () => {
     const f = bigCsv(300_000);
     const svc = service(ws, workerFile);
     // A training run's metric writer, on its own connection as a run's owner process would have.
