@@ -10,7 +10,7 @@
 //   Authorization: Bearer <token> for gated and private repositories; 401/403 without it.
 import type { HubClient, HubFile, RepoListing } from './hub-types.js';
 import { encodePath } from './hub-types.js';
-import { DEFAULT_RETRY, hubGetJson, type RetryPolicy } from './hub-http.js';
+import { DEFAULT_RETRY, hubGetJson, hubHeaders, type RetryPolicy } from './hub-http.js';
 
 interface HfSibling {
   rfilename?: string;
@@ -23,8 +23,6 @@ interface HfModelInfo {
   siblings?: HfSibling[];
 }
 
-export const USER_AGENT = 'Lathe (model download)';
-
 export class HfClient implements HubClient {
   readonly source = 'hf' as const;
 
@@ -35,7 +33,7 @@ export class HfClient implements HubClient {
   ) {}
 
   headers(): Record<string, string> {
-    return this.token ? { 'User-Agent': USER_AGENT, Authorization: `Bearer ${this.token}` } : { 'User-Agent': USER_AGENT };
+    return hubHeaders(this.token);
   }
 
   async list(repo: string, revision: string, signal?: AbortSignal): Promise<RepoListing> {

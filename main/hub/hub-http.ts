@@ -143,6 +143,13 @@ export async function hubGet(url: string, headers: Record<string, string>, signa
 export const JSON_TIMEOUT_MS = 60_000;
 
 /** GET a JSON document, with retries; an answer that takes longer than `timeoutMs` is retried too. */
+const USER_AGENT = 'Lathe (model download)';
+
+/** The headers every hub request carries: our user agent, and the access token when there is one. */
+export function hubHeaders(token: string | null): Record<string, string> {
+  return token ? { 'User-Agent': USER_AGENT, Authorization: `Bearer ${token}` } : { 'User-Agent': USER_AGENT };
+}
+
 export async function hubGetJson<T>(url: string, headers: Record<string, string>, what: string, repo: string, policy: RetryPolicy, signal?: AbortSignal, timeoutMs = JSON_TIMEOUT_MS): Promise<T> {
   return withRetry(
     async () => {

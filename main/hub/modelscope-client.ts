@@ -8,9 +8,9 @@
 // checked here only against the test double (test/fixtures/hub), not against the live service.
 import type { HubClient, HubFile, RepoListing } from './hub-types.js';
 import { encodePath } from './hub-types.js';
-import { DEFAULT_RETRY, hubGetJson, type RetryPolicy } from './hub-http.js';
+import { DEFAULT_RETRY, hubGetJson, hubHeaders, type RetryPolicy } from './hub-http.js';
 import { LatheError } from '../../preload/contract/errors.js';
-import { isHex, USER_AGENT } from './hf-client.js';
+import { isHex } from './hf-client.js';
 
 interface MsFile {
   Name?: string;
@@ -37,7 +37,7 @@ export class ModelScopeClient implements HubClient {
   ) {}
 
   headers(): Record<string, string> {
-    return this.token ? { 'User-Agent': USER_AGENT, Authorization: `Bearer ${this.token}` } : { 'User-Agent': USER_AGENT };
+    return hubHeaders(this.token);
   }
 
   async list(repo: string, revision: string, signal?: AbortSignal): Promise<RepoListing> {
