@@ -58,6 +58,8 @@ const IGNORED_KEYS = new Set([
   'preprocessing_num_workers', 'dataloader_num_workers', 'trust_remote_code', 'flash_attn', 'resume_from_checkpoint',
   'save_only_model', 'logging_dir', 'dataset_dir', 'per_device_eval_batch_size', 'eval_strategy', 'evaluation_strategy',
   'save_strategy', 'logging_strategy', 'gradient_checkpointing', 'use_unsloth', 'enable_liger_kernel', 'upcast_layernorm',
+  // Multi-GPU and logging plumbing of LLaMA-Factory's example configs: Lathe runs one GPU and logs everything itself.
+  'deepspeed', 'ddp_find_unused_parameters', 'include_num_input_tokens_seen', 'save_safetensors', 'disable_tqdm',
 ]);
 
 const FIELD_OF_KEY = new Map<string, keyof RunConfig>(Object.entries(YAML_KEYS).map(([f, k]) => [k, f as keyof RunConfig]));
