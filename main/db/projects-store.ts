@@ -16,7 +16,7 @@ interface ProjectRow {
 
 const SELECT = `
   SELECT p.id, p.name, p.created_at, p.updated_at,
-    (SELECT COUNT(*) FROM datasets d WHERE d.project_id = p.id) AS dataset_count,
+    (SELECT COUNT(*) FROM datasets d WHERE d.project_id = p.id AND d.state = 'ready') AS dataset_count,
     (SELECT COUNT(*) FROM runs r WHERE r.project_id = p.id) AS run_count,
     (SELECT COUNT(*) FROM artifacts a WHERE a.project_id = p.id) AS artifact_count
   FROM projects p`;
