@@ -138,6 +138,8 @@ describe('engine config', () => {
 describe('lifecycle', () => {
   it('allows the documented transitions only', () => {
     expect(canTransition('queued', 'preparing')).toBe(true);
+    expect(canTransition('draft', 'queued')).toBe(true);
+    expect(canTransition('draft', 'running')).toBe(false);
     expect(canTransition('running', 'paused')).toBe(true);
     expect(canTransition('paused', 'running')).toBe(true);
     expect(canTransition('running', 'stopping')).toBe(true);

@@ -181,12 +181,12 @@ export class RunManager {
     }
     const s = run.row.status;
     const finishedEarly = s === 'completed' && run.row.max_steps !== null && run.row.step < run.row.max_steps;
-    if (!(s === 'failed' || s === 'interrupted' || finishedEarly)) {
+    if (!(s === 'draft' || s === 'failed' || s === 'interrupted' || finishedEarly)) {
       if (s === 'completed') throw new LatheError('conflict', `Run ${runId} has completed all its steps. Retrain it to continue on more data.`);
       assertTransition(runId, s, 'queued', 'resume');
     }
     const queued = this.o.workspace.db.transaction(() => {
-      if (!this.store.transition(runId, ['failed', 'interrupted', 'completed'], 'queued')) return false;
+      if (!this.store.transition(runId, ['draft', 'failed', 'interrupted', 'completed'], 'queued')) return false;
       this.store.setStatus(runId, 'queued');
       // owned: reserved for this process (the CLI resumes in the foreground); else any app's queue may take it.
       this.store.setOwner(runId, o.owned ? { pid: process.pid, host: HOST } : null);

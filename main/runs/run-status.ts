@@ -1,11 +1,12 @@
 // The run lifecycle as data: which status may follow which, and what each action needs. Pure; the manager applies
 // it and the store records it.
-//   queued → preparing → running ⇄ paused;  running/paused → stopping → completed
+//   draft → queued → preparing → running ⇄ paused;  running/paused → stopping → completed
 //   any live status → failed | interrupted;  interrupted/failed/stopped-early → queued (resume from checkpoint)
 import { LatheError } from '../../preload/contract/errors.js';
 import type { RunStatus } from '../../preload/contract/runs.js';
 
 const NEXT: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  draft: ['queued'],
   queued: ['preparing', 'interrupted', 'failed'],
   preparing: ['running', 'stopping', 'failed', 'interrupted'],
   running: ['paused', 'stopping', 'completed', 'failed', 'interrupted'],

@@ -104,7 +104,7 @@ export class RunsService implements IRunsService {
     const run = this.ctx.workspace.db.transaction(() => {
       const r = store.create(req.projectId, name, config, req.parentRunId ?? null);
       if (owned) store.setOwner(r.row.id, { pid: process.pid, host: HOST });
-      else if (!req.start) store.setStatus(r.row.id, 'interrupted', { error: { code: 'not_started', message: 'Created without starting.', hint: 'Start it when ready.' } });
+      else if (!req.start) store.setStatus(r.row.id, 'draft');
       return store.get(r.row.id);
     })();
     const folder = runFolder(this.ctx.workspace.paths, req.projectId, run.row.id);

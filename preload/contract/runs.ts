@@ -89,7 +89,8 @@ export type RunConfigDraft = z.infer<typeof RunConfigDraft>;
 // ---------------------------------------------------------------------------------------------------------------
 // Runs.
 // ---------------------------------------------------------------------------------------------------------------
-export const RUN_STATUSES = ['queued', 'preparing', 'running', 'paused', 'stopping', 'completed', 'failed', 'interrupted'] as const;
+/** `draft`: created without starting (start queues it). */
+export const RUN_STATUSES = ['draft', 'queued', 'preparing', 'running', 'paused', 'stopping', 'completed', 'failed', 'interrupted'] as const;
 export const RunStatus = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatus>;
 

@@ -29,6 +29,18 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
   const statusIs = (id: number, ...s: RunStatus[]) => () => s.includes(row(id).status) && row(id);
   const statuses = (id: number) => b.events.filter((e) => e.name === 'runs.status' && e.payload.id === id).map((e) => e.payload.status as string);
 
+  it('a run created without starting waits as a draft until started, then trains to the end', async () => {
+    const draft = await b.service.create({ projectId: b.projectId, name: 'later', start: false, config: await config({ max_steps: 3, save_steps: 0, eval_steps: 0, predict_with_generate: false }) });
+    expect(draft.status).toBe('draft');
+    expect(draft.error).toBeFalsy();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(row(draft.id).status).toBe('draft');
+    await b.service.start({ id: draft.id });
+    await waitFor('completed', statusIs(draft.id, 'completed'));
+    expect(row(draft.id).step).toBe(3);
+    expect(statuses(draft.id)).toEqual(['draft', 'queued', 'preparing', 'running', 'completed']);
+  });
+
   it('pauses, resumes, stops with a final checkpoint, then resumes to the last step with one metric per step', async () => {
     const run = await b.service.create({ projectId: b.projectId, name: 'long', config: await config({ max_steps: 40, save_steps: 0, eval_steps: 0, predict_with_generate: false }) });
     expect(run.name).toBe('long');

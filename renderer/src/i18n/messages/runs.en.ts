@@ -43,5 +43,6 @@ export const runsEn = {
   'runs.status.stopping': 'stopping',
   'runs.status.completed': 'completed',
   'runs.status.failed': 'failed',
+  'runs.status.draft': 'not started',
   'runs.status.interrupted': 'interrupted',
 } as const;

@@ -45,5 +45,6 @@ export const runsZh: Record<keyof typeof runsEn, string> = {
   'runs.status.stopping': '正在停止',
   'runs.status.completed': '已完成',
   'runs.status.failed': '失败',
+  'runs.status.draft': '未开始',
   'runs.status.interrupted': '已中断',
 };
