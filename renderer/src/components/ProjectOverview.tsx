@@ -1,6 +1,6 @@
 // The selected project at a glance on the home page: its datasets, runs and exports, each list saying what to do
 // next when it is empty, with links into the workflow.
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import type { ProjectDto } from '../../../preload/contract/index.js';
 import { useT } from '../i18n/use-t.js';
 import { useLathe } from '../store/bound-store.js';
@@ -26,64 +26,60 @@ export function ProjectOverview({ project }: { project: ProjectDto }) {
 
   return (
     <section className="overview" aria-label={t('projects.overview', { name: project.name })} data-testid="project-overview">
-      <div className="panel">
-        <div className="row">
-          <h2 style={{ margin: 0 }}>{t('projects.overview.datasets')}</h2>
-          <span className="spacer" />
-          <a href="#import">{t('data.import')}</a>
-        </div>
-        {datasets && datasets.length === 0 && <p className="muted">{t('projects.overview.noDatasets')}</p>}
-        <ul className="plain-list">
-          {datasets?.slice(0, SHOWN).map((d) => (
-            <li key={d.id}>
-              <a href="#data" className="list-item" onClick={() => openDataset(d.id)}>
-                <span className="card-title">{d.name}</span>
-                <span className="card-meta">{t('data.meta', { rows: d.rowCount.toLocaleString(), shape: d.sourceName })}</span>
-              </a>
-            </li>
-          ))}
-        </ul>
-      </div>
-      <div className="panel">
-        <div className="row">
-          <h2 style={{ margin: 0 }}>{t('projects.overview.runs')}</h2>
-          <span className="spacer" />
-          <a href="#train">{t('runs.newRun')}</a>
-        </div>
-        {runs && runs.length === 0 && <p className="muted">{t('projects.overview.noRuns')}</p>}
-        <ul className="plain-list">
-          {runs?.slice(0, SHOWN).map((r) => (
-            <li key={r.id}>
-              <a href="#runs" className="list-item">
-                <span className="card-title">
-                  {r.name} <span className={`badge ${r.status}`}>{t(`runs.status.${r.status}`)}</span>
-                </span>
-                <span className="card-meta">{r.lastLoss !== null ? t('projects.overview.loss', { loss: r.lastLoss.toFixed(3) }) : new Date(r.createdAt).toLocaleString()}</span>
-              </a>
-            </li>
-          ))}
-        </ul>
-      </div>
-      <div className="panel">
-        <div className="row">
-          <h2 style={{ margin: 0 }}>{t('projects.overview.exports')}</h2>
-          <span className="spacer" />
-          <a href="#export">{t('nav.export')}</a>
-        </div>
-        {exportsList && exportsList.length === 0 && <p className="muted">{t('projects.overview.noExports')}</p>}
-        <ul className="plain-list">
-          {exportsList?.slice(0, SHOWN).map((e) => (
-            <li key={e.id}>
-              <a href="#export" className="list-item">
-                <span className="card-title">{e.format}</span>
-                <span className="card-meta mono">
-                  {formatBytes(e.bytes)} · {e.path}
-                </span>
-              </a>
-            </li>
-          ))}
-        </ul>
-      </div>
+      <OverviewPanel title={t('projects.overview.datasets')} link="#import" linkLabel={t('data.import')} empty={t('projects.overview.noDatasets')} items={datasets}>
+        {(d) => (
+          <a href="#data" className="list-item" onClick={() => openDataset(d.id)}>
+            <span className="card-title">{d.name}</span>
+            <span className="card-meta">{t('data.meta', { rows: d.rowCount.toLocaleString(), shape: d.sourceName })}</span>
+          </a>
+        )}
+      </OverviewPanel>
+      <OverviewPanel title={t('projects.overview.runs')} link="#train" linkLabel={t('runs.newRun')} empty={t('projects.overview.noRuns')} items={runs}>
+        {(r) => (
+          <a href="#runs" className="list-item">
+            <span className="card-title">
+              {r.name} <span className={`badge ${r.status}`}>{t(`runs.status.${r.status}`)}</span>
+            </span>
+            <span className="card-meta">{r.lastLoss !== null ? t('projects.overview.loss', { loss: r.lastLoss.toFixed(3) }) : new Date(r.createdAt).toLocaleString()}</span>
+          </a>
+        )}
+      </OverviewPanel>
+      <OverviewPanel title={t('projects.overview.exports')} link="#export" linkLabel={t('nav.export')} empty={t('projects.overview.noExports')} items={exportsList}>
+        {(e) => (
+          <a href="#export" className="list-item">
+            <span className="card-title">{e.format}</span>
+            <span className="card-meta mono">
+              {formatBytes(e.bytes)} · {e.path}
+            </span>
+          </a>
+        )}
+      </OverviewPanel>
     </section>
+  );
+}
+
+/** One list of the overview: a heading with the link that starts the next step, the first items, or what to do when empty. */
+function OverviewPanel<T extends { readonly id: number }>(props: {
+  title: string;
+  link: string;
+  linkLabel: string;
+  empty: string;
+  items: readonly T[] | undefined;
+  children: (item: T) => ReactNode;
+}) {
+  return (
+    <div className="panel">
+      <div className="row">
+        <h2 style={{ margin: 0 }}>{props.title}</h2>
+        <span className="spacer" />
+        <a href={props.link}>{props.linkLabel}</a>
+      </div>
+      {props.items && props.items.length === 0 && <p className="muted">{props.empty}</p>}
+      <ul className="plain-list">
+        {props.items?.slice(0, SHOWN).map((item) => (
+          <li key={item.id}>{props.children(item)}</li>
+        ))}
+      </ul>
+    </div>
   );
 }
