@@ -136,4 +136,51 @@ describe('datasets service', () => {
     await expect(svc.import({ projectId, file: '' })).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(svc.setSplit({ id: 1, seed: 1, valRatio: 2 })).rejects.toMatchObject({ code: 'invalid_request' });
   });
+
+  it('searches and filters rows in main, paging through the matches with their count', async () => {
+    const lines = ['q,a'];
+    for (let i = 0; i < 38; i++) lines.push(i % 4 === 0 ? `怎么退款 ${i},请在订单页申请` : `Where is my Order ${i}?,It ships soon`);
+    lines.push(lines[1]!, lines[2]!); // rows 38 and 39 repeat rows 0 and 1
+    const csv = path.join(home.dir, 'search.csv');
+    fs.writeFileSync(csv, `${lines.join('\n')}\n`);
+    const mapping: Mapping = { shape: 'single', fields: { instruction: { columns: ['q'] }, output: { columns: ['a'] } } };
+    const id = (await svc.import({ projectId, file: csv, name: 'Search', mapping })).dataset.id;
+    const idxs = (r: { rows: readonly { idx: number }[] }) => r.rows.map((x) => x.idx);
+    const english = [...Array(40).keys()].filter((i) => i === 39 || (i < 38 && i % 4 !== 0));
+
+    const all = await svc.rows({ id, limit: 5 });
+    expect(all).toMatchObject({ total: 40, matched: 40 });
+    const order = await svc.rows({ id, search: 'ORDER', limit: 5 });
+    expect(order).toMatchObject({ total: 40, matched: 29 });
+    expect(idxs(order)).toEqual(english.slice(0, 5));
+    expect(idxs(await svc.rows({ id, search: 'ORDER', offset: 25, limit: 5 }))).toEqual(english.slice(25));
+    expect(idxs(await svc.rows({ id, search: '  退款 ', limit: 100 }))).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 38]);
+    expect((await svc.rows({ id, search: '没有这个', limit: 5 })).matched).toBe(0);
+
+    // An edit is searched by its new text, and shows under "edited"; exclusion under "excluded".
+    await svc.editRow({ id, idx: 1, record: { kind: 'single', instruction: '退款了吗', output: '已退' } });
+    await svc.excludeRow({ id, idx: 4, excluded: true });
+    expect((await svc.rows({ id, search: '退款', limit: 100 })).matched).toBe(12);
+    expect((await svc.rows({ id, search: 'order', limit: 100 })).matched).toBe(28);
+    expect(idxs(await svc.rows({ id, filter: 'edited', limit: 100 }))).toEqual([1]);
+    expect(idxs(await svc.rows({ id, filter: 'excluded', limit: 100 }))).toEqual([4]);
+    expect(idxs(await svc.rows({ id, filter: 'duplicates', limit: 100 }))).toEqual([0, 1, 38, 39]); // as imported
+    expect(idxs(await svc.rows({ id, filter: 'duplicates', search: '退款', limit: 100 }))).toEqual([0, 1, 38]);
+
+    // train/validation: the included rows of each split, exactly as the split assigns them.
+    await svc.setSplit({ id, seed: 3, valRatio: 0.25 });
+    const val = await svc.rows({ id, filter: 'validation', limit: 100 });
+    const train = await svc.rows({ id, filter: 'train', limit: 100 });
+    expect([val.matched, train.matched]).toEqual([10, 29]); // round(39 × 0.25) of the 39 included rows
+    expect(val.rows.every((r) => r.split === 'validation' && !r.excluded)).toBe(true);
+    expect(train.rows.every((r) => r.split === 'train' && !r.excluded)).toBe(true);
+    expect(idxs(val)).toEqual(idxs(await svc.rows({ id, split: 'validation', limit: 100 })));
+    const valZh = idxs(await svc.rows({ id, filter: 'validation', search: '退款', limit: 100 }));
+    const trainZh = idxs(await svc.rows({ id, filter: 'train', search: '退款', limit: 100 }));
+    expect([...valZh, ...trainZh].sort((a, b) => a - b)).toEqual([0, 1, 8, 12, 16, 20, 24, 28, 32, 36, 38]);
+    expect(valZh.every((i) => idxs(val).includes(i))).toBe(true);
+    expect(await svc.rows({ id, split: 'train', search: '退款', limit: 1 })).toMatchObject({ total: 29, matched: trainZh.length });
+    await expect(svc.rows({ id, split: 'train', filter: 'edited' })).rejects.toMatchObject({ code: 'invalid_request' });
+    await svc.remove({ id });
+  });
 });

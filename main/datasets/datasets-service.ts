@@ -1,6 +1,6 @@
 // The datasets domain's service: inspect, preview, validate, import (in a worker, cancellable, with progress
-// events), LLaMA-Factory folders, row edits, splits, export. It validates requests with the contract's schemas
-// (callers in-process skip the IPC layer) and leaves SQL to DatasetsStore.
+// events), LLaMA-Factory folders, row paging with search and filters, row edits, splits, export. It validates
+// requests with the contract's schemas (callers in-process skip the IPC layer) and leaves SQL to DatasetsStore.
 import path from 'node:path';
 import {
   CancelRequest,
@@ -24,6 +24,7 @@ import {
   type ImportResult,
   type NormalisedRecord,
   type PreviewResult,
+  type RowFilter,
   type RowsResult,
   type SourceInspection,
   type ValidationReport,
@@ -40,6 +41,9 @@ import type { ImportTask, ImportTaskResult } from './import-task.js';
 import { previewSample, SampleCache } from './source-sample.js';
 import { validationSet } from './split.js';
 import { validateSource } from './validate-source.js';
+
+/** Search results kept for paging (a few MB each at a million rows). */
+const MATCH_CACHE_SIZE = 4;
 
 export interface DatasetsServiceOptions {
   /** Run imports in a worker thread (the app). The CLI runs them inline. Default true. */
@@ -60,6 +64,7 @@ export class DatasetsService implements IDatasetsService {
   private readonly samples = new SampleCache();
   private readonly jobs = new Map<string, { cancel(): void }>();
   private readonly splitCache = new Map<string, Set<number>>();
+  private readonly matchCache = new Map<string, number[]>();
   private jobCounter = 0;
   /** Removal of what killed imports left (invisible already), started at construction; resolves to their ids. */
   readonly cleanedUp: Promise<number[]>;
@@ -132,17 +137,27 @@ export class DatasetsService implements IDatasetsService {
     const req = parse(RowsRequest, request);
     const dataset = this.store.get(req.id);
     const val = this.validation(dataset);
+    const search = req.search?.trim() ?? '';
+    let filter: RowFilter = req.filter ?? 'all';
     if (req.split) {
-      const included = this.store.includedIdxs(req.id).filter((i) => val.has(i) === (req.split === 'validation'));
-      const page = included.slice(req.offset, req.offset + req.limit);
-      return { total: included.length, rows: page.map((i) => this.rowDto(this.store.row(req.id, i), val)) };
+      if (filter !== 'all' && filter !== req.split) throw new LatheError('invalid_request', `split "${req.split}" cannot be combined with filter "${filter}": use the filter alone.`);
+      filter = req.split;
     }
-    return { total: dataset.rowCount, rows: this.store.rows(req.id, req.offset, req.limit).map((r) => this.rowDto(r, val)) };
+    if (search === '' && filter === 'all') {
+      const rows = this.store.rows(req.id, req.offset, req.limit).map((r) => this.rowDto(r, val));
+      return { total: dataset.rowCount, matched: dataset.rowCount, rows };
+    }
+    // A first page (offset 0) starts a new search and so rereads the rows; later pages page through its result.
+    const idxs = this.matching(dataset, search, filter, val, req.offset === 0);
+    const total = req.split ? (search === '' ? idxs.length : this.matching(dataset, '', req.split, val, false).length) : dataset.rowCount;
+    const page = idxs.slice(req.offset, req.offset + req.limit);
+    return { total, matched: idxs.length, rows: page.map((i) => this.rowDto(this.store.row(req.id, i), val)) };
   }
 
   async editRow(request: unknown): Promise<DatasetRowDto> {
     const req = parse(EditRowRequest, request);
     this.store.edit(req.id, req.idx, req.record);
+    this.dropMatches(req.id);
     this.ctx.events.emit('datasets.changed', { id: req.id, change: 'edited' });
     return this.rowDto(this.store.row(req.id, req.idx), this.validation(this.store.get(req.id)));
   }
@@ -222,6 +237,28 @@ export class DatasetsService implements IDatasetsService {
 
   private dropSplit(id: number): void {
     for (const k of this.splitCache.keys()) if (k.startsWith(`${id}:`)) this.splitCache.delete(k);
+    this.dropMatches(id);
+  }
+
+  /** Positions of the rows a search + filter keeps, in order; the last few answers are kept for paging. */
+  private matching(d: DatasetDto, search: string, filter: RowFilter, val: Set<number>, fresh: boolean): number[] {
+    const key = `${d.id}:${d.splitSeed}:${d.valRatio}:${filter}:${search}`;
+    let idxs = fresh ? undefined : this.matchCache.get(key);
+    if (idxs) {
+      this.matchCache.delete(key); // most recently used last
+    } else {
+      const split = filter === 'train' || filter === 'validation' ? filter : undefined;
+      idxs = this.store.matchingIdxs(d.id, search, filter === 'train' || filter === 'validation' ? 'included' : filter);
+      // The split is decided in JS (split.ts: a seeded hash ranked over the included rows), so it filters here.
+      if (split) idxs = idxs.filter((i) => val.has(i) === (split === 'validation'));
+    }
+    this.matchCache.set(key, idxs);
+    while (this.matchCache.size > MATCH_CACHE_SIZE) this.matchCache.delete(this.matchCache.keys().next().value!);
+    return idxs;
+  }
+
+  private dropMatches(id: number): void {
+    for (const k of this.matchCache.keys()) if (k.startsWith(`${id}:`)) this.matchCache.delete(k);
   }
 
   private rowDto(r: StoredRow, val: Set<number>): DatasetRowDto {

@@ -66,4 +66,32 @@ describe('datasets store', () => {
     expect(store.row(d.id, 0).edited_record).toBeNull();
     expect(() => store.edit(d.id, 5, null)).toThrow(/no row 5/);
   });
+
+  it('finds rows by a case-insensitive substring of the record in effect, with the SQL filters', () => {
+    const w = store.beginImport({ ...meta, name: 'search' });
+    const texts = ['Refund my ORDER', '怎么退款？', 'shipping "fast"\nplease', '怎么退款？', 'line one\nline two', 'nothing here'];
+    texts.forEach((text, i) => w.add(i + 2, JSON.stringify({ kind: 'text', text }), text === '怎么退款？' ? 'dup' : `h${i}`));
+    const d = w.commit(0, 'text', 'search', { shape: 'text', fields: { text: { columns: ['t'] } } });
+    store.edit(d.id, 5, { kind: 'text', text: 'now about a refund' });
+    store.exclude(d.id, 1, true);
+    const find = (search: string, filter: Parameters<typeof store.matchingIdxs>[2] = 'all') => store.matchingIdxs(d.id, search, filter);
+
+    expect(find('refund')).toEqual([0, 5]); // row 5 by its edit …
+    expect(find('nothing')).toEqual([]); // … and no longer by its original
+    expect(find('order')).toEqual([0]);
+    expect(find('退款')).toEqual([1, 3]);
+    expect(find('"fast"')).toEqual([2]); // JSON-escaped like the stored record
+    expect(find('one\nline')).toEqual([4]);
+    expect(find('%')).toEqual([]); // no LIKE wildcards
+    expect(find('')).toEqual([0, 1, 2, 3, 4, 5]);
+
+    expect(find('', 'excluded')).toEqual([1]);
+    expect(find('', 'edited')).toEqual([5]);
+    expect(find('', 'included')).toEqual([0, 2, 3, 4, 5]);
+    expect(find('', 'duplicates')).toEqual([1, 3]); // every copy, excluded or not
+    expect(find('退款', 'included')).toEqual([3]);
+    expect(find('refund', 'edited')).toEqual([5]);
+    expect(find('refund', 'duplicates')).toEqual([]);
+    store.remove(d.id);
+  });
 });

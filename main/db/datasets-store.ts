@@ -7,6 +7,7 @@ import type { DatasetDto, Mapping, NormalisedRecord } from '../../preload/contra
 import { LatheError } from '../../preload/contract/errors.js';
 import { nowIso } from './clock.js';
 import { discardChunk, ImportWriter } from './dataset-import-writer.js';
+import type { Statement } from 'better-sqlite3';
 import type { WorkspaceDb } from './workspace-db.js';
 
 export { ImportWriter } from './dataset-import-writer.js';
@@ -36,6 +37,22 @@ export interface StoredRow {
   edited_record: string | null;
   excluded: number;
 }
+
+/** Which rows a search keeps besides its text: the SQL-decidable filters (the split is decided in JS, split.ts). */
+export type RowMatchFilter = 'all' | 'excluded' | 'edited' | 'included' | 'duplicates';
+const MATCH_FILTERS: readonly RowMatchFilter[] = ['all', 'excluded', 'edited', 'included', 'duplicates'];
+const FILTER_SQL: Record<RowMatchFilter, string> = {
+  all: '',
+  excluded: ' AND excluded = 1',
+  edited: ' AND edited_record IS NOT NULL',
+  included: ' AND excluded = 0',
+  // The subquery runs once per statement (not correlated) over the (dataset_id, content_hash) index.
+  duplicates: ' AND content_hash IN (SELECT content_hash FROM dataset_rows WHERE dataset_id = @id GROUP BY content_hash HAVING COUNT(*) > 1)',
+};
+// Records are stored as JSON text, so a substring of the effective record's JSON is a substring of its text once the
+// needle is JSON-escaped the same way (quotes, backslashes, newlines). lower() folds ASCII only; other scripts
+// (Chinese) have no case to fold.
+const SEARCH_SQL = ' AND instr(lower(coalesce(edited_record, record)), lower(@search)) > 0';
 
 export interface NewDataset {
   readonly projectId: number;
@@ -77,6 +94,7 @@ export class DatasetsStore {
   private readonly excludeStmt;
   private readonly splitStmt;
   private readonly projectExists;
+  private readonly matchStmts = new Map<string, Statement<[{ id: number; search?: string }], number>>();
 
   constructor(private readonly db: WorkspaceDb) {
     this.listAll = db.prepare<[], DatasetRow>(`${SELECT} ORDER BY d.created_at DESC, d.id DESC`);
@@ -101,6 +119,12 @@ export class DatasetsStore {
     this.excludeStmt = db.prepare<[number, number, number]>('UPDATE dataset_rows SET excluded = ? WHERE dataset_id = ? AND idx = ?');
     this.splitStmt = db.prepare<[number, number, number]>('UPDATE datasets SET split_seed = ?, val_ratio = ? WHERE id = ?');
     this.projectExists = db.prepare<[number], { id: number }>('SELECT id FROM projects WHERE id = ?');
+    for (const filter of MATCH_FILTERS) {
+      for (const search of [false, true]) {
+        const sql = `SELECT idx FROM dataset_rows WHERE dataset_id = @id${search ? SEARCH_SQL : ''}${FILTER_SQL[filter]} ORDER BY idx`;
+        this.matchStmts.set(`${filter}:${search}`, db.prepare<[{ id: number; search?: string }], number>(sql).pluck());
+      }
+    }
   }
 
   list(projectId?: number): DatasetDto[] {
@@ -195,6 +219,16 @@ export class DatasetsStore {
       yield* batch;
       from = batch[batch.length - 1]!.idx + 1;
     }
+  }
+
+  /**
+   * Positions (in order) of the rows whose effective record (the edit when there is one) contains `search`
+   * (case-insensitive; '' = any) and that pass `filter`. One pass over the dataset's rows; ints only, so a million
+   * matches are a few MB.
+   */
+  matchingIdxs(id: number, search: string, filter: RowMatchFilter): number[] {
+    const stmt = this.matchStmts.get(`${filter}:${search !== ''}`)!;
+    return stmt.all(search === '' ? { id } : { id, search: JSON.stringify(search).slice(1, -1) });
   }
 
   includedIdxs(id: number): number[] {

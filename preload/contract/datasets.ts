@@ -247,9 +247,27 @@ export const DatasetRef = z.object({ id: DatasetId }).strict();
 export type DatasetRef = z.infer<typeof DatasetRef>;
 export const ListDatasetsRequest = z.object({ projectId: z.number().int().positive().optional() }).strict();
 export type ListDatasetsRequest = z.infer<typeof ListDatasetsRequest>;
-export const RowsRequest = z.object({ id: DatasetId, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(50), split: z.enum(['train', 'validation']).optional() }).strict();
+/**
+ * Which rows the dataset view shows. duplicates: rows whose normalised record occurs more than once in the dataset
+ * (every copy); train/validation: included rows of that split.
+ */
+export const RowFilter = z.enum(['all', 'excluded', 'edited', 'train', 'validation', 'duplicates']);
+export type RowFilter = z.infer<typeof RowFilter>;
+export const RowsRequest = z
+  .object({
+    id: DatasetId,
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(1000).default(50),
+    /** Only included rows of this split; `total` is then the split's size. */
+    split: z.enum(['train', 'validation']).optional(),
+    /** Case-insensitive substring of the record in effect (the edit when there is one); blank = every row. */
+    search: z.string().max(1000).optional(),
+    filter: RowFilter.optional(),
+  })
+  .strict();
 export type RowsRequest = z.input<typeof RowsRequest>;
-export const RowsResult = z.object({ total: z.number().int(), rows: z.array(DatasetRowDto) });
+/** `offset`/`limit` page through the matching rows; `matched` counts them all (= `total` without search or filter). */
+export const RowsResult = z.object({ total: z.number().int(), matched: z.number().int(), rows: z.array(DatasetRowDto) });
 export type RowsResult = z.infer<typeof RowsResult>;
 export const EditRowRequest = z.object({ id: DatasetId, idx: z.number().int().min(0), record: NormalisedRecord.nullable() }).strict();
 export type EditRowRequest = z.infer<typeof EditRowRequest>;

@@ -1,99 +1,81 @@
-// One dataset: its facts, the rows (virtualised, paged from main), search and filters (a scan with progress and
-// cancel), the selected row's record with exclude/edit, split settings and export.
+// One dataset: its facts, the rows (virtualised, paged from main), search and filters (done by main: the table
+// pages through the matching rows), the selected row's record with exclude/edit, split settings and export.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DatasetDto, DatasetRowDto } from '../../../../preload/contract/datasets.js';
-import { ProgressBar } from '../../components/ProgressBar.js';
+import type { DatasetDto, DatasetRowDto, RowFilter } from '../../../../preload/contract/datasets.js';
 import { VirtualTable, type Column } from '../../components/VirtualTable.js';
 import { oneLine, recordAnswer, recordPrompt } from '../../components/record-text.js';
 import { RowPageCache } from '../../components/row-page-cache.js';
-import { scanRows } from '../../components/scan-rows.js';
 import { messageOf } from '../../bridge/lathe-error.js';
 import { useT } from '../../i18n/use-t.js';
+import type { RowQuery } from '../../store/datasets/actions.js';
 import { useLathe } from '../../store/bound-store.js';
 import { RowEditor } from './RowEditor.js';
-import { rowFilter, type RowFilter } from './row-filter.js';
 import { SplitPanel } from './SplitPanel.js';
 import { ExportPanel } from './ExportPanel.js';
 
-const FILTERS: readonly RowFilter[] = ['all', 'problems', 'duplicates', 'excluded', 'edited', 'train', 'validation'];
+const FILTERS: readonly RowFilter[] = ['all', 'duplicates', 'excluded', 'edited', 'train', 'validation'];
+/** Typing waits for a pause so each keystroke does not start a search in main. */
+const SEARCH_DELAY_MS = 250;
 
-interface ScanState {
-  readonly running: boolean;
-  readonly scanned: number;
+interface Counts {
   readonly total: number;
-  readonly matches: DatasetRowDto[];
-  readonly startedAt: number;
+  readonly matched: number;
 }
 
 export function DatasetView({ dataset }: { dataset: DatasetDto }) {
   const t = useT();
   const fetchRows = useLathe((s) => s.fetchRows);
   const excludeRow = useLathe((s) => s.excludeRow);
-  const [total, setTotal] = useState<number | undefined>();
   const [version, setVersion] = useState(0);
   const [selected, setSelected] = useState<number | undefined>();
   const [error, setError] = useState<string | undefined>();
-  const [query, setQuery] = useState('');
+  const [text, setText] = useState('');
   const [filter, setFilter] = useState<RowFilter>('all');
-  const [scan, setScan] = useState<ScanState | undefined>();
-  const abort = useRef<AbortController | undefined>(undefined);
+  // The query the table shows: the search text once typing pauses, the filter at once.
+  const [query, setQuery] = useState<RowQuery>({ search: '', filter: 'all' });
+  const [counts, setCounts] = useState<Counts | undefined>();
+  const live = useRef<RowPageCache<DatasetRowDto> | undefined>(undefined);
 
-  const cache = useMemo(
-    () =>
-      new RowPageCache<DatasetRowDto>(
-        async (offset, limit) => {
-          const r = await fetchRows(dataset.id, offset, limit);
-          setTotal(r.total);
-          return r;
-        },
-        () => setVersion((v) => v + 1),
-        (err) => setError(messageOf(err)),
-      ),
-    [dataset.id, fetchRows],
-  );
   useEffect(() => {
+    const search = text.trim();
+    if (search === query.search && filter === query.filter) return;
+    const timer = setTimeout(() => setQuery({ search, filter }), filter !== query.filter ? 0 : SEARCH_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [text, filter, query]);
+
+  // One page cache per query; a superseded query's answers still in flight are dropped.
+  const cache = useMemo(() => {
+    const c: RowPageCache<DatasetRowDto> = new RowPageCache<DatasetRowDto>(
+      async (offset, limit) => {
+        const r = await fetchRows(dataset.id, offset, limit, query);
+        if (live.current === c) setCounts({ total: r.total, matched: r.matched });
+        return r;
+      },
+      () => setVersion((v) => v + 1),
+      (err) => setError(messageOf(err)),
+    );
+    return c;
+  }, [dataset.id, query, fetchRows]);
+  useEffect(() => {
+    live.current = cache;
+    setCounts(undefined);
+    setSelected(undefined);
     cache.ensure(0, 1);
-    return () => abort.current?.abort();
+    return () => cache.clear();
   }, [cache]);
 
-  const filtering = query.trim() !== '' || filter !== 'all';
-  const runScan = useCallback(() => {
-    abort.current?.abort();
-    if (query.trim() === '' && filter === 'all') {
-      setScan(undefined);
-      return;
-    }
-    const ac = (abort.current = new AbortController());
-    const startedAt = Date.now();
-    setScan({ running: true, scanned: 0, total: total ?? 0, matches: [], startedAt });
-    setSelected(undefined);
-    void scanRows((offset, limit) => fetchRows(dataset.id, offset, limit), rowFilter(filter, query), {
-      signal: ac.signal,
-      onProgress: (scanned, all) => !ac.signal.aborted && setScan((s) => s && { ...s, scanned, total: all }),
-    })
-      .then((r) => !ac.signal.aborted && setScan({ running: false, scanned: r.scanned, total: r.total, matches: r.matches, startedAt }))
-      .catch((err) => {
-        setError(messageOf(err));
-        setScan(undefined);
-      });
-  }, [query, filter, total, dataset.id, fetchRows]);
-
-  // Filters apply at once; typing waits for a pause so each keystroke does not start a scan.
-  useEffect(() => {
-    const timer = setTimeout(runScan, query ? 350 : 0);
-    return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [query, filter]);
-
-  const shown = filtering && scan ? scan.matches : undefined;
-  const rowCount = shown ? shown.length : (total ?? 0);
-  const getRow = useCallback((i: number) => (shown ? shown[i] : cache.get(i)), [shown, cache]);
-  const onRange = useCallback((start: number, end: number) => !shown && cache.ensure(start, end), [shown, cache]);
+  const filtering = query.search !== '' || query.filter !== 'all';
+  const typed = text.trim() !== query.search || filter !== query.filter;
+  // A search or filter typed or chosen and not answered yet (the first page of plain rows needs no notice).
+  const searching = (filtering || typed) && (typed || counts === undefined);
+  const rowCount = counts?.matched ?? 0;
+  const getRow = useCallback((i: number) => cache.get(i), [cache]);
+  const onRange = useCallback((start: number, end: number) => cache.ensure(start, end), [cache]);
   const current = selected === undefined ? undefined : getRow(selected);
 
+  /** Puts an edited or (un)excluded row back at its place in the table (the selected position). */
   const replaceRow = (row: DatasetRowDto) => {
-    cache.replace(row.idx, row);
-    if (shown && selected !== undefined) setScan((s) => s && { ...s, matches: s.matches.map((m) => (m.idx === row.idx ? row : m)) });
+    if (selected !== undefined) cache.replace(selected, row);
     setVersion((v) => v + 1);
   };
 
@@ -131,7 +113,7 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
       )}
       <div className="panel">
         <div className="row" style={{ marginBottom: 12 }}>
-          <input type="search" aria-label={t('data.search')} placeholder={t('data.search.placeholder')} value={query} onChange={(e) => setQuery(e.target.value)} style={{ flex: 1, minWidth: 220 }} />
+          <input type="search" aria-label={t('data.search')} placeholder={t('data.search.placeholder')} value={text} onChange={(e) => setText(e.target.value)} style={{ flex: 1, minWidth: 220 }} />
           <label className="check">
             <span>{t('data.filter')}</span>
             <select aria-label={t('data.filter')} value={filter} onChange={(e) => setFilter(e.target.value as RowFilter)}>
@@ -143,20 +125,8 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
             </select>
           </label>
           <span className="muted" data-testid="row-count" style={{ minWidth: 120, textAlign: 'right' }}>
-            {filtering && scan ? t('data.matches', { count: scan.matches.length.toLocaleString() }) : t('data.rows', { count: (total ?? 0).toLocaleString() })}
+            {searching ? t('data.scanning') : filtering ? t('data.matches', { count: rowCount.toLocaleString() }) : t('data.rows', { count: (counts?.total ?? 0).toLocaleString() })}
           </span>
-        </div>
-        <div style={{ minHeight: 40 }}>
-          {scan?.running && (
-            <div className="row" style={{ flexWrap: 'nowrap' }}>
-              <div style={{ flex: 1 }}>
-                <ProgressBar label={t('data.scanning')} done={scan.scanned} total={scan.total || undefined} elapsedS={(Date.now() - scan.startedAt) / 1000} etaLabel={(eta) => t('common.eta', { eta })} />
-              </div>
-              <button type="button" className="secondary" onClick={() => (abort.current?.abort(), setScan((s) => s && { ...s, running: false }))}>
-                {t('common.cancel')}
-              </button>
-            </div>
-          )}
         </div>
         <VirtualTable
           label={t('data.table', { name: dataset.name })}
@@ -171,7 +141,7 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
           height={420}
           testId="rows-table"
         />
-        {filtering && scan && !scan.running && scan.matches.length === 0 && <p className="muted">{t('data.noMatches')}</p>}
+        {filtering && !searching && rowCount === 0 && <p className="muted">{t('data.noMatches')}</p>}
       </div>
       {current && (
         <RowEditor

@@ -1,16 +1,24 @@
 // The datasets slice's actions: list a project's datasets, open one, page its rows, exclude/edit rows, split,
-// export and remove. Rows are not kept here (a million would not fit): the view pages them through `fetchRows`.
+// export and remove. Rows are not kept here (a million would not fit): the view pages them through `fetchRows`,
+// which main searches and filters (the renderer never scans a dataset).
 import type { StateCreator } from 'zustand';
-import type { DatasetDto, DatasetRowDto, ExportResult, NormalisedRecord, RowsResult } from '../../../../preload/contract/datasets.js';
+import type { DatasetDto, DatasetRowDto, ExportResult, NormalisedRecord, RowFilter, RowsResult } from '../../../../preload/contract/datasets.js';
 import { messageOf } from '../../bridge/lathe-error.js';
 import type { DatasetsService } from '../../services/datasets.js';
 import type { LatheStore } from '../index.js';
 import { datasetsInitialState, type DatasetsState } from './initialState.js';
 
+/** What the dataset view shows: a search text (blank = any row) and a filter. */
+export interface RowQuery {
+  readonly search: string;
+  readonly filter: RowFilter;
+}
+
 export interface DatasetsActions {
   loadDatasets(projectId: number): Promise<void>;
   openDataset(id: number | undefined): void;
-  fetchRows(id: number, offset: number, limit: number): Promise<RowsResult>;
+  /** A page of the rows matching `query` (every row without one); `matched` counts them all. */
+  fetchRows(id: number, offset: number, limit: number, query?: RowQuery): Promise<RowsResult>;
   excludeRow(id: number, idx: number, excluded: boolean): Promise<DatasetRowDto | undefined>;
   editRow(id: number, idx: number, record: NormalisedRecord | null): Promise<DatasetRowDto | undefined>;
   setSplit(id: number, seed: number, valRatio: number): Promise<boolean>;
@@ -48,7 +56,11 @@ export const createDatasetsSlice =
         }
       },
       openDataset: (id) => set({ openDatasetId: id }),
-      fetchRows: (id, offset, limit) => service.rows({ id, offset, limit }),
+      fetchRows: (id, offset, limit, query) => {
+        const search = query?.search.trim() ?? '';
+        const filter = query?.filter ?? 'all';
+        return service.rows({ id, offset, limit, ...(search ? { search } : {}), ...(filter !== 'all' ? { filter } : {}) });
+      },
       excludeRow: (id, idx, excluded) => guard(() => service.excludeRow(id, idx, excluded)),
       editRow: (id, idx, record) => guard(() => service.editRow({ id, idx, record })),
       async setSplit(id, seed, valRatio) {

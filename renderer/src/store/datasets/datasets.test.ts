@@ -34,4 +34,19 @@ describe('datasets slice', () => {
     expect(datasetsSelectors.error(s.getState())).toBe('The record needs an answer.');
     expect((await s.getState().excludeRow(1, 3, true))?.excluded).toBe(true);
   });
+
+  it('asks main for a page of the matching rows, sending only a real search and filter', async () => {
+    const ds = fakeDatasets();
+    const s = testStore({ datasets: ds.service });
+    expect(await s.getState().fetchRows(1, 0, 200)).toMatchObject({ total: 10, matched: 10 });
+    expect(await s.getState().fetchRows(1, 200, 200, { search: '  退款 ', filter: 'all' })).toMatchObject({ total: 10, matched: 3 });
+    await s.getState().fetchRows(1, 0, 50, { search: ' ', filter: 'duplicates' });
+    await s.getState().fetchRows(1, 0, 50, { search: 'Refund', filter: 'validation' });
+    expect(ds.calls.filter((c) => c.method === 'rows').map((c) => c.request)).toEqual([
+      { id: 1, offset: 0, limit: 200 },
+      { id: 1, offset: 200, limit: 200, search: '退款' },
+      { id: 1, offset: 0, limit: 50, filter: 'duplicates' },
+      { id: 1, offset: 0, limit: 50, search: 'Refund', filter: 'validation' },
+    ]);
+  });
 });

@@ -87,7 +87,7 @@ export function fakeDatasets() {
     cancel: async (jobId) => (cancelled.add(jobId), { cancelled: true }),
     list: async (projectId) => datasets.filter((d) => projectId === undefined || d.projectId === projectId),
     get: async (id) => datasets.find((d) => d.id === id)!,
-    rows: async (r) => ({ total: 10, rows: [] }),
+    rows: async (r) => (calls.push({ method: 'rows', request: r }), { total: 10, matched: r.search || r.filter ? 3 : 10, rows: [] }),
     editRow: async () => {
       throw new LatheError('bad_input', 'The record needs an answer.');
     },
