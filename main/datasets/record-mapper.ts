@@ -119,20 +119,7 @@ export class RecordMapper {
   /** A messages column: a list (or its JSON text) of objects with the role and content tags. */
   private messages(values: Values, field: TargetField, problems: FieldProblem[]): Message[] {
     const col = fieldColumn(this.mapping, field)!;
-    let v: unknown = values[col];
-    if (typeof v === 'string' && v.trim().startsWith('[')) {
-      try {
-        v = JSON.parse(v);
-      } catch {
-        problems.push({ column: col, message: 'The conversation is not a valid JSON list.' });
-        return [];
-      }
-    }
-    if (v === null || v === undefined || v === '') return [];
-    if (!Array.isArray(v)) {
-      problems.push({ column: col, message: 'Expected a list of messages.' });
-      return [];
-    }
+    const v = listCell(values[col], col, 'The conversation is not a valid JSON list.', 'Expected a list of messages.', problems);
     const out: Message[] = [];
     v.forEach((raw, i) => {
       const msg = this.message(raw, col, i, problems);
@@ -164,20 +151,7 @@ export class RecordMapper {
   private history(values: Values, problems: FieldProblem[]): Message[] {
     const col = fieldColumn(this.mapping, 'history');
     if (!col) return [];
-    let v: unknown = values[col];
-    if (typeof v === 'string' && v.trim().startsWith('[')) {
-      try {
-        v = JSON.parse(v);
-      } catch {
-        problems.push({ column: col, message: 'The history is not a valid JSON list.' });
-        return [];
-      }
-    }
-    if (v === null || v === undefined || v === '') return [];
-    if (!Array.isArray(v)) {
-      problems.push({ column: col, message: 'Expected the history as a list of [question, answer] pairs.' });
-      return [];
-    }
+    const v = listCell(values[col], col, 'The history is not a valid JSON list.', 'Expected the history as a list of [question, answer] pairs.', problems);
     const out: Message[] = [];
     for (const turn of v) {
       if (Array.isArray(turn) && turn.length === 2) {
@@ -239,4 +213,23 @@ function singleRecord(system: string | undefined, instruction: string, input: st
 /** LLaMA-Factory joins an alpaca instruction and its input with a newline. */
 export function joinPrompt(instruction: string, input: string | undefined): string {
   return input ? `${instruction}\n${input}` : instruction;
+}
+
+/** A cell holding a list, or the JSON text of one; empty cells are an empty list, anything else a problem. */
+function listCell(cell: unknown, column: string, badJson: string, notList: string, problems: FieldProblem[]): unknown[] {
+  let v = cell;
+  if (typeof v === 'string' && v.trim().startsWith('[')) {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      problems.push({ column, message: badJson });
+      return [];
+    }
+  }
+  if (v === null || v === undefined || v === '') return [];
+  if (!Array.isArray(v)) {
+    problems.push({ column, message: notList });
+    return [];
+  }
+  return v;
 }
