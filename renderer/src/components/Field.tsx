@@ -19,3 +19,19 @@ export function Field({ label, help, children, required }: { label: string; help
     </div>
   );
 }
+
+/** A checkbox with its label and a one-line explanation under it. */
+export function CheckField({ label, help, checked, onChange }: { label: string; help: string; checked: boolean; onChange: (checked: boolean) => void }) {
+  const helpId = `${useId()}-help`;
+  return (
+    <div className="field">
+      <label className="check">
+        <input type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={helpId} />
+        {label}
+      </label>
+      <span className="help" id={helpId}>
+        {help}
+      </span>
+    </div>
+  );
+}

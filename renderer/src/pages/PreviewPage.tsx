@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorBanner } from '../components/ErrorBanner.js';
-import { Field } from '../components/Field.js';
+import { CheckField, Field } from '../components/Field.js';
 import { LineChart, type LineChartHandle } from '../components/LineChart.js';
 import { NeedProject } from '../components/NeedProject.js';
 import { PathInput } from '../components/PathInput.js';
@@ -145,24 +145,8 @@ export function PreviewPage() {
               />
             </Field>
           </div>
-          <div className="field">
-            <label className="check">
-              <input type="checkbox" checked={st.options.trainOnPrompt} onChange={(e) => void a.setOptions({ trainOnPrompt: e.target.checked })} aria-describedby="tp-help" />
-              {t('preview.trainOnPrompt')}
-            </label>
-            <span className="help" id="tp-help">
-              {t('preview.trainOnPromptHelp')}
-            </span>
-          </div>
-          <div className="field">
-            <label className="check">
-              <input type="checkbox" checked={st.options.maskHistory} onChange={(e) => void a.setOptions({ maskHistory: e.target.checked })} aria-describedby="mh-help" />
-              {t('preview.maskHistory')}
-            </label>
-            <span className="help" id="mh-help">
-              {t('preview.maskHistoryHelp')}
-            </span>
-          </div>
+          <CheckField label={t('preview.trainOnPrompt')} help={t('preview.trainOnPromptHelp')} checked={st.options.trainOnPrompt} onChange={(v) => void a.setOptions({ trainOnPrompt: v })} />
+          <CheckField label={t('preview.maskHistory')} help={t('preview.maskHistoryHelp')} checked={st.options.maskHistory} onChange={(v) => void a.setOptions({ maskHistory: v })} />
           {st.warnings.length > 0 && (
             <div className="banner banner-warn" role="status" data-testid="template-warnings">
               <ul style={{ margin: 0, paddingLeft: 18 }}>
