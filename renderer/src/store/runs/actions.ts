@@ -1,7 +1,7 @@
 // The runs slice's actions: list a project's runs, defaults for a new run, create/start/pause/resume/stop/delete,
 // the dashboard's run with its history, and live status/metrics/log events folded in as they arrive.
 import type { StateCreator } from 'zustand';
-import type { CompareResult, PredictionsResult, RunConfig, RunDetailDto, RunDto, YamlResult } from '../../../../preload/contract/runs.js';
+import type { CompareResult, PredictionsResult, RunConfig, RunDetailDto, RunDto, RunStatusEvent, YamlResult } from '../../../../preload/contract/runs.js';
 import { messageOf } from '../../bridge/lathe-error.js';
 import type { RunsService } from '../../services/runs.js';
 import type { LatheStore } from '../index.js';
@@ -44,6 +44,15 @@ export const createRunsSlice =
       if (run.projectId !== get().runsProjectId) return;
       set({ runs: runs.some((r) => r.id === run.id) ? runs.map((r) => (r.id === run.id ? run : r)) : [run, ...runs] });
     };
+    // Status events for a run this renderer has not seen yet: a run started by createRun can report
+    // 'running' before create's reply (a snapshot no newer than those events) arrives, so the reply
+    // is brought up to date with them instead of overwriting them.
+    const early = new Map<number, RunStatusEvent>();
+    const withEarlyStatus = (run: RunDto): RunDto => {
+      const e = early.get(run.id);
+      early.delete(run.id);
+      return e ? { ...run, status: e.status, step: e.step, maxSteps: e.maxSteps, error: e.error } : run;
+    };
     const liveOf = (id: number) => get().live[id] ?? EMPTY_LIVE;
     const setLive = (id: number, patch: Partial<LiveRun>) => set({ live: { ...get().live, [id]: { ...liveOf(id), ...patch } } });
     const guard = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
@@ -84,7 +93,7 @@ export const createRunsSlice =
         const run = await guard(() => service.create({ projectId, config, start: true, ...(name?.trim() ? { name: name.trim() } : {}) }));
         if (!run) return undefined;
         if (get().runsProjectId !== projectId) set({ runsProjectId: projectId, runs: [] });
-        upsert(run);
+        upsert(withEarlyStatus(run));
         set({ activeRunId: run.id, live: { ...get().live, [run.id]: EMPTY_LIVE } });
         return run;
       },
@@ -120,6 +129,12 @@ export const createRunsSlice =
             }
             const run = get().runs.find((r) => r.id === e.id);
             if (run) upsert({ ...run, status: e.status, step: e.step, maxSteps: e.maxSteps, error: e.error });
+            else {
+              early.delete(e.id);
+              early.set(e.id, e);
+              // Runs of other projects are never created here: keep only the newest few.
+              if (early.size > 32) early.delete(early.keys().next().value!);
+            }
             // A run reaching an end state has new final numbers (losses, scores): fetch the row once.
             if (['completed', 'failed', 'interrupted'].includes(e.status)) void guard(() => service.get(e.id)).then((d) => d && upsert(d));
           }),

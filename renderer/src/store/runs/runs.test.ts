@@ -40,6 +40,17 @@ describe('runs slice', () => {
     expect(runsSelectors.live(s.getState())?.metrics).toHaveLength(3);
   });
 
+  it('a status event that arrives before create replies is not lost', async () => {
+    const f = fakeRuns();
+    const s = testStore({ runs: f.service });
+    await s.getState().loadRuns(1);
+    s.getState().watchRuns();
+    // The engine reports 'running' while create's reply (which still says 'queued') is on its way.
+    f.whileCreating((run) => f.status.emit({ id: run.id, projectId: 1, status: 'running', step: 2, maxSteps: 10, error: null }));
+    const run = await s.getState().createRun(1, config);
+    expect(runsSelectors.active(s.getState())).toMatchObject({ id: run!.id, status: 'running', step: 2 });
+  });
+
   it('opening a run loads history and keeps events that arrived meanwhile', async () => {
     const f = fakeRuns();
     f.runs.push(runDto(1, 1, { status: 'running' }));

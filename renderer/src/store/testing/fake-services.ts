@@ -121,6 +121,7 @@ export function fakeRuns() {
   const runs: RunDto[] = [];
   const history = new Map<number, MetricPoint[]>();
   let onMetricsRequest: (() => void) | undefined;
+  let onCreate: ((run: RunDto) => void) | undefined;
   const set = (id: number, patch: Partial<RunDto>) => {
     const i = runs.findIndex((r) => r.id === id);
     runs[i] = { ...runs[i]!, ...patch };
@@ -130,6 +131,7 @@ export function fakeRuns() {
     create: async (r) => {
       const run = runDto(runs.length + 1, r.projectId, { name: r.name ?? `run ${runs.length + 1}` });
       runs.push(run);
+      onCreate?.(run);
       return run;
     },
     start: async (id) => set(id, { status: 'queued' }),
@@ -163,7 +165,7 @@ export function fakeRuns() {
     onMetrics: (cb) => metrics.on(cb),
     onLog: (cb) => log.on(cb),
   };
-  return { service, runs, history, status, metrics, log, set, whileMetricsRequested: (f: () => void) => (onMetricsRequest = f) };
+  return { service, runs, history, status, metrics, log, set, whileMetricsRequested: (f: () => void) => (onMetricsRequest = f), whileCreating: (f: (run: RunDto) => void) => (onCreate = f) };
 }
 
 export function cardDto(path: string): ModelCardDto {
