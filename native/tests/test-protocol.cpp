@@ -114,6 +114,29 @@ int main() {
   test_proc_result g = test_run_engine(write_cfg("gen", gen), {});
   const json_value* ge = test_find_event(g, "generation");
   CHECK(g.exit_code == 0 && ge && ge->get("tokens")->size() == 5 && ge->get("finish_reason")->as_string() == "length");
+  // scores: logprobs per token (id, logprob, top), the prompt's logits in full or their top N
+  std::string gl = std::string("{\"mode\":\"generate\",\"model_dir\":\"") + g_dir + "/model\",\"device\":\"cpu\"}";
+  test_proc_result gs = test_run_engine(write_cfg("genlp", gl),
+      {"{\"cmd\":\"generate\",\"id\":1,\"prompt_tokens\":[4,5],\"max_new_tokens\":3,\"logprobs\":2,\"prompt_logits\":-1}",
+       "{\"cmd\":\"generate\",\"id\":2,\"prompt_tokens\":[4,5],\"max_new_tokens\":0,\"prompt_logits\":4}",
+       "{\"cmd\":\"generate\",\"id\":3,\"prompt_tokens\":[4,5],\"logprobs\":\"yes\"}"});
+  const json_value* g1 = nullptr;
+  const json_value* g2 = nullptr;
+  for (const auto& e : gs.events)
+    if (e.get("event")->as_string() == "generation") (e.get("id")->as_number() == 1 ? g1 : g2) = &e;
+  CHECK(gs.exit_code == 0 && g1 && g2 && test_find_event(gs, "error"));
+  if (g1 && g2) {
+    const json_value* lp = g1->get("logprobs");
+    const json_value* pl = g1->get("prompt_logits");
+    const json_value* top = g2->get("prompt_top_logits");
+    CHECK(lp && lp->size() == 3 && pl && pl->size() > 4 && top && top->size() == 4 && g2->get("tokens")->size() == 0);
+    if (lp && lp->size() == 3 && top && top->size() == 4) {
+      const json_value& first = lp->items()[0];
+      CHECK(first.get("id")->as_number() == g1->get("tokens")->items()[0].as_number() && first.get("top")->size() == 2);
+      CHECK(top->items()[0].items()[0].as_number() == first.get("id")->as_number());  // greedy = argmax of the logits
+      CHECK(first.get("logprob")->as_number() <= 0.0 && first.get("logprob")->as_number() == first.get("top")->items()[0].items()[1].as_number());
+    }
+  }
   // interactive: two requests then end of stdin
   std::string gi = std::string("{\"mode\":\"generate\",\"model_dir\":\"") + g_dir + "/model\",\"device\":\"cpu\"}";
   test_proc_result gr = test_run_engine(write_cfg("geni", gi),

@@ -72,6 +72,8 @@ void parse_generation(reader& r, engine_config& c) {
   r.ints("stop_tokens", c.stop_tokens, nullptr);
   r.boolean("use_cache", c.use_cache);
   r.boolean("use_adapter", c.use_adapter);
+  r.integer("logprobs", c.logprobs, -1, 1 << 20);
+  r.integer("prompt_logits", c.prompt_logits, -1, 1 << 30);
   r.integer("seed", c.seed, 0, 9.007199254740991e15);
 }
 

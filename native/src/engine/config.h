@@ -43,6 +43,8 @@ struct engine_config {
   std::vector<int32_t> stop_tokens;
   bool use_cache = true;
   bool use_adapter = true;  // generate: apply adapter_dir's adapter to this request
+  int logprobs = -1;       // generate: -1 none, N >= 0 each token's logprob + top N (gen_params)
+  int prompt_logits = 0;   // generate: 0 none, N > 0 top N logits after the prompt, -1 all of them
   std::vector<std::string> ignored_keys;
 };
 

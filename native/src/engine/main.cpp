@@ -26,13 +26,49 @@ static gen_params gen_from(const engine_config& c) {
   p.seed = c.seed;
   p.stop_tokens = c.stop_tokens;
   p.use_cache = c.use_cache;
+  p.logprobs = c.logprobs;
+  p.prompt_logits = c.prompt_logits;
   return p;
+}
+
+// [[id, value], …] pairs, as the protocol writes top lists.
+static json_value pairs_json(const std::vector<std::pair<int32_t, float>>& v) {
+  json_value a = json_value::array();
+  for (const auto& [id, x] : v) {
+    json_value pr = json_value::array();
+    pr.push(json_value(id));
+    pr.push(json_value((double)x));
+    a.push(pr);
+  }
+  return a;
+}
+
+static void set_scores(json_value& f, const gen_params& p, const gen_scores& s) {
+  if (p.logprobs >= 0) {
+    json_value lp = json_value::array();
+    for (const gen_token_score& t : s.tokens) {
+      json_value e = json_value::object();
+      e.set("id", t.id);
+      e.set("logprob", (double)t.logprob);
+      e.set("top", pairs_json(t.top));
+      lp.push(e);
+    }
+    f.set("logprobs", lp);
+  }
+  if (p.prompt_logits < 0) {
+    json_value a = json_value::array();
+    for (float x : s.prompt_logits) a.push(json_value((double)x));
+    f.set("prompt_logits", a);
+  } else if (p.prompt_logits > 0) {
+    f.set("prompt_top_logits", pairs_json(s.prompt_top));
+  }
 }
 
 static lathe_status run_one_generation(model& m, lora_adapter* ad, const engine_config& c, const json_value* id) {
   gen_params p = gen_from(c);
   std::vector<int32_t> out;
   std::string finish;
+  gen_scores scores;
   auto t0 = std::chrono::steady_clock::now();
   if (!p.use_cache && (!m.has_plan || m.max_T < (int)c.prompt_tokens.size() + p.max_new_tokens))
     LATHE_TRY(model_alloc_train(m, 1, (int)c.prompt_tokens.size() + p.max_new_tokens, ad ? ad->cfg.r : 1, 0.0f));
@@ -44,7 +80,7 @@ static lathe_status run_one_generation(model& m, lora_adapter* ad, const engine_
                        f.set("token", tok);
                        protocol_emit("token", f);
                      },
-                     [] { return g_commands.stop.load() || g_commands.cancel.exchange(false); }));
+                     [] { return g_commands.stop.load() || g_commands.cancel.exchange(false); }, &scores));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   json_value toks = json_value::array();
   for (int32_t t : out) toks.push(json_value(t));
@@ -55,6 +91,7 @@ static lathe_status run_one_generation(model& m, lora_adapter* ad, const engine_
   f.set("prompt_tokens", (int64_t)c.prompt_tokens.size());
   f.set("tokens_per_s", secs > 0 ? (double)out.size() / secs : 0.0);
   f.set("adapter", ad != nullptr);
+  set_scores(f, p, scores);
   protocol_emit("generation", f);
   return LATHE_OK();
 }

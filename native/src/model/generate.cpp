@@ -128,31 +128,72 @@ struct kv_session {
 
 }  // namespace
 
+void generate_log_softmax(const float* logits, int V, std::vector<float>* out) {
+  double mx = -INFINITY;
+  for (int i = 0; i < V; i++) mx = std::max(mx, (double)logits[i]);
+  double sum = 0.0;
+  for (int i = 0; i < V; i++) sum += std::exp((double)logits[i] - mx);
+  double lse = mx + std::log(sum);
+  out->resize((size_t)V);
+  for (int i = 0; i < V; i++) (*out)[(size_t)i] = (float)((double)logits[i] - lse);
+}
+
+std::vector<std::pair<int32_t, float>> generate_top_n(const float* x, int V, int n) {
+  std::vector<int32_t> idx((size_t)V);
+  std::iota(idx.begin(), idx.end(), 0);
+  size_t k = (size_t)std::max(0, std::min(n, V));
+  std::partial_sort(idx.begin(), idx.begin() + (std::ptrdiff_t)k, idx.end(), [&](int32_t a, int32_t b) {
+    return x[a] > x[b] || (x[a] == x[b] && a < b);
+  });
+  std::vector<std::pair<int32_t, float>> top(k);
+  for (size_t i = 0; i < k; i++) top[i] = {idx[i], x[idx[i]]};
+  return top;
+}
+
 lathe_status generate(model& m, lora_adapter* ad, const std::vector<int32_t>& prompt, const gen_params& p,
                       std::vector<int32_t>* out, std::string* finish,
-                      const std::function<void(int, int32_t)>& on_token, const std::function<bool()>& cancel) {
+                      const std::function<void(int, int32_t)>& on_token, const std::function<bool()>& cancel,
+                      gen_scores* scores) {
   const model_config& c = m.cfg;
+  const int V = c.vocab_size;
   out->clear();
+  if (scores) *scores = gen_scores{};
   if (prompt.empty()) return LATHE_ERR(LATHE_STATUS_CONFIG, "prompt_tokens is empty", "send at least one token");
   for (int32_t t : prompt)
     if (t < 0 || t >= c.vocab_size) return LATHE_ERR(LATHE_STATUS_CONFIG, "prompt token " + std::to_string(t) + " is outside the vocabulary", "");
   int cap = std::min<int>((int)prompt.size() + p.max_new_tokens, std::max(c.max_position, (int)prompt.size()));
   LATHE_TRY(model_ensure_rope(m, cap + 1));
-  std::vector<float> logits((size_t)c.vocab_size);
+  std::vector<float> logits((size_t)V), lsm;
+  const bool want_prompt = scores && p.prompt_logits != 0, want_lp = scores && p.logprobs >= 0;
+  // logits holds the raw logits of the next position: keep what was asked, then penalise and pick.
+  auto record_prompt = [&] {
+    if (!want_prompt) return;
+    if (p.prompt_logits < 0) scores->prompt_logits = logits;
+    else scores->prompt_top = generate_top_n(logits.data(), V, p.prompt_logits);
+  };
+  auto pick = [&](const std::vector<int32_t>& seen, uint64_t n) {
+    if (want_lp) generate_log_softmax(logits.data(), V, &lsm);
+    generate_penalize(logits.data(), V, seen, p.repetition_penalty);
+    int32_t tok = generate_pick(logits.data(), V, p, n);
+    if (want_lp) scores->tokens.push_back({tok, lsm[(size_t)tok], generate_top_n(lsm.data(), V, p.logprobs)});
+    return tok;
+  };
   *finish = "length";
   if (p.use_cache) {
     kv_session s(m, ad, cap);
     for (size_t i = 0; i < prompt.size(); i++) s.step(prompt[i], (int)i);
     int len = (int)prompt.size();
-    for (int n = 0; n < p.max_new_tokens && len < cap; n++) {
+    for (int n = 0; (n < p.max_new_tokens && len < cap) || (n == 0 && want_prompt); n++) {
+      m.be->download_f32(logits.data(), s.logits, V);
+      if (n == 0) record_prompt();
+      if (n >= p.max_new_tokens || len >= cap) break;
       if (cancel && cancel()) { *finish = "cancelled"; break; }
-      m.be->download_f32(logits.data(), s.logits, c.vocab_size);
+      std::vector<int32_t> seen;
       if (p.repetition_penalty != 1.0) {
-        std::vector<int32_t> seen = prompt;
+        seen = prompt;
         seen.insert(seen.end(), out->begin(), out->end());
-        generate_penalize(logits.data(), c.vocab_size, seen, p.repetition_penalty);
       }
-      int32_t tok = generate_pick(logits.data(), c.vocab_size, p, (uint64_t)n);
+      int32_t tok = pick(seen, (uint64_t)n);
       out->push_back(tok);
       if (on_token) on_token(n, tok);
       if (std::find(p.stop_tokens.begin(), p.stop_tokens.end(), tok) != p.stop_tokens.end()) { *finish = "stop"; break; }
@@ -163,10 +204,10 @@ lathe_status generate(model& m, lora_adapter* ad, const std::vector<int32_t>& pr
   }
   // Without cache: re-run the full training forward over the whole sequence for every new token.
   std::vector<int32_t> seq = prompt;
-  for (int n = 0; n < p.max_new_tokens && (int)seq.size() < cap; n++) {
-    if (cancel && cancel()) { *finish = "cancelled"; break; }
+  for (int n = 0; (n < p.max_new_tokens && (int)seq.size() < cap) || (n == 0 && want_prompt); n++) {
     int T = (int)seq.size();
     if (!m.has_plan || m.max_T < T) return LATHE_ERR(LATHE_STATUS_INTERNAL, "use_cache=false needs an activation plan of the full length", "");
+    if (n < p.max_new_tokens && cancel && cancel()) { *finish = "cancelled"; break; }
     micro_batch mb;
     mb.B = 1; mb.T = T;
     mb.tokens = seq;
@@ -176,9 +217,10 @@ lathe_status generate(model& m, lora_adapter* ad, const std::vector<int32_t>& pr
     std::iota(mb.positions.begin(), mb.positions.end(), 0);
     double ignored;
     LATHE_TRY(model_forward(m, ad, mb, false, 0, &ignored));
-    m.be->download_f32(logits.data(), m.logits + (int64_t)(T - 1) * c.vocab_size, c.vocab_size);
-    generate_penalize(logits.data(), c.vocab_size, seq, p.repetition_penalty);
-    int32_t tok = generate_pick(logits.data(), c.vocab_size, p, (uint64_t)n);
+    m.be->download_f32(logits.data(), m.logits + (int64_t)(T - 1) * V, V);
+    if (n == 0) record_prompt();
+    if (n >= p.max_new_tokens || T >= cap) break;
+    int32_t tok = pick(seq, (uint64_t)n);
     out->push_back(tok);
     seq.push_back(tok);
     if (on_token) on_token(n, tok);
