@@ -3,7 +3,7 @@
 import type { FieldSource } from '../../preload/contract/datasets.js';
 import type { CellValue } from './readers/source-types.js';
 
-export type TextResult = { text: string } | { error: string; column: string };
+export type TextResult = { text: string } | { error: string; column: string; holds: 'list' | 'object' };
 
 /** A cell as text: strings as they are, numbers and booleans printed, null as empty; lists/objects are not text. */
 export function cellText(v: CellValue | undefined): string | null {
@@ -28,12 +28,12 @@ export function renderField(source: FieldSource, values: Readonly<Record<string,
   if (source.template === undefined && source.columns.length === 1) {
     const col = source.columns[0]!;
     const t = cellText(values[col]);
-    return t === null ? { error: `Column “${col}” holds ${Array.isArray(values[col]) ? 'a list' : 'an object'}, not text.`, column: col } : { text: t };
+    return t === null ? notText(col, values[col]) : { text: t };
   }
   const texts: Record<string, string> = {};
   for (const col of source.columns) {
     const t = cellText(values[col]);
-    if (t === null) return { error: `Column “${col}” holds ${Array.isArray(values[col]) ? 'a list' : 'an object'}, not text.`, column: col };
+    if (t === null) return notText(col, values[col]);
     texts[col] = t;
   }
   if (source.template !== undefined) {
@@ -51,4 +51,9 @@ export function renderField(source: FieldSource, values: Readonly<Record<string,
   }
   if (source.columns.length === 1) return { text: texts[source.columns[0]!]! };
   return { text: source.columns.map((c) => texts[c]!).filter((t) => t.trim() !== '').join('\n') };
+}
+
+function notText(column: string, v: CellValue | undefined): TextResult {
+  const holds = Array.isArray(v) ? 'list' : 'object';
+  return { error: `Column “${column}” holds ${holds === 'list' ? 'a list' : 'an object'}, not text.`, column, holds };
 }

@@ -17,7 +17,7 @@ describe('field template', () => {
   });
 
   it('refuses lists and objects where text is expected', () => {
-    expect(renderField({ columns: ['x'] }, { x: [1, 2] })).toEqual({ error: 'Column “x” holds a list, not text.', column: 'x' });
+    expect(renderField({ columns: ['x'] }, { x: [1, 2] })).toEqual({ error: 'Column “x” holds a list, not text.', column: 'x', holds: 'list' });
   });
 });
 
@@ -47,13 +47,13 @@ describe('record mapper', () => {
   it('reports unknown roles and bad role order with the column', () => {
     const m: Mapping = { shape: 'conversation', fields: { messages: { columns: ['c'] } }, roles: sharegpt };
     const unknown = new RecordMapper(m).map({ c: [{ from: 'bot', value: 'x' }] });
-    expect(unknown.problems[0]).toMatchObject({ column: 'c', message: expect.stringContaining('unknown role “bot”') });
+    expect(unknown.problems[0]).toMatchObject({ column: 'c', message: expect.stringContaining('unknown role “bot”'), code: 'dataset.unknownRole', params: { n: 1, role: 'bot', expected: 'human, gpt, system, observation, function_call' } });
     const order = new RecordMapper(m).map({ c: [{ from: 'gpt', value: 'a' }, { from: 'human', value: 'q' }] });
-    expect(validateRecord(order.record!, m)[0]).toMatchObject({ column: 'c', message: expect.stringMatching(/^Bad role order: message 1/) });
+    expect(validateRecord(order.record!, m)[0]).toMatchObject({ column: 'c', message: expect.stringMatching(/^Bad role order: message 1/), code: 'dataset.roleShouldBePrompt', params: { n: 1, role: 'assistant' } });
     const unfinished = new RecordMapper(m).map({ c: [{ from: 'human', value: 'q' }] });
-    expect(validateRecord(unfinished.record!, m)[0]!.message).toMatch(/ends without an assistant answer/);
+    expect(validateRecord(unfinished.record!, m)[0]).toMatchObject({ message: expect.stringMatching(/ends without an assistant answer/), code: 'dataset.noFinalAnswer' });
     const empty = new RecordMapper(m).map({ c: [] });
-    expect(validateRecord(empty.record!, m)).toEqual([{ column: 'c', message: 'Empty conversation.' }]);
+    expect(validateRecord(empty.record!, m)).toEqual([{ column: 'c', message: 'Empty conversation.', code: 'dataset.emptyConversation', params: {} }]);
   });
 
   it('maps preference pairs from sharegpt ranking files and from tables', () => {
@@ -63,17 +63,28 @@ describe('record mapper', () => {
     const t: Mapping = { shape: 'preference', fields: { instruction: { columns: ['p'] }, chosen: { columns: ['c'] }, rejected: { columns: ['r'] } } };
     const tr = new RecordMapper(t).map({ p: 'q', c: 'yes', r: '' });
     expect(tr.record).toEqual({ kind: 'preference', prompt: 'q', chosen: 'yes', rejected: '' });
-    expect(validateRecord(tr.record!, t)).toEqual([{ column: 'r', message: 'Empty rejected answer.' }]);
+    expect(validateRecord(tr.record!, t)).toEqual([{ column: 'r', message: 'Empty rejected answer.', code: 'dataset.emptyField', params: { field: 'rejected' } }]);
   });
 
   it('flags empty targets and non-text values', () => {
     const m: Mapping = { shape: 'single', fields: { instruction: { columns: ['q'] }, output: { columns: ['a'] } } };
     const r = new RecordMapper(m).map({ q: '  ', a: { nested: true } });
-    expect(r.problems).toEqual([{ column: 'a', message: 'Column “a” holds an object, not text. (output)' }]);
+    expect(r.problems).toEqual([{ column: 'a', message: 'Column “a” holds an object, not text. (output)', code: 'dataset.notText', params: { column: 'a', holds: 'object', field: 'output' } }]);
     expect(validateRecord(r.record!, m)).toEqual([
-      { column: 'q', message: 'Empty instruction.' },
-      { column: 'a', message: 'Empty output.' },
+      { column: 'q', message: 'Empty instruction.', code: 'dataset.emptyField', params: { field: 'instruction' } },
+      { column: 'a', message: 'Empty output.', code: 'dataset.emptyField', params: { field: 'output' } },
     ]);
+  });
+
+  it('codes list cells that are not lists, messages that are not objects and labels that are not booleans', () => {
+    const m: Mapping = { shape: 'conversation', fields: { messages: { columns: ['c'] }, label: { columns: ['l'] } }, roles: sharegpt };
+    expect(new RecordMapper(m).map({ c: '[oops', l: 'maybe' }).problems).toEqual([
+      { column: 'c', message: 'The conversation is not a valid JSON list.', code: 'dataset.conversationNotJson', params: {} },
+      { column: 'l', message: 'The label “maybe” is not true or false.', code: 'dataset.labelNotBoolean', params: { value: 'maybe' } },
+    ]);
+    expect(new RecordMapper(m).map({ c: [7] }).problems).toMatchObject([{ code: 'dataset.messageNotObject', params: { n: 1 } }]);
+    const h: Mapping = { shape: 'single', fields: { instruction: { columns: ['q'] }, output: { columns: ['a'] }, history: { columns: ['h'] } } };
+    expect(new RecordMapper(h).map({ q: 'q', a: 'a', h: 5 }).problems).toMatchObject([{ column: 'h', code: 'dataset.historyNotList' }]);
   });
 
   it('reads KTO labels and text records', () => {

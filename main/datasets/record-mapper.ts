@@ -1,6 +1,8 @@
 // Applies a mapping to one raw record, producing the normalised record (see preload/contract/datasets.ts).
 // Reports values it cannot use (lists where text is expected, unknown roles); content checks are record-validator's.
+// Problems carry a `code` (MAPPER_CODES) and params for the renderer's translation, built only when one is found.
 import type { FieldSource, Mapping, Message, MessageRole, NormalisedRecord, RoleTags, TargetField } from '../../preload/contract/datasets.js';
+import type { MessageParams } from '../../preload/contract/message-code.js';
 import { RoleTags as RoleTagsSchema } from '../../preload/contract/datasets.js';
 import { renderField } from './field-template.js';
 import type { CellValue } from './readers/source-types.js';
@@ -8,8 +10,27 @@ import type { CellValue } from './readers/source-types.js';
 type Values = Readonly<Record<string, CellValue>>;
 
 export interface FieldProblem {
-  readonly column?: string;
+  readonly column?: string | undefined;
   readonly message: string;
+  readonly code: string;
+  readonly params: MessageParams;
+}
+
+/** Every code this file's problems carry (the renderer has a `main.<code>` text for each; a test checks). */
+export const MAPPER_CODES = [
+  'dataset.notText',
+  'dataset.conversationNotJson',
+  'dataset.conversationNotList',
+  'dataset.historyNotJson',
+  'dataset.historyNotList',
+  'dataset.messageNotObject',
+  'dataset.unknownRole',
+  'dataset.labelNotBoolean',
+] as const;
+type MapperCode = (typeof MAPPER_CODES)[number];
+
+function problem(column: string, code: MapperCode, params: MessageParams, message: string): FieldProblem {
+  return { column, message, code, params };
 }
 
 export interface MappedRecord {
@@ -110,7 +131,7 @@ export class RecordMapper {
     if (!src) return undefined;
     const r = renderField(src, values);
     if ('error' in r) {
-      problems.push({ column: r.column, message: `${r.error} (${field})` });
+      problems.push(problem(r.column, 'dataset.notText', { column: r.column, holds: r.holds, field }, `${r.error} (${field})`));
       return undefined;
     }
     return r.text;
@@ -119,7 +140,7 @@ export class RecordMapper {
   /** A messages column: a list (or its JSON text) of objects with the role and content tags. */
   private messages(values: Values, field: TargetField, problems: FieldProblem[]): Message[] {
     const col = fieldColumn(this.mapping, field)!;
-    const v = listCell(values[col], col, 'The conversation is not a valid JSON list.', 'Expected a list of messages.', problems);
+    const v = listCell(values[col], col, 'conversation', problems);
     const out: Message[] = [];
     v.forEach((raw, i) => {
       const msg = this.message(raw, col, i, problems);
@@ -130,14 +151,15 @@ export class RecordMapper {
 
   private message(raw: unknown, col: string, i: number, problems: FieldProblem[]): Message | null {
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-      problems.push({ column: col, message: `Message ${i + 1} is not an object.` });
+      problems.push(problem(col, 'dataset.messageNotObject', { n: i + 1 }, `Message ${i + 1} is not an object.`));
       return null;
     }
     const o = raw as Record<string, unknown>;
     const tag = o[this.roles.roleTag];
     const role = typeof tag === 'string' ? this.roleOf.get(tag) : undefined;
     if (!role) {
-      problems.push({ column: col, message: `Message ${i + 1} has an unknown role “${String(tag)}” (expected ${[...this.roleOf.keys()].join(', ')}).` });
+      const expected = [...this.roleOf.keys()].join(', ');
+      problems.push(problem(col, 'dataset.unknownRole', { n: i + 1, role: String(tag), expected }, `Message ${i + 1} has an unknown role “${String(tag)}” (expected ${expected}).`));
       return null;
     }
     const content = o[this.roles.contentTag];
@@ -151,7 +173,7 @@ export class RecordMapper {
   private history(values: Values, problems: FieldProblem[]): Message[] {
     const col = fieldColumn(this.mapping, 'history');
     if (!col) return [];
-    const v = listCell(values[col], col, 'The history is not a valid JSON list.', 'Expected the history as a list of [question, answer] pairs.', problems);
+    const v = listCell(values[col], col, 'history', problems);
     const out: Message[] = [];
     for (const turn of v) {
       if (Array.isArray(turn) && turn.length === 2) {
@@ -175,7 +197,7 @@ export class RecordMapper {
     }
     const r = renderField(src, values);
     if ('error' in r) {
-      problems.push({ column: r.column, message: `${r.error} (${field})` });
+      problems.push(problem(r.column, 'dataset.notText', { column: r.column, holds: r.holds, field }, `${r.error} (${field})`));
       return '';
     }
     return r.text;
@@ -196,7 +218,7 @@ export class RecordMapper {
     if (typeof v === 'boolean') return v;
     if (v === 'true' || v === 1 || v === '1') return true;
     if (v === 'false' || v === 0 || v === '0') return false;
-    if (v !== null && v !== undefined && v !== '') problems.push({ column: col, message: `The label “${String(v)}” is not true or false.` });
+    if (v !== null && v !== undefined && v !== '') problems.push(problem(col, 'dataset.labelNotBoolean', { value: String(v) }, `The label “${String(v)}” is not true or false.`));
     return undefined;
   }
 }
@@ -215,20 +237,33 @@ export function joinPrompt(instruction: string, input: string | undefined): stri
   return input ? `${instruction}\n${input}` : instruction;
 }
 
+const LIST_PROBLEMS = {
+  conversation: {
+    badJson: ['dataset.conversationNotJson', 'The conversation is not a valid JSON list.'],
+    notList: ['dataset.conversationNotList', 'Expected a list of messages.'],
+  },
+  history: {
+    badJson: ['dataset.historyNotJson', 'The history is not a valid JSON list.'],
+    notList: ['dataset.historyNotList', 'Expected the history as a list of [question, answer] pairs.'],
+  },
+} as const satisfies Record<string, Record<'badJson' | 'notList', readonly [MapperCode, string]>>;
+
 /** A cell holding a list, or the JSON text of one; empty cells are an empty list, anything else a problem. */
-function listCell(cell: unknown, column: string, badJson: string, notList: string, problems: FieldProblem[]): unknown[] {
+function listCell(cell: unknown, column: string, what: keyof typeof LIST_PROBLEMS, problems: FieldProblem[]): unknown[] {
   let v = cell;
   if (typeof v === 'string' && v.trim().startsWith('[')) {
     try {
       v = JSON.parse(v);
     } catch {
-      problems.push({ column, message: badJson });
+      const [code, message] = LIST_PROBLEMS[what].badJson;
+      problems.push(problem(column, code, {}, message));
       return [];
     }
   }
   if (v === null || v === undefined || v === '') return [];
   if (!Array.isArray(v)) {
-    problems.push({ column, message: notList });
+    const [code, message] = LIST_PROBLEMS[what].notList;
+    problems.push(problem(column, code, {}, message));
     return [];
   }
   return v;

@@ -2,6 +2,7 @@
 // split and export. Types and zod schemas only; the readers and the store live in main/.
 import { z } from 'zod';
 import type { DomainContract } from './define.js';
+import { MessageCode, MessageParams } from './message-code.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // The normalised record: what every imported row becomes, whatever file it came from. The templates/tokenizer
@@ -105,6 +106,9 @@ export const Problem = z.object({
   row: z.number().int(),
   column: z.string().optional(),
   message: z.string(),
+  /** Translatable form of `message` (message-code.ts); absent in problems stored by older versions. */
+  code: MessageCode.optional(),
+  params: MessageParams.optional(),
 });
 export type Problem = z.infer<typeof Problem>;
 

@@ -63,7 +63,7 @@ describe('csv reader', () => {
 
   it('reports an unterminated quote with its row', async () => {
     const { items } = await all(write('bad.csv', 'q,a\n1,2\n3,"never closed\n4,5\n'));
-    expect(items.find((i) => i.type === 'problem')).toMatchObject({ row: 3 });
+    expect(items.find((i) => i.type === 'problem')).toMatchObject({ row: 3, code: 'dataset.unclosedQuote', params: {} });
   });
 
   it('reads a file larger than one chunk with records that straddle chunk boundaries', async () => {

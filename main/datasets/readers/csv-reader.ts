@@ -14,6 +14,10 @@ import { openTextLines } from './text-lines-reader.js';
 
 const SAMPLE_BYTES = 256 * 1024;
 
+/** Codes of this reader's problems (the renderer translates `main.<code>`; a test checks). */
+export const CSV_READER_CODES = ['dataset.unclosedQuote'] as const;
+type CsvProblem = { row: number; message: string; code: (typeof CSV_READER_CODES)[number] };
+
 export async function openCsv(file: string, opts: ReadOptions = {}): Promise<OpenedSource> {
   const ext = path.extname(file).toLowerCase();
   const format: SourceFormat = ext === '.tsv' ? 'tsv' : ext === '.txt' ? 'txt' : 'csv';
@@ -28,7 +32,7 @@ export async function openCsv(file: string, opts: ReadOptions = {}): Promise<Ope
   // A .txt file that is not a table is plain text, one record per line (as LLaMA-Factory reads .txt files).
   if (format === 'txt' && !dialect.tabular) return openTextLines(file, size, encoding, opts);
   const stats: ReadStats = { blankRows: 0 };
-  const problems: { row: number; message: string }[] = [];
+  const problems: CsvProblem[] = [];
   const it = new RowBatchReader(csvRowBatches(file, encoding.encoding, dialect.delimiter, dialect.newline, opts, problems));
   const tableHead = await readTableHead(it, opts.headerRow);
   let consumed = false;
@@ -42,7 +46,7 @@ export async function openCsv(file: string, opts: ReadOptions = {}): Promise<Ope
       const items = namer.items(rows);
       if (items.length > 0) yield items;
     }
-    if (problems.length > 0) yield problems.map((p): SourceItem => ({ type: 'problem', row: p.row, message: p.message }));
+    if (problems.length > 0) yield problems.map((p): SourceItem => ({ type: 'problem', row: p.row, message: p.message, code: p.code, params: {} }));
   }
   return {
     file,
@@ -79,7 +83,7 @@ async function* csvRowBatches(
   delimiter: string,
   newline: '\r\n' | '\n' | '\r',
   opts: ReadOptions,
-  problems: { row: number; message: string }[],
+  problems: CsvProblem[],
 ): AsyncGenerator<readonly RawRow[]> {
   const parser = new Papa.Parser({ delimiter, newline, quoteChar: '"', escapeChar: '"' });
   let pending = '';
@@ -97,7 +101,7 @@ async function* csvRowBatches(
     const startRow = row;
     yield res.data.map((cells) => ({ row: ++row, cells }));
     for (const e of res.errors) {
-      if (e.code === 'MissingQuotes') problems.push({ row: startRow + (e.row ?? 0) + 1, message: 'A quoted field is never closed: the rest of the file was read as one field.' });
+      if (e.code === 'MissingQuotes') problems.push({ row: startRow + (e.row ?? 0) + 1, message: 'A quoted field is never closed: the rest of the file was read as one field.', code: 'dataset.unclosedQuote' });
     }
   }
 }

@@ -5,8 +5,12 @@ import { LatheError } from '../../../preload/contract/errors.js';
 import { decodedChunks, readHead, throwIfAborted } from './decoded-text.js';
 import { detectEncoding } from './encoding-detector.js';
 import { jsonArrayElements, NotAnArrayError } from './json-array-stream.js';
-import { asRecordValues, objectRecords, readObjectHead } from './object-records.js';
+import { asRecordValues, NotARecord, objectRecords, readObjectHead } from './object-records.js';
 import type { OpenedSource, ReadOptions, SourceItem } from './source-types.js';
+
+/** Codes of this reader's problems (the renderer translates `main.<code>`; a test checks). */
+export const JSON_READER_CODES = ['dataset.itemNotJson', 'dataset.itemNotObject'] as const;
+type JsonReaderCode = (typeof JSON_READER_CODES)[number];
 
 export async function openJson(file: string, opts: ReadOptions = {}): Promise<OpenedSource> {
   const size = (await fs.promises.stat(file)).size;
@@ -38,11 +42,12 @@ async function* items(file: string, encoding: string, opts: ReadOptions): AsyncG
       try {
         parsed = JSON.parse(el.text);
       } catch (err) {
-        yield { type: 'problem', row, message: `Item ${row} is not valid JSON: ${(err as Error).message}` };
+        const detail = (err as Error).message;
+        yield { type: 'problem', row, message: `Item ${row} is not valid JSON: ${detail}`, code: 'dataset.itemNotJson' satisfies JsonReaderCode, params: { row, detail } };
         continue;
       }
       const values = asRecordValues(parsed);
-      if (typeof values === 'string') yield { type: 'problem', row, message: `Item ${row}: ${values}` };
+      if (values instanceof NotARecord) yield { type: 'problem', row, message: `Item ${row}: ${values.message}`, code: 'dataset.itemNotObject' satisfies JsonReaderCode, params: { row, found: values.found } };
       else yield { type: 'record', row, values };
     }
   } catch (err) {

@@ -3,8 +3,12 @@
 import fs from 'node:fs';
 import { decodedChunks, readHead, throwIfAborted } from './decoded-text.js';
 import { detectEncoding } from './encoding-detector.js';
-import { asRecordValues, objectRecords, readObjectHead } from './object-records.js';
+import { asRecordValues, NotARecord, objectRecords, readObjectHead } from './object-records.js';
 import type { OpenedSource, ReadOptions, ReadStats, SourceItem } from './source-types.js';
+
+/** Codes of this reader's problems (the renderer translates `main.<code>`; a test checks). */
+export const JSONL_READER_CODES = ['dataset.lineNotJson', 'dataset.lineNotObject'] as const;
+type JsonlReaderCode = (typeof JSONL_READER_CODES)[number];
 
 export async function openJsonl(file: string, opts: ReadOptions = {}): Promise<OpenedSource> {
   const size = (await fs.promises.stat(file)).size;
@@ -56,11 +60,12 @@ async function* items(file: string, encoding: string, opts: ReadOptions, stats: 
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      yield { type: 'problem', row: line, message: `Line ${line} is not valid JSON: ${(err as Error).message}` };
+      const detail = (err as Error).message;
+      yield { type: 'problem', row: line, message: `Line ${line} is not valid JSON: ${detail}`, code: 'dataset.lineNotJson' satisfies JsonlReaderCode, params: { line, detail } };
       continue;
     }
     const values = asRecordValues(parsed);
-    if (typeof values === 'string') yield { type: 'problem', row: line, message: `Line ${line}: ${values}` };
+    if (values instanceof NotARecord) yield { type: 'problem', row: line, message: `Line ${line}: ${values.message}`, code: 'dataset.lineNotObject' satisfies JsonlReaderCode, params: { line, found: values.found } };
     else yield { type: 'record', row: line, values };
   }
 }

@@ -33,7 +33,7 @@ describe('json reader', () => {
   it('reports items that are not objects and keeps the rest', async () => {
     const { records, problems } = await all(write('b.json', '[{"a":1}, 42, {"a":2}]'));
     expect(records.map((r) => r.values['a'])).toEqual([1, 2]);
-    expect(problems).toEqual([{ type: 'problem', row: 2, message: expect.stringContaining('Item 2') }]);
+    expect(problems).toEqual([{ type: 'problem', row: 2, message: 'Item 2: Expected an object with named fields, found number.', code: 'dataset.itemNotObject', params: { row: 2, found: 'number' } }]);
   });
 
   it('handles elements split across many chunks', async () => {
@@ -60,7 +60,8 @@ describe('jsonl reader', () => {
     const { records, problems, src } = await all(f);
     expect(records.map((r) => [r.row, r.values['q']])).toEqual([[1, 'one'], [4, 'two'], [6, 'three']]);
     expect(problems.map((p) => p.row)).toEqual([3, 5]);
-    expect(problems[0]!.message).toMatch(/Line 3 is not valid JSON/);
+    expect(problems[0]).toMatchObject({ message: expect.stringMatching(/Line 3 is not valid JSON/), code: 'dataset.lineNotJson', params: { line: 3 } });
+    expect(problems[1]).toMatchObject({ message: 'Line 5: Expected an object with named fields, found a list.', code: 'dataset.lineNotObject', params: { line: 5, found: 'list' } });
     expect(src.columns).toEqual(['q', 'extra']);
     expect(src.stats.blankRows).toBe(1);
   });

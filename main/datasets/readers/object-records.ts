@@ -37,10 +37,19 @@ export async function* objectRecords(head: ObjectHead, it: AsyncIterator<SourceI
   }
 }
 
-/** A parsed JSON value as a record, or a message saying why it is not one. */
-export function asRecordValues(v: unknown): Record<string, CellValue> | string {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    return `Expected an object with named fields, found ${Array.isArray(v) ? 'a list' : v === null ? 'null' : typeof v}.`;
+/** Why a parsed JSON value is not a record: what was found instead (`found` is an id the renderer translates). */
+export class NotARecord {
+  readonly found: 'list' | 'null' | 'string' | 'number' | 'boolean';
+  constructor(v: unknown) {
+    this.found = Array.isArray(v) ? 'list' : v === null ? 'null' : (typeof v as 'string' | 'number' | 'boolean');
   }
+  get message(): string {
+    return `Expected an object with named fields, found ${this.found === 'list' ? 'a list' : this.found}.`;
+  }
+}
+
+/** A parsed JSON value as a record, or why it is not one. */
+export function asRecordValues(v: unknown): Record<string, CellValue> | NotARecord {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return new NotARecord(v);
   return v as Record<string, CellValue>;
 }

@@ -46,6 +46,9 @@ export interface SourceProblem {
   readonly row: number;
   readonly column?: string;
   readonly message: string;
+  /** Translatable form of `message` (preload/contract/message-code.ts); each reader exports its codes. */
+  readonly code: string;
+  readonly params: Readonly<Record<string, string | number>>;
 }
 
 export type SourceItem = SourceRecord | SourceProblem;

@@ -1,0 +1,8 @@
+// The translatable part of a message main writes for people: a stable dotted `code` and its `params`, sent beside the
+// English text (which the CLI prints). The renderer shows `main.<code>` in the user's language (i18n/main-message.ts).
+// Types and zod only; which codes exist is declared by each producer in main.
+import { z } from 'zod';
+
+export const MessageCode = z.string().max(100);
+export const MessageParams = z.record(z.string(), z.union([z.string(), z.number()]));
+export type MessageParams = Readonly<Record<string, string | number>>;
