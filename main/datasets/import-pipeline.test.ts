@@ -63,13 +63,13 @@ describe('import pipeline', () => {
     expect(count()).toBe(before);
     expect(store.list(projectId).length).toBe(datasets);
     const ok = await runImport(store, { ...base, projectId, file: f, skipBad: true });
-    expect(ok).toMatchObject({ rows: 2, skipped: 1, problems: [{ row: 3, column: 'answer', message: 'Empty output.' }] });
+    expect(ok).toMatchObject({ rows: 2, skipped: 1, problems: [{ row: 3, column: 'answer', message: 'Empty output.', code: 'dataset.emptyField', params: { field: 'output' } }] });
   });
 
   it('reports jsonl lines by number and an unknown mapped column by name', async () => {
     const f = write('c.jsonl', '{"instruction":"a","output":"b"}\n{oops\n{"instruction":"c","output":"d"}\n');
     const r = await runImport(store, { ...base, projectId, file: f, skipBad: true });
-    expect(r).toMatchObject({ rows: 2, skipped: 1, problems: [{ row: 2, message: expect.stringMatching(/^Line 2 is not valid JSON/) }] });
+    expect(r).toMatchObject({ rows: 2, skipped: 1, problems: [{ row: 2, message: expect.stringMatching(/^Line 2 is not valid JSON/), code: 'dataset.lineNotJson', params: { line: 2 } }] });
     await expect(runImport(store, { ...base, projectId, file: f, allowDuplicate: true, mapping: { shape: 'single', fields: { instruction: { columns: ['prompt'] }, output: { columns: ['output'] } } } })).rejects.toMatchObject({
       code: 'bad_input',
       details: { column: 'prompt' },

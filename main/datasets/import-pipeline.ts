@@ -126,7 +126,7 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     };
     const handle = (item: SourceItem) => {
       if (item.type === 'problem') {
-        acc.unreadable(item.row, item.message, item.column);
+        acc.unreadable(item);
         fail();
         return;
       }

@@ -84,12 +84,12 @@ export function previewSample(sample: SourceSample, mapping: Mapping, limit: num
   for (const item of sample.items) {
     if (out.length >= limit) break;
     if (item.type === 'problem') {
-      out.push({ row: item.row, record: null, problems: [{ row: item.row, message: item.message, ...(item.column ? { column: item.column } : {}) }] });
+      out.push({ row: item.row, record: null, problems: [{ row: item.row, message: item.message, code: item.code, params: item.params, ...(item.column ? { column: item.column } : {}) }] });
       continue;
     }
     const m = mapper.map(item.values);
-    const problems = m.problems.map((p) => ({ row: item.row, message: p.message, ...(p.column ? { column: p.column } : {}) }));
-    if (m.record) for (const p of validateRecord(m.record, mapping)) problems.push({ row: item.row, message: p.message, ...(p.column ? { column: p.column } : {}) });
+    const problems = m.problems.map((p) => ({ row: item.row, message: p.message, code: p.code, params: p.params, ...(p.column ? { column: p.column } : {}) }));
+    if (m.record) for (const p of validateRecord(m.record, mapping)) problems.push({ row: item.row, message: p.message, code: p.code, params: p.params, ...(p.column ? { column: p.column } : {}) });
     out.push({ row: item.row, record: m.record, problems });
   }
   return { records: out };

@@ -21,7 +21,7 @@ export async function validateSource(
   const mapper = new RecordMapper(mapping);
   for await (const item of src.records()) {
     if ((++rows & 4095) === 0) throwIfAborted(hooks.signal);
-    if (item.type === 'problem') acc.unreadable(item.row, item.message, item.column);
+    if (item.type === 'problem') acc.unreadable(item);
     else acc.check(item.row, item.values, mapper.map(item.values));
   }
   return acc.finish(src.stats.blankRows);

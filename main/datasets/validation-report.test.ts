@@ -19,11 +19,14 @@ describe('validation report', () => {
       { q: 'CafÃ© open?', a: 'Yes' },
     ];
     const oks = rows.map((v, i) => acc.check(i + 2, v, mapper.map(v)).ok);
-    acc.unreadable(9, 'Line 9 is not valid JSON');
+    acc.unreadable({ type: 'problem', row: 9, message: 'Line 9 is not valid JSON: x', code: 'dataset.lineNotJson', params: { line: 9, detail: 'x' } });
     const r = acc.finish(1);
     expect(oks).toEqual([true, true, true, false, true]);
     expect(r).toMatchObject({ rows: 6, validRows: 4, blankRows: 1, problemCount: 2, exactDuplicates: 1, normalisedDuplicates: 1, duplicatePairs: [[3, 2], [4, 2]], mojibakeRows: [6] });
-    expect(r.problems).toEqual([{ row: 5, column: 'q', message: 'Empty instruction.' }, { row: 9, message: 'Line 9 is not valid JSON' }]);
+    expect(r.problems).toEqual([
+      { row: 5, column: 'q', message: 'Empty instruction.', code: 'dataset.emptyField', params: { field: 'instruction' } },
+      { row: 9, message: 'Line 9 is not valid JSON: x', code: 'dataset.lineNotJson', params: { line: 9, detail: 'x' } },
+    ]);
     expect(r.columns[0]).toEqual({ column: 'q', empty: 1, minLength: 11, maxLength: 23, meanLength: 17.5 });
   });
 

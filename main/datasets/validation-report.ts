@@ -7,7 +7,7 @@ import { looksLikeMojibake } from './mojibake-detector.js';
 import type { MappedRecord } from './record-mapper.js';
 import { validateRecord } from './record-validator.js';
 import { isBlankText } from './readers/header-detector.js';
-import type { CellValue } from './readers/source-types.js';
+import type { CellValue, SourceProblem } from './readers/source-types.js';
 
 export const MAX_LISTED_PROBLEMS = 1000;
 const NONE: readonly never[] = [];
@@ -54,9 +54,9 @@ export class ValidationAccumulator {
   }
 
   /** A row the reader could not read (bad jsonl line, unterminated quote …). */
-  unreadable(row: number, message: string, column?: string): void {
+  unreadable(p: SourceProblem): void {
     this.rows++;
-    this.note({ row, message, ...(column ? { column } : {}) });
+    this.note({ row: p.row, message: p.message, code: p.code, params: p.params, ...(p.column ? { column: p.column } : {}) });
   }
 
   /** Checks one mapped row; the caller keeps or skips it by `ok`. */
@@ -67,7 +67,7 @@ export class ValidationAccumulator {
     let problems: readonly Problem[] = NONE;
     if (mapped.problems.length + recordProblems.length > 0) {
       const listed: Problem[] = [];
-      for (const p of [...mapped.problems, ...recordProblems]) listed.push(p.column ? { row, column: p.column, message: p.message } : { row, message: p.message });
+      for (const p of [...mapped.problems, ...recordProblems]) listed.push(p.column ? { row, column: p.column, message: p.message, code: p.code, params: p.params } : { row, message: p.message, code: p.code, params: p.params });
       for (const p of listed) this.note(p);
       problems = listed;
     }
