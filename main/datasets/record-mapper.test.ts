@@ -47,7 +47,7 @@ describe('record mapper', () => {
   it('reports unknown roles and bad role order with the column', () => {
     const m: Mapping = { shape: 'conversation', fields: { messages: { columns: ['c'] } }, roles: sharegpt };
     const unknown = new RecordMapper(m).map({ c: [{ from: 'bot', value: 'x' }] });
-    expect(unknown.problems[0]).toMatchObject({ column: 'c', message: expect.stringContaining('unknown role “bot”'), code: 'dataset.unknownRole', params: { n: 1, role: 'bot', expected: 'human, gpt, system, observation, function_call' } });
+    expect(unknown.problems[0]).toMatchObject({ column: 'c', message: expect.stringContaining('unknown role “bot”'), code: 'dataset.unknownRole', params: { n: 1, tag: 'bot', expected: 'human, gpt, system, observation, function_call' } });
     const order = new RecordMapper(m).map({ c: [{ from: 'gpt', value: 'a' }, { from: 'human', value: 'q' }] });
     expect(validateRecord(order.record!, m)[0]).toMatchObject({ column: 'c', message: expect.stringMatching(/^Bad role order: message 1/), code: 'dataset.roleShouldBePrompt', params: { n: 1, role: 'assistant' } });
     const unfinished = new RecordMapper(m).map({ c: [{ from: 'human', value: 'q' }] });

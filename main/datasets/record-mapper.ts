@@ -159,7 +159,7 @@ export class RecordMapper {
     const role = typeof tag === 'string' ? this.roleOf.get(tag) : undefined;
     if (!role) {
       const expected = [...this.roleOf.keys()].join(', ');
-      problems.push(problem(col, 'dataset.unknownRole', { n: i + 1, role: String(tag), expected }, `Message ${i + 1} has an unknown role “${String(tag)}” (expected ${expected}).`));
+      problems.push(problem(col, 'dataset.unknownRole', { n: i + 1, tag: String(tag), expected }, `Message ${i + 1} has an unknown role “${String(tag)}” (expected ${expected}).`));
       return null;
     }
     const content = o[this.roles.contentTag];

@@ -4,6 +4,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { Mapping, RoleTags, TargetField } from '../../../../preload/contract/datasets.js';
 import { RecordView } from '../../components/RecordView.js';
+import { useMainMessage } from '../../i18n/use-main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import { importerSelectors } from '../../store/importer/selectors.js';
@@ -14,6 +15,7 @@ const ROLE_KEYS: readonly (keyof RoleTags)[] = ['roleTag', 'contentTag', 'userTa
 
 export function MappingStep() {
   const t = useT();
+  const tm = useMainMessage();
   const { inspection, mapping, preview, busy } = useLathe(useShallow((s) => ({ inspection: s.inspection, mapping: s.mapping, preview: s.mappedPreview, busy: s.importBusy })));
   const missing = useLathe(useShallow(importerSelectors.missing));
   const update = useLathe((s) => s.updateMapping);
@@ -93,7 +95,7 @@ export function MappingStep() {
                     {r.problems.map((p, i) => (
                       <p key={i} className="badge low" style={{ whiteSpace: 'normal' }}>
                         {p.column ? `${p.column}: ` : ''}
-                        {p.message}
+                        {tm(p)}
                       </p>
                     ))}
                   </div>

@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { Field } from '../../components/Field.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { RecordView } from '../../components/RecordView.js';
+import { useMainMessage } from '../../i18n/use-main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import { groupProblems, importerSelectors } from '../../store/importer/selectors.js';
@@ -14,6 +15,7 @@ const ROWS_SHOWN_PER_GROUP = 30;
 
 export function ValidateStep({ projectId }: { projectId: number }) {
   const t = useT();
+  const tm = useMainMessage();
   const { report, busy, skipBad, file, inspection, preview } = useLathe(
     useShallow((s) => ({ report: s.validation, busy: s.importBusy, skipBad: s.skipBad, file: s.importFile, inspection: s.inspection, preview: s.mappedPreview })),
   );
@@ -63,7 +65,7 @@ export function ValidateStep({ projectId }: { projectId: number }) {
           {groups.map((g) => (
             <div className="problem-group" key={`${g.column}-${g.message}`} data-testid="problem-group">
               <div className="row">
-                <strong>{g.message}</strong>
+                <strong>{tm(g)}</strong>
                 {g.column && <span className="badge">{g.column}</span>}
                 <span className="spacer" />
                 <span className="badge low">{t('import.validate.rowCount', { count: g.rows.length })}</span>
@@ -103,7 +105,7 @@ export function ValidateStep({ projectId }: { projectId: number }) {
               {jumpMapped?.problems.map((p, i) => (
                 <p key={i} className="badge low" style={{ whiteSpace: 'normal' }}>
                   {p.column ? `${p.column}: ` : ''}
-                  {p.message}
+                  {tm(p)}
                 </p>
               ))}
             </div>

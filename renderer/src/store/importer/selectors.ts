@@ -1,4 +1,5 @@
 // Pure reads of the import wizard for components.
+import type { Problem } from '../../../../preload/contract/datasets.js';
 import type { LatheStore } from '../index.js';
 import { IMPORT_STEPS } from './initialState.js';
 import { missingRequired } from './mapping-edit.js';
@@ -17,19 +18,24 @@ export const importerSelectors = {
   canSave: (s: LatheStore) => !!s.validation && s.validation.validRows > 0 && (s.skipBad || s.validation.problemCount === 0),
 };
 
+type ProblemLike = Pick<Problem, 'row' | 'column' | 'message' | 'code' | 'params'>;
+
+/** A group's title is main's message: shown with translateMainMessage (code and params, English fallback). */
 export interface ProblemGroup {
   readonly message: string;
+  readonly code?: string | undefined;
+  readonly params?: Readonly<Record<string, string | number>> | undefined;
   readonly column: string | undefined;
   readonly rows: readonly number[];
 }
 
 /** Problems grouped by message (the same mistake on 500 rows is one line with a count). */
-export function groupProblems(problems: readonly { row: number; column?: string | undefined; message: string }[]): ProblemGroup[] {
-  const groups = new Map<string, { message: string; column: string | undefined; rows: number[] }>();
+export function groupProblems(problems: readonly ProblemLike[]): ProblemGroup[] {
+  const groups = new Map<string, { message: string; code?: string | undefined; params?: ProblemLike['params']; column: string | undefined; rows: number[] }>();
   for (const p of problems) {
     const key = `${p.column ?? ''}\u0000${p.message}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { message: p.message, column: p.column, rows: [] }));
+    if (!g) groups.set(key, (g = { message: p.message, code: p.code, params: p.params, column: p.column, rows: [] }));
     g.rows.push(p.row);
   }
   return [...groups.values()].sort((a, b) => b.rows.length - a.rows.length);
