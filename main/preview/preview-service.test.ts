@@ -44,6 +44,13 @@ describe('preview service', () => {
     expect(res.stats.truncated).toBe(1);
     expect(res.stats.stepsPerEpoch).toBe(2);
     expect(res.stats.histogram.counts.reduce((a, b) => a + b, 0)).toBe(3);
+    // The truncated record lies past the cutoff edge; it is the longest, reported by its position in the file.
+    expect(res.stats.histogram.edges).toEqual([0, 16, 32, 64, 128]);
+    expect(res.stats.histogram.counts[3]).toBe(1);
+    expect(res.stats.maxFullLength).toBeGreaterThan(64);
+    expect(res.stats.longest[0]).toMatchObject({ index: 1, tokenCount: 32 });
+    expect(res.stats.longest[0]!.fullLength).toBe(res.stats.maxFullLength);
+    expect(res.stats.longest.map((l) => l.index)).not.toContain(2);
 
     const out = join(dir, 'train.ltok');
     const t = await svc.tokenize({ modelPath: MODEL, datasetFile: file, outFile: out, options: { cutoffLen: 32, trainOnPrompt: false, maskHistory: false, enableThinking: true } });
@@ -57,15 +64,45 @@ describe('preview service', () => {
   });
 });
 
+const chunk = (rows: [index: number, length: number, full: number, trainable: number][], skipped = 0) => ({
+  index: Int32Array.from(rows, (r) => r[0]),
+  length: Int32Array.from(rows, (r) => r[1]),
+  full: Int32Array.from(rows, (r) => r[2]),
+  trainable: Int32Array.from(rows, (r) => r[3]),
+  skipped,
+});
+
 describe('stats', () => {
-  it('bins lengths at powers of two up to the cutoff', () => {
+  it('bins lengths before truncation at powers of two up to the cutoff, then 2× and 4× the cutoff', () => {
     expect(histogramEdges(100)).toEqual([0, 16, 32, 64, 100]);
-    const s = datasetStats([{ length: 10, trainable: 5, truncated: false }, { length: 100, trainable: 50, truncated: true }, { length: 40, trainable: 1, truncated: false }], 0, 100, 1, 2);
-    expect(s.histogram.counts).toEqual([1, 0, 1, 1]);
-    expect(s.totalTokens).toBe(150);
-    expect(s.trainableTokens).toBe(56);
-    expect(s.truncatedShare).toBeCloseTo(1 / 3);
+    expect(histogramEdges(100, 100)).toEqual([0, 16, 32, 64, 100]);
+    expect(histogramEdges(100, 150)).toEqual([0, 16, 32, 64, 100, 200]);
+    expect(histogramEdges(100, 9000)).toEqual([0, 16, 32, 64, 100, 200, 400]);
+    const s = datasetStats([chunk([[0, 10, 10, 5], [1, 100, 250, 50]], 2), chunk([[7, 40, 40, 1], [9, 100, 9000, 60]])], 100, 1, 2);
+    expect(s.histogram.edges).toEqual([0, 16, 32, 64, 100, 200, 400]);
+    expect(s.histogram.counts).toEqual([1, 0, 1, 0, 0, 2]);
+    expect(s.records).toBe(4);
+    expect(s.skipped).toBe(2);
+    expect(s.totalTokens).toBe(250);
+    expect(s.trainableTokens).toBe(116);
+    expect(s.truncated).toBe(2);
+    expect(s.truncatedShare).toBe(0.5);
     expect(s.stepsPerEpoch).toBe(2);
     expect(s.p50Length).toBe(40);
+    expect(s.maxLength).toBe(100);
+    expect(s.maxFullLength).toBe(9000);
+    expect(s.longest).toEqual([
+      { index: 9, fullLength: 9000, tokenCount: 100 },
+      { index: 1, fullLength: 250, tokenCount: 100 },
+      { index: 7, fullLength: 40, tokenCount: 40 },
+      { index: 0, fullLength: 10, tokenCount: 10 },
+    ]);
+  });
+
+  it('keeps the ten longest, ties by the lower index', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => [i, i % 7, i % 7, 0] as [number, number, number, number]);
+    const s = datasetStats([chunk(rows.slice(0, 25)), chunk(rows.slice(25))], 1000, 1, 1);
+    expect(s.longest.map((l) => l.index)).toEqual([6, 13, 20, 27, 34, 41, 48, 5, 12, 19]);
+    expect(datasetStats([], 64, 1, 1)).toMatchObject({ records: 0, truncatedShare: 0, maxLength: 0, longest: [], stepsPerEpoch: 0 });
   });
 });

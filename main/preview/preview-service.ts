@@ -1,10 +1,12 @@
 // The `preview` domain in main: per-record previews, dataset statistics and tokenizing a split to .ltok, for a
-// model folder + template. Reads records inline or from a file; datasets stored in the workspace come later.
+// model folder + template. Records come inline, from a file, or from a dataset stored in the workspace. Statistics
+// and tokenizing run in worker threads with progress and cancel; this class only reads sources and adds up.
 import { join } from 'node:path';
 import { LatheError } from '../../preload/contract/errors.js';
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
 import {
   EncodeOptions,
+  PreviewCancelRequest,
   PreviewDatasetRequest,
   PreviewRecordRequest,
   TokenizeRequest,
@@ -15,15 +17,18 @@ import {
 } from '../../preload/contract/preview.js';
 import type { TemplateSpec } from '../../preload/contract/templates.js';
 import { TemplatesStore } from '../db/templates-store.js';
+import type { WorkspaceDb } from '../db/workspace-db.js';
 import type { ServiceContext } from '../services/service-context.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { storedDatasetRecords } from './stored-dataset.js';
-import { IGNORE_INDEX } from '../templates/record-encoder.js';
 import { tokenizeDataset } from '../tokenizer/tokenize-dataset.js';
 import { readDatasetFile } from './dataset-file.js';
-import { openEncodingSession } from './encoding-session.js';
-import { datasetStats, type RecordLength } from './preview-stats.js';
+import { openEncodingSession, type EncodingSession } from './encoding-session.js';
+import { MeasureCache, measureSource, setupKeyOf, type MeasureSource } from './measure-job.js';
+import { datasetStats } from './preview-stats.js';
 import { previewRecord } from './record-preview.js';
+import { storedDatasetRecords, storedRow, storedRows, storedSource } from './stored-dataset.js';
+
+const CHUNK = 2000;
 
 export interface PreviewDeps {
   /** User-defined templates from the workspace. */
@@ -31,8 +36,14 @@ export interface PreviewDeps {
   /** Folder for cached .ltok files; none disables the cache. */
   readonly cacheDir?: string | undefined;
   onTokenizeProgress?(p: { jobId: string; done: number; total: number }): void;
+  onDatasetProgress?(p: { jobId: string; done: number; total: number }): void;
   /** Records of a dataset stored in the workspace. */
   storedDataset?(id: number, split: 'train' | 'validation' | undefined): NormalisedRecord[];
+  /** The workspace database, for reading stored datasets a chunk or a row at a time. */
+  readonly db?: WorkspaceDb | undefined;
+  /** Statistics worker script override (tests bundle one) and thread count. */
+  readonly measureWorkerFile?: string | undefined;
+  readonly measureWorkers?: number | undefined;
 }
 
 interface SourceRequest {
@@ -42,8 +53,31 @@ interface SourceRequest {
   split?: 'train' | 'validation' | undefined;
 }
 
+function recordsSource(records: readonly NormalisedRecord[]): MeasureSource {
+  let from = 0;
+  return {
+    total: records.length,
+    next() {
+      if (from >= records.length) return null;
+      const part = records.slice(from, from + CHUNK);
+      const payload = { indexes: Int32Array.from(part, (_, i) => from + i), texts: part.map((r) => JSON.stringify(r)) };
+      from += part.length;
+      return { payload, rows: part.length };
+    },
+  };
+}
+
 export class PreviewService implements IPreviewService {
+  private readonly cache = new MeasureCache();
+  private readonly jobs = new Map<string, AbortController>();
+  private jobCounter = 0;
+
   constructor(private readonly deps: PreviewDeps) {}
+
+  private db(): WorkspaceDb {
+    if (!this.deps.db) throw new LatheError('unsupported', 'Stored datasets are not available here.');
+    return this.deps.db;
+  }
 
   private async loadRecords(r: SourceRequest): Promise<NormalisedRecord[]> {
     if (r.records) return r.records;
@@ -55,47 +89,69 @@ export class PreviewService implements IPreviewService {
     throw new LatheError('invalid_request', 'Give records, a datasetFile or a datasetId.');
   }
 
+  /** A job's abort signal under the caller's id (a fresh one when none), released by `done`. */
+  private startJob(jobId: string | undefined): { id: string; signal: AbortSignal; done(): void } {
+    const id = jobId ?? `preview-${++this.jobCounter}`;
+    if (this.jobs.has(id)) throw new LatheError('conflict', `A preview job with id ${id} is already running.`);
+    const ac = new AbortController();
+    this.jobs.set(id, ac);
+    return { id, signal: ac.signal, done: () => this.jobs.delete(id) };
+  }
+
   async record(request: PreviewRecordRequest): Promise<PreviewRecordDto> {
     const r = PreviewRecordRequest.parse(request);
     const s = await openEncodingSession(r.modelPath, r.template, this.deps.userTemplates());
-    return previewRecord(s.encoder, r.record, r.index, r.options);
+    if (r.record) return previewRecord(s.encoder, r.record, r.index, r.options);
+    if (r.datasetId === undefined) throw new LatheError('invalid_request', 'Give a record, or a datasetId and the row index.');
+    const row = storedRow(this.db(), r.datasetId, r.index);
+    return { ...previewRecord(s.encoder, row.record, r.index, r.options), ...(row.excluded ? { excluded: true } : {}) };
   }
 
   async dataset(request: PreviewDatasetRequest): Promise<PreviewResultDto> {
     const r = PreviewDatasetRequest.parse(request);
     const s = await openEncodingSession(r.modelPath, r.template, this.deps.userTemplates());
-    const records = await this.loadRecords(r);
-    const shown: PreviewRecordDto[] = [];
-    const lengths: RecordLength[] = [];
-    let skipped = 0;
-    records.forEach((rec, i) => {
-      if (i >= r.offset && i < r.offset + r.rows) {
-        const p = previewRecord(s.encoder, rec, i, r.options);
-        shown.push(p);
-        if (p.ok) lengths.push({ length: p.tokenCount, trainable: p.trainableCount, truncated: p.truncated });
-        else skipped++;
-        return;
-      }
-      let e;
-      try {
-        e = s.encoder.encode(rec, r.options);
-      } catch {
-        e = null;
-      }
-      if (!e || !e.ok) {
-        skipped++;
-        return;
-      }
-      let trainable = 0;
-      for (const l of e.labels) if (l !== IGNORE_INDEX) trainable++;
-      lengths.push({ length: e.inputIds.length, trainable, truncated: e.truncated });
-    });
-    return {
-      template: s.templateName,
-      warnings: [...s.warnings],
-      records: shown,
-      stats: datasetStats(lengths, skipped, r.options.cutoffLen, r.batchSize, r.gradientAccumulation),
-    };
+    checkOptions(s, r.options);
+    let source: MeasureSource;
+    let shown: { index: number; record: NormalisedRecord }[];
+    if (r.datasetId !== undefined && !r.records && !r.datasetFile) {
+      source = storedSource(this.db(), r.datasetId, r.split, CHUNK);
+      shown = r.rows > 0 ? storedRows(this.db(), r.datasetId, r.split, r.offset, r.rows).map((x) => ({ index: x.idx, record: x.record })) : [];
+    } else {
+      const records = await this.loadRecords(r);
+      source = recordsSource(records);
+      shown = records.slice(r.offset, r.offset + r.rows).map((record, i) => ({ index: r.offset + i, record }));
+    }
+    const job = this.startJob(r.jobId);
+    let last = 0;
+    try {
+      const setup = { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: r.options };
+      const measured = await measureSource({
+        source,
+        setup,
+        setupKey: setupKeyOf(s.tokenizerSha256, setup),
+        encoder: s.encoder,
+        cache: this.cache,
+        workerFile: this.deps.measureWorkerFile,
+        workers: this.deps.measureWorkers,
+        signal: job.signal,
+        onProgress: (done, total) => {
+          const now = performance.now();
+          // Throttled: at most ten progress events a second, plus the last one.
+          if (r.jobId && (now - last > 100 || done === total)) {
+            last = now;
+            this.deps.onDatasetProgress?.({ jobId: r.jobId, done, total });
+          }
+        },
+      });
+      return {
+        template: s.templateName,
+        warnings: [...s.warnings],
+        records: shown.map((x) => previewRecord(s.encoder, x.record, x.index, r.options)),
+        stats: datasetStats(measured.chunks, r.options.cutoffLen, r.batchSize, r.gradientAccumulation),
+      };
+    } finally {
+      job.done();
+    }
   }
 
   async tokenize(request: TokenizeRequest): Promise<TokenizeResultDto> {
@@ -104,51 +160,81 @@ export class PreviewService implements IPreviewService {
     const s = await openEncodingSession(r.modelPath, r.template, this.deps.userTemplates());
     const records = await this.loadRecords(r);
     const jobId = r.jobId;
+    const job = this.startJob(jobId);
     let last = 0;
-    const res = await tokenizeDataset({
-      records,
-      tokenizer: s.tokenizer,
-      tokenizerSha256: s.tokenizerSha256,
-      setup: { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: EncodeOptions.parse(r.options) },
-      outFile: r.outFile,
-      cacheDir: this.deps.cacheDir,
-      workers: r.workers,
-      onProgress: (done, total) => {
-        const now = performance.now();
-        // Throttled: at most ten progress events a second, plus the last one.
-        if (jobId && (now - last > 100 || done === total)) {
-          last = now;
-          this.deps.onTokenizeProgress?.({ jobId, done, total });
-        }
-      },
-    });
-    return {
-      outFile: res.outFile,
-      cacheKey: res.cacheKey,
-      cached: res.cached,
-      records: res.records,
-      skipped: [...res.skipped],
-      tokens: res.tokens,
-      trainableTokens: res.trainableTokens,
-      bytes: res.bytes,
-      template: s.templateName,
-      seconds: (performance.now() - t0) / 1000,
-    };
+    try {
+      const res = await tokenizeDataset({
+        records,
+        tokenizer: s.tokenizer,
+        tokenizerSha256: s.tokenizerSha256,
+        setup: { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: EncodeOptions.parse(r.options) },
+        outFile: r.outFile,
+        cacheDir: this.deps.cacheDir,
+        workers: r.workers,
+        signal: job.signal,
+        onProgress: (done, total) => {
+          const now = performance.now();
+          // Throttled: at most ten progress events a second, plus the last one.
+          if (jobId && (now - last > 100 || done === total)) {
+            last = now;
+            this.deps.onTokenizeProgress?.({ jobId, done, total });
+          }
+        },
+      });
+      return {
+        outFile: res.outFile,
+        cacheKey: res.cacheKey,
+        cached: res.cached,
+        records: res.records,
+        skipped: [...res.skipped],
+        tokens: res.tokens,
+        trainableTokens: res.trainableTokens,
+        bytes: res.bytes,
+        template: s.templateName,
+        seconds: (performance.now() - t0) / 1000,
+      };
+    } finally {
+      job.done();
+    }
+  }
+
+  async cancel(request: PreviewCancelRequest): Promise<{ readonly cancelled: boolean }> {
+    const r = PreviewCancelRequest.parse(request);
+    const job = this.jobs.get(r.jobId);
+    job?.abort();
+    return { cancelled: job !== undefined };
+  }
+
+  dispose(): void {
+    for (const job of this.jobs.values()) job.abort();
+  }
+}
+
+/** Refused up front rather than once per record: every record would be skipped with the same reason. */
+function checkOptions(s: EncodingSession, o: { trainOnPrompt: boolean }): void {
+  if (s.template.kind === 'spec' && s.template.spec.efficientEos && o.trainOnPrompt) {
+    throw new LatheError('bad_input', 'This template does not support train_on_prompt (efficient EOS).');
   }
 }
 
 /** The service over a workspace: user templates from its database, the cache in its cache folder. */
-export function previewDepsFor(ws: Workspace, emit?: PreviewDeps['onTokenizeProgress']): PreviewDeps {
+export function previewDepsFor(ws: Workspace, events?: Pick<PreviewDeps, 'onTokenizeProgress' | 'onDatasetProgress'>): PreviewDeps {
   const templates = new TemplatesStore(ws.db);
   return {
     userTemplates: () => templates.list(),
     cacheDir: join(ws.paths.cache, 'ltok'),
     storedDataset: (id, split) => storedDatasetRecords(ws.db, id, split),
-    ...(emit ? { onTokenizeProgress: emit } : {}),
+    db: ws.db,
+    ...events,
   };
 }
 
 /** The composition root's one-liner: the service over the context's workspace and event hub. */
 export function createPreviewService(ctx: ServiceContext): PreviewService {
-  return new PreviewService(previewDepsFor(ctx.workspace, (p) => ctx.events.emit('preview.tokenizeProgress', p)));
+  return new PreviewService(
+    previewDepsFor(ctx.workspace, {
+      onTokenizeProgress: (p) => ctx.events.emit('preview.tokenizeProgress', p),
+      onDatasetProgress: (p) => ctx.events.emit('preview.datasetProgress', p),
+    }),
+  );
 }

@@ -16,6 +16,9 @@ export const EncodeOptions = z
   .strict();
 export type EncodeOptions = z.infer<typeof EncodeOptions>;
 
+/** Chosen by the caller so it can cancel the job and match its progress events. */
+const JobId = z.string().min(1).max(100);
+
 const ModelAndTemplate = {
   modelPath: z.string().min(1),
   /** A template name; omitted means the one proposed for the model. */
@@ -62,10 +65,17 @@ export const PreviewRecordDto = z.object({
   truncated: z.boolean(),
   /** Tokens before truncation. */
   fullLength: z.number().int(),
+  /** A stored dataset's row that is excluded from training (shown, but not counted in the statistics). */
+  excluded: z.boolean().optional(),
 });
 export type PreviewRecordDto = Readonly<z.infer<typeof PreviewRecordDto>>;
 
+/** Bin i counts records whose length before truncation is in (edges[i], edges[i+1]]; cutoffLen is one of the edges. */
 export const LengthHistogramDto = z.object({ edges: z.array(z.number()), counts: z.array(z.number().int()) });
+
+/** One of the longest records: `index` as in PreviewRecordDto (a stored dataset's row idx, else the position). */
+export const LongRecordDto = z.object({ index: z.number().int(), fullLength: z.number().int(), tokenCount: z.number().int() });
+export type LongRecordDto = Readonly<z.infer<typeof LongRecordDto>>;
 
 export const DatasetStatsDto = z.object({
   records: z.number().int(),
@@ -79,7 +89,11 @@ export const DatasetStatsDto = z.object({
   p50Length: z.number().int(),
   p95Length: z.number().int(),
   maxLength: z.number().int(),
+  /** The longest record before truncation (maxLength is after it). */
+  maxFullLength: z.number().int(),
   histogram: LengthHistogramDto,
+  /** The longest records before truncation, longest first (at most 10). */
+  longest: z.array(LongRecordDto),
   batchSize: z.number().int(),
   gradientAccumulation: z.number().int(),
   stepsPerEpoch: z.number().int(),
@@ -94,24 +108,35 @@ export const PreviewResultDto = z.object({
 });
 export type PreviewResultDto = Readonly<z.infer<typeof PreviewResultDto>>;
 
-export const PreviewRecordRequest = z.object({ ...ModelAndTemplate, record: NormalisedRecord, index: z.number().int().min(0).default(0) }).strict();
+/**
+ * One record: given inline (`index` is only echoed back), or row `index` (its idx, from 0) of the stored dataset
+ * `datasetId`.
+ */
+export const PreviewRecordRequest = z
+  .object({ ...ModelAndTemplate, record: NormalisedRecord.optional(), datasetId: z.number().int().positive().optional(), index: z.number().int().min(0).default(0) })
+  .strict();
 export type PreviewRecordRequest = z.input<typeof PreviewRecordRequest>;
 
 export const PreviewDatasetRequest = z
   .object({
     ...ModelAndTemplate,
     ...Source,
-    /** Records shown in full (from `offset`); the statistics always cover the whole source. */
+    /**
+     * Records shown in full: those whose index is in [offset, offset + rows) (a stored dataset's row idx, else the
+     * position). The statistics always cover the whole source, tokenized in worker threads.
+     */
     offset: z.number().int().min(0).default(0),
     rows: z.number().int().min(0).max(1000).default(10),
     batchSize: z.number().int().min(1).max(4096).default(1),
     gradientAccumulation: z.number().int().min(1).max(4096).default(1),
+    /** Chosen by the caller to cancel the job (preview.cancel) and match its datasetProgress events. */
+    jobId: JobId.optional(),
   })
   .strict();
 export type PreviewDatasetRequest = z.input<typeof PreviewDatasetRequest>;
 
 export const TokenizeRequest = z
-  .object({ ...ModelAndTemplate, ...Source, outFile: z.string().min(1), jobId: z.string().min(1).max(100).optional(), workers: z.number().int().min(0).max(64).optional() })
+  .object({ ...ModelAndTemplate, ...Source, outFile: z.string().min(1), jobId: JobId.optional(), workers: z.number().int().min(0).max(64).optional() })
   .strict();
 export type TokenizeRequest = z.input<typeof TokenizeRequest>;
 
@@ -129,18 +154,27 @@ export const TokenizeResultDto = z.object({
 });
 export type TokenizeResultDto = Readonly<z.infer<typeof TokenizeResultDto>>;
 
+export const PreviewCancelRequest = z.object({ jobId: JobId }).strict();
+export type PreviewCancelRequest = z.infer<typeof PreviewCancelRequest>;
+
 export interface IPreviewService {
   /** One record; answers in well under 100 ms once the tokenizer is loaded. */
   record(request: PreviewRecordRequest): Promise<PreviewRecordDto>;
+  /** Shown records plus statistics over the whole source; cancellable, with datasetProgress events when given a jobId. */
   dataset(request: PreviewDatasetRequest): Promise<PreviewResultDto>;
   tokenize(request: TokenizeRequest): Promise<TokenizeResultDto>;
+  /** Stops a running dataset or tokenize job; its call then fails with code 'cancelled'. */
+  cancel(request: PreviewCancelRequest): Promise<{ readonly cancelled: boolean }>;
 }
 
 export const TokenizeProgressEvent = z.object({ jobId: z.string(), done: z.number().int(), total: z.number().int() });
 export type TokenizeProgressEvent = z.infer<typeof TokenizeProgressEvent>;
+/** Rows of the source read so far (cached, excluded and skipped ones included) out of all of them. */
+export const DatasetProgressEvent = z.object({ jobId: z.string(), done: z.number().int(), total: z.number().int() });
+export type DatasetProgressEvent = z.infer<typeof DatasetProgressEvent>;
 
 export const previewContract = {
   name: 'preview',
-  requests: { record: PreviewRecordRequest, dataset: PreviewDatasetRequest, tokenize: TokenizeRequest },
-  events: { tokenizeProgress: TokenizeProgressEvent },
+  requests: { record: PreviewRecordRequest, dataset: PreviewDatasetRequest, tokenize: TokenizeRequest, cancel: PreviewCancelRequest },
+  events: { tokenizeProgress: TokenizeProgressEvent, datasetProgress: DatasetProgressEvent },
 } as const satisfies DomainContract<IPreviewService>;

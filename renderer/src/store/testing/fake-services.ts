@@ -196,7 +196,7 @@ export function fakePreview() {
     };
   };
   const service: PreviewService = {
-    record: async (r) => (calls.push({ method: 'record', request: r as Record<string, unknown> }), encode(r.record, r.index ?? 0, r.options?.cutoffLen ?? 2048)),
+    record: async (r) => (calls.push({ method: 'record', request: r as Record<string, unknown> }), encode(r.record!, r.index ?? 0, r.options?.cutoffLen ?? 2048)),
     dataset: async (r) => {
       calls.push({ method: 'dataset', request: r as Record<string, unknown> });
       const cutoff = r.options?.cutoffLen ?? 2048;
@@ -205,7 +205,7 @@ export function fakePreview() {
       const truncated = all.filter((x) => x.truncated).length;
       return {
         template: r.template ?? 'llama3', warnings: r.template === 'qwen' ? ['qwen does not match this model.'] : [], records: all.slice(off, off + (r.rows ?? 10)),
-        stats: { records: all.length, skipped: 0, totalTokens: 0, trainableTokens: 0, truncated, truncatedShare: all.length ? truncated / all.length : 0, cutoffLen: cutoff, meanLength: 0, p50Length: 0, p95Length: 0, maxLength: Math.max(0, ...all.map((x) => x.fullLength)), histogram: { edges: [0, 10, 20], counts: [1, 1] }, batchSize: 1, gradientAccumulation: 1, stepsPerEpoch: all.length },
+        stats: { records: all.length, skipped: 0, totalTokens: 0, trainableTokens: 0, truncated, truncatedShare: all.length ? truncated / all.length : 0, cutoffLen: cutoff, meanLength: 0, p50Length: 0, p95Length: 0, maxLength: Math.max(0, ...all.map((x) => x.tokenCount)), maxFullLength: Math.max(0, ...all.map((x) => x.fullLength)), histogram: { edges: [0, 10, 20], counts: [1, 1] }, longest: [], batchSize: 1, gradientAccumulation: 1, stepsPerEpoch: all.length },
       };
     },
   };

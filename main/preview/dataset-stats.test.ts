@@ -1,0 +1,115 @@
+import * as esbuild from 'esbuild';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path, { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NormalisedRecord } from '../../preload/contract/datasets.js';
+import { DatasetsStore } from '../db/datasets-store.js';
+import { ProjectsStore } from '../db/projects-store.js';
+import { DEFAULT_ENCODER_OPTIONS } from '../templates/record-encoder.js';
+import { openWorkspace, type Workspace } from '../workspace/workspace.js';
+import { openEncodingSession } from './encoding-session.js';
+import { MeasureCache, measureSource, setupKeyOf } from './measure-job.js';
+import { PreviewService, previewDepsFor } from './preview-service.js';
+import { storedSource } from './stored-dataset.js';
+
+const MODEL = 'data/models/lathe-tiny-llama';
+const N = 4500;
+const workerFile = path.resolve('node_modules/.cache/lathe-test', `measure-worker-${process.pid}.mjs`);
+let ws: Workspace;
+let id: number;
+
+function rec(i: number): NormalisedRecord {
+  if (i % 1000 === 500) return { kind: 'conversation', messages: [{ role: 'user', content: 'no answer' }] };
+  return { kind: 'single', instruction: `Question ${i}`, output: `Answer ${'word '.repeat(i % 97)}${i === 3333 ? 'long '.repeat(300) : ''}` };
+}
+
+beforeAll(async () => {
+  await esbuild.build({ entryPoints: [path.resolve('main/preview/measure-worker.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: workerFile, logLevel: 'silent' });
+  ws = openWorkspace(mkdtempSync(join(tmpdir(), 'lathe-stats-')));
+  const project = new ProjectsStore(ws.db).create('p');
+  const store = new DatasetsStore(ws.db);
+  const w = store.beginImport({ projectId: project.id, name: 'd', sourceName: 'd.jsonl', sourceSha256: '', sourceSize: 1, format: 'jsonl', readerOptions: {}, shape: 'single' });
+  for (let i = 0; i < N; i++) w.add(i, JSON.stringify(rec(i)), `h${i}`);
+  id = w.commit(0, 'single', 'sha', { fields: {} } as never).id;
+  store.exclude(id, 4000, true);
+}, 60_000);
+
+afterAll(() => {
+  ws.db.close();
+  rmSync(workerFile, { force: true });
+});
+
+const options = { cutoffLen: 64, trainOnPrompt: false, maskHistory: false, enableThinking: true };
+
+describe('dataset statistics of a stored dataset', () => {
+  it('covers every included row in worker threads, with progress, and finds the longest row by its idx', async () => {
+    const progress: { done: number; total: number }[] = [];
+    const svc = new PreviewService({ ...previewDepsFor(ws, { onDatasetProgress: (p) => progress.push(p) }), measureWorkerFile: workerFile, measureWorkers: 2 });
+    const res = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options, jobId: 'j1' });
+    expect(res.records).toEqual([]);
+    // 4,500 rows, one excluded, four without an answer (skipped).
+    expect(res.stats.records + res.stats.skipped).toBe(N - 1);
+    expect(res.stats.skipped).toBe(4);
+    expect(res.stats.histogram.counts.reduce((a, b) => a + b, 0)).toBe(res.stats.records);
+    expect(res.stats.longest[0]!.index).toBe(3333);
+    expect(res.stats.longest[0]!.tokenCount).toBe(64);
+    expect(res.stats.truncated).toBeGreaterThan(0);
+    expect(progress.at(-1)).toEqual({ jobId: 'j1', done: N, total: N });
+    expect(progress.every((p) => p.jobId === 'j1')).toBe(true);
+
+    // The same numbers in-process (no worker) and record by record through the single-record preview.
+    const inThread = new PreviewService(previewDepsFor(ws));
+    const again = await inThread.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options });
+    expect(again.stats).toEqual(res.stats);
+    const longest = await svc.record({ modelPath: MODEL, datasetId: id, index: 3333, options });
+    expect(longest.fullLength).toBe(res.stats.longest[0]!.fullLength);
+    expect(longest.truncated).toBe(true);
+    expect(longest.excluded).toBeUndefined();
+    expect((await svc.record({ modelPath: MODEL, datasetId: id, index: 4000, options })).excluded).toBe(true);
+  }, 60_000);
+
+  it('shows rows from an idx on and counts one split', async () => {
+    const svc = new PreviewService(previewDepsFor(ws));
+    const res = await svc.dataset({ modelPath: MODEL, datasetId: id, offset: 3999, rows: 2, options });
+    expect(res.records.map((r) => r.index)).toEqual([3999, 4001]);
+    new DatasetsStore(ws.db).setSplit(id, 7, 0.1);
+    const train = await svc.dataset({ modelPath: MODEL, datasetId: id, split: 'train', rows: 0, options });
+    const val = await svc.dataset({ modelPath: MODEL, datasetId: id, split: 'validation', rows: 0, options });
+    expect(train.stats.records + train.stats.skipped + val.stats.records + val.stats.skipped).toBe(N - 1);
+    expect(val.stats.records + val.stats.skipped).toBe(Math.round((N - 1) * 0.1));
+    new DatasetsStore(ws.db).setSplit(id, 7, 0);
+  }, 60_000);
+
+  it('is cancelled by its job id', async () => {
+    let svc!: PreviewService;
+    svc = new PreviewService({
+      ...previewDepsFor(ws, { onDatasetProgress: () => void svc.cancel({ jobId: 'stop' }) }),
+      measureWorkerFile: workerFile,
+      measureWorkers: 1,
+    });
+    await expect(svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options, jobId: 'stop' })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(await svc.cancel({ jobId: 'stop' })).toEqual({ cancelled: false });
+    // The id is free again once the job ended.
+    const res = await new PreviewService(previewDepsFor(ws)).dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 4096 }, jobId: 'stop' });
+    expect(res.stats.truncated).toBe(0);
+  }, 60_000);
+
+  it('tokenizes only the chunks whose rows changed on a repeat', async () => {
+    const s = await openEncodingSession(MODEL, undefined);
+    const setup = { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: { ...DEFAULT_ENCODER_OPTIONS, cutoffLen: 64 } };
+    const cache = new MeasureCache();
+    const job = () => ({ source: storedSource(ws.db, id, undefined, 1000), setup, setupKey: setupKeyOf(s.tokenizerSha256, setup), encoder: s.encoder, cache });
+    const first = await measureSource(job());
+    expect(first.cachedChunks).toBe(0);
+    expect(first.chunks.length).toBe(5);
+    new DatasetsStore(ws.db).edit(id, 1234, { kind: 'single', instruction: 'edited', output: 'x' });
+    const second = await measureSource(job());
+    expect(second.cachedChunks).toBe(4);
+    expect(second.chunks[1]!.full[234]).toBeLessThan(first.chunks[1]!.full[234]!);
+    expect(second.chunks[0]).toBe(first.chunks[0]);
+    // Another cutoff is another key.
+    const other = await measureSource({ ...job(), setupKey: setupKeyOf(s.tokenizerSha256, { ...setup, options: { ...setup.options, cutoffLen: 65 } }) });
+    expect(other.cachedChunks).toBe(0);
+  }, 60_000);
+});

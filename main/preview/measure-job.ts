@@ -1,0 +1,178 @@
+// Dataset statistics over a whole source in worker threads: reads the source a chunk at a time (never all of it
+// in memory), measures each chunk in a worker, with progress and cancel, and keeps each chunk's measures under a
+// content hash of (tokenizer, template, options, the chunk's records) so a repeat, or a pass after one row was
+// edited, only tokenizes the chunks that changed. It does not encode on the calling thread when workers exist.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { LatheError } from '../../preload/contract/errors.js';
+import type { TemplateEncoder } from '../templates/record-encoder.js';
+import type { ChunkSetup } from '../tokenizer/tokenize-chunk.js';
+import { measureChunk, type ChunkPayload } from './measure-chunk.js';
+import type { MeasuredChunk } from './preview-stats.js';
+
+/** A source read in chunks, in order. `rows` counts the source rows a chunk consumed (excluded ones included). */
+export interface MeasureSource {
+  readonly total: number;
+  next(): { readonly payload: ChunkPayload; readonly rows: number } | null;
+}
+
+/** Measured chunks by content hash, least recently used dropped past `maxRecords` records (16 bytes each). */
+export class MeasureCache {
+  private readonly entries = new Map<string, MeasuredChunk>();
+  private records = 0;
+  constructor(private readonly maxRecords = 4_000_000) {}
+
+  get(key: string): MeasuredChunk | undefined {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, chunk: MeasuredChunk): void {
+    if (this.entries.has(key)) return;
+    this.entries.set(key, chunk);
+    this.records += chunk.index.length + 1;
+    while (this.records > this.maxRecords && this.entries.size > 1) {
+      const [k, v] = this.entries.entries().next().value!;
+      this.entries.delete(k);
+      this.records -= v.index.length + 1;
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export interface MeasureJob {
+  readonly source: MeasureSource;
+  readonly setup: ChunkSetup;
+  /** Everything besides the records that decides the measures: tokenizer hash, template, special tokens, options. */
+  readonly setupKey: string;
+  /** Used when there is no compiled worker (running from TypeScript sources: tests). */
+  readonly encoder: TemplateEncoder;
+  readonly cache?: MeasureCache | undefined;
+  /** Compiled worker script; default: measure-worker.js beside this module when it exists. */
+  readonly workerFile?: string | undefined;
+  /** Worker threads; default CPUs − 1, at least 1, at most 8. */
+  readonly workers?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((done: number, total: number) => void) | undefined;
+}
+
+export interface MeasureResult {
+  readonly chunks: readonly MeasuredChunk[];
+  readonly cachedChunks: number;
+  readonly workers: number;
+}
+
+export function setupKeyOf(tokenizerSha256: string, setup: ChunkSetup): string {
+  return `measure-v1\0${tokenizerSha256}\0${JSON.stringify(setup.template)}\0${JSON.stringify(setup.special)}\0${JSON.stringify(setup.options)}`;
+}
+
+function chunkKey(setupKey: string, p: ChunkPayload): string {
+  const h = createHash('sha256').update(setupKey);
+  for (let i = 0; i < p.texts.length; i++) h.update(`\n${p.indexes[i]}\t`).update(p.texts[i]!);
+  return h.digest('hex');
+}
+
+function defaultWorkerFile(): string | undefined {
+  const p = join(dirname(fileURLToPath(import.meta.url)), 'measure-worker.js');
+  return existsSync(p) ? p : undefined;
+}
+
+const cancelled = () => new LatheError('cancelled', 'Computing the dataset statistics was cancelled.');
+const nextTick = () => new Promise<void>((r) => setImmediate(r));
+
+/** One worker, one chunk at a time. */
+class MeasureWorker {
+  private readonly worker: Worker;
+  private pending: { resolve(c: MeasuredChunk): void; reject(e: unknown): void } | undefined;
+  private seq = 0;
+
+  constructor(file: string, setup: ChunkSetup) {
+    this.worker = new Worker(file, { workerData: setup });
+    this.worker.on('message', (m: { result?: MeasuredChunk; error?: { code: string; message: string } }) => {
+      const p = this.pending;
+      this.pending = undefined;
+      if (m.error) p?.reject(new LatheError(m.error.code as 'internal', m.error.message));
+      else p?.resolve(m.result!);
+    });
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new LatheError('internal', `A statistics worker stopped (exit code ${code}).`)));
+  }
+
+  run(payload: ChunkPayload): Promise<MeasuredChunk> {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage({ id: ++this.seq, payload });
+    });
+  }
+
+  fail(e: unknown): void {
+    const p = this.pending;
+    this.pending = undefined;
+    p?.reject(e);
+  }
+
+  async close(): Promise<void> {
+    this.fail(cancelled());
+    await this.worker.terminate();
+  }
+}
+
+export async function measureSource(job: MeasureJob): Promise<MeasureResult> {
+  const { source, signal } = job;
+  if (signal?.aborted) throw cancelled();
+  const file = job.workerFile ?? defaultWorkerFile();
+  // The main thread never encodes when a worker can: even on two cores one worker keeps the app responsive.
+  const nWorkers = file ? Math.max(1, Math.min(job.workers ?? availableParallelism() - 1, 8)) : 0;
+  const workers = file ? Array.from({ length: nWorkers }, () => new MeasureWorker(file, job.setup)) : [];
+  const onAbort = () => workers.forEach((w) => w.fail(cancelled()));
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const chunks: MeasuredChunk[] = [];
+  let slots = 0;
+  let done = 0;
+  let cachedChunks = 0;
+  const lane = async (w: MeasureWorker | undefined) => {
+    for (;;) {
+      if (signal?.aborted) throw cancelled();
+      const c = source.next();
+      if (!c) return;
+      const slot = slots++;
+      const key = chunkKey(job.setupKey, c.payload);
+      let m = job.cache?.get(key);
+      if (m) {
+        cachedChunks++;
+        // Reading and hashing are synchronous: let other work in between.
+        await nextTick();
+      } else {
+        if (w) m = await w.run(c.payload);
+        else {
+          await nextTick();
+          m = measureChunk(job.encoder, job.setup.options, c.payload);
+        }
+        job.cache?.set(key, m);
+      }
+      chunks[slot] = m;
+      done += c.rows;
+      job.onProgress?.(Math.min(done, source.total), source.total);
+    }
+  };
+  try {
+    await Promise.all(workers.length ? workers.map((w) => lane(w)) : [lane(undefined)]);
+    if (signal?.aborted) throw cancelled();
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.close()));
+  }
+  job.onProgress?.(source.total, source.total);
+  return { chunks, cachedChunks, workers: nWorkers };
+}
