@@ -11,6 +11,11 @@ export interface OnnxDecoder {
   lastLogits(prompt: readonly number[]): Promise<Float32Array>;
   /** Greedy continuation using the KV cache: one prefill, then one token per step. Returns ids and each step's logits. */
   greedy(prompt: readonly number[], maxNew: number): Promise<{ tokens: number[]; logits: Float32Array[] }>;
+  /**
+   * Teacher-forced through the KV cache: the logits (V) after the prompt, then after each given token but the last —
+   * one per token of `continuation`, as the model would score that continuation.
+   */
+  score(prompt: readonly number[], continuation: readonly number[]): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 
@@ -58,6 +63,19 @@ export async function openOnnxDecoder(dir: string, meta: { layers: number; kvHea
         }
       }
       return { tokens, logits };
+    },
+    async score(prompt, continuation) {
+      const logits: Float32Array[] = [];
+      let step = await run(prompt, empty(), 0);
+      let len = prompt.length;
+      for (let i = 0; i < continuation.length; i++) {
+        logits.push(step.last);
+        if (i + 1 < continuation.length) {
+          step = await run([continuation[i]!], step.present, len);
+          len += 1;
+        }
+      }
+      return logits;
     },
     async close() {
       await session.release();

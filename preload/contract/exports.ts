@@ -17,7 +17,13 @@ export const VerificationDto = z.object({
   passed: z.boolean(),
   /** True when the check could not run here (e.g. no engine binary); `passed` is then false. */
   skipped: z.boolean().optional(),
+  /** English, for the CLI and older records. */
   detail: z.string(),
+  /** The app shows `main.<code>` filled with `params` in the user's language (renderer/src/i18n/main-message.ts). */
+  code: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+  /** The check's name, likewise: `main.<checkCode>`, else `check`. */
+  checkCode: z.string().optional(),
 });
 export type VerificationDto = Readonly<z.infer<typeof VerificationDto>>;
 
