@@ -1,6 +1,7 @@
 // Prompt preview: the model (folder → model card with VRAM estimate), the template (automatic choice and its
 // warnings), cutoff/train_on_prompt/mask_history, then each record exactly as it will be trained — trained and
-// masked spans, special tokens, token ids on hover, counts, truncation — and the dataset's length histogram.
+// masked spans, special tokens, token ids on hover, counts, truncation — and the length histogram of the whole
+// dataset (computed in main with progress and cancel), from which "jump to the longest" opens the longest record.
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorBanner } from '../components/ErrorBanner.js';
@@ -34,17 +35,15 @@ export function PreviewPage() {
       warnings: s.templateWarnings,
       options: s.previewOptions,
       datasetId: s.previewDatasetId,
-      records: s.previewRecords,
-      capped: s.previewRecordsCapped,
+      rowCount: s.previewRowCount,
       index: s.recordIndex,
       rendered: s.rendered,
-      stats: s.stats,
       busy: s.previewBusy,
-      longest: s.longestProgress,
       error: s.previewError,
     })),
   );
   const template = useLathe(previewSelectors.template);
+  const longest = useLathe(previewSelectors.longest);
   const a = useLathe(
     useShallow((s) => ({
       loadDefaultModel: s.loadDefaultModel,
@@ -53,8 +52,7 @@ export function PreviewPage() {
       setOptions: s.setPreviewOptions,
       useDataset: s.usePreviewDataset,
       showRecord: s.showRecord,
-      findLongest: s.findLongest,
-      cancelLongest: s.cancelLongest,
+      showLongest: s.showLongest,
       clearError: s.clearPreviewError,
     })),
   );
@@ -77,7 +75,7 @@ export function PreviewPage() {
   }, [a]);
   useEffect(() => setPathDraft(st.modelPath), [st.modelPath]);
   if (!project) return <NeedProject />;
-  const n = st.records.length;
+  const n = st.rowCount;
   const specials = [st.card?.bosToken, st.card?.eosToken, st.card?.padToken];
   return (
     <section className="page" aria-labelledby="preview-heading">
@@ -120,7 +118,7 @@ export function PreviewPage() {
                 ))}
               </select>
             </Field>
-            <Field label={t('preview.dataset')} help={st.capped ? t('preview.datasetCapped', { count: n }) : t('preview.datasetHelp')}>
+            <Field label={t('preview.dataset')} help={t('preview.datasetHelp')}>
               <select value={st.datasetId ?? ''} onChange={(e) => void a.useDataset(e.target.value ? Number(e.target.value) : undefined)} disabled={datasets.length === 0}>
                 {datasets.length === 0 && <option value="">{t('preview.noDatasets')}</option>}
                 {datasets.map((d) => (
@@ -191,20 +189,16 @@ export function PreviewPage() {
                   {t('preview.go')}
                 </button>
               </form>
-              <button type="button" className="secondary" onClick={() => void a.findLongest()} disabled={n === 0 || st.busy === 'longest'}>
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => void a.showLongest()}
+                disabled={!longest}
+                title={longest ? t('preview.longestTitle', { row: longest.index + 1, count: longest.fullLength }) : t('preview.longestWaiting')}
+              >
                 {t('preview.longest')}
               </button>
             </div>
-            {st.longest && (
-              <div className="row" style={{ flexWrap: 'nowrap', marginTop: 8 }}>
-                <div style={{ flex: 1 }}>
-                  <ProgressBar label={t('preview.longestSearching')} done={st.longest.done} total={st.longest.total} />
-                </div>
-                <button type="button" className="secondary" onClick={a.cancelLongest}>
-                  {t('common.cancel')}
-                </button>
-              </div>
-            )}
             <div className="legend" style={{ margin: '10px 0' }}>
               <span>
                 <span className="swatch trained" />
@@ -234,6 +228,7 @@ export function PreviewPage() {
                   <span>{t('preview.count.trained', { count: st.rendered.trainableCount })}</span>
                   <span>{t('preview.count.full', { count: st.rendered.fullLength })}</span>
                   {st.rendered.truncated && <span className="badge low">{t('preview.count.truncated')}</span>}
+                  {st.rendered.excluded && <span className="badge low">{t('preview.excluded')}</span>}
                   {!st.rendered.ok && <span className="badge low">{st.rendered.reason ?? t('preview.skipped')}</span>}
                 </div>
               </>
@@ -250,7 +245,8 @@ export function PreviewPage() {
 
 function LengthPanel() {
   const t = useT();
-  const stats = useLathe((s) => s.stats);
+  const { stats, progress, cancelled } = useLathe(useShallow((s) => ({ stats: s.stats, progress: s.statsProgress, cancelled: s.statsCancelled })));
+  const { cancelStats, computeStats, showRecord } = useLathe(useShallow((s) => ({ cancelStats: s.cancelStats, computeStats: s.computeStats, showRecord: s.showRecord })));
   const chart = useRef<LineChartHandle>(null);
   useEffect(() => {
     const c = chart.current;
@@ -275,12 +271,37 @@ function LengthPanel() {
           </span>
         )}
       </div>
+      {progress && (
+        <div className="row" style={{ flexWrap: 'nowrap', marginTop: 8 }} data-testid="stats-progress">
+          <div style={{ flex: 1 }}>
+            <ProgressBar
+              label={t('preview.statsRunning')}
+              done={progress.done}
+              total={progress.total}
+              detail={t('preview.statsRows', { done: progress.done.toLocaleString(), total: progress.total.toLocaleString() })}
+              elapsedS={(Date.now() - progress.startedAt) / 1000}
+              etaLabel={(eta) => t('common.eta', { eta })}
+            />
+          </div>
+          <button type="button" className="secondary" onClick={() => void cancelStats()}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
+      {cancelled && (
+        <div className="row" style={{ marginTop: 8 }}>
+          <span className="muted">{t('preview.statsCancelled')}</span>
+          <button type="button" className="secondary" onClick={() => void computeStats()}>
+            {t('preview.statsCompute')}
+          </button>
+        </div>
+      )}
       {stats && (
         <div className="stats" style={{ margin: '10px 0' }}>
           <Stat name={t('preview.stat.records')} value={stats.records.toLocaleString()} />
           <Stat name={t('preview.stat.mean')} value={Math.round(stats.meanLength).toLocaleString()} />
           <Stat name={t('preview.stat.p95')} value={stats.p95Length.toLocaleString()} />
-          <Stat name={t('preview.stat.max')} value={stats.maxLength.toLocaleString()} />
+          <Stat name={t('preview.stat.max')} value={stats.maxFullLength.toLocaleString()} />
           <Stat name={t('preview.stat.trainable')} value={stats.trainableTokens.toLocaleString()} />
           <Stat name={t('preview.stat.steps')} value={stats.stepsPerEpoch.toLocaleString()} />
         </div>
@@ -289,6 +310,16 @@ function LengthPanel() {
       <p className="muted" style={{ marginBottom: 0 }}>
         {t('preview.cutoffLine')}
       </p>
+      {stats && stats.longest.length > 0 && (
+        <div className="row-links" style={{ marginTop: 8 }} data-testid="longest-records">
+          <span className="muted">{t('preview.longestList')}</span>
+          {stats.longest.map((l) => (
+            <button key={l.index} type="button" className="secondary" onClick={() => void showRecord(l.index)} title={t('preview.longestTitle', { row: l.index + 1, count: l.fullLength })}>
+              #{(l.index + 1).toLocaleString()} · {l.fullLength.toLocaleString()}
+            </button>
+          ))}
+        </div>
+      )}
     </div>
   );
 }

@@ -1,15 +1,15 @@
 // The prompt preview's actions: pick a model (the bundled tiny one by default), a template, options and a dataset;
-// render the current record (fast, per step) and the dataset's length statistics (when anything but the record
-// index changes); step, jump, and find the longest record (a cancellable pass in chunks).
+// render the row shown (fast, per step, read by main from the stored dataset) and compute the whole dataset's
+// length statistics in main (a job with progress and cancel, restarted when anything but the row changes); step,
+// jump, and jump to the longest record the statistics found.
 import type { StateCreator } from 'zustand';
-import type { NormalisedRecord } from '../../../../preload/contract/datasets.js';
-import { messageOf } from '../../bridge/lathe-error.js';
+import { LatheError, messageOf } from '../../bridge/lathe-error.js';
 import type { DatasetsService } from '../../services/datasets.js';
 import type { ModelsService } from '../../services/models.js';
 import type { PreviewService } from '../../services/preview.js';
 import type { TemplatesService } from '../../services/templates.js';
 import type { LatheStore } from '../index.js';
-import { PREVIEW_RECORD_CAP, previewInitialState, type PreviewOptions, type PreviewState } from './initialState.js';
+import { previewInitialState, type PreviewOptions, type PreviewState } from './initialState.js';
 
 export interface PreviewDeps {
   readonly models: ModelsService;
@@ -24,54 +24,82 @@ export interface PreviewActions {
   chooseTemplate(name: string | undefined): Promise<void>;
   setPreviewOptions(options: Partial<PreviewOptions>): Promise<void>;
   usePreviewDataset(id: number | undefined): Promise<void>;
+  /** Shows row `index` (its idx, from 0) of the dataset, clamped to its rows. */
   showRecord(index: number): Promise<void>;
-  findLongest(): Promise<void>;
-  cancelLongest(): void;
+  /** Shows the longest record of the whole dataset (needs the statistics). */
+  showLongest(): Promise<void>;
+  /** (Re)computes the statistics of the whole dataset; the running job, if any, is cancelled first. */
+  computeStats(): Promise<void>;
+  cancelStats(): Promise<void>;
   clearPreviewError(): void;
 }
 
 export type PreviewSlice = PreviewState & PreviewActions;
 
-const LONGEST_CHUNK = 100;
+let jobCounter = 0;
+const newJobId = () => `preview-stats-${Date.now().toString(36)}-${++jobCounter}`;
 
 export const createPreviewSlice =
   (deps: PreviewDeps): StateCreator<LatheStore, [], [], PreviewSlice> =>
   (set, get) => {
     let renderSeq = 0;
-    let statsSeq = 0;
-    let longestAbort = false;
-    const fail = (err: unknown) => set({ previewError: messageOf(err), previewBusy: undefined });
+    /** The statistics job whose answer and progress are wanted; others are cancelled or ignored. */
+    let statsJob: string | undefined;
+    const fail = (err: unknown) => set({ previewError: messageOf(err) });
     const request = () => {
       const s = get();
       return { modelPath: s.modelPath, ...(s.templateChoice ? { template: s.templateChoice } : {}), options: { ...s.previewOptions, enableThinking: true } };
     };
-    const ready = () => get().modelCard !== undefined && get().previewRecords.length > 0;
+    const ready = () => get().modelCard !== undefined && get().previewDatasetId !== undefined && get().previewRowCount > 0;
 
     const render = async () => {
       if (!ready()) return set({ rendered: undefined });
       const seq = ++renderSeq;
-      const { recordIndex, previewRecords } = get();
+      const { recordIndex, previewDatasetId } = get();
       set({ previewBusy: 'render' });
       try {
-        const rendered = await deps.preview.record({ ...request(), record: previewRecords[recordIndex]!, index: recordIndex });
+        const rendered = await deps.preview.record({ ...request(), datasetId: previewDatasetId!, index: recordIndex });
         if (seq === renderSeq) set({ rendered, previewBusy: undefined, previewError: undefined });
       } catch (err) {
-        if (seq === renderSeq) fail(err);
+        if (seq === renderSeq) set({ previewBusy: undefined, previewError: messageOf(err) });
       }
     };
 
-    const refreshAll = async () => {
-      if (!ready()) return set({ rendered: undefined, stats: undefined });
-      const seq = ++statsSeq;
-      set({ previewBusy: 'stats' });
+    const stopStats = () => {
+      const old = statsJob;
+      statsJob = undefined;
+      // Frees main's workers; the old call then fails with 'cancelled', which nobody waits for.
+      if (old) void deps.preview.cancel(old).catch(() => undefined);
+    };
+
+    const computeStats = async () => {
+      stopStats();
+      if (!ready()) return set({ stats: undefined, statsProgress: undefined });
+      const jobId = newJobId();
+      statsJob = jobId;
+      const startedAt = Date.now();
+      set({ stats: undefined, statsCancelled: false, statsProgress: { done: 0, total: get().previewRowCount, startedAt } });
+      const off = deps.preview.onDatasetProgress((e) => {
+        if (e.jobId === jobId && statsJob === jobId) set({ statsProgress: { done: e.done, total: e.total, startedAt } });
+      });
       try {
-        const r = await deps.preview.dataset({ ...request(), records: [...get().previewRecords], offset: get().recordIndex, rows: 1 });
-        if (seq !== statsSeq) return;
-        set({ stats: r.stats, renderedTemplate: r.template, templateWarnings: mergeWarnings(get().templateWarnings, r.warnings), rendered: r.records[0] ?? get().rendered, previewBusy: undefined, previewError: undefined });
+        const r = await deps.preview.dataset({ ...request(), datasetId: get().previewDatasetId!, rows: 0, jobId });
+        if (statsJob !== jobId) return;
+        statsJob = undefined;
+        set({ stats: r.stats, statsProgress: undefined, renderedTemplate: r.template, templateWarnings: mergeWarnings(get().templateWarnings, r.warnings), previewError: undefined });
       } catch (err) {
-        if (seq === statsSeq) fail(err);
+        // A superseded job (new options, another dataset) was cancelled by stopStats: its answer is not wanted.
+        if (statsJob !== jobId) return;
+        statsJob = undefined;
+        const cancelled = err instanceof LatheError && err.code === 'cancelled';
+        set({ statsProgress: undefined, statsCancelled: cancelled });
+        if (!cancelled) fail(err);
+      } finally {
+        off();
       }
     };
+
+    const refreshAll = () => Promise.all([render(), computeStats()]).then(() => undefined);
 
     return {
       ...previewInitialState,
@@ -121,56 +149,37 @@ export const createPreviewSlice =
         await refreshAll();
       },
       async usePreviewDataset(id) {
-        set({ previewDatasetId: id, previewRecords: [], recordIndex: 0, rendered: undefined, stats: undefined, previewRecordsCapped: false });
+        stopStats();
+        set({ previewDatasetId: id, previewRowCount: 0, recordIndex: 0, rendered: undefined, stats: undefined, statsProgress: undefined, statsCancelled: false });
         if (id === undefined) return;
-        set({ previewBusy: 'records' });
         try {
-          const records: NormalisedRecord[] = [];
-          let total = Infinity;
-          for (let offset = 0; offset < total && records.length < PREVIEW_RECORD_CAP; ) {
-            const page = await deps.datasets.rows({ id, offset, limit: 1000 });
-            total = page.total;
-            for (const r of page.rows) if (!r.excluded && records.length < PREVIEW_RECORD_CAP) records.push(r.record);
-            if (page.rows.length === 0) break;
-            offset += page.rows.length;
-          }
+          const d = await deps.datasets.get(id);
           if (get().previewDatasetId !== id) return;
-          set({ previewRecords: records, previewRecordsCapped: total > PREVIEW_RECORD_CAP, previewBusy: undefined });
+          set({ previewRowCount: d.rowCount });
           await refreshAll();
         } catch (err) {
           fail(err);
         }
       },
       async showRecord(index) {
-        const n = get().previewRecords.length;
+        const n = get().previewRowCount;
         if (n === 0) return;
-        set({ recordIndex: Math.min(n - 1, Math.max(0, index)) });
+        set({ recordIndex: Math.min(n - 1, Math.max(0, Math.trunc(index))) });
         await render();
       },
-      async findLongest() {
-        const records = get().previewRecords;
-        if (!ready()) return;
-        longestAbort = false;
-        set({ previewBusy: 'longest', longestProgress: { done: 0, total: records.length } });
-        let best = { index: 0, length: -1 };
+      async showLongest() {
+        const longest = get().stats?.longest[0];
+        if (longest) await get().showRecord(longest.index);
+      },
+      computeStats,
+      async cancelStats() {
+        const jobId = statsJob;
+        if (!jobId) return;
         try {
-          for (let offset = 0; offset < records.length; offset += LONGEST_CHUNK) {
-            if (longestAbort) break;
-            const r = await deps.preview.dataset({ ...request(), records: records.slice(offset, offset + LONGEST_CHUNK), offset: 0, rows: LONGEST_CHUNK });
-            r.records.forEach((rec, i) => {
-              if (rec.fullLength > best.length) best = { index: offset + i, length: rec.fullLength };
-            });
-            set({ longestProgress: { done: Math.min(records.length, offset + LONGEST_CHUNK), total: records.length } });
-          }
-          set({ previewBusy: undefined, longestProgress: undefined });
-          if (!longestAbort && best.length >= 0) await get().showRecord(best.index);
+          await deps.preview.cancel(jobId);
         } catch (err) {
-          set({ longestProgress: undefined });
           fail(err);
         }
-      },
-      cancelLongest() {
-        longestAbort = true;
       },
       clearPreviewError: () => set({ previewError: undefined }),
     };

@@ -1,6 +1,6 @@
 // The prompt preview's state: the model (folder and card), the template (automatic or chosen, with warnings),
-// the encoding options, the records being previewed (from a dataset), the record shown and the length statistics.
-import type { NormalisedRecord } from '../../../../preload/contract/datasets.js';
+// the encoding options, the dataset previewed (by id: its rows stay in main), the row shown, and the length
+// statistics of the whole dataset (computed in main with progress; cancellable).
 import type { ModelCardDto } from '../../../../preload/contract/models.js';
 import type { DatasetStatsDto, PreviewRecordDto } from '../../../../preload/contract/preview.js';
 import type { TemplateSummaryDto } from '../../../../preload/contract/templates.js';
@@ -10,9 +10,6 @@ export interface PreviewOptions {
   readonly trainOnPrompt: boolean;
   readonly maskHistory: boolean;
 }
-
-/** At most this many records of a dataset are previewed and counted (the contract takes records inline). */
-export const PREVIEW_RECORD_CAP = 2000;
 
 export interface PreviewState {
   modelPath: string;
@@ -25,15 +22,19 @@ export interface PreviewState {
   templateWarnings: readonly string[];
   previewOptions: PreviewOptions;
   previewDatasetId: number | undefined;
-  previewRecords: readonly NormalisedRecord[];
-  /** Rows the dataset has beyond PREVIEW_RECORD_CAP (not previewed). */
-  previewRecordsCapped: boolean;
+  /** Rows of the dataset (excluded ones included: they are shown, marked, but not counted). */
+  previewRowCount: number;
+  /** The row shown: its idx in the dataset, from 0. */
   recordIndex: number;
   rendered: PreviewRecordDto | undefined;
   renderedTemplate: string | undefined;
+  /** Statistics of the whole dataset under the current model, template and options; undefined while computing. */
   stats: DatasetStatsDto | undefined;
-  previewBusy: 'records' | 'render' | 'stats' | 'longest' | undefined;
-  longestProgress: { done: number; total: number } | undefined;
+  /** Rows read so far by the statistics job; undefined when none runs. */
+  statsProgress: { readonly done: number; readonly total: number; readonly startedAt: number } | undefined;
+  /** The statistics job was cancelled: nothing is computed until asked again. */
+  statsCancelled: boolean;
+  previewBusy: 'render' | undefined;
   previewError: string | undefined;
 }
 
@@ -47,13 +48,13 @@ export const previewInitialState: PreviewState = {
   templateWarnings: [],
   previewOptions: { cutoffLen: 1024, trainOnPrompt: false, maskHistory: false },
   previewDatasetId: undefined,
-  previewRecords: [],
-  previewRecordsCapped: false,
+  previewRowCount: 0,
   recordIndex: 0,
   rendered: undefined,
   renderedTemplate: undefined,
   stats: undefined,
+  statsProgress: undefined,
+  statsCancelled: false,
   previewBusy: undefined,
-  longestProgress: undefined,
   previewError: undefined,
 };

@@ -8,7 +8,7 @@ import type { PreviewService } from '../../services/preview.js';
 import type { ExportsService } from '../../services/exports.js';
 import type { ExportDto, ExportFinishedEvent, ExportJobDto, ExportProgressEvent, StartExportRequest } from '../../../../preload/contract/exports.js';
 import type { ModelCardDto } from '../../../../preload/contract/models.js';
-import type { PreviewRecordDto } from '../../../../preload/contract/preview.js';
+import type { DatasetProgressEvent, PreviewRecordDto } from '../../../../preload/contract/preview.js';
 import type { RunsService } from '../../services/runs.js';
 import { createLatheStore, type StoreDeps } from '../index.js';
 
@@ -177,9 +177,15 @@ export function cardDto(path: string): ModelCardDto {
   };
 }
 
-/** A preview that "tokenizes" by characters: token i of a record is its i-th character; prompt masked, answer trained. */
-export function fakePreview() {
+/**
+ * A preview that "tokenizes" by characters: token i of a record is its i-th character; prompt masked, answer trained.
+ * `rows` is the stored dataset every datasetId reads (by idx; excluded rows shown but not counted).
+ */
+export function fakePreview(rows: readonly { record: NormalisedRecord; excluded?: boolean }[] = []) {
   const calls: { method: string; request: Record<string, unknown> }[] = [];
+  const progress = emitter<DatasetProgressEvent>();
+  const cancelled = new Set<string>();
+  let gate: Promise<void> | undefined;
   const encode = (record: NormalisedRecord, index: number, cutoff: number): PreviewRecordDto => {
     const prompt = record.kind === 'single' ? record.instruction : '';
     const answer = record.kind === 'single' ? record.output : '';
@@ -196,20 +202,48 @@ export function fakePreview() {
     };
   };
   const service: PreviewService = {
-    record: async (r) => (calls.push({ method: 'record', request: r as Record<string, unknown> }), encode(r.record!, r.index ?? 0, r.options?.cutoffLen ?? 2048)),
+    record: async (r) => {
+      calls.push({ method: 'record', request: r as Record<string, unknown> });
+      const cutoff = r.options?.cutoffLen ?? 2048;
+      if (r.record) return encode(r.record, r.index ?? 0, cutoff);
+      const row = rows[r.index ?? 0];
+      if (!row) throw new LatheError('not_found', `Dataset ${r.datasetId} has no row ${r.index}.`);
+      return { ...encode(row.record, r.index ?? 0, cutoff), ...(row.excluded ? { excluded: true } : {}) };
+    },
     dataset: async (r) => {
       calls.push({ method: 'dataset', request: r as Record<string, unknown> });
       const cutoff = r.options?.cutoffLen ?? 2048;
-      const all = (r.records ?? []).map((rec, i) => encode(rec, i, cutoff));
+      const source = r.datasetId !== undefined ? rows.map((x, i) => ({ ...x, i })).filter((x) => !x.excluded) : (r.records ?? []).map((record, i) => ({ record, i }));
+      const all = source.map((x) => encode(x.record, x.i, cutoff));
+      if (r.jobId) progress.emit({ jobId: r.jobId, done: Math.floor(rows.length / 2), total: rows.length });
+      if (gate) await gate;
+      if (r.jobId && cancelled.has(r.jobId)) throw new LatheError('cancelled', 'Computing the dataset statistics was cancelled.');
+      if (r.jobId) progress.emit({ jobId: r.jobId, done: rows.length, total: rows.length });
       const off = r.offset ?? 0;
       const truncated = all.filter((x) => x.truncated).length;
+      const longest = [...all].sort((a, b) => b.fullLength - a.fullLength || a.index - b.index).slice(0, 10).map((x) => ({ index: x.index, fullLength: x.fullLength, tokenCount: x.tokenCount }));
       return {
         template: r.template ?? 'llama3', warnings: r.template === 'qwen' ? ['qwen does not match this model.'] : [], records: all.slice(off, off + (r.rows ?? 10)),
-        stats: { records: all.length, skipped: 0, totalTokens: 0, trainableTokens: 0, truncated, truncatedShare: all.length ? truncated / all.length : 0, cutoffLen: cutoff, meanLength: 0, p50Length: 0, p95Length: 0, maxLength: Math.max(0, ...all.map((x) => x.tokenCount)), maxFullLength: Math.max(0, ...all.map((x) => x.fullLength)), histogram: { edges: [0, 10, 20], counts: [1, 1] }, longest: [], batchSize: 1, gradientAccumulation: 1, stepsPerEpoch: all.length },
+        stats: { records: all.length, skipped: 0, totalTokens: 0, trainableTokens: 0, truncated, truncatedShare: all.length ? truncated / all.length : 0, cutoffLen: cutoff, meanLength: 0, p50Length: 0, p95Length: 0, maxLength: Math.max(0, ...all.map((x) => x.tokenCount)), maxFullLength: Math.max(0, ...all.map((x) => x.fullLength)), histogram: { edges: [0, 10, 20], counts: [1, 1] }, longest, batchSize: 1, gradientAccumulation: 1, stepsPerEpoch: all.length },
+      };
+    },
+    cancel: async (jobId) => (calls.push({ method: 'cancel', request: { jobId } }), cancelled.add(jobId), { cancelled: true }),
+    onDatasetProgress: (cb) => progress.on(cb),
+  };
+  return {
+    service,
+    calls,
+    progress,
+    /** Holds every dataset call (after its first progress event) until the returned function is called. */
+    holdStats() {
+      let release!: () => void;
+      gate = new Promise((r) => (release = r));
+      return () => {
+        gate = undefined;
+        release();
       };
     },
   };
-  return { service, calls };
 }
 
 export function fakeExports() {
