@@ -39,6 +39,7 @@ import type { ImportProgress } from './import-pipeline.js';
 import { startImport, type RunningImport } from './import-runner.js';
 import type { ImportTask, ImportTaskResult } from './import-task.js';
 import { previewSample, SampleCache } from './source-sample.js';
+import { readWindow, windowFromSample } from './source-window.js';
 import { validationSet } from './split.js';
 import { validateSource } from './validate-source.js';
 
@@ -84,7 +85,14 @@ export class DatasetsService implements IDatasetsService {
 
   async preview(request: unknown): Promise<PreviewResult> {
     const req = parse(PreviewRequest, request);
-    return previewSample(await this.samples.get(req.file, req.options), req.mapping, req.limit);
+    const sample = await this.samples.get(req.file, req.options);
+    if (req.offset === 0 && req.fromRow === undefined) return previewSample(sample, req.mapping, req.limit);
+    // Past the cached sample the file is streamed up to the window (a jump to row 900,000 of a CSV reads it so far).
+    const start = req.fromRow === undefined ? { offset: req.offset } : { fromRow: req.fromRow };
+    const items = windowFromSample(sample, start, req.limit) ?? (await readWindow(req.file, req.options, start, req.limit));
+    const result = previewSample({ inspection: sample.inspection, items }, req.mapping, req.limit);
+    const values = new Map(items.map((i) => [i.row, i.type === 'record' ? i.values : undefined]));
+    return { records: result.records.map((r) => ({ ...r, ...(values.get(r.row) ? { values: { ...values.get(r.row) } } : {}) })) };
   }
 
   async validate(request: unknown): Promise<ValidationReport> {

@@ -129,7 +129,13 @@ export const SourceInspection = z.object({
 });
 export type SourceInspection = z.infer<typeof SourceInspection>;
 
-export const PreviewRecord = z.object({ row: z.number().int(), record: NormalisedRecord.nullable(), problems: z.array(Problem) });
+export const PreviewRecord = z.object({
+  row: z.number().int(),
+  record: NormalisedRecord.nullable(),
+  problems: z.array(Problem),
+  /** The cells as read, for rows past the inspection's sample rows (a jump to a row further down). */
+  values: z.record(z.string(), z.unknown()).optional(),
+});
 export const PreviewResult = z.object({ records: z.array(PreviewRecord) });
 export type PreviewResult = z.infer<typeof PreviewResult>;
 
@@ -200,7 +206,18 @@ const JobId = z.string().min(1).max(100);
 
 export const InspectRequest = z.object({ file: FilePath, options: ReaderOptions.default({}) }).strict();
 export type InspectRequest = z.input<typeof InspectRequest>;
-export const PreviewRequest = z.object({ file: FilePath, options: ReaderOptions.default({}), mapping: Mapping, limit: z.number().int().min(1).max(200).default(20) }).strict();
+export const PreviewRequest = z
+  .object({
+    file: FilePath,
+    options: ReaderOptions.default({}),
+    mapping: Mapping,
+    limit: z.number().int().min(1).max(200).default(20),
+    /** Rows as read (records and unreadable rows) to skip before the first one returned. */
+    offset: z.number().int().min(0).default(0),
+    /** Start at this row of the file as a person sees it (Problem.row), or the next one there is: jump to a problem. */
+    fromRow: z.number().int().min(1).optional(),
+  })
+  .strict();
 export type PreviewRequest = z.input<typeof PreviewRequest>;
 export const ValidateRequest = z.object({ file: FilePath, options: ReaderOptions.default({}), mapping: Mapping, jobId: JobId.optional() }).strict();
 export type ValidateRequest = z.input<typeof ValidateRequest>;
