@@ -95,7 +95,8 @@ export function resolveExport(req: StartExportRequest, workspace: Workspace | nu
   if (req.format === 'peft' && !adapterDir) throw new LatheError('invalid_request', 'A PEFT export needs a run or an adapter folder.');
   const user = workspace ? new TemplatesStore(workspace.db).list() : [];
   const template = templateName && baseDir ? trainingTemplate(templateName, baseDir, user) : null;
-  const variant = req.format === 'merged' ? (req.dtype ?? 'bf16') : req.format === 'gguf' || req.format === 'ollama' ? (req.quant ?? 'q8_0') : req.format;
+  // ONNX: f32 unless asked (the folder says a half dtype: onnx-f16).
+  const variant = req.format === 'merged' ? (req.dtype ?? 'bf16') : req.format === 'gguf' || req.format === 'ollama' ? (req.quant ?? 'q8_0') : req.format === 'onnx' && req.dtype && req.dtype !== 'f32' ? req.dtype : req.format;
   let out: string;
   if (req.out) out = path.resolve(req.out);
   else if (projectId !== null && workspace) out = defaultOut(workspace, projectId, title, req.format === variant ? variant : `${req.format}-${variant}`);
@@ -113,7 +114,7 @@ export function resolveExport(req: StartExportRequest, workspace: Workspace | nu
     baseDir: baseDir ?? '',
     adapterDir,
     outDir: out,
-    dtype: DTYPES[req.dtype ?? 'bf16'],
+    dtype: DTYPES[req.dtype ?? (req.format === 'onnx' ? 'f32' : 'bf16')],
     quant: req.quant ?? (req.format === 'gguf' || req.format === 'ollama' ? 'q8_0' : undefined),
     maxShardBytes,
     template,

@@ -24,7 +24,7 @@ export interface ExportJobSpec {
   readonly baseDir: string;
   readonly adapterDir: string | null;
   readonly outDir: string;
-  /** Merged safetensors dtype. */
+  /** Merged safetensors dtype; ONNX weight storage (default F32). */
   readonly dtype?: FloatDtype;
   /** GGUF tensor type (Ollama too). */
   readonly quant?: GgufQuant;
@@ -69,7 +69,7 @@ async function estimateBytes(spec: ExportJobSpec, w: MergedWeights | null): Prom
   const params = w.tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
   const perParam: Record<string, number> = { f32: 4, f16: 2, bf16: 2, q8_0: 34 / 32, q4_0: 18 / 32, q4_k_m: 0.65 };
   if (spec.format === 'merged') return params * (spec.dtype === 'F32' ? 4 : 2);
-  if (spec.format === 'onnx') return params * 4;
+  if (spec.format === 'onnx') return params * (spec.dtype === 'F16' || spec.dtype === 'BF16' ? 2 : 4);
   return params * (perParam[spec.quant ?? 'f16'] ?? 2) + 32 * 2 ** 20;
 }
 

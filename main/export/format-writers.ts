@@ -56,12 +56,14 @@ export const formatWriters: Record<'gguf' | 'ollama' | 'onnx', FormatWriter> = {
     await writeFile(join(i.dir, 'README.md'), i.readme('gguf', ['## Ollama', '', '```sh', 'ollama create my-model -f Modelfile', 'ollama run my-model', '```', '']));
   },
   onnx: async (i) => {
+    const dtype = i.spec.dtype ?? 'F32';
     await writeOnnx(i.weights, i.spec.baseDir, i.dir, {
+      dtype,
       signal: i.signal,
       onProgress: (done, total, tensor) => i.progress('writing', 0.02 + 0.95 * (done / total), `Writing ${tensor}`),
     });
     // Tokenizer, config and generation settings beside the graph: what a runtime needs to chat with it.
-    await writeModelFiles(i.spec.baseDir, i.dir, 'F32', i.template);
+    await writeModelFiles(i.spec.baseDir, i.dir, dtype, i.template);
     await writeFile(join(i.dir, 'README.md'), i.readme('onnx'));
   },
 };

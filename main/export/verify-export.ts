@@ -244,7 +244,7 @@ export async function verifyExport(result: ExportJobResult, spec: ExportJobSpec,
       const w = await MergedWeights.open(spec.baseDir, null);
       const cfg = await decoderConfigOf(spec.baseDir, w);
       await w.close();
-      const precision: Precision = spec.dtype === 'F16' ? 'f16' : 'f32';
+      const precision = (spec.dtype ?? 'F32').toLowerCase() as Precision;
       const d = await openOnnxDecoder(spec.outDir, { layers: cfg.layers, kvHeads: cfg.kvHeads, headDim: cfg.headDim, vocab: cfg.vocab });
       try {
         const ref = await referenceAnswers();

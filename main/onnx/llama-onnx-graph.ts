@@ -17,6 +17,14 @@ export interface DecoderConfig {
   readonly tied: boolean;
   readonly qkvBias: boolean;
   readonly qkNorm: boolean;
+  /**
+   * How the weight initializers are stored: FLOAT (default), FLOAT16 or BFLOAT16. Half weights are cast to f32
+   * where they are used and the graph computes in f32, its inputs and outputs (KV cache, logits) staying f32:
+   * onnxruntime's CPU provider lacks f16 kernels for some ops (it wraps them in casts itself) and transformers'
+   * RMSNorm squares activations, which overflow f16 above 256. onnxruntime folds each Cast of an initializer once,
+   * at session creation.
+   */
+  readonly weightType?: OnnxDataType;
 }
 
 /** A weight initializer: which HF tensor it comes from and whether it is stored transposed (for MatMul). */
@@ -39,6 +47,9 @@ class Builder {
   readonly constants: OnnxTensor[] = [];
   readonly weights: WeightRef[] = [];
   private n = 0;
+  private readonly casts = new Map<string, string>();
+
+  constructor(private readonly weightType: OnnxDataType = OnnxDataType.FLOAT) {}
 
   op(op: string, inputs: string[], attrs?: Record<string, OnnxAttr>, outputs?: string[]): string {
     const id = this.n++;
@@ -63,15 +74,22 @@ class Builder {
     return name;
   }
 
+  /** The f32 value of a weight: the initializer itself, or one Cast of it when it is stored in half precision. */
   weight(hf: string, transpose: boolean): string {
     const name = transpose ? `${hf}.T` : hf;
     if (!this.weights.some((w) => w.name === name)) this.weights.push({ name, hf, transpose });
-    return name;
+    if (this.weightType === OnnxDataType.FLOAT) return name;
+    let cast = this.casts.get(name);
+    if (!cast) {
+      cast = this.op('Cast', [name], { to: { i: OnnxDataType.FLOAT } }, [`${name}.f32`]);
+      this.casts.set(name, cast);
+    }
+    return cast;
   }
 }
 
 export function buildDecoderGraph(c: DecoderConfig): DecoderGraph {
-  const b = new Builder();
+  const b = new Builder(c.weightType);
   const { hidden: C, heads: H, kvHeads: KV, headDim: D } = c;
   const batch = 'batch_size';
   const inputs: OnnxValueInfo[] = [

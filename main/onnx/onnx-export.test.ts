@@ -10,7 +10,7 @@ import { openGguf } from '../gguf/llama-cpp-runner.js';
 import { builtinTemplate } from '../templates/template-registry.js';
 import { openOnnxDecoder } from './onnx-runner.js';
 import { exportOnnxForPlayground } from '../export/onnx-exporter.js';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 
 const work = mkdtempSync(join(tmpdir(), 'lathe-onnx-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -74,6 +74,34 @@ describe('ONNX decoder', () => {
     const g = await openGguf(join(work, 'gguf', 'model-f32.gguf'));
     expect(await g.greedy(prompt, 6)).toEqual(tokens);
     await g.close();
+  });
+
+  it('f16 and bf16 weights: half the data file, and the f32 logits within the weights’ rounding', async () => {
+    const f32Bytes = statSync(join(work, 'onnx', 'model.onnx.data')).size;
+    for (const [dtype, limit] of [['F16', 5e-3], ['BF16', 3e-2]] as const) {
+      const dir = join(work, `onnx-${dtype}`);
+      await runExportJob({ format: 'onnx', baseDir: TINY_MODEL, adapterDir: adapter, outDir: dir, dtype });
+      expect(statSync(join(dir, 'model.onnx.data')).size).toBeLessThan(f32Bytes * 0.51);
+      expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).torch_dtype).toBe(dtype === 'F16' ? 'float16' : 'bfloat16');
+      const d = await openOnnxDecoder(dir, META);
+      const p = [4094, 882, 198, 15, 600, 4095, 198];
+      const got = await d.lastLogits(p);
+      const want = refLogits(ref, p).subarray((p.length - 1) * 4096);
+      let maxErr = 0;
+      for (let i = 0; i < 4096; i++) maxErr = Math.max(maxErr, Math.abs(got[i]! - want[i]!));
+      // Not f32-exact (the weights were rounded) but close: f16 keeps 11 bits, bf16 8.
+      expect(maxErr).toBeGreaterThan(1e-6);
+      expect(maxErr).toBeLessThan(limit);
+      await d.close();
+    }
+    // The streamed transpose writes 2-byte values in narrow bands exactly as in one piece.
+    const { writeOnnx, ONNX_DATA_FILE } = await import('./onnx-export.js');
+    const { MergedWeights } = await import('../export/merged-weights.js');
+    mkdirSync(join(work, 'f16-narrow'));
+    const w = await MergedWeights.open(TINY_MODEL, adapter);
+    await writeOnnx(w, TINY_MODEL, join(work, 'f16-narrow'), { bandBytes: 5000, dtype: 'F16' });
+    await w.close();
+    expect(readFileSync(join(work, 'f16-narrow', ONNX_DATA_FILE)).equals(readFileSync(join(work, 'onnx-F16', ONNX_DATA_FILE)))).toBe(true);
   });
 
   it('serves the playground hook: exports into an (empty) cache folder', async () => {

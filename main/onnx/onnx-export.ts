@@ -1,7 +1,8 @@
-// Writes the merged decoder as `model.onnx` (graph, protobuf) + `model.onnx.data` (f32 weights, external data),
-// a band of rows at a time (~32 MB), transposed where MatMul wants it. Does not run or verify the model.
+// Writes the merged decoder as `model.onnx` (graph, protobuf) + `model.onnx.data` (weights as external data, f32,
+// f16 or bf16), a band of rows at a time (~32 MB), transposed where MatMul wants it. Does not run or verify the model.
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fromF32, type FloatDtype } from '../export/half-float.js';
 import type { MergedWeights } from '../export/merged-weights.js';
 import { throwIfCancelled } from '../export/merged-writer.js';
 import { archInfo, llama3RopeFactors, ropeTheta, type HfConfig } from '../gguf/gguf-metadata.js';
@@ -13,7 +14,11 @@ export interface OnnxExportOptions {
   readonly onProgress?: (done: number, total: number, tensor: string) => void;
   /** Rows are read and written in bands of about this many bytes (default 32 MB). */
   readonly bandBytes?: number;
+  /** Weight storage (default F32); the graph computes in f32 either way (llama-onnx-graph.ts). */
+  readonly dtype?: FloatDtype;
 }
+
+const ONNX_TYPES: Record<FloatDtype, OnnxDataType> = { F32: OnnxDataType.FLOAT, F16: OnnxDataType.FLOAT16, BF16: OnnxDataType.BFLOAT16 };
 
 export const ONNX_FILE = 'model.onnx';
 export const ONNX_DATA_FILE = 'model.onnx.data';
@@ -51,8 +56,10 @@ function transpose(x: Float32Array, rows: number, cols: number): Float32Array {
 }
 
 export async function writeOnnx(w: MergedWeights, modelDir: string, outDir: string, o: OnnxExportOptions): Promise<void> {
+  const dtype = o.dtype ?? 'F32';
+  const bytes = dtype === 'F32' ? 4 : 2;
   const cfg = await decoderConfigOf(modelDir, w);
-  const g = buildDecoderGraph(cfg);
+  const g = buildDecoderGraph({ ...cfg, weightType: ONNX_TYPES[dtype] });
   const initializers: OnnxTensor[] = [...g.constants];
   let offset = 0;
   const placed: { ref: (typeof g.weights)[number]; offset: number; dims: number[] }[] = [];
@@ -60,9 +67,9 @@ export async function writeOnnx(w: MergedWeights, modelDir: string, outDir: stri
     const src = w.get(ref.hf);
     if (!src) throw new Error(`The model has no ${ref.hf}, which the ONNX decoder needs.`);
     const dims = ref.transpose ? [src.shape[1]!, src.shape[0]!] : [...src.shape];
-    const length = dims.reduce((a, b) => a * b, 1) * 4;
+    const length = dims.reduce((a, b) => a * b, 1) * bytes;
     placed.push({ ref, offset, dims });
-    initializers.push({ name: ref.name, dataType: OnnxDataType.FLOAT, dims, external: { location: ONNX_DATA_FILE, offset, length } });
+    initializers.push({ name: ref.name, dataType: ONNX_TYPES[dtype], dims, external: { location: ONNX_DATA_FILE, offset, length } });
     offset = Math.ceil((offset + length) / ALIGN) * ALIGN;
   }
   const total = offset;
@@ -83,19 +90,19 @@ export async function writeOnnx(w: MergedWeights, modelDir: string, outDir: stri
         const n = Math.min(step, rows - r0);
         const block = src.shape.length > 1 ? await w.readRowsF32(p.ref.hf, r0, n) : await w.readF32(p.ref.hf);
         if (!p.ref.transpose) {
-          await writeAt(new Uint8Array(block.buffer, block.byteOffset, block.byteLength), p.offset + r0 * cols * 4);
+          await writeAt(fromF32(block, dtype), p.offset + r0 * cols * bytes);
           continue;
         }
         // Stored transposed (cols, rows): this block is a column band; each of its `cols` rows is one write.
-        const t = transpose(block, n, cols);
+        const t = fromF32(transpose(block, n, cols), dtype);
         const writes: Promise<void>[] = [];
         for (let c = 0; c < cols; c++) {
-          writes.push(writeAt(new Uint8Array(t.buffer, c * n * 4, n * 4), p.offset + (c * rows + r0) * 4));
+          writes.push(writeAt(t.subarray(c * n * bytes, (c + 1) * n * bytes), p.offset + (c * rows + r0) * bytes));
           if (writes.length >= 256) await Promise.all(writes.splice(0));
         }
         await Promise.all(writes);
       }
-      o.onProgress?.(p.offset + rows * cols * 4, total, p.ref.name);
+      o.onProgress?.(p.offset + rows * cols * bytes, total, p.ref.name);
     }
     await fh.truncate(total);
     await fh.sync();
@@ -108,7 +115,7 @@ export async function writeOnnx(w: MergedWeights, modelDir: string, outDir: stri
     producerName: 'lathe',
     producerVersion: '0.1.0',
     graph: { name: 'decoder', nodes: g.nodes, initializers, inputs: g.inputs, outputs: g.outputs },
-    metadata: { architecture: 'llama-decoder-with-past', num_layers: String(cfg.layers), num_kv_heads: String(cfg.kvHeads), head_dim: String(cfg.headDim) },
+    metadata: { architecture: 'llama-decoder-with-past', num_layers: String(cfg.layers), num_kv_heads: String(cfg.kvHeads), head_dim: String(cfg.headDim), weight_dtype: dtype.toLowerCase() },
   });
   await writeFile(join(outDir, ONNX_FILE), model);
 }

@@ -13,7 +13,7 @@ import type { CliCommand } from '../cli-command.js';
 import { parseFlags } from '../parse-flags.js';
 
 const USAGE = `lathe export RUN|ADAPTER_DIR --format peft|merged|gguf|ollama|onnx [--out DIR]
-  [--dtype bf16|f16|f32]            merged: weight dtype (default bf16)
+  [--dtype bf16|f16|f32]            merged: weight dtype (default bf16); onnx: weight storage (default f32)
   [--quant f16|bf16|f32|q8_0|q4_0|q4_k_m]   gguf/ollama: tensor type (default q8_0)
   [--shard-size 5GB]                merged: largest safetensors shard
   [--base DIR]                      the base model folder (default: the run's, or adapter_config.json's)
