@@ -1,5 +1,6 @@
-// Wizard step 4: the validation report — counts, problems grouped by kind with their rows (jump to a row shows it
-// as read and as mapped), duplicates and garbled text — then the skip-bad choice, a name, and Save.
+// Wizard step 4: the validation report — counts, problems grouped by kind with their rows (jump to any row of the
+// file, or type its number, shows it as read and as mapped), duplicates and garbled text — then the skip-bad
+// choice, a name, and Save.
 import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Field } from '../../components/Field.js';
@@ -16,17 +17,18 @@ const ROWS_SHOWN_PER_GROUP = 30;
 export function ValidateStep({ projectId }: { projectId: number }) {
   const t = useT();
   const tm = useMainMessage();
-  const { report, busy, skipBad, file, inspection, preview } = useLathe(
-    useShallow((s) => ({ report: s.validation, busy: s.importBusy, skipBad: s.skipBad, file: s.importFile, inspection: s.inspection, preview: s.mappedPreview })),
+  const { report, busy, skipBad, file, inspection, sourceRow } = useLathe(
+    useShallow((s) => ({ report: s.validation, busy: s.importBusy, skipBad: s.skipBad, file: s.importFile, inspection: s.inspection, sourceRow: s.sourceRow })),
   );
   const canSave = useLathe(importerSelectors.canSave);
   const setSkipBad = useLathe((s) => s.setSkipBad);
   const runValidation = useLathe((s) => s.runValidation);
   const save = useLathe((s) => s.saveImport);
   const goTo = useLathe((s) => s.goToImportStep);
-  const extendPreview = useLathe((s) => s.extendPreview);
+  const setJump = useLathe((s) => s.showSourceRow);
   const [name, setName] = useState('');
-  const [jump, setJump] = useState<number | undefined>();
+  const [rowDraft, setRowDraft] = useState('');
+  const jump = sourceRow?.row;
   // Grouping builds new objects: done once per report, not in a store selector (which must return stable values).
   const groups = useMemo(() => groupProblems(report?.problems ?? []), [report]);
 
@@ -37,14 +39,9 @@ export function ValidateStep({ projectId }: { projectId: number }) {
     if (file && !name) setName(file.name.replace(/\.[^.]+$/, ''));
   }, [file, name]);
 
-  // A row past the mapped preview: map more rows (up to the contract's 200) so it can be shown.
-  useEffect(() => {
-    if (jump !== undefined && preview && !preview.records.some((r) => r.row === jump)) void extendPreview();
-  }, [jump, preview, extendPreview]);
-
   if (!report) return <ValidationRunning />;
-  const jumpRaw = inspection?.sampleRows.find((r) => r.row === jump);
-  const jumpMapped = preview?.records.find((r) => r.row === jump);
+  const jumpMapped = sourceRow?.record;
+  const jumpRaw = jumpMapped?.values ? { row: jumpMapped.row, values: jumpMapped.values } : inspection?.sampleRows.find((r) => r.row === jump);
   return (
     <div className="stack" data-testid="validation-report">
       <div className="panel">
@@ -95,12 +92,30 @@ export function ValidateStep({ projectId }: { projectId: number }) {
           )}
         </div>
         <div className="panel">
-          <h2>{jump === undefined ? t('import.validate.jumpTitle') : t('import.validate.rowTitle', { row: jump })}</h2>
+          <div className="row">
+            <h2 style={{ margin: 0 }}>{jump === undefined ? t('import.validate.jumpTitle') : t('import.validate.rowTitle', { row: jump })}</h2>
+            <span className="spacer" />
+            <form
+              className="inline-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                const r = Number(rowDraft);
+                if (Number.isInteger(r) && r >= 1) void setJump(r);
+              }}
+            >
+              <input type="number" min={1} value={rowDraft} onChange={(e) => setRowDraft(e.target.value)} aria-label={t('import.validate.rowNumber')} placeholder="#" style={{ width: 100, minWidth: 0 }} />
+              <button type="submit" className="secondary">
+                {t('import.validate.showRow')}
+              </button>
+            </form>
+          </div>
           {jump === undefined ? (
             <p className="muted">{t('import.validate.jumpHelp')}</p>
           ) : (
-            <div className="stack" data-testid="jumped-row">
-              {jumpRaw && inspection ? <SampleTable columns={inspection.columns} rows={[jumpRaw]} highlight={jump} /> : !jumpMapped && <p className="muted">{t('import.validate.beyondSample', { row: jump })}</p>}
+            <div className="stack" data-testid="jumped-row" aria-busy={sourceRow?.loading}>
+              {sourceRow?.loading && <p className="muted">{t('common.loading')}</p>}
+              {jumpRaw && inspection && <SampleTable columns={inspection.columns} rows={[jumpRaw]} highlight={jump} />}
+              {!sourceRow?.loading && !jumpMapped && <p className="muted">{t('import.validate.noSuchRow', { row: jump })}</p>}
               {jumpMapped?.record && <RecordView record={jumpMapped.record} />}
               {jumpMapped?.problems.map((p, i) => (
                 <p key={i} className="badge low" style={{ whiteSpace: 'normal' }}>

@@ -18,8 +18,8 @@ export interface ImporterActions {
   setReaderOptions(options: ReaderOptions): Promise<void>;
   updateMapping(mapping: Mapping): Promise<void>;
   goToImportStep(step: ImportStep): void;
-  /** Maps the first 200 rows (the most the contract previews) so a problem row further down can be shown. */
-  extendPreview(): Promise<void>;
+  /** Fetches one row of the file as read and as mapped (any row: main streams the file to it) for the report. */
+  showSourceRow(row: number | undefined): Promise<void>;
   runValidation(): Promise<void>;
   setSkipBad(skip: boolean): void;
   saveImport(projectId: number, name?: string): Promise<boolean>;
@@ -39,6 +39,7 @@ export const createImporterSlice =
   (set, get) => {
     let inspectSeq = 0;
     let previewSeq = 0;
+    let rowSeq = 0;
     let uploadAbort: AbortController | undefined;
     let validateJob: string | undefined;
 
@@ -69,7 +70,7 @@ export const createImporterSlice =
         // A new header row or sheet changes the columns: take the new suggestion unless the old mapping still fits.
         const old = get().mapping;
         const fits = old && Object.values(old.fields).every((f) => f.columns.every((c) => inspection.columns.includes(c)));
-        set({ inspection, mapping: keepMapping && fits ? old : inspection.suggestion.mapping, validation: undefined, importBusy: undefined });
+        set({ inspection, mapping: keepMapping && fits ? old : inspection.suggestion.mapping, validation: undefined, sourceRow: undefined, importBusy: undefined });
         await preview();
       } catch (err) {
         if (seq === inspectSeq) set({ importBusy: undefined, importError: messageOf(err) });
@@ -101,7 +102,8 @@ export const createImporterSlice =
         await inspect(true);
       },
       async updateMapping(mapping) {
-        set({ mapping, validation: undefined });
+        rowSeq++;
+        set({ mapping, validation: undefined, sourceRow: undefined });
         await preview();
       },
       goToImportStep(step) {
@@ -129,15 +131,16 @@ export const createImporterSlice =
           off();
         }
       },
-      async extendPreview() {
-        const { importFile, readerOptions, mapping, mappedPreview } = get();
-        if (!importFile || !mapping || (mappedPreview && mappedPreview.records.length >= 200)) return;
-        const seq = ++previewSeq;
+      async showSourceRow(row) {
+        const seq = ++rowSeq;
+        const { importFile, readerOptions, mapping } = get();
+        if (row === undefined || !importFile || !mapping) return set({ sourceRow: undefined });
+        set({ sourceRow: { row, record: undefined, loading: true } });
         try {
-          const result = await service.preview({ file: importFile.path, options: readerOptions, mapping, limit: 200 });
-          if (seq === previewSeq) set({ mappedPreview: result });
+          const result = await service.preview({ file: importFile.path, options: readerOptions, mapping, fromRow: row, limit: 1 });
+          if (seq === rowSeq) set({ sourceRow: { row, record: result.records.find((r) => r.row === row), loading: false } });
         } catch (err) {
-          if (seq === previewSeq) set({ importError: messageOf(err) });
+          if (seq === rowSeq) set({ sourceRow: { row, record: undefined, loading: false }, importError: messageOf(err) });
         }
       },
       setSkipBad: (skipBad) => set({ skipBad }),
@@ -190,6 +193,7 @@ export const createImporterSlice =
         uploadAbort?.abort();
         inspectSeq++;
         previewSeq++;
+        rowSeq++;
         set({ ...importerInitialState });
       },
       async importLlamaFactoryFolder(projectId, dir) {

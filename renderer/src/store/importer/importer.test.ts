@@ -113,12 +113,35 @@ describe('importer slice', () => {
     expect(s.getState().importError).toBeUndefined();
   });
 
-  it('maps up to 200 rows on demand (to show a problem row further down), once', async () => {
+  it('shows any row of the file for the report, fetched by its row number; a late answer for another row is dropped', async () => {
     const ds = fakeDatasets();
+    let hold: (() => void) | undefined;
+    ds.service.preview = async (r) => {
+      ds.calls.push({ method: 'preview', request: r });
+      const row = r.fromRow ?? 2;
+      if (row === 999_001) await new Promise<void>((res) => (hold = res));
+      return { records: [{ row, record: { kind: 'single', instruction: `q${row}`, output: '' }, problems: [{ row, column: '回复', message: 'Empty output.' }], values: { 问题: `q${row}`, 回复: '' } }] };
+    };
     const s = testStore({ datasets: ds.service });
     await s.getState().importFromPath('/data/t.csv', 't.csv');
-    await s.getState().extendPreview();
-    expect(ds.calls.filter((c) => c.method === 'preview').at(-1)?.request).toMatchObject({ limit: 200 });
+    const slow = s.getState().showSourceRow(999_001);
+    expect(s.getState().sourceRow).toEqual({ row: 999_001, record: undefined, loading: true });
+    await s.getState().showSourceRow(1_000_000);
+    expect(ds.calls.at(-1)?.request).toMatchObject({ file: '/data/t.csv', fromRow: 1_000_000, limit: 1 });
+    hold!();
+    await slow;
+    expect(s.getState().sourceRow).toMatchObject({ row: 1_000_000, loading: false, record: { row: 1_000_000, values: { 问题: 'q1000000' }, problems: [{ message: 'Empty output.' }] } });
+    await s.getState().showSourceRow(undefined);
+    expect(s.getState().sourceRow).toBeUndefined();
+  });
+
+  it('a jump to a row the file lacks (blank) shows none rather than the next row', async () => {
+    const ds = fakeDatasets();
+    ds.service.preview = async () => ({ records: [{ row: 8, record: { kind: 'single', instruction: 'q', output: 'a' }, problems: [] }] });
+    const s = testStore({ datasets: ds.service });
+    await s.getState().importFromPath('/data/t.csv', 't.csv');
+    await s.getState().showSourceRow(7);
+    expect(s.getState().sourceRow).toEqual({ row: 7, record: undefined, loading: false });
   });
 
   it('reports an upload failure as a message and resets cleanly', async () => {

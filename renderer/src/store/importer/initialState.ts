@@ -2,6 +2,13 @@
 // and the save job. One import at a time; resetting returns here.
 import type { ImportResult, Mapping, PreviewResult, ReaderOptions, SourceInspection, ValidationReport } from '../../../../preload/contract/datasets.js';
 
+/** A row of the file the validation report jumped to; `record` undefined when the file has no such row (blank). */
+export interface SourceRowView {
+  readonly row: number;
+  readonly record: PreviewResult['records'][number] | undefined;
+  readonly loading: boolean;
+}
+
 export const IMPORT_STEPS = ['file', 'source', 'mapping', 'validate', 'save'] as const;
 export type ImportStep = (typeof IMPORT_STEPS)[number];
 
@@ -23,6 +30,7 @@ export interface ImporterState {
   mapping: Mapping | undefined;
   mappedPreview: PreviewResult | undefined;
   validation: ValidationReport | undefined;
+  sourceRow: SourceRowView | undefined;
   skipBad: boolean;
   importJob: ImportJob | undefined;
   importResult: ImportResult | undefined;
@@ -42,6 +50,7 @@ export const importerInitialState: ImporterState = {
   mapping: undefined,
   mappedPreview: undefined,
   validation: undefined,
+  sourceRow: undefined,
   skipBad: true,
   importJob: undefined,
   importResult: undefined,
