@@ -20,6 +20,7 @@ target_sources(lathe_core PRIVATE
   src/cuda/attention-gemm.cu
   src/cuda/swiglu.cu
   src/cuda/cross-entropy.cu
+  src/cuda/lm-head-loss.cu
   src/cuda/lora.cu
   src/cuda/adamw.cu
   src/cuda/elementwise.cu

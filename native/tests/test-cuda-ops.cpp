@@ -281,6 +281,30 @@ void test_cross_entropy(int N, int V) {
   expect("xent", (std::string(what) + " bwd").c_str(), dl, 1e-5);
 }
 
+// lm_head + cross-entropy in row chunks (the logits are never whole): losses and d(inp) (accumulated) against the CPU
+// reference, then the loss-only mode and the last chunk's logits it leaves in the scratch. gb: g_gpu (fp32 weights,
+// exact) or g_g16 (bf16 lm_head: bf16 operands, the gradient written as bf16 by the kernel).
+void test_lm_head_loss(backend* gb, int N, int C, int V, int chunk, double tol) {
+  std::vector<int32_t> t((size_t)N);
+  for (int i = 0; i < N; i++) t[(size_t)i] = (i % 7 == 2 || (i >= chunk && i < 2 * chunk && i % 2)) ? -100 : (int32_t)rng_below(4, 4, (uint64_t)i, (uint64_t)V);
+  if (N > 2 * chunk)
+    for (int i = 2 * chunk; i < 3 * chunk && i < N; i++) t[(size_t)i] = -100;  // a chunk with no target at all
+  ibuf tg = mki(t, gb);
+  buf x = mk((int64_t)N * C, 1.0f, gb), w = mk((int64_t)V * C, 0.2f, gb, true);
+  buf losses = poison(N, gb), dx = mk((int64_t)N * C, 0.01f, gb), scratch = poison((int64_t)chunk * V, gb);
+  g_cpu->lm_head_loss(losses.c, dx.c, scratch.c, x.c, w.c, tg.c, N, C, V, chunk);
+  gb->lm_head_loss(losses.g, dx.g, scratch.g, x.g, w.g, tg.g, N, C, V, chunk);
+  char what[64];
+  std::snprintf(what, sizeof what, "N=%d C=%d V=%d chunk %d%s", N, C, V, chunk, gb == g_g16 ? " bf16" : "");
+  expect("lm_head", (std::string(what) + " loss").c_str(), losses, tol);
+  expect("lm_head", (std::string(what) + " dinp +=").c_str(), dx, tol);
+  buf only = poison(N, gb);
+  g_cpu->lm_head_loss(only.c, nullptr, scratch.c, x.c, w.c, tg.c, N, C, V, chunk);
+  gb->lm_head_loss(only.g, nullptr, scratch.g, x.g, w.g, tg.g, N, C, V, chunk);
+  expect("lm_head", (std::string(what) + " loss only").c_str(), only, tol);
+  expect("lm_head", (std::string(what) + " kept logits").c_str(), scratch, tol);
+}
+
 void test_lora(int N, int C, int OC, int r) {
   buf x = mk((int64_t)N * C), A = mk((int64_t)r * C, 0.3f), Bm = mk((int64_t)OC * r, 0.3f), out = mk((int64_t)N * OC), xa = poison((int64_t)N * r);
   g_cpu->lora_forward(out.c, xa.c, x.c, A.c, Bm.c, 2.0f, N, C, OC, r);
@@ -333,6 +357,12 @@ int main() {
   test_misc();
   test_cross_entropy(41, 1000);
   test_cross_entropy(7, 151936);
+  test_lm_head_loss(g_gpu, 37, 64, 1000, 8, 1e-5);
+  test_lm_head_loss(g_gpu, 29, 60, 1003, 29, 1e-5);
+  test_lm_head_loss(g_g16, 37, 64, 1000, 8, 2e-2);
+  test_lm_head_loss(g_g16, 23, 60, 1003, 5, 2e-2);
+  test_lm_head_loss(g_gpu, 100, 128, 151936, 48, 1e-5);
+  test_lm_head_loss(g_g16, 100, 128, 151936, 48, 2e-2);
   test_lora(65, 96, 80, 16);
   std::printf("test-cuda-ops: %d op cases\n", g_cases);
   return test_finish("test-cuda-ops");

@@ -2,6 +2,7 @@
 // GQA, LoRA dropout, accumulation, clipping, AdamW) gives the same step losses, grad norms and final adapter
 // (fp32 exact mode ≤ 1e-4; default bf16-weights mode within bf16 noise), and greedy generation (KV cache on the
 // GPU) gives the same tokens. Exits 77 (ctest SKIP) when no CUDA device is present.
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -147,6 +148,64 @@ static void generation(const std::string& root) {
   CHECK(!outs[0].empty() && outs[0] == outs[1]);
 }
 
+// One training micro-batch through the model with lm_head + loss in chunks of 7 rows (several per micro-batch, the
+// last partial): CUDA in the exact mode and with bf16 weights vs the CPU, loss and every LoRA gradient; on the
+// tied-embedding case too (the qwen2 model of parity() unties; this one ties lm_head to the embedding).
+static void chunked_lm_head(const std::string& root) {
+  std::string model_dir = root + "/model-tied";
+  if (!fs::exists(model_dir)) test_write_tiny_model(model_dir, "qwen2", 9, 64, 64, 2, 4, 2, 96, true);
+  ltok_dataset ds = make_ds(6, 5);
+  micro_batch mb = data_make_batch_rows(ds, {{0, 1}, {2, 3}}, 64);
+  double loss[3] = {0, 0, 0};
+  std::vector<float> grads[3];
+  for (int d = 0; d < 3; d++) {
+    if (d == 1) setenv("LATHE_CUDA_FP32", "1", 1);
+    else unsetenv("LATHE_CUDA_FP32");
+    backend* be = nullptr;
+    CHECK_OK(backend_create(d == 0 ? "cpu" : "cuda:0", 2, &be));
+    if (!be) return;
+    model m;
+    CHECK_OK(model_load(m, be, model_dir));
+    CHECK(m.tied);
+    lora_config lc;
+    lc.r = 4;
+    lc.alpha = 8;
+    for (bool& t : lc.targets) t = true;
+    lora_adapter ad;
+    CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 7, true));
+    for (auto& layer : ad.layers)
+      for (auto& mod : layer) {
+        std::vector<float> b((size_t)mod.out * lc.r);
+        for (size_t i = 0; i < b.size(); i++) b[i] = 0.1f * std::sin(1.3f * (float)i + (float)mod.in);
+        be->upload_f32(mod.B, b.data(), (int64_t)b.size());
+      }
+    m.logits_chunk_rows = 7;
+    CHECK_OK(model_alloc_train(m, mb.B, mb.T, lc.r, 0.0f));
+    CHECK(m.logits_rows == 7 && mb.B * mb.T > 14);
+    lora_adapter_zero_grad(ad);
+    CHECK_OK(model_forward(m, &ad, mb, true, 0, &loss[d]));
+    CHECK_OK(model_backward(m, ad, 1.0f / (float)mb.n_targets));
+    for (auto& layer : ad.layers)
+      for (auto& mod : layer) {
+        std::vector<float> a((size_t)lc.r * mod.in), b((size_t)mod.out * lc.r);
+        be->download_f32(a.data(), mod.dA, (int64_t)a.size());
+        be->download_f32(b.data(), mod.dB, (int64_t)b.size());
+        grads[d].insert(grads[d].end(), a.begin(), a.end());
+        grads[d].insert(grads[d].end(), b.begin(), b.end());
+      }
+    lora_adapter_free(ad);
+    model_free(m);
+    delete be;
+  }
+  unsetenv("LATHE_CUDA_FP32");
+  double l32 = std::fabs(loss[1] - loss[0]) / loss[0], l16 = std::fabs(loss[2] - loss[0]) / loss[0];
+  double g32 = test_rel_err(grads[1], grads[0]), g16 = test_rel_err(grads[2], grads[0]);
+  std::printf("chunked lm_head (tied, 7-row chunks of %d rows): fp32 loss %.1e grads %.1e | bf16 weights loss %.1e grads %.1e\n",
+              mb.B * mb.T, l32, g32, l16, g16);
+  CHECK(l32 <= 1e-5 && g32 <= 1e-4);
+  CHECK(l16 <= 2e-2 && g16 <= 1e-1);
+}
+
 int main() {
   if (cuda_device_count() == 0) {
     std::printf("test-cuda-parity: no CUDA device, skipped\n");
@@ -155,5 +214,6 @@ int main() {
   std::string root = test_temp_dir("cuda-parity");
   for (const char* arch : {"llama", "qwen2", "qwen3", "mistral"}) parity(root, arch);
   generation(root);
+  chunked_lm_head(root);
   return test_finish("test-cuda-parity");
 }

@@ -137,6 +137,74 @@ static void packing_equivalence() {
   delete be;
 }
 
+// lm_head + loss in chunks of 7 rows (partial last chunk) == one chunk of the whole micro-batch: loss, every LoRA
+// gradient, the kept last-row logits; on a tied-embedding Qwen2 model (lm_head is the embedding, frozen).
+static void chunked_lm_head() {
+  std::string dir = test_temp_dir("chunked-lm-head");
+  test_write_tiny_model(dir, "qwen2", 6, 50, 16, 2, 4, 2, 24, true);
+  backend* be = nullptr;
+  CHECK_OK(backend_create("cpu", 2, &be));
+  model whole, chunked;
+  CHECK_OK(model_load(whole, be, dir));
+  CHECK_OK(model_load(chunked, be, dir));
+  CHECK(whole.tied && whole.lm_head == whole.wte);
+  lora_config lc;
+  lc.r = 2; lc.alpha = 4;
+  for (bool& t : lc.targets) t = true;
+  lora_adapter ad;
+  CHECK_OK(lora_adapter_init(ad, be, whole.cfg, lc, 3, true));
+  for (auto& layer : ad.layers)
+    for (auto& mod : layer) {
+      std::vector<float> b((size_t)mod.out * lc.r);
+      for (size_t i = 0; i < b.size(); i++) b[i] = 0.2f * std::cos(0.9f * (float)i + (float)mod.out);
+      be->upload_f32(mod.B, b.data(), (int64_t)b.size());
+    }
+  ltok_dataset ds = make_ds(5, 50, {9, 6, 11});
+  micro_batch mb = data_make_batch_rows(ds, {{0, 1}, {2}}, 32);
+  chunked.logits_chunk_rows = 7;
+  CHECK_OK(model_alloc_train(whole, 2, mb.T, lc.r, 0.0f));
+  CHECK_OK(model_alloc_train(chunked, 2, mb.T, lc.r, 0.0f));
+  int N = mb.B * mb.T, V = whole.cfg.vocab_size;
+  std::printf("chunked lm_head: N %d, chunk %d\n", N, chunked.logits_rows);
+  CHECK(whole.logits_rows == N && chunked.logits_rows == 7 && N % 7 != 0);
+  auto grads = [&](model& m, double* loss) {
+    lora_adapter_zero_grad(ad);
+    double s = 0;
+    CHECK_OK(model_forward(m, &ad, mb, true, 0, &s));
+    CHECK_OK(model_backward(m, ad, 1.0f / (float)mb.n_targets));
+    *loss = s / (double)mb.n_targets;
+    std::vector<float> all;
+    for (auto& layer : ad.layers)
+      for (auto& mod : layer) {
+        all.insert(all.end(), mod.dA, mod.dA + (size_t)lc.r * mod.in);
+        all.insert(all.end(), mod.dB, mod.dB + (size_t)mod.out * lc.r);
+      }
+    return all;
+  };
+  double lw, lch;
+  std::vector<float> gw = grads(whole, &lw), gc = grads(chunked, &lch);
+  double eg = test_rel_err(gc, gw);
+  std::printf("chunked lm_head: loss %.8f vs %.8f, grad rel err %.2e\n", lch, lw, eg);
+  CHECK_NEAR(lch, lw, 1e-6 * std::fabs(lw));
+  CHECK(eg <= 1e-6);
+  // inference forward: the last row's logits are kept in both, earlier rows only where they share the last chunk
+  double s;
+  CHECK_OK(model_forward(whole, &ad, mb, false, 0, &s));
+  CHECK_OK(model_forward(chunked, &ad, mb, false, 0, &s));
+  CHECK(model_logits_row(whole, 0) != nullptr && model_logits_row(chunked, 0) == nullptr);
+  CHECK(model_logits_row(chunked, N - 1) != nullptr && model_logits_row(chunked, N) == nullptr);
+  std::vector<float> a((size_t)V), b((size_t)V);
+  be->download_f32(a.data(), model_logits_row(whole, N - 1), V);
+  be->download_f32(b.data(), model_logits_row(chunked, N - 1), V);
+  CHECK(test_rel_err(b, a) <= 1e-6);
+  // the backward needs the gradient a training forward took
+  CHECK(model_backward(chunked, ad, 1.0f).code == LATHE_STATUS_INTERNAL);
+  lora_adapter_free(ad);
+  model_free(whole);
+  model_free(chunked);
+  delete be;
+}
+
 static void loader_errors() {
   backend* be = nullptr;
   CHECK_OK(backend_create("cpu", 1, &be));
@@ -162,6 +230,7 @@ int main() {
   fd_check("mistral", 0.3f);
   fd_check("qwen3", 0.0f, 6);  // heads * head_dim (24) != hidden (16), as in Qwen3-4B
   packing_equivalence();
+  chunked_lm_head();
   loader_errors();
   return test_finish("test-model");
 }

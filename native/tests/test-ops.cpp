@@ -184,6 +184,46 @@ static void test_cross_entropy() {
   CHECK_NEAR(losses[0], std::log(s) + mx - logits[2], 1e-5);
 }
 
+// lm_head_loss in chunks of 1, 3, 4 and all rows == the unchunked path it replaces (matmul, cross_entropy forward and
+// backward with dloss 1, matmul backward into dinp); plus finite differences of its dinp and the loss-only mode.
+static void test_lm_head_loss() {
+  int N = 7, C = 5, V = 9;
+  std::vector<int32_t> tgt = {3, -100, 0, 8, -100, 2, 5};
+  auto inp = rnd((size_t)N * C, 40), w = rnd((size_t)V * C, 41, 2.0f);
+  std::vector<float> logits((size_t)N * V), dlogits((size_t)N * V), want_loss((size_t)N), want_dinp((size_t)N * C);
+  matmul_forward(logits.data(), inp.data(), w.data(), nullptr, N, C, V);
+  cross_entropy_forward(want_loss.data(), logits.data(), tgt.data(), N, V);
+  cross_entropy_backward(dlogits.data(), logits.data(), tgt.data(), 1.0f, N, V);
+  matmul_backward(want_dinp.data(), nullptr, nullptr, dlogits.data(), inp.data(), w.data(), N, C, V);
+  for (int chunk : {1, 3, 4, N, N + 5}) {
+    std::vector<float> loss((size_t)N, -1.0f), dinp((size_t)N * C, 0.5f), scratch((size_t)std::min(chunk, N) * V);
+    lm_head_loss(loss.data(), dinp.data(), scratch.data(), inp.data(), w.data(), tgt.data(), N, C, V, chunk);
+    for (float& d : dinp) d -= 0.5f;  // accumulates
+    double el = test_rel_err(loss, want_loss), ed = test_rel_err(dinp, want_dinp);
+    std::printf("lm_head_loss chunk %d: loss rel err %.2e, dinp rel err %.2e\n", chunk, el, ed);
+    CHECK(el <= 1e-6 && ed <= 1e-6);
+    CHECK(loss[1] == 0.0f && loss[4] == 0.0f);
+    std::vector<float> only((size_t)N, -1.0f);
+    lm_head_loss(only.data(), nullptr, scratch.data(), inp.data(), w.data(), tgt.data(), N, C, V, chunk);
+    CHECK(test_rel_err(only, want_loss) <= 1e-6);
+    // loss-only leaves the last chunk's logits in the scratch: rows [(N-1)/chunk*chunk, N)
+    int c = std::min(chunk, N), r0 = (N - 1) / c * c;
+    double lg = 0;
+    for (int i = r0; i < N; i++)
+      for (int j = 0; j < V; j++) lg = std::max(lg, (double)std::fabs(scratch[(size_t)(i - r0) * V + j] - logits[(size_t)i * V + j]));
+    CHECK(lg <= 1e-6);
+  }
+  std::vector<float> loss((size_t)N), scratch((size_t)3 * V), dinp((size_t)N * C);
+  auto total = [&] {
+    lm_head_loss(loss.data(), nullptr, scratch.data(), inp.data(), w.data(), tgt.data(), N, C, V, 3);
+    double s = 0;
+    for (float x : loss) s += x;
+    return s;
+  };
+  lm_head_loss(loss.data(), dinp.data(), scratch.data(), inp.data(), w.data(), tgt.data(), N, C, V, 3);
+  FD_CHECK("lm_head_loss", inp, dinp, total);
+}
+
 static void test_lora() {
   int N = 3, C = 5, OC = 4, r = 2;
   auto x = rnd((size_t)N * C, 22), A = rnd((size_t)r * C, 23), Bm = rnd((size_t)OC * r, 24), R = rnd((size_t)N * OC, 25);
@@ -277,6 +317,7 @@ int main() {
   test_attention(2);
   test_swiglu();
   test_cross_entropy();
+  test_lm_head_loss();
   test_lora();
   test_elementwise();
   test_adamw();

@@ -57,6 +57,9 @@ class backend {
   virtual void swiglu_backward(float* dgate, float* dup, const float* dout, const float* gate, const float* up, int64_t n) = 0;
   virtual void cross_entropy_forward(float* losses, const float* logits, const int32_t* targets, int N, int V) = 0;
   virtual void cross_entropy_backward(float* dlogits, const float* logits, const int32_t* targets, float dloss, int N, int V) = 0;
+  // lm_head + cross-entropy in row chunks, gradient included (see cpu/ops.h): no (N, V) logits buffer anywhere.
+  virtual void lm_head_loss(float* losses, float* dinp, float* logits, const float* inp, const float* weight,
+                            const int32_t* targets, int N, int C, int V, int chunk) = 0;
   virtual void lora_forward(float* out, float* xa, const float* x, const float* A, const float* B, float scaling, int N,
                             int C, int OC, int r) = 0;
   virtual void lora_backward(float* dx, float* dA, float* dB, float* dxa, const float* dout, const float* x,

@@ -78,6 +78,10 @@ class cpu_backend final : public backend {
   void cross_entropy_backward(float* dlogits, const float* logits, const int32_t* targets, float dloss, int N, int V) override {
     ::cross_entropy_backward(dlogits, logits, targets, dloss, N, V);
   }
+  void lm_head_loss(float* losses, float* dinp, float* logits, const float* inp, const float* weight, const int32_t* targets,
+                    int N, int C, int V, int chunk) override {
+    ::lm_head_loss(losses, dinp, logits, inp, weight, targets, N, C, V, chunk);
+  }
   void lora_forward(float* out, float* xa, const float* x, const float* A, const float* B, float scaling, int N, int C,
                     int OC, int r) override {
     ::lora_forward(out, xa, x, A, B, scaling, N, C, OC, r);

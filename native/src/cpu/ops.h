@@ -54,6 +54,13 @@ void cross_entropy_forward(float* losses, const float* logits, const int32_t* ta
 // dlogits (N,V) += dloss * (softmax - onehot)
 void cross_entropy_backward(float* dlogits, const float* logits, const int32_t* targets, float dloss, int N, int V);
 
+// lm-head-loss.cpp — lm_head + cross-entropy over row chunks of `chunk` rows: the (N, V) logits never exist at once,
+// so the gradient is taken here: dinp (N,C) += d(sum of losses)/d(inp) (dloss = 1; the caller scales), or null for
+// the loss alone. losses (N), logits (chunk, V) scratch: afterwards it holds the last chunk's logits (dinp null) or
+// their gradient; inp (N,C), weight (V,C) frozen (no dweight), targets (N) with -100 ignored.
+void lm_head_loss(float* losses, float* dinp, float* logits, const float* inp, const float* weight, const int32_t* targets,
+                  int N, int C, int V, int chunk);
+
 // lora.cpp — PEFT LoRA branch: out += scaling * (x · A^T) · B^T
 void lora_forward(float* out, float* xa, const float* x, const float* A, const float* B, float scaling, int N, int C, int OC, int r);
 // out (N,OC), xa (N,r) saved for backward, x (N,C) (already dropped out), A (r,C), B (OC,r)

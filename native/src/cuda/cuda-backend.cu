@@ -202,6 +202,11 @@ class cuda_backend final : public backend {
     OP_TIMER;
     cross_entropy_backward_cuda(x_, dlogits, logits, targets, dloss, N, V);
   }
+  void lm_head_loss(float* losses, float* dinp, float* logits, const float* inp, const float* weight, const int32_t* targets,
+                    int N, int C, int V, int chunk) override {
+    OP_TIMER;
+    lm_head_loss_cuda(x_, losses, dinp, logits, inp, weight, is_bf16(weight), targets, N, C, V, chunk);
+  }
   void lora_forward(float* out, float* xa, const float* xin, const float* A, const float* B, float scaling, int N, int C, int OC,
                     int r) override {
     OP_TIMER;

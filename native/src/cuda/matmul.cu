@@ -25,8 +25,8 @@ void gemm_tn_cuda(cuda_ctx& x, float* C, const float* A, const float* B, int64_t
   sgemm(x, CUBLAS_OP_N, CUBLAS_OP_T, (int)N, (int)M, (int)K, alpha, B, (int)N, A, (int)M, beta, C, (int)N);
 }
 
-static void gemm_bf16(cuda_ctx& x, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, const __nv_bfloat16* A, int lda,
-                      const __nv_bfloat16* B, int ldb, float beta, float* C, int ldc) {
+void gemm_bf16_cuda(cuda_ctx& x, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, const __nv_bfloat16* A, int lda,
+                    const __nv_bfloat16* B, int ldb, float beta, float* C, int ldc) {
   float alpha = 1.0f;
   CUBLAS_CHECK(cublasGemmEx(x.blas, ta, tb, m, n, k, &alpha, A, CUDA_R_16BF, lda, B, CUDA_R_16BF, ldb, &beta, C, CUDA_R_32F, ldc,
                             CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
@@ -70,7 +70,7 @@ void matmul_forward_cuda(cuda_ctx& x, float* out, const float* inp, const void* 
     for (int i0 = 0; i0 < N; i0 += rows) {
       int n = N - i0 < rows ? N - i0 : rows;
       convert_f32_to_bf16_cuda(x, xb, inp + (int64_t)i0 * C, (int64_t)n * C);
-      gemm_bf16(x, CUBLAS_OP_T, CUBLAS_OP_N, OC, n, C, (const __nv_bfloat16*)weight, C, xb, C, 0.0f, out + (int64_t)i0 * OC, OC);
+      gemm_bf16_cuda(x, CUBLAS_OP_T, CUBLAS_OP_N, OC, n, C, (const __nv_bfloat16*)weight, C, xb, C, 0.0f, out + (int64_t)i0 * OC, OC);
     }
   } else {
     gemm_nt_cuda(x, out, inp, fp(weight), N, OC, C, 1.0f, 0.0f);
@@ -91,7 +91,7 @@ void matmul_backward_cuda(cuda_ctx& x, float* dinp, float* dweight, float* dbias
       for (int i0 = 0; i0 < N; i0 += rows) {
         int n = N - i0 < rows ? N - i0 : rows;
         convert_f32_to_bf16_cuda(x, db, dout + (int64_t)i0 * OC, (int64_t)n * OC);
-        gemm_bf16(x, CUBLAS_OP_N, CUBLAS_OP_N, C, n, OC, (const __nv_bfloat16*)weight, C, db, OC, 1.0f, dinp + (int64_t)i0 * C, C);
+        gemm_bf16_cuda(x, CUBLAS_OP_N, CUBLAS_OP_N, C, n, OC, (const __nv_bfloat16*)weight, C, db, OC, 1.0f, dinp + (int64_t)i0 * C, C);
       }
     } else {
       gemm_nn_cuda(x, dinp, dout, fp(weight), N, C, OC, 1.0f, 1.0f);

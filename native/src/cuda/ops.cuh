@@ -8,6 +8,9 @@
 void gemm_nt_cuda(cuda_ctx& x, float* C, const float* A, const float* B, int64_t M, int64_t N, int64_t K, float alpha, float beta);  // A(M,K) B(N,K)^T
 void gemm_nn_cuda(cuda_ctx& x, float* C, const float* A, const float* B, int64_t M, int64_t N, int64_t K, float alpha, float beta);  // A(M,K) B(K,N)
 void gemm_tn_cuda(cuda_ctx& x, float* C, const float* A, const float* B, int64_t M, int64_t N, int64_t K, float alpha, float beta);  // A(K,M)^T B(K,N)
+// column-major cuBLAS GEMM on bf16 operands with fp32 accumulation and fp32 output C = op(A)·op(B) + beta·C
+void gemm_bf16_cuda(cuda_ctx& x, cublasOperation_t ta, cublasOperation_t tb, int m, int n, int k, const __nv_bfloat16* A, int lda,
+                    const __nv_bfloat16* B, int ldb, float beta, float* C, int ldc);
 void convert_f32_to_bf16_cuda(cuda_ctx& x, __nv_bfloat16* out, const float* inp, int64_t n);
 void matmul_forward_cuda(cuda_ctx& x, float* out, const float* inp, const void* weight, bool w_bf16, const float* bias, int N, int C, int OC);
 void matmul_backward_cuda(cuda_ctx& x, float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,
@@ -48,6 +51,10 @@ void swiglu_backward_cuda(cuda_ctx& x, float* dgate, float* dup, const float* do
 // cross-entropy.cu
 void cross_entropy_forward_cuda(cuda_ctx& x, float* losses, const float* logits, const int32_t* targets, int N, int V);
 void cross_entropy_backward_cuda(cuda_ctx& x, float* dlogits, const float* logits, const int32_t* targets, float dloss, int N, int V);
+
+// lm-head-loss.cu — lm_head + cross-entropy in row chunks with the gradient w.r.t. inp (dinp null: loss only)
+void lm_head_loss_cuda(cuda_ctx& x, float* losses, float* dinp, float* logits, const float* inp, const void* weight, bool w_bf16,
+                       const int32_t* targets, int N, int C, int V, int chunk);
 
 // lora.cu
 void lora_forward_cuda(cuda_ctx& x, float* out, float* xa, const float* inp, const float* A, const float* B, float scaling, int N, int C, int OC, int r);

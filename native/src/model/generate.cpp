@@ -217,7 +217,7 @@ lathe_status generate(model& m, lora_adapter* ad, const std::vector<int32_t>& pr
     std::iota(mb.positions.begin(), mb.positions.end(), 0);
     double ignored;
     LATHE_TRY(model_forward(m, ad, mb, false, 0, &ignored));
-    m.be->download_f32(logits.data(), m.logits + (int64_t)(T - 1) * V, V);
+    m.be->download_f32(logits.data(), model_logits_row(m, T - 1), V);  // the last row is always kept
     if (n == 0) record_prompt();
     if (n >= p.max_new_tokens || T >= cap) break;
     int32_t tok = pick(seq, (uint64_t)n);

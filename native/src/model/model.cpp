@@ -25,6 +25,15 @@ struct planner {  // one allocation plan, summed for the MiB report
   }
 };
 
+// Rows per lm_head + cross-entropy chunk: the fp32 logits chunk stays <= 512 MiB (Qwen's 151,936-token vocabulary:
+// 832 rows, where the whole batch-8 x 2048 logits and their gradient were 2 x 9.3 GiB), a multiple of 64 rows when
+// that large so the GEMMs tile evenly.
+int64_t logits_chunk_rows(int64_t N, int64_t V, int requested) {
+  int64_t rows = requested > 0 ? requested : (512ll << 20) / (4 * std::max<int64_t>(V, 1));
+  if (requested <= 0 && rows >= 128) rows = rows / 64 * 64;
+  return std::max<int64_t>(1, std::min(rows, N));
+}
+
 }  // namespace
 
 lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float lora_dropout) {
@@ -54,10 +63,11 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
     }
   }
   int64_t widest = std::max({C, Q, I});
-  m.res_final = P.f(N * C); m.lnf = P.f(N * C); m.rstdf = P.f(N); m.logits = P.f(N * V); m.losses = P.f(N);
+  m.logits_rows = (int)logits_chunk_rows(N, V, m.logits_chunk_rows);
+  m.res_final = P.f(N * C); m.lnf = P.f(N * C); m.rstdf = P.f(N); m.logits = P.f(m.logits_rows * V); m.losses = P.f(N);
   m.tmp = P.f(N * C);
   m.tokens = P.i(N); m.positions = P.i(N); m.segments = P.i(N); m.targets = P.i(N);
-  m.dres = P.f(N * C); m.dmid = P.f(N * C); m.dln = P.f(N * C); m.dlogits = P.f(N * V);
+  m.dres = P.f(N * C); m.dmid = P.f(N * C); m.dln = P.f(N * C);
   m.dq = P.f(N * Q); m.dq2 = P.f(N * Q); m.dk = P.f(N * KV); m.dk2 = P.f(N * KV); m.dv = P.f(N * KV);
   m.dao = P.f(N * Q); m.dgate = P.f(N * I); m.dup = P.f(N * I); m.dact = P.f(N * I);
   m.dxa = P.f(N * r); m.dxd = P.f(N * widest);
@@ -75,7 +85,7 @@ void model_free(model& m) {
   if (!m.be) return;
   backend* be = m.be;
   std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp,
-                           m.tokens, m.positions, m.segments, m.targets, m.dres, m.dmid, m.dln, m.dlogits, m.dq, m.dq2,
+                           m.tokens, m.positions, m.segments, m.targets, m.dres, m.dmid, m.dln, m.dq, m.dq2,
                            m.dk, m.dk2, m.dv, m.dao, m.dgate, m.dup, m.dact, m.dxa, m.dxd};
   if (!m.tied) ps.push_back(m.lm_head);
   for (auto& L : m.layers) {
@@ -188,8 +198,15 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
     be->residual_forward(out, a.mid, m.tmp, (int64_t)N * C);
   }
   be->rmsnorm_forward(m.lnf, m.rstdf, m.res_final, m.norm_f, c.rms_eps, N, C);
-  be->matmul_forward(m.logits, m.lnf, m.lm_head, nullptr, N, C, V);
-  be->cross_entropy_forward(m.losses, m.logits, m.targets, N, V);
+  // lm_head + loss in row chunks; a training forward also takes d(sum of losses)/d(lnf) into dln here, since the
+  // logits are not kept for the backward (the loss is linear in dloss, so model_backward only scales it).
+  float* dlnf = nullptr;
+  if (train) {
+    be->zero_f32(m.dln, (int64_t)N * C);
+    dlnf = m.dln;
+  }
+  be->lm_head_loss(m.losses, dlnf, m.logits, m.lnf, m.lm_head, m.targets, N, C, V, m.logits_rows);
+  m.logits_row0 = (N - 1) / m.logits_rows * m.logits_rows;
   be->download_f32(m.host_losses.data(), m.losses, N);
   double s = 0.0;
   for (int i = 0; i < N; i++) s += m.host_losses[(size_t)i];
@@ -200,12 +217,10 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
 lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
   const model_config& c = m.cfg;
   int B = m.cur_B, T = m.cur_T, N = B * T, C = c.hidden, H = c.n_heads, KVH = c.n_kv_heads, hd = c.head_dim;
-  int Q = H * hd, KV = KVH * hd, I = c.intermediate, V = c.vocab_size;
+  int Q = H * hd, KV = KVH * hd, I = c.intermediate;
   backend* be = m.be;
-  be->zero_f32(m.dlogits, (int64_t)N * V);
-  be->cross_entropy_backward(m.dlogits, m.logits, m.targets, dloss, N, V);
-  be->zero_f32(m.dln, (int64_t)N * C);
-  be->matmul_backward(m.dln, nullptr, nullptr, m.dlogits, m.lnf, m.lm_head, N, C, V);
+  if (!m.last_train) return LATHE_ERR(LATHE_STATUS_INTERNAL, "model_backward without a training forward", "");
+  be->scale_inplace(m.dln, dloss, (int64_t)N * C);  // d(lnf) of the last forward, for d(loss)/d(token loss) = 1
   be->zero_f32(m.dres, (int64_t)N * C);
   be->rmsnorm_backward(m.dres, nullptr, m.dln, m.res_final, m.norm_f, m.rstdf, N, C);
   for (int l = c.n_layers - 1; l >= 0; l--) {
@@ -251,4 +266,10 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     be->rmsnorm_backward(m.dres, nullptr, m.dln, a.res, L.ln1, a.rstd1, N, C);
   }
   return LATHE_OK();
+}
+
+const float* model_logits_row(const model& m, int i) {
+  int N = m.cur_B * m.cur_T;
+  if (m.last_train || !m.logits || i < m.logits_row0 || i >= N) return nullptr;
+  return m.logits + (int64_t)(i - m.logits_row0) * m.cfg.vocab_size;
 }

@@ -38,10 +38,16 @@ struct model {
   int max_B = 0, max_T = 0, lora_r = 0;
   bool has_plan = false;
   std::vector<model_layer_acts> acts;
-  float *res_final = nullptr, *lnf = nullptr, *rstdf = nullptr, *logits = nullptr, *losses = nullptr, *tmp = nullptr;
+  float *res_final = nullptr, *lnf = nullptr, *rstdf = nullptr, *losses = nullptr, *tmp = nullptr;
+  // (logits_rows, V): one row chunk of logits, the scratch of backend::lm_head_loss; never (N, V). After a forward
+  // with train == false it holds the logits of rows [logits_row0, N) (model_logits_row reads them).
+  float* logits = nullptr;
+  int logits_rows = 0, logits_row0 = 0;
+  int logits_chunk_rows = 0;  // rows per lm_head chunk for the next plan; 0 = auto (<= 512 MiB of fp32 logits)
   int32_t *tokens = nullptr, *positions = nullptr, *segments = nullptr, *targets = nullptr;
-  // backward scratch
-  float *dres = nullptr, *dmid = nullptr, *dln = nullptr, *dlogits = nullptr, *dq = nullptr, *dq2 = nullptr, *dk = nullptr,
+  // backward scratch. dln: after a training forward, d(sum of token losses)/d(final norm output), taken by
+  // lm_head_loss because the logits are not kept; model_backward scales it by dloss, then reuses it per layer.
+  float *dres = nullptr, *dmid = nullptr, *dln = nullptr, *dq = nullptr, *dq2 = nullptr, *dk = nullptr,
         *dk2 = nullptr, *dv = nullptr, *dao = nullptr, *dgate = nullptr, *dup = nullptr, *dact = nullptr, *dxa = nullptr,
         *dxd = nullptr;
   uint64_t act_bytes = 0;
@@ -66,3 +72,6 @@ void model_free(model& m);
 lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bool train, uint64_t dropout_seed, double* loss_sum);
 // Backward of the last forward with d(loss)/d(token loss) = dloss for every target; accumulates LoRA grads.
 lathe_status model_backward(model& m, lora_adapter& ad, float dloss);
+// Device pointer to the logits (V) of row i (b * T + t) of the last forward when it ran with train == false and row i
+// is in the last lm_head chunk (always true for the last row); null otherwise.
+const float* model_logits_row(const model& m, int i);
