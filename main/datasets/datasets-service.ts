@@ -34,6 +34,7 @@ import { DatasetsStore, type StoredRow } from '../db/datasets-store.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { resolveInside } from '../workspace/safe-path.js';
 import { discardAbandonedImports } from './abandoned-imports.js';
+import { RemovalQueue } from './dataset-removal.js';
 import { exportDataset } from './dataset-exporter.js';
 import type { ImportProgress } from './import-pipeline.js';
 import { startImport, type RunningImport } from './import-runner.js';
@@ -69,6 +70,10 @@ export class DatasetsService implements IDatasetsService {
   private jobCounter = 0;
   /** Removal of what killed imports left (invisible already), started at construction; resolves to their ids. */
   readonly cleanedUp: Promise<number[]>;
+  /** Row deletion of removed datasets, in the background (remove() returns once the dataset is hidden). */
+  readonly removals: RemovalQueue;
+  /** Removals a killed process left unfinished, resumed at construction; resolves to their ids once done. */
+  readonly removalsResumed: Promise<number[]>;
 
   constructor(
     private readonly ctx: ServiceContext,
@@ -76,6 +81,8 @@ export class DatasetsService implements IDatasetsService {
   ) {
     this.store = new DatasetsStore(ctx.workspace.db);
     this.cleanedUp = discardAbandonedImports(this.store).catch(() => []);
+    this.removals = new RemovalQueue(this.store);
+    this.removalsResumed = this.removals.resume().catch(() => []);
   }
 
   async inspect(request: unknown): Promise<SourceInspection> {
@@ -195,6 +202,8 @@ export class DatasetsService implements IDatasetsService {
   async remove(request: unknown): Promise<{ readonly removed: true }> {
     const { id } = parse(DatasetRef, request);
     this.store.remove(id);
+    // Hidden now; its rows go in short transactions after this returns (a failure there is retried at the next start).
+    this.removals.add(id).catch(() => undefined);
     this.dropSplit(id);
     this.ctx.events.emit('datasets.changed', { id, change: 'removed' });
     return { removed: true };
@@ -202,6 +211,7 @@ export class DatasetsService implements IDatasetsService {
 
   dispose(): void {
     for (const job of this.jobs.values()) job.cancel();
+    this.removals.stop();
   }
 
   private newJobId(): string {

@@ -169,6 +169,7 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     }
     const shape = kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? mapping.shape : 'mixed';
     const dataset = sink ? await sink.commit(skipped, shape, sha256, mapping) : writer!.commit(skipped, shape, sha256, mapping);
+    if (!sink) writer!.checkpoint(); // a writer thread does this itself, after reporting the publish
     hooks.onWritten?.(sink?.stats ?? writer!.stats);
     sink = null;
     writer = null;

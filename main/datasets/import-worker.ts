@@ -5,6 +5,7 @@ import { LatheError } from '../../preload/contract/errors.js';
 import { DatasetsStore } from '../db/datasets-store.js';
 import { openWorkspaceDb } from '../db/workspace-db.js';
 import { runTask, type ImportTask, type MainToWorker, type WorkerToMain } from './import-task.js';
+import { rowThreadsSettled } from './threaded-row-sink.js';
 
 const { dbFile, task } = workerData as { dbFile: string; task: ImportTask };
 const port = parentPort!;
@@ -20,8 +21,10 @@ try {
     signal: ac.signal,
     onProgress: (progress) => post({ type: 'progress', progress }),
     onDataset: (datasetId) => post({ type: 'dataset', datasetId }),
+    onWritten: (stats) => post({ type: 'written', stats }),
   });
   post({ type: 'done', result });
+  await rowThreadsSettled(); // a writer thread checkpointing the published import's WAL; ending now would kill it
 } catch (err) {
   post({ type: 'error', error: LatheError.from(err).toJSON() });
 } finally {

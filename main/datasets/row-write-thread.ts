@@ -1,6 +1,7 @@
 // Worker-thread entry that writes one import's rows into lathe.db while the importing thread keeps parsing (the second
 // core). It owns its connection and an ImportWriter over an 'importing' dataset row the importer created; rows arrive
-// as [sourceRow, json, hash, …] chunks, each acknowledged. It does not read, map or validate anything.
+// as [sourceRow, json, hash, …] chunks, each acknowledged; after the publish it checkpoints the WAL, then exits.
+// It does not read, map or validate anything.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Mapping } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
@@ -28,6 +29,8 @@ port.on('message', (m: ToRowThread) => {
     if (m.type === 'commit') {
       const dataset = writer.commit(m.skipped, m.shape, m.sha256, m.mapping);
       port.postMessage({ type: 'committed', dataset, stats: writer.stats });
+      // The dataset is published; copying the import's WAL into the database file is left to this thread, after.
+      writer.checkpoint();
     } else {
       writer.rollback();
       port.postMessage({ type: 'rolledBack' });

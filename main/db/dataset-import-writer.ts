@@ -1,7 +1,7 @@
 // Writes one import's rows into lathe.db without holding its write lock for the whole import: rows go in short
 // transactions (a few thousand rows, milliseconds each) under a dataset row in state 'importing', which no listing
-// shows; one tiny final transaction makes it 'ready'. Rollback and leftovers of killed imports are deleted in chunks
-// too. It does not read sources, validate records or decide what is abandoned (main/datasets does).
+// shows; one tiny final transaction makes it 'ready'. Rollback, leftovers of killed imports and removed datasets are
+// deleted in chunks too. It does not read sources, validate records or decide what is abandoned (main/datasets does).
 import type { DatasetDto, Mapping } from '../../preload/contract/datasets.js';
 import { nowIso } from './clock.js';
 import type { WorkspaceDb } from './workspace-db.js';
@@ -14,6 +14,10 @@ const BATCH = 200;
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 /** Rows deleted per transaction when discarding. */
 export const DISCARD_ROWS = 5000;
+/** SQLite's default: checkpoint once the WAL passes this many pages. */
+const AUTO_CHECKPOINT_PAGES = 1000;
+/** Import writers open per connection: while any is, that connection leaves checkpoints to checkpoint(). */
+const openWriters = new WeakMap<WorkspaceDb, number>();
 
 export interface WriterStats {
   /** Write transactions committed. */
@@ -34,6 +38,7 @@ interface Stmt {
 export class ImportWriter {
   private idx = 0;
   private open = true;
+  private deferring = false;
   private lastHoldMs = 0;
   private lastCommitAt = 0;
   /** Full batches of BATCH rows' parameters waiting for the next chunk, and the batch being filled. */
@@ -60,6 +65,37 @@ export class ImportWriter {
     this.insertMapping = db.prepare('INSERT INTO mappings (dataset_id, mapping, created_at) VALUES (?, ?, ?)');
   }
 
+  /**
+   * From the first written chunk on, no checkpoint after each COMMIT: copying the WAL into the database file (and its
+   * fsyncs) was a third of the time the lock was held. Committed chunks stay in the WAL, as durable as before
+   * (synchronous=NORMAL); checkpoint() copies them once the dataset is published, outside any write transaction.
+   */
+  private deferCheckpoints(): void {
+    this.deferring = true;
+    const n = openWriters.get(this.db) ?? 0;
+    if (n === 0) this.db.pragma('wal_autocheckpoint = 0');
+    openWriters.set(this.db, n + 1);
+  }
+
+  /** Gives the connection its automatic checkpoints back. */
+  private release(): void {
+    if (!this.deferring) return;
+    this.deferring = false;
+    const n = (openWriters.get(this.db) ?? 1) - 1;
+    openWriters.set(this.db, n);
+    if (n === 0) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+  }
+
+  /**
+   * Copies the WAL into the database file (PASSIVE: takes no write lock, waits for no reader) and returns how long it
+   * took, ms. Call after commit(); the row thread does it after reporting the publish.
+   */
+  checkpoint(): number {
+    const t0 = performance.now();
+    this.db.pragma('wal_checkpoint(PASSIVE)');
+    return performance.now() - t0;
+  }
+
   get rows(): number {
     return this.idx;
   }
@@ -80,6 +116,7 @@ export class ImportWriter {
     if (full.length === 0 && p.length === 0) return;
     this.batches = [];
     this.cur = [];
+    if (!this.deferring) this.deferCheckpoints();
     this.locked(() => {
       for (const b of full) this.insertBatch.run(b);
       for (let i = 0; i < p.length; i += 5) this.insertRow.run(p[i], p[i + 1], p[i + 2], p[i + 3], p[i + 4]);
@@ -127,6 +164,7 @@ export class ImportWriter {
       });
       this.stats.publishMs = this.lastHoldMs;
       this.open = false;
+      this.release();
       return dto;
     } catch (err) {
       this.rollback();
@@ -138,6 +176,7 @@ export class ImportWriter {
   rollback(): void {
     if (!this.open) return;
     this.open = false;
+    this.release();
     this.batches = [];
     this.cur = [];
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -150,27 +189,30 @@ export class ImportWriter {
   }
 }
 
-const discardStmts = new WeakMap<WorkspaceDb, { maxIdx: Stmt & { get(id: number): { m: number | null } | undefined }; rows: Stmt; dataset: Stmt }>();
+const discardStmts = new WeakMap<WorkspaceDb, { maxIdx: Stmt & { get(id: number, state: string): { m: number | null } | undefined }; rows: Stmt; dataset: Stmt }>();
+
+/** States whose rows are deleted chunk by chunk: an unfinished import, a removed dataset (datasets-store.ts). */
+export type DiscardedState = 'importing' | 'removing';
 
 /**
- * Deletes up to DISCARD_ROWS rows of an 'importing' dataset (never of a ready one), and the dataset row itself once
+ * Deletes up to DISCARD_ROWS rows of a dataset in `state` (never of a ready one), and the dataset row itself once
  * no rows remain. Returns true when nothing of it is left.
  */
-export function discardChunk(db: WorkspaceDb, datasetId: number): boolean {
+export function discardChunk(db: WorkspaceDb, datasetId: number, state: DiscardedState = 'importing'): boolean {
   let s = discardStmts.get(db);
   if (!s) {
     s = {
-      maxIdx: db.prepare("SELECT MAX(r.idx) AS m FROM dataset_rows r WHERE r.dataset_id = ? AND EXISTS (SELECT 1 FROM datasets d WHERE d.id = r.dataset_id AND d.state = 'importing')") as never,
-      rows: db.prepare("DELETE FROM dataset_rows WHERE dataset_id = ? AND idx >= ? AND EXISTS (SELECT 1 FROM datasets d WHERE d.id = dataset_id AND d.state = 'importing')") as never,
-      dataset: db.prepare("DELETE FROM datasets WHERE id = ? AND state = 'importing'") as never,
+      maxIdx: db.prepare('SELECT MAX(r.idx) AS m FROM dataset_rows r WHERE r.dataset_id = ? AND EXISTS (SELECT 1 FROM datasets d WHERE d.id = r.dataset_id AND d.state = ?)') as never,
+      rows: db.prepare('DELETE FROM dataset_rows WHERE dataset_id = ? AND idx >= ? AND EXISTS (SELECT 1 FROM datasets d WHERE d.id = dataset_id AND d.state = ?)') as never,
+      dataset: db.prepare('DELETE FROM datasets WHERE id = ? AND state = ?') as never,
     };
     discardStmts.set(db, s);
   }
-  const max = s.maxIdx.get(datasetId)?.m ?? null;
+  const max = s.maxIdx.get(datasetId, state)?.m ?? null;
   if (max === null) {
-    s.dataset.run(datasetId);
+    s.dataset.run(datasetId, state);
     return true;
   }
-  s.rows.run(datasetId, Math.max(0, max + 1 - DISCARD_ROWS));
+  s.rows.run(datasetId, Math.max(0, max + 1 - DISCARD_ROWS), state);
   return false;
 }

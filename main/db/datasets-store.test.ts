@@ -32,6 +32,37 @@ describe('datasets store', () => {
     expect((ws.db.prepare('SELECT COUNT(*) AS n FROM datasets').get() as { n: number }).n).toBe(0);
   });
 
+  it('leaves the WAL alone while an import writes, and checkpoints it once the dataset is published', () => {
+    const autoCheckpoint = () => ws.db.pragma('wal_autocheckpoint', { simple: true });
+    // Frames in the WAL, and how many of them are already in the database file.
+    const wal = () => ws.db.pragma('wal_checkpoint(PASSIVE)')[0] as { log: number; checkpointed: number };
+    const w = store.beginImport({ ...meta, name: 'wal' });
+    expect(autoCheckpoint()).toBe(1000); // nothing written yet: SQLite's default
+    for (let i = 0; i < 20_000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `第 ${i} 行：${'文本'.repeat(40)}` }), `h${i}`);
+    expect(autoCheckpoint()).toBe(0); // no checkpoint after each chunk's commit …
+    const w2 = store.beginImport({ ...meta, name: 'wal-2' }); // … nor after another import's, on the same connection
+    w2.add(2, '{"kind":"text","text":"x"}', 'h');
+    w2.rollback();
+    expect(autoCheckpoint()).toBe(0);
+    w.commit(0, 'text', 'abc', { shape: 'text', fields: { text: { columns: ['t'] } } });
+    expect(autoCheckpoint()).toBe(1000); // given back with the publish
+    expect(w.checkpoint()).toBeGreaterThanOrEqual(0);
+    const after = wal();
+    expect(after.checkpointed).toBe(after.log); // every committed frame is in the database file now
+    // Removal hides the dataset at once; its rows go chunk by chunk, and nothing of it is left at the end.
+    store.remove(w.datasetId);
+    expect(() => store.get(w.datasetId)).toThrow(/no dataset/);
+    expect(() => store.remove(w.datasetId)).toThrow(/no dataset/);
+    expect(store.removing()).toEqual([w.datasetId]);
+    expect(store.importing()).toEqual([]);
+    let chunks = 0;
+    while (!store.deleteRemovedChunk(w.datasetId)) chunks++;
+    expect(chunks).toBe(4); // 20,000 rows, 5,000 a transaction
+    expect(store.removing()).toEqual([]);
+    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ?').get(w.datasetId) as { n: number }).n).toBe(0);
+    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM mappings WHERE dataset_id = ?').get(w.datasetId) as { n: number }).n).toBe(0);
+  });
+
   it('publishes in a final short transaction and keeps every row in order', () => {
     const w = store.beginImport(meta);
     for (let i = 0; i < 4250; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);

@@ -1,6 +1,7 @@
 // Data access for datasets, their rows, edits and mappings. Statements are prepared once per connection. An import
 // writes through ImportWriter (dataset-import-writer.ts) in short transactions under an invisible 'importing'
-// dataset row, so a failed, cancelled or killed import shows nothing and never blocks other writers for long.
+// dataset row, so a failed, cancelled or killed import shows nothing and never blocks other writers for long; a
+// removed dataset is hidden at once ('removing') and its rows deleted in such short transactions afterwards.
 // It does not read source files or validate records.
 import os from 'node:os';
 import type { DatasetDto, Mapping, NormalisedRecord } from '../../preload/contract/datasets.js';
@@ -86,7 +87,8 @@ export class DatasetsStore {
   private readonly insertDataset;
   private readonly nameTaken;
   private readonly importingStmt;
-  private readonly deleteStmt;
+  private readonly hideStmt;
+  private readonly removingStmt;
   private readonly rowStmt;
   private readonly rowsStmt;
   private readonly includedIdxStmt;
@@ -109,9 +111,11 @@ export class DatasetsStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'importing', ?, ?, ?)`,
     );
     this.importingStmt = db.prepare<[], { id: number; import_pid: number | null; import_host: string | null; import_heartbeat: string | null }>(
-      "SELECT id, import_pid, import_host, import_heartbeat FROM datasets WHERE state <> 'ready' ORDER BY id",
+      "SELECT id, import_pid, import_host, import_heartbeat FROM datasets WHERE state = 'importing' ORDER BY id",
     );
-    this.deleteStmt = db.prepare<[number]>("DELETE FROM datasets WHERE id = ? AND state = 'ready'");
+    // The name is freed at once (names are unique per project, hidden datasets included): a tombstone no one types.
+    this.hideStmt = db.prepare<[number]>("UPDATE datasets SET state = 'removing', name = char(0) || 'removed ' || id WHERE id = ? AND state = 'ready'");
+    this.removingStmt = db.prepare<[], number>("SELECT id FROM datasets WHERE state = 'removing' ORDER BY id").pluck();
     this.rowStmt = db.prepare<[number, number], StoredRow>('SELECT idx, source_row, record, edited_record, excluded FROM dataset_rows WHERE dataset_id = ? AND idx = ?');
     this.rowsStmt = db.prepare<[number, number, number], StoredRow>('SELECT idx, source_row, record, edited_record, excluded FROM dataset_rows WHERE dataset_id = ? AND idx >= ? ORDER BY idx LIMIT ?');
     this.includedIdxStmt = db.prepare<[number], { idx: number }>('SELECT idx FROM dataset_rows WHERE dataset_id = ? AND excluded = 0 ORDER BY idx');
@@ -195,8 +199,23 @@ export class DatasetsStore {
     return discardChunk(this.db, id);
   }
 
+  /**
+   * Removes a dataset as far as anyone can see, in one tiny transaction: it becomes 'removing' (hidden like an
+   * unfinished import). Its rows stay until deleteRemovedChunk() has deleted them, a chunk per transaction: deleting
+   * millions of rows at once held the write lock for seconds.
+   */
   remove(id: number): void {
-    if (this.deleteStmt.run(id).changes === 0) throw new LatheError('not_found', `There is no dataset with id ${id}.`);
+    if (this.hideStmt.run(id).changes === 0) throw new LatheError('not_found', `There is no dataset with id ${id}.`);
+  }
+
+  /** Removed datasets whose rows are not all deleted yet (a removal in progress, or cut short by a kill). */
+  removing(): number[] {
+    return this.removingStmt.all();
+  }
+
+  /** Deletes part of a removed dataset's rows (never of another dataset); true once nothing of it is left. */
+  deleteRemovedChunk(id: number): boolean {
+    return discardChunk(this.db, id, 'removing');
   }
 
   row(id: number, idx: number): StoredRow {

@@ -61,6 +61,8 @@ if (!fs.existsSync(xlsx)) await makeXlsx(xlsx, xlsxRows);
 const childJs = path.join(root, 'node_modules', '.cache', 'lathe-bench', 'datasets-bench-child.mjs');
 const bundle = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' };
 await esbuild.build({ ...bundle, entryPoints: [path.join(root, 'scripts/bench/datasets-bench-child.ts')], outfile: childJs });
+// The import worker the child starts, where the bundled runner looks for it (beside itself), as in the app.
+await esbuild.build({ ...bundle, entryPoints: [path.join(root, 'main/datasets/import-worker.ts')], outfile: path.join(path.dirname(childJs), 'import-worker.js') });
 // The import's writer thread, where the bundled pipeline looks for it (beside itself), unless --no-thread.
 const threadJs = path.join(path.dirname(childJs), 'row-write-thread.js');
 fs.rmSync(threadJs, { force: true });
@@ -92,6 +94,7 @@ for (const r of rows) {
   process.stdout.write(`\n${r.label}: ${path.basename(r.file)} (${(r.size / 2 ** 20).toFixed(0)} MiB)\n`);
   process.stdout.write(line('Lathe import (parse+map+validate+SQLite)', l));
   if (l.lock) process.stdout.write(`  ${''.padEnd(44)} write lock: ${fmt(l.lock.chunks)} transactions, longest ${l.lock.maxHoldMs.toFixed(1)} ms, publish ${l.lock.publishMs.toFixed(1)} ms, ${(l.lock.totalHoldMs / 1000).toFixed(2)} s in all\n`);
+  if (l.checkpointSeconds > 0.005) process.stdout.write(`  ${''.padEnd(44)} then, after the publish, the writer thread's WAL checkpoint: ${l.checkpointSeconds.toFixed(2)} s\n`);
   if (p) {
     process.stdout.write(line(`pandas ${r.label === 'CSV' ? 'read_csv' : 'read_excel'} (parse only)`, p));
     process.stdout.write(`  Lathe speed / pandas speed: wall ${(p.seconds / l.seconds).toFixed(2)}x, CPU ${(p.cpuSeconds / l.cpuSeconds).toFixed(2)}x\n`);
