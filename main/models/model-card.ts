@@ -1,11 +1,17 @@
 // Builds the model card shown before training: shape, parameters, dtype, chat template, base/instruct guess,
 // proposed template and VRAM estimates. Reads only JSON files and safetensors headers.
+import type { Notice } from '../../preload/contract/message-code.js';
 import type { ModelCardDto, VramEstimateDto } from '../../preload/contract/models.js';
 import { proposeTemplate } from '../templates/template-proposal.js';
 import { readModelFolder, tokenContent, type ModelFolder } from './model-folder.js';
 import { guessModelKind } from './model-kind.js';
 import { summariseSafetensors } from './safetensors-header.js';
 import { estimateVram, parametersFromShape, type ModelShape } from './vram-estimate.js';
+
+/** Codes of the card's own warnings (the template proposal adds TEMPLATE_PROPOSAL_CODES); a test checks the texts. */
+export const MODEL_CARD_CODES = ['model.noTokenizerJson', 'model.noSafetensors'] as const;
+type ModelCardCode = (typeof MODEL_CARD_CODES)[number];
+const warn = (code: ModelCardCode, message: string): Notice => ({ code, params: {}, message });
 
 export interface CardOptions {
   readonly seqLen?: number | undefined;
@@ -47,9 +53,9 @@ export async function buildModelCard(dir: string, opts: CardOptions = {}): Promi
     architecture: folder.architecture,
     kind: kind.kind,
   });
-  const warnings = [...proposal.warnings];
-  if (!folder.hasTokenizerJson) warnings.push('No tokenizer.json: Lathe needs the fast-tokenizer file to tokenize exactly like Hugging Face.');
-  if (weights.files.length === 0) warnings.push('No safetensors weights found: parameter count is computed from config.json.');
+  const warnings = [...proposal.notices];
+  if (!folder.hasTokenizerJson) warnings.push(warn('model.noTokenizerJson', 'No tokenizer.json: Lathe needs the fast-tokenizer file to tokenize exactly like Hugging Face.'));
+  if (weights.files.length === 0) warnings.push(warn('model.noSafetensors', 'No safetensors weights found: parameter count is computed from config.json.'));
   const vramOpts = {
     seqLen: opts.seqLen ?? 1024,
     batchSize: opts.batchSize ?? 1,

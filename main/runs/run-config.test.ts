@@ -73,7 +73,7 @@ describe('run YAML', () => {
       lrSchedulerType: 'cosine',
       warmupRatio: 0.1,
     });
-    expect(warnings.join(' ')).toMatch(/bf16.*ignored/);
+    expect(warnings).toContainEqual({ code: 'runYaml.ignoredKey', params: { key: 'bf16' }, message: 'bf16 is decided by Lathe and was ignored.' });
   });
 
   it('round-trips through YAML with every value written out', () => {

@@ -9,7 +9,9 @@ describe('runDefaults', () => {
     const d = await runDefaults({ gpus: [] });
     expect(d).toMatchObject({ device: 'cpu', estimatedBytes: null, availableBytes: null });
     expect(d.config).toMatchObject({ device: 'cpu', perDeviceTrainBatchSize: 1, gradientAccumulationSteps: 8, template: expect.any(String), datasets: [] });
-    expect(d.notes.join('\n')).toMatch(/No NVIDIA GPU found/);
+    expect(d.notes.map((n) => n.message).join('\n')).toMatch(/No NVIDIA GPU found/);
+    expect(d.notes.map((n) => n.code)).toEqual(['runDefaults.template', 'runDefaults.cutoffFromContext', 'runDefaults.noGpu', 'runDefaults.effectiveBatch']);
+    expect(d.notes.at(-1)).toEqual({ code: 'runDefaults.effectiveBatch', params: { effective: 8, batch: 1, accumulation: 8 }, message: 'Effective batch 8 (micro-batch 1 × accumulation 8).' });
   });
 
   it('picks the largest micro-batch that fits a roomy GPU', async () => {
@@ -17,13 +19,18 @@ describe('runDefaults', () => {
     expect(d).toMatchObject({ device: 'cuda', availableBytes: 24 * GiB * 0.9 });
     expect(d.config).toMatchObject({ device: 'cuda', perDeviceTrainBatchSize: 8, gradientAccumulationSteps: 1 });
     expect(d.estimatedBytes!).toBeLessThan(d.availableBytes!);
-    expect(d.warnings.filter((w) => /will not fit/.test(w))).toEqual([]);
+    expect(d.warnings.filter((w) => w.code === 'runDefaults.wontFit')).toEqual([]);
+    expect(d.notes).toContainEqual({ code: 'runDefaults.gpu', params: { name: 'Test GPU', gib: '24.0' }, message: 'GPU: Test GPU, 24.0 GiB.' });
+    expect(d.notes).toContainEqual(expect.objectContaining({ code: 'runDefaults.microBatch', params: { batch: 8, share: 90 } }));
   });
 
   it('warns before start when the configuration will not fit', async () => {
     // The fixed CUDA/allocator overhead alone (600 MiB) exceeds 90% of a 512 MiB card.
     const d = await runDefaults({ gpus: [{ index: 0, name: 'Tiny GPU', memoryBytes: 512 * 1024 * 1024 }], config: { cutoffLen: 2048, perDeviceTrainBatchSize: 4 } });
     expect(d.config.perDeviceTrainBatchSize).toBe(4);
-    expect(d.warnings.join('\n')).toMatch(/This run will not fit: it needs about [\d.]+ GiB and the GPU has 0\.5 GiB usable/);
+    const fit = d.warnings.find((w) => w.code === 'runDefaults.wontFit')!;
+    expect(fit.message).toMatch(/This run will not fit: it needs about [\d.]+ GiB and the GPU has 0\.5 GiB usable/);
+    expect(fit.params).toEqual({ need: expect.stringMatching(/^[\d.]+$/), have: '0.5' });
+    expect(d.notes).toContainEqual({ code: 'runDefaults.cutoffGiven', params: { cutoffLen: 2048 }, message: 'cutoff_len 2048: as given.' });
   });
 });

@@ -1,7 +1,9 @@
 // Sensible defaults for a run from the model card and the machine: template from the model, cutoff from its context,
 // and on a GPU the largest micro-batch (then QLoRA) whose estimated peak memory fits; on the CPU, small and slow
 // settings, said plainly. Also the preflight check: the memory estimate of a given config against the GPU.
+// Notes and warnings are notices (code + params + English text; codes in RUN_DEFAULTS_CODES).
 import path from 'node:path';
+import type { Notice } from '../../preload/contract/message-code.js';
 import type { GpuInfo, RunConfigDraft, RunDefaultsDto } from '../../preload/contract/runs.js';
 import { RunConfigDraft as RunConfigDraftSchema } from '../../preload/contract/runs.js';
 import { DATA_DIR } from '../app/repo-root.js';
@@ -13,18 +15,39 @@ export const DEMO_MODEL = path.join(DATA_DIR, 'models', 'lathe-tiny-llama');
 const USABLE_SHARE = 0.9;
 const GiB = 1024 ** 3;
 
+/** Every code of this file's notes and warnings (the renderer has a `main.<code>` text for each; a test checks). */
+export const RUN_DEFAULTS_CODES = [
+  'runDefaults.template',
+  'runDefaults.cutoffGiven',
+  'runDefaults.cutoffFromContext',
+  'runDefaults.gpu',
+  'runDefaults.qloraFits',
+  'runDefaults.microBatch',
+  'runDefaults.noGpu',
+  'runDefaults.effectiveBatch',
+  'runDefaults.wontFit',
+  'runDefaults.cpuBigModel',
+] as const;
+type RunDefaultsCode = (typeof RUN_DEFAULTS_CODES)[number];
+const say = (code: RunDefaultsCode, params: Notice['params'], message: string): Notice => ({ code, params, message });
+
 export async function runDefaults(o: { model?: string | undefined; config?: Partial<RunConfigDraft> | undefined; gpus: readonly GpuInfo[] }): Promise<RunDefaultsDto> {
   const model = path.resolve(o.model ?? o.config?.model ?? DEMO_MODEL);
   const card = await buildModelCard(model);
   const shape: ModelShape = { ...card };
   const given = o.config ?? {};
-  const notes: string[] = [];
-  const warnings: string[] = [...card.warnings];
+  const notes: Notice[] = [];
+  const warnings: Notice[] = [...card.warnings];
   const gpu = o.gpus[0];
   const cutoffLen = given.cutoffLen ?? Math.min(1024, card.contextLength || 1024);
   const loraRank = given.loraRank ?? 8;
-  notes.push(`Template ${given.template ?? card.proposedTemplate}: proposed from the model card.`);
-  notes.push(`cutoff_len ${cutoffLen}: ${given.cutoffLen ? 'as given' : `the smaller of 1024 and the model's context (${card.contextLength})`}.`);
+  const template = given.template ?? card.proposedTemplate;
+  notes.push(say('runDefaults.template', { template }, `Template ${template}: proposed from the model card.`));
+  notes.push(
+    given.cutoffLen
+      ? say('runDefaults.cutoffGiven', { cutoffLen }, `cutoff_len ${cutoffLen}: as given.`)
+      : say('runDefaults.cutoffFromContext', { cutoffLen, context: card.contextLength }, `cutoff_len ${cutoffLen}: the smaller of 1024 and the model's context (${card.contextLength}).`),
+  );
 
   let batch = given.perDeviceTrainBatchSize ?? 1;
   let quantizationBit = given.quantizationBit;
@@ -32,7 +55,8 @@ export async function runDefaults(o: { model?: string | undefined; config?: Part
   const availableBytes = gpu ? gpu.memoryBytes * USABLE_SHARE : null;
   const estimate = (b: number, method: 'lora' | 'qlora') => estimateVram(shape, { method, seqLen: cutoffLen, batchSize: b, loraRank, gradientCheckpointing: true }).totalBytes;
   if (gpu && availableBytes !== null) {
-    notes.push(`GPU: ${gpu.name}, ${(gpu.memoryBytes / GiB).toFixed(1)} GiB.`);
+    const gib = (gpu.memoryBytes / GiB).toFixed(1);
+    notes.push(say('runDefaults.gpu', { name: gpu.name, gib }, `GPU: ${gpu.name}, ${gib} GiB.`));
     if (given.perDeviceTrainBatchSize === undefined && given.quantizationBit === undefined) {
       batch = 1;
       for (const b of [8, 4, 2, 1]) {
@@ -43,20 +67,27 @@ export async function runDefaults(o: { model?: string | undefined; config?: Part
       }
       if (estimate(1, 'lora') > availableBytes && estimate(1, 'qlora') <= availableBytes) {
         quantizationBit = 4;
-        notes.push('LoRA does not fit in this GPU\'s memory; QLoRA (4-bit base weights) does.');
+        notes.push(say('runDefaults.qloraFits', {}, 'LoRA does not fit in this GPU\'s memory; QLoRA (4-bit base weights) does.'));
       }
-      notes.push(`Micro-batch ${batch}: the largest whose estimated peak memory fits in ${Math.round(USABLE_SHARE * 100)}% of the GPU.`);
+      const share = Math.round(USABLE_SHARE * 100);
+      notes.push(say('runDefaults.microBatch', { batch, share }, `Micro-batch ${batch}: the largest whose estimated peak memory fits in ${share}% of the GPU.`));
     }
     estimatedBytes = estimate(batch, quantizationBit ? 'qlora' : 'lora');
     if (estimatedBytes > availableBytes) {
-      warnings.push(`This run will not fit: it needs about ${(estimatedBytes / GiB).toFixed(1)} GiB and the GPU has ${(availableBytes / GiB).toFixed(1)} GiB usable. Lower cutoff_len or the micro-batch, or use QLoRA.`);
+      const need = (estimatedBytes / GiB).toFixed(1);
+      const have = (availableBytes / GiB).toFixed(1);
+      warnings.push(say('runDefaults.wontFit', { need, have }, `This run will not fit: it needs about ${need} GiB and the GPU has ${have} GiB usable. Lower cutoff_len or the micro-batch, or use QLoRA.`));
     }
   } else {
-    notes.push('No NVIDIA GPU found (nvidia-smi is missing or lists none): the run uses the CPU, which is only practical for small models such as the demo model.');
-    if (card.parameters > 1e9) warnings.push(`${card.name} has ${(card.parameters / 1e9).toFixed(1)}B parameters: on the CPU a single step may take minutes.`);
+    notes.push(say('runDefaults.noGpu', {}, 'No NVIDIA GPU found (nvidia-smi is missing or lists none): the run uses the CPU, which is only practical for small models such as the demo model.'));
+    if (card.parameters > 1e9) {
+      const billions = (card.parameters / 1e9).toFixed(1);
+      warnings.push(say('runDefaults.cpuBigModel', { name: card.name, billions }, `${card.name} has ${billions}B parameters: on the CPU a single step may take minutes.`));
+    }
   }
   const accumulation = given.gradientAccumulationSteps ?? Math.max(1, Math.floor(8 / batch));
-  notes.push(`Effective batch ${batch * accumulation} (micro-batch ${batch} × accumulation ${accumulation}).`);
+  const effective = batch * accumulation;
+  notes.push(say('runDefaults.effectiveBatch', { effective, batch, accumulation }, `Effective batch ${effective} (micro-batch ${batch} × accumulation ${accumulation}).`));
   const config = RunConfigDraftSchema.parse({
     datasets: [],
     template: card.proposedTemplate,

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { LatheError } from '../../preload/contract/errors.js';
+import type { Notice } from '../../preload/contract/message-code.js';
 import { RunConfig, type RunDatasetRef } from '../../preload/contract/runs.js';
 
 /** RunConfig field → YAML key. LLaMA-Factory's name where it has one; the rest are Lathe's, in the same style. */
@@ -79,8 +80,11 @@ export function datasetRefToText(r: RunDatasetRef): string {
 export interface ParsedRunYaml {
   readonly config: RunConfig;
   readonly name: string | null;
-  readonly warnings: string[];
+  readonly warnings: Notice[];
 }
+
+/** Codes of this file's warnings (the renderer has a `main.<code>` text for each; a test checks). */
+export const RUN_YAML_CODES = ['runYaml.ignoredKey'] as const;
 
 /** YAML text → validated RunConfig. Unknown keys are an error naming them; LLaMA-Factory keys Lathe decides itself are warnings. */
 export function runConfigFromYaml(text: string, file = 'the configuration'): ParsedRunYaml {
@@ -91,7 +95,7 @@ export function runConfigFromYaml(text: string, file = 'the configuration'): Par
     throw new LatheError('bad_input', `${file} is not valid YAML: ${(err as Error).message}`, { file });
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new LatheError('bad_input', `${file} must be a YAML mapping of keys to values (model_name_or_path: …, dataset: …).`, { file });
-  const warnings: string[] = [];
+  const warnings: Notice[] = [];
   const out: Record<string, unknown> = {};
   const debug: Record<string, unknown> = {};
   let name: string | null = null;
@@ -117,7 +121,7 @@ export function runConfigFromYaml(text: string, file = 'the configuration'): Par
     } else if (key === DEBUG_KEYS.stopAfterSteps) {
       debug.stopAfterSteps = value;
     } else if (IGNORED_KEYS.has(key)) {
-      warnings.push(`${key} is decided by Lathe and was ignored.`);
+      warnings.push({ code: 'runYaml.ignoredKey' satisfies (typeof RUN_YAML_CODES)[number], params: { key }, message: `${key} is decided by Lathe and was ignored.` });
     } else {
       unknown.push(key);
     }

@@ -2,6 +2,7 @@
 // the element spans for the preview (train_on_prompt, mask_history, efficient_eos, infer_seqlen). Writes no files.
 import { LatheError } from '../../preload/contract/errors.js';
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
+import type { Notice } from '../../preload/contract/message-code.js';
 import type { TemplateSpec } from '../../preload/contract/templates.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { renderJinjaTurns } from './jinja-template.js';
@@ -9,6 +10,10 @@ import { recordToConversation } from './record-messages.js';
 import { buildTurns, type Element, type Turn } from './template-turns.js';
 
 export const IGNORE_INDEX = -100;
+
+/** Every code of the encoder's notices (the renderer has a `main.<code>` text for each; a test checks). */
+export const RECORD_ENCODER_CODES = ['template.noEos', 'template.eosNotInVocab', 'template.markerNotToken', 'template.markersNotTokens'] as const;
+type RecordEncoderCode = (typeof RECORD_ENCODER_CODES)[number];
 
 export type ResolvedTemplate =
   | { readonly kind: 'spec'; readonly spec: TemplateSpec }
@@ -69,7 +74,8 @@ export class TemplateEncoder {
   readonly bosId: number | null;
   readonly eosId: number | null;
   readonly eosToken: string | null;
-  readonly warnings: string[] = [];
+  /** Warnings about this template with this tokenizer (codes: RECORD_ENCODER_CODES). */
+  readonly notices: Notice[] = [];
 
   constructor(
     readonly tokenizer: Tokenizer,
@@ -86,19 +92,27 @@ export class TemplateEncoder {
     if (eos === null && tokenizer.tokenToId('<|endoftext|>') !== undefined) eos = '<|endoftext|>';
     this.eosToken = eos;
     this.eosId = eos !== null ? (tokenizer.tokenToId(eos) ?? null) : null;
-    if (eos === null) this.warnings.push('The tokenizer has no EOS token: answers will not teach the model where to stop.');
+    const warn = (code: RecordEncoderCode, params: Notice['params'], message: string) => this.notices.push({ code, params, message });
+    if (eos === null) warn('template.noEos', {}, 'The tokenizer has no EOS token: answers will not teach the model where to stop.');
     if (eos !== null && this.eosId === null) {
-      this.warnings.push(`The template's end token ${eos} is not in this tokenizer's vocabulary: training would need new embeddings.`);
+      warn('template.eosNotInVocab', { eos }, `The template's end token ${eos} is not in this tokenizer's vocabulary: training would need new embeddings.`);
     }
     if (template.kind === 'spec') {
       const missing = markersMissingFrom(template.spec, tokenizer);
       if (missing.length > 0) {
-        this.warnings.push(
+        warn(
+          missing.length === 1 ? 'template.markerNotToken' : 'template.markersNotTokens',
+          { template: template.spec.name, markers: missing.join(', ') },
           `Template ${template.spec.name} uses ${missing.join(', ')}, which ${missing.length === 1 ? 'is' : 'are'} not a token of this tokenizer: ` +
             'it would be split into pieces. This template was probably made for another model family.',
         );
       }
     }
+  }
+
+  /** The notices' English text. */
+  get warnings(): string[] {
+    return this.notices.map((n) => n.message);
   }
 
   elementIds(e: Element): number[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTemplateChoice, proposeTemplate, templateFromChatTemplate } from './template-proposal.js';
+import { checkTemplateChoice, proposeTemplate, templateChoiceNotices, templateFromChatTemplate } from './template-proposal.js';
 
 const base = { chatTemplate: null, modelType: 'llama', architecture: 'LlamaForCausalLM', kind: 'base' as const };
 
@@ -15,10 +15,12 @@ describe('template proposal', () => {
   });
 
   it('proposes default for base models, the matching built-in or jinja for instruct ones', () => {
-    expect(proposeTemplate(base)).toEqual({ template: 'default', warnings: [] });
+    expect(proposeTemplate(base)).toEqual({ template: 'default', notices: [], warnings: [] });
     expect(proposeTemplate({ ...base, kind: 'instruct', chatTemplate: '<|start_header_id|>' }).template).toBe('llama3');
     expect(proposeTemplate({ ...base, kind: 'instruct', chatTemplate: '{{ messages }}' }).template).toBe('jinja');
-    expect(proposeTemplate({ ...base, kind: 'instruct' }).warnings.length).toBe(1);
+    expect(proposeTemplate({ ...base, kind: 'instruct' }).notices).toEqual([
+      { code: 'template.instructWithoutChatTemplate', params: {}, message: 'This looks like an instruct model but it has no chat template: check which format it was tuned with.' },
+    ]);
   });
 
   it('warns about a chat template on a base model, default on an instruct model, and a foreign family', () => {
@@ -28,5 +30,13 @@ describe('template proposal', () => {
     expect(checkTemplateChoice('default', instruct)[0]).toMatch(/"llama3" matches/);
     expect(checkTemplateChoice('qwen', instruct).join(' ')).toMatch(/looks like "llama3"/);
     expect(checkTemplateChoice('llama3', instruct)).toEqual([]);
+  });
+
+  it('gives each warning a code and the ids it names as params', () => {
+    const instruct = { ...base, kind: 'instruct' as const, chatTemplate: '<|start_header_id|>' };
+    expect(templateChoiceNotices('qwen', base).map((n) => [n.code, n.params])).toEqual([['template.chatFormatOnBaseModel', { template: 'qwen' }]]);
+    expect(templateChoiceNotices('default', instruct).map((n) => [n.code, n.params])).toEqual([['template.plainOnInstructModel', { template: 'default', own: 'llama3' }]]);
+    expect(templateChoiceNotices('alpaca', { ...base, kind: 'instruct' }).map((n) => n.code)).toEqual(['template.plainOnInstructModelUseJinja']);
+    expect(templateChoiceNotices('qwen', instruct).map((n) => [n.code, n.params])).toEqual([['template.ownTemplateDiffers', { own: 'llama3', template: 'qwen' }]]);
   });
 });

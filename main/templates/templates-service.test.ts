@@ -24,7 +24,7 @@ describe('templates service (user templates in the workspace)', () => {
     await svc.remove({ name: 'my-chat' });
     await expect(svc.get({ name: 'my-chat' })).rejects.toMatchObject({ code: 'not_found' });
     expect((await svc.propose({ modelPath: 'data/models/lathe-tiny-llama' })).template).toBe('chatml');
-    expect((await svc.propose({ modelPath: 'data/models/lathe-tiny-llama', template: 'alpaca' })).warnings.length).toBeGreaterThan(0);
+    expect((await svc.propose({ modelPath: 'data/models/lathe-tiny-llama', template: 'alpaca' })).warnings[0]).toMatchObject({ code: expect.stringMatching(/^template\./), message: expect.any(String) });
     workspace.db.close();
   });
 });

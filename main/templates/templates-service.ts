@@ -17,7 +17,7 @@ import { TemplatesStore } from '../db/templates-store.js';
 import { readModelFolder } from '../models/model-folder.js';
 import { guessModelKind } from '../models/model-kind.js';
 import type { ServiceContext } from '../services/service-context.js';
-import { checkTemplateChoice, proposeTemplate } from './template-proposal.js';
+import { proposeTemplate, templateChoiceNotices } from './template-proposal.js';
 import { builtinTemplate, isBuiltinName, JINJA_TEMPLATE, listTemplates } from './template-registry.js';
 
 export class TemplatesService implements ITemplatesService {
@@ -62,8 +62,8 @@ export class TemplatesService implements ITemplatesService {
     const input = { chatTemplate: f.chatTemplate, modelType: f.config.model_type ?? '', architecture: f.architecture, kind };
     if (template === undefined) {
       const p = proposeTemplate(input);
-      return { template: p.template, warnings: [...p.warnings] };
+      return { template: p.template, warnings: [...p.notices] };
     }
-    return { template, warnings: checkTemplateChoice(template, input) };
+    return { template, warnings: templateChoiceNotices(template, input) };
   }
 }

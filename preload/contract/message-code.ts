@@ -6,3 +6,7 @@ import { z } from 'zod';
 export const MessageCode = z.string().max(100);
 export const MessageParams = z.record(z.string(), z.union([z.string(), z.number()]));
 export type MessageParams = Readonly<Record<string, string | number>>;
+
+/** A note or warning from main for people: English `message` (CLI) plus its translatable code and params. */
+export const Notice = z.object({ code: MessageCode, params: MessageParams, message: z.string() });
+export type Notice = Readonly<{ code: string; params: MessageParams; message: string }>;

@@ -2,6 +2,7 @@
 // Types and zod schemas only; reading folders is main/models' job.
 import { z } from 'zod';
 import type { DomainContract } from './define.js';
+import { Notice } from './message-code.js';
 
 export const SUPPORTED_ARCHITECTURES = ['LlamaForCausalLM', 'Qwen2ForCausalLM', 'Qwen3ForCausalLM', 'MistralForCausalLM'] as const;
 export type SupportedArchitecture = (typeof SUPPORTED_ARCHITECTURES)[number];
@@ -52,7 +53,7 @@ export const ModelCardDto = z.object({
   tokenizerModel: z.string(),
   generationEosTokenIds: z.array(z.number().int()),
   proposedTemplate: z.string(),
-  warnings: z.array(z.string()),
+  warnings: z.array(Notice),
   vram: z.array(VramEstimateDto),
 });
 export type ModelCardDto = Readonly<z.infer<typeof ModelCardDto>>;

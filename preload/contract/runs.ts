@@ -2,6 +2,7 @@
 // Types and zod schemas only; the queue, the engine process and the store live in main/runs and main/engine.
 import { z } from 'zod';
 import type { DomainContract } from './define.js';
+import { Notice } from './message-code.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Configuration: one typed object. YAML import/export maps it to LLaMA-Factory's key names (main/runs/run-yaml.ts).
@@ -180,9 +181,9 @@ export const RunDefaultsDto = z.object({
   /** Estimated peak memory of the configuration, and what is available (null on CPU). */
   estimatedBytes: z.number().nullable(),
   availableBytes: z.number().nullable(),
-  /** Why these values: one line each, for people. */
-  notes: z.array(z.string()),
-  warnings: z.array(z.string()),
+  /** Why these values: one line each, for people (codes: main/runs/run-defaults.ts RUN_DEFAULTS_CODES). */
+  notes: z.array(Notice),
+  warnings: z.array(Notice),
 });
 export type RunDefaultsDto = Readonly<z.infer<typeof RunDefaultsDto>>;
 
@@ -232,7 +233,7 @@ export type CliCommandResult = z.infer<typeof CliCommandResult>;
 /** `baseDir`: the folder relative paths in the YAML are resolved against (the YAML file's folder); else kept as written. */
 export const YamlRequest = z.object({ yaml: z.string().max(1_000_000), baseDir: z.string().min(1).max(4096).optional() }).strict();
 export type YamlRequest = z.infer<typeof YamlRequest>;
-export const YamlResult = z.object({ config: RunConfig, name: z.string().nullable(), warnings: z.array(z.string()) });
+export const YamlResult = z.object({ config: RunConfig, name: z.string().nullable(), warnings: z.array(Notice) });
 export type YamlResult = z.infer<typeof YamlResult>;
 export const StopRequest = z.object({ id: RunId }).strict();
 export type StopRequest = z.infer<typeof StopRequest>;

@@ -2,6 +2,7 @@
 // user-defined ones saved in the workspace). Types and zod schemas only; rendering lives in main/templates.
 import { z } from 'zod';
 import type { DomainContract } from './define.js';
+import { Notice } from './message-code.js';
 
 /** A template slot: literal text (with `{{content}}` / `{{idx}}` placeholders) or a special token by role or name. */
 export const Slot = z.union([
@@ -57,7 +58,7 @@ export type TemplateSummaryDto = Readonly<z.infer<typeof TemplateSummaryDto>>;
 export const TemplateDto = TemplateSummaryDto.extend({ spec: TemplateSpec.nullable(), jinja: z.string().nullable() });
 export type TemplateDto = Readonly<z.infer<typeof TemplateDto>>;
 
-export const ProposalDto = z.object({ template: z.string(), warnings: z.array(z.string()) });
+export const ProposalDto = z.object({ template: z.string(), warnings: z.array(Notice) });
 export type ProposalDto = Readonly<z.infer<typeof ProposalDto>>;
 
 export const ListTemplatesRequest = z.object({}).strict();

@@ -9,7 +9,10 @@ import { en } from '../../renderer/src/i18n/en.js';
 import type { Mapping } from '../../preload/contract/datasets.js';
 import { RecordMapper } from '../../main/datasets/record-mapper.js';
 import { validateRecord } from '../../main/datasets/record-validator.js';
-import { mainMessageKey, translateMainMessage } from '../../renderer/src/i18n/main-message.js';
+import { runConfigFromYaml } from '../../main/runs/run-yaml.js';
+import { runDefaults } from '../../main/runs/run-defaults.js';
+import { proposeTemplate, templateChoiceNotices } from '../../main/templates/template-proposal.js';
+import { mainMessageKey, translateMainMessage } from '../../renderer/src/i18n/main-message-text.js';
 import { zh } from '../../renderer/src/i18n/zh.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -43,7 +46,7 @@ describe('codes of main’s messages', () => {
     for (const [where, codes] of lists) {
       expect(codes.length, where).toBeGreaterThan(0);
       for (const code of codes) {
-        expect(code, where).toMatch(/^[a-z]+(\.[a-zA-Z0-9]+)+$/);
+        expect(code, where).toMatch(/^[a-z][a-zA-Z0-9]*(\.[a-zA-Z0-9]+)+$/);
         const key = mainMessageKey(code);
         if (!(key in en) || !(key in zh)) missing.push(`${where}: ${code}`);
       }
@@ -71,6 +74,30 @@ describe('dataset problems as main writes them', () => {
       expect(translateMainMessage('en', p)).toBe(p.message);
       const zh = translateMainMessage('zh', p);
       expect(zh).not.toBe(p.message);
+      expect(zh).not.toMatch(/[{}]/);
+    }
+  });
+});
+
+describe('notes and warnings as main writes them', () => {
+  it('read the same in the renderer’s English, and fully translated in Chinese', async () => {
+    const GiB = 1024 ** 3;
+    const base = { chatTemplate: null, modelType: 'llama', architecture: 'LlamaForCausalLM', kind: 'base' as const };
+    const instruct = { ...base, kind: 'instruct' as const, chatTemplate: '<|start_header_id|>' };
+    const cpu = await runDefaults({ gpus: [] });
+    const big = await runDefaults({ gpus: [{ index: 0, name: 'Test GPU', memoryBytes: 24 * GiB }] });
+    const tiny = await runDefaults({ gpus: [{ index: 0, name: 'Tiny GPU', memoryBytes: 512 * 1024 * 1024 }], config: { cutoffLen: 2048, perDeviceTrainBatchSize: 4 } });
+    const notices = [
+      ...cpu.notes, ...cpu.warnings, ...big.notes, ...tiny.notes, ...tiny.warnings,
+      ...runConfigFromYaml('model_name_or_path: /m\ndataset: a\ntemplate: qwen\nbf16: true\n').warnings,
+      ...proposeTemplate({ ...base, kind: 'instruct' }).notices,
+      ...templateChoiceNotices('qwen', base), ...templateChoiceNotices('default', instruct), ...templateChoiceNotices('alpaca', { ...base, kind: 'instruct' }), ...templateChoiceNotices('qwen', instruct),
+    ];
+    expect(new Set(notices.map((n) => n.code)).size).toBeGreaterThanOrEqual(14);
+    for (const n of notices) {
+      expect(translateMainMessage('en', n)).toBe(n.message);
+      const zh = translateMainMessage('zh', n);
+      expect(zh).not.toBe(n.message);
       expect(zh).not.toMatch(/[{}]/);
     }
   });

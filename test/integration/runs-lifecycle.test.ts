@@ -213,7 +213,8 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
     const d = await b.service.defaults({});
     expect(d.device).toBe('cpu');
     expect(d.estimatedBytes).toBeNull();
-    expect(d.notes.join('\n')).toMatch(/No NVIDIA GPU found/);
+    expect(d.notes.map((n) => n.message).join('\n')).toMatch(/No NVIDIA GPU found/);
+    expect(d.notes).toContainEqual(expect.objectContaining({ code: 'runDefaults.noGpu' }));
     expect(d.config).toMatchObject({ model: expect.stringContaining('lathe-tiny-llama'), device: 'cpu', perDeviceTrainBatchSize: 1, gradientAccumulationSteps: 8 });
     const cli = await b.service.cliCommand({ config: await config({}), name: 'demo run' });
     expect(cli.command).toBe(`lathe --home ${home.dir} train demo-run.yaml`);

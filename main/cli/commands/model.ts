@@ -20,7 +20,7 @@ function human(c: ModelCardDto): string {
     `  vocab ${c.vocabSize}, context ${c.contextLength}, parameters ${c.parameters.toLocaleString('en')}, dtype ${c.dtype}`,
     `  chat template: ${c.hasChatTemplate ? 'yes' : 'no'}; proposed template: ${c.proposedTemplate}`,
     ...c.vram.map((v) => `  VRAM ${v.method.toUpperCase()} (seq ${v.seqLen} × batch ${v.batchSize}, r=${v.loraRank}): ${(v.totalBytes / GiB).toFixed(2)} GiB`),
-    ...c.warnings.map((w) => `  warning: ${w}`),
+    ...c.warnings.map((w) => `  warning: ${w.message}`),
   ];
   return lines.join('\n');
 }

@@ -136,13 +136,13 @@ async function train(ctx: CliContext, args: string[]): Promise<number> {
       throw new LatheError('not_found', `Cannot read ${file}.`, { file });
     }
     const parsed = runConfigFromYaml(text, file);
-    for (const w of parsed.warnings) ctx.out.info(`note: ${w}`);
+    for (const w of parsed.warnings) ctx.out.info(`note: ${w.message}`);
     // Paths in a YAML are relative to the current folder, as in LLaMA-Factory.
     const config = resolveConfigPaths(parsed.config, process.cwd());
     const projects = new ProjectsStore(ctx.workspace().db);
     const project = values.project ? (projects.findByName(values.project) ?? projects.create(values.project)) : projects.ensure(DEFAULT_CLI_PROJECT);
     const pre = await runDefaults({ config, gpus: await detectGpus() }).catch(() => null);
-    for (const w of pre?.warnings ?? []) ctx.out.info(`warning: ${w}`);
+    for (const w of pre?.warnings ?? []) ctx.out.info(`warning: ${w.message}`);
     if (pre?.device === 'cpu' && config.device !== 'cpu') ctx.out.info('note: no NVIDIA GPU found; the engine will use the CPU.');
     const service = cliRunsService(ctx);
     try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { en } from './en.js';
 import { groupProblems } from '../store/importer/selectors.js';
-import { mainMessageKey, translateMainMessage } from './main-message.js';
+import { mainMessageKey, translateMainMessage } from './main-message-text.js';
 
 describe('main messages', () => {
   it('fall back to main’s English text without a code or without a translation', () => {

@@ -4,7 +4,7 @@
 // a code without a translation (an older main, a new message) falls back to main's English text. A param naming one
 // of a closed set of ids (a record field, a message role) is shown translated too: the text for param p with value v
 // is `main.param.<p>.<v>` when that key exists; other values (a column name, a number) are shown as they are.
-// Pure (no store): components use the hook in use-main-message.ts.
+// Pure (no store, testable in Node): components use useMainMessage() from main-message.ts.
 import { en, type MessageKey } from './en.js';
 import { translate, type Language } from './translate.js';
 

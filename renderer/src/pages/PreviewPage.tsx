@@ -12,6 +12,7 @@ import { PathInput } from '../components/PathInput.js';
 import { LibraryModelPick } from '../components/LibraryModelPick.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { TokenSpans } from '../components/TokenSpans.js';
+import { useMainMessage } from '../i18n/main-message.js';
 import { useT } from '../i18n/use-t.js';
 import { useLathe } from '../store/bound-store.js';
 import { datasetsSelectors } from '../store/datasets/selectors.js';
@@ -21,6 +22,7 @@ import { ModelCard } from './preview/ModelCard.js';
 
 export function PreviewPage() {
   const t = useT();
+  const tm = useMainMessage();
   const project = useLathe(projectsSelectors.selected);
   const datasets = useLathe(datasetsSelectors.list);
   const loadDatasets = useLathe((s) => s.loadDatasets);
@@ -149,7 +151,7 @@ export function PreviewPage() {
             <div className="banner banner-warn" role="status" data-testid="template-warnings">
               <ul style={{ margin: 0, paddingLeft: 18 }}>
                 {st.warnings.map((w) => (
-                  <li key={w}>{w}</li>
+                  <li key={w.message}>{tm(w)}</li>
                 ))}
               </ul>
             </div>

@@ -2,11 +2,13 @@
 // safetensors headers of a big model is cheap but not free, so closed rows cost nothing.
 import { useLathe } from '../../store/bound-store.js';
 import { librarySelectors } from '../../store/library/selectors.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { formatBytes } from './format.js';
 
 export function ModelCardDetails({ id }: { id: number }) {
   const t = useT();
+  const tm = useMainMessage();
   const card = useLathe(librarySelectors.card(id));
   const load = useLathe((s) => s.loadModelCard);
   return (
@@ -41,7 +43,7 @@ export function ModelCardDetails({ id }: { id: number }) {
               <dd>
                 <ul className="lib-problems">
                   {card.warnings.map((w) => (
-                    <li key={w}>{w}</li>
+                    <li key={w.message}>{tm(w)}</li>
                   ))}
                 </ul>
               </dd>

@@ -99,4 +99,7 @@ export const modelsEn = {
   'library.tokens.keychain': 'Saved in the system keychain.',
   'library.tokens.env': 'Taken from an environment variable (HF_TOKEN or MODELSCOPE_API_TOKEN).',
   'library.curated.nogpu': 'No NVIDIA GPU detected, so nothing is marked as fitting.',
+  // Model card warnings written by main (main/models/model-card.ts), by code.
+  'main.model.noTokenizerJson': 'No tokenizer.json: Lathe needs the fast-tokenizer file to tokenize exactly like Hugging Face.',
+  'main.model.noSafetensors': 'No safetensors weights found: parameter count is computed from config.json.',
 } as const;

@@ -101,4 +101,7 @@ export const modelsZh: Record<keyof typeof modelsEn, string> = {
   'library.tokens.keychain': '已保存在系统钥匙串中。',
   'library.tokens.env': '来自环境变量（HF_TOKEN 或 MODELSCOPE_API_TOKEN）。',
   'library.curated.nogpu': '未检测到 NVIDIA 显卡，因此不标注是否放得下。',
+  // main 写出的模型卡警告（main/models/model-card.ts），按代码。
+  'main.model.noTokenizerJson': '没有 tokenizer.json：Lathe 需要这个快速分词器文件，才能与 Hugging Face 完全一致地分词。',
+  'main.model.noSafetensors': '没有找到 safetensors 权重：参数量是根据 config.json 计算的。',
 };

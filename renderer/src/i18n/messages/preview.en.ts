@@ -75,4 +75,14 @@ export const previewEn = {
   'preview.card.weights': 'weights',
   'preview.card.activations': 'activations',
   'preview.card.total': 'total',
+  // Template warnings written by main (main/templates/template-proposal.ts, record-encoder.ts), by code.
+  'main.template.instructWithoutChatTemplate': 'This looks like an instruct model but it has no chat template: check which format it was tuned with.',
+  'main.template.chatFormatOnBaseModel': 'The model looks like a base model, but "{template}" is a chat format: its turn markers are untrained for a base model. Use "default" or "alpaca" unless you mean to teach it this chat format.',
+  'main.template.plainOnInstructModel': 'The model looks like an instruct model, but "{template}" is not the format it was tuned with; "{own}" matches its chat template.',
+  'main.template.plainOnInstructModelUseJinja': 'The model looks like an instruct model, but "{template}" is not the format it was tuned with; use its own chat template ("jinja").',
+  'main.template.ownTemplateDiffers': 'The model\'s own chat template looks like "{own}", not "{template}".',
+  'main.template.noEos': 'The tokenizer has no EOS token: answers will not teach the model where to stop.',
+  'main.template.eosNotInVocab': "The template's end token {eos} is not in this tokenizer's vocabulary: training would need new embeddings.",
+  'main.template.markerNotToken': 'Template {template} uses {markers}, which is not a token of this tokenizer: it would be split into pieces. This template was probably made for another model family.',
+  'main.template.markersNotTokens': 'Template {template} uses {markers}, which are not a token of this tokenizer: it would be split into pieces. This template was probably made for another model family.',
 } as const;

@@ -77,4 +77,14 @@ export const previewZh: Record<keyof typeof previewEn, string> = {
   'preview.card.weights': '权重',
   'preview.card.activations': '激活',
   'preview.card.total': '合计',
+  // main 写出的模板警告（main/templates/template-proposal.ts、record-encoder.ts），按代码。
+  'main.template.instructWithoutChatTemplate': '这看起来是指令模型，但它没有对话模板：请确认它微调时用的是哪种格式。',
+  'main.template.chatFormatOnBaseModel': '这看起来是基础模型，但“{template}”是对话格式：基础模型没有学过它的轮次标记。除非你就是想教它这种对话格式，否则请用“default”或“alpaca”。',
+  'main.template.plainOnInstructModel': '这看起来是指令模型，但“{template}”不是它微调时用的格式；与它的对话模板一致的是“{own}”。',
+  'main.template.plainOnInstructModelUseJinja': '这看起来是指令模型，但“{template}”不是它微调时用的格式；请使用它自带的对话模板（“jinja”）。',
+  'main.template.ownTemplateDiffers': '模型自带的对话模板看起来是“{own}”，而不是“{template}”。',
+  'main.template.noEos': '分词器没有 EOS token：回答不会教会模型在哪里停下。',
+  'main.template.eosNotInVocab': '模板的结束 token {eos} 不在这个分词器的词表中：训练需要新增嵌入。',
+  'main.template.markerNotToken': '模板 {template} 使用了 {markers}，它不是这个分词器的 token，会被拆成几段。这个模板可能是为其他模型系列准备的。',
+  'main.template.markersNotTokens': '模板 {template} 使用了 {markers}，它们不是这个分词器的 token，会被拆成几段。这个模板可能是为其他模型系列准备的。',
 };

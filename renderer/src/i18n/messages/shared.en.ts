@@ -35,7 +35,7 @@ export const sharedEn = {
   'field.label': 'Label (KTO)',
   'field.text': 'Text',
   'drop.overlay': 'Drop the file to import it',
-  // Ids inside main's messages (i18n/main-message.ts): `main.param.<param>.<id>`.
+  // Ids inside main's messages (i18n/main-message-text.ts): `main.param.<param>.<id>`.
   'main.param.field.text': 'text',
   'main.param.field.instruction': 'instruction',
   'main.param.field.input': 'input',

@@ -83,4 +83,16 @@ export const trainEn = {
   'train.chart.grad': 'Gradient norm',
   'train.chart.tps': 'Tokens per second',
   'train.chart.mem': 'Memory (MiB)',
+  // Notes and warnings written by main (main/runs/run-defaults.ts, run-yaml.ts), by code.
+  'main.runDefaults.template': 'Template {template}: proposed from the model card.',
+  'main.runDefaults.cutoffGiven': 'cutoff_len {cutoffLen}: as given.',
+  'main.runDefaults.cutoffFromContext': "cutoff_len {cutoffLen}: the smaller of 1024 and the model's context ({context}).",
+  'main.runDefaults.gpu': 'GPU: {name}, {gib} GiB.',
+  'main.runDefaults.qloraFits': "LoRA does not fit in this GPU's memory; QLoRA (4-bit base weights) does.",
+  'main.runDefaults.microBatch': 'Micro-batch {batch}: the largest whose estimated peak memory fits in {share}% of the GPU.',
+  'main.runDefaults.noGpu': 'No NVIDIA GPU found (nvidia-smi is missing or lists none): the run uses the CPU, which is only practical for small models such as the demo model.',
+  'main.runDefaults.effectiveBatch': 'Effective batch {effective} (micro-batch {batch} × accumulation {accumulation}).',
+  'main.runDefaults.wontFit': 'This run will not fit: it needs about {need} GiB and the GPU has {have} GiB usable. Lower cutoff_len or the micro-batch, or use QLoRA.',
+  'main.runDefaults.cpuBigModel': '{name} has {billions}B parameters: on the CPU a single step may take minutes.',
+  'main.runYaml.ignoredKey': '{key} is decided by Lathe and was ignored.',
 } as const;

@@ -85,4 +85,16 @@ export const trainZh: Record<keyof typeof trainEn, string> = {
   'train.chart.grad': '梯度范数',
   'train.chart.tps': '每秒 token 数',
   'train.chart.mem': '内存（MiB）',
+  // main 写出的说明和警告（main/runs/run-defaults.ts、run-yaml.ts），按代码。
+  'main.runDefaults.template': '模板 {template}：根据模型卡推荐。',
+  'main.runDefaults.cutoffGiven': '截断长度 {cutoffLen}：按给定值。',
+  'main.runDefaults.cutoffFromContext': '截断长度 {cutoffLen}：取 1024 与模型上下文长度（{context}）中较小的一个。',
+  'main.runDefaults.gpu': 'GPU：{name}，{gib} GiB。',
+  'main.runDefaults.qloraFits': '这块 GPU 的显存放不下 LoRA，但放得下 QLoRA（基础权重 4 位量化）。',
+  'main.runDefaults.microBatch': '批大小 {batch}：估计峰值显存不超过 GPU 的 {share}% 时可用的最大值。',
+  'main.runDefaults.noGpu': '没有找到 NVIDIA GPU（缺少 nvidia-smi 或它没有列出任何 GPU）：训练将使用 CPU，只适合示例模型这类小模型。',
+  'main.runDefaults.effectiveBatch': '有效批大小 {effective}（批大小 {batch} × 梯度累积 {accumulation}）。',
+  'main.runDefaults.wontFit': '这次训练放不下：大约需要 {need} GiB，而 GPU 可用 {have} GiB。请降低截断长度或批大小，或改用 QLoRA。',
+  'main.runDefaults.cpuBigModel': '{name} 有 {billions}B 个参数：在 CPU 上一步训练可能要好几分钟。',
+  'main.runYaml.ignoredKey': '{key} 由 Lathe 自行决定，已忽略。',
 };

@@ -4,7 +4,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { Mapping, RoleTags, TargetField } from '../../../../preload/contract/datasets.js';
 import { RecordView } from '../../components/RecordView.js';
-import { useMainMessage } from '../../i18n/use-main-message.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import { importerSelectors } from '../../store/importer/selectors.js';

@@ -6,7 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { Field } from '../../components/Field.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { RecordView } from '../../components/RecordView.js';
-import { useMainMessage } from '../../i18n/use-main-message.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import { groupProblems, importerSelectors } from '../../store/importer/selectors.js';

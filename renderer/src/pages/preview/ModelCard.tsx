@@ -1,6 +1,7 @@
 // A model folder's facts: architecture, size, context, dtype, base or instruct, and the VRAM LoRA/QLoRA would need.
 import type { ModelCardDto } from '../../../../preload/contract/models.js';
 import { formatBytes } from '../../components/eta.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 
 export function formatParams(n: number): string {
@@ -12,6 +13,7 @@ export function formatParams(n: number): string {
 
 export function ModelCard({ card }: { card: ModelCardDto }) {
   const t = useT();
+  const tm = useMainMessage();
   return (
     <div className="model-card" data-testid="model-card">
       <div className="row" style={{ marginBottom: 8 }}>
@@ -62,8 +64,8 @@ export function ModelCard({ card }: { card: ModelCardDto }) {
         </table>
       )}
       {card.warnings.map((w) => (
-        <p key={w} className="banner banner-warn">
-          {w}
+        <p key={w.message} className="banner banner-warn">
+          {tm(w)}
         </p>
       ))}
     </div>

@@ -1,12 +1,14 @@
 // The new-run form: sensible defaults from main (for the model and this machine's GPU), one line of explanation per
 // field, the memory estimate against the GPU, "show CLI command", and Start.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { Notice } from '../../../../preload/contract/message-code.js';
 import type { RunConfig } from '../../../../preload/contract/runs.js';
 import { Field } from '../../components/Field.js';
 import { PathInput } from '../../components/PathInput.js';
 import { LibraryModelPick } from '../../components/LibraryModelPick.js';
 import { formatBytes } from '../../components/eta.js';
 import type { MessageKey } from '../../i18n/en.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import { datasetsSelectors } from '../../store/datasets/selectors.js';
@@ -19,6 +21,7 @@ const ESTIMATE_FIELDS = ['model', 'method', 'loraRank', 'perDeviceTrainBatchSize
 
 export function TrainForm({ projectId, disabled }: { projectId: number; disabled: boolean }) {
   const t = useT();
+  const tm = useMainMessage();
   const datasets = useLathe(datasetsSelectors.list);
   const defaults = useLathe((s) => s.runDefaults);
   const busy = useLathe((s) => s.defaultsBusy);
@@ -34,7 +37,7 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
   const base = useRef<RunConfig | undefined>(undefined);
   const configFromYaml = useLathe((s) => s.configFromYaml);
   /** A LLaMA-Factory YAML read into the form: its settings stand in for the defaults (fields the form lacks too). */
-  const [imported, setImported] = useState<{ config: RunConfig; warnings: readonly string[] } | undefined>();
+  const [imported, setImported] = useState<{ config: RunConfig; warnings: readonly Notice[] } | undefined>();
   const yamlInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -127,8 +130,8 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
             <div>
               <div>{t('train.yamlLoaded')}</div>
               {imported.warnings.map((w) => (
-                <div key={w} className="muted">
-                  {w}
+                <div key={w.message} className="muted">
+                  {tm(w)}
                 </div>
               ))}
             </div>
@@ -203,16 +206,16 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
         <h2>{t('train.memory')}</h2>
         <MemoryMeter estimated={defaults.estimatedBytes} available={defaults.availableBytes} device={defaults.device} />
         {defaults.warnings.map((w) => (
-          <p key={w} className="banner banner-warn" role="status">
-            {w}
+          <p key={w.message} className="banner banner-warn" role="status">
+            {tm(w)}
           </p>
         ))}
         <details>
           <summary>{t('train.notes')}</summary>
           <ul>
             {defaults.notes.map((n) => (
-              <li key={n} className="muted">
-                {n}
+              <li key={n.message} className="muted">
+                {tm(n)}
               </li>
             ))}
           </ul>

@@ -8,6 +8,7 @@ import type { DatasetsService } from '../../services/datasets.js';
 import type { ModelsService } from '../../services/models.js';
 import type { PreviewService } from '../../services/preview.js';
 import type { TemplatesService } from '../../services/templates.js';
+import type { MainMessage } from '../../i18n/main-message-text.js';
 import type { LatheStore } from '../index.js';
 import { previewInitialState, type PreviewOptions, type PreviewState } from './initialState.js';
 
@@ -185,6 +186,10 @@ export const createPreviewSlice =
     };
   };
 
-function mergeWarnings(a: readonly string[], b: readonly string[]): readonly string[] {
-  return [...new Set([...a, ...b])];
+/** The proposal's warnings, then the preview's ones whose text is not among them yet. */
+function mergeWarnings(a: readonly MainMessage[], b: readonly string[]): readonly MainMessage[] {
+  const seen = new Set(a.map((w) => w.message));
+  const added: MainMessage[] = [];
+  for (const message of b) if (!seen.has(message)) (seen.add(message), added.push({ message }));
+  return added.length > 0 ? [...a, ...added] : a;
 }

@@ -4,6 +4,7 @@
 import type { ModelCardDto } from '../../../../preload/contract/models.js';
 import type { DatasetStatsDto, PreviewRecordDto } from '../../../../preload/contract/preview.js';
 import type { TemplateSummaryDto } from '../../../../preload/contract/templates.js';
+import type { MainMessage } from '../../i18n/main-message-text.js';
 
 export interface PreviewOptions {
   readonly cutoffLen: number;
@@ -19,7 +20,8 @@ export interface PreviewState {
   /** undefined: the automatic choice. */
   templateChoice: string | undefined;
   proposedTemplate: string | undefined;
-  templateWarnings: readonly string[];
+  /** Shown with translateMainMessage: the proposal's notices (code + params), the preview's text as it came. */
+  templateWarnings: readonly MainMessage[];
   previewOptions: PreviewOptions;
   previewDatasetId: number | undefined;
   /** Rows of the dataset (excluded ones included: they are shown, marked, but not counted). */

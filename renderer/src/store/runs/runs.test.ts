@@ -98,7 +98,7 @@ describe('runs slice', () => {
     const s = testStore();
     const r = await s.getState().configFromYaml('model_name_or_path: /m\ntemplate: qwen\n');
     expect(r?.config).toMatchObject({ template: 'qwen', loraRank: 16 });
-    expect(r?.warnings).toEqual(['deepspeed is ignored.']);
+    expect(r?.warnings).toEqual([{ code: 'runYaml.ignoredKey', params: { key: 'deepspeed' }, message: 'deepspeed is decided by Lathe and was ignored.' }]);
     expect(await s.getState().configFromYaml('stage: sft')).toBeUndefined();
     expect(runsSelectors.error(s.getState())).toBe('The YAML names no model_name_or_path.');
   });

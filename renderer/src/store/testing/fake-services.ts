@@ -159,7 +159,7 @@ export function fakeRuns() {
     cliCommand: async () => ({ yaml: 'model_name_or_path: m\n', command: 'lathe train --config run.yaml' }),
     fromYaml: async (yaml) => {
       if (!yaml.includes('model_name_or_path')) throw new LatheError('bad_input', 'The YAML names no model_name_or_path.');
-      return { config: { model: '/m', datasets: [{ name: 'tickets' }], template: 'qwen', loraRank: 16 } as unknown as RunConfig, name: 'from-yaml', warnings: ['deepspeed is ignored.'] };
+      return { config: { model: '/m', datasets: [{ name: 'tickets' }], template: 'qwen', loraRank: 16 } as unknown as RunConfig, name: 'from-yaml', warnings: [{ code: 'runYaml.ignoredKey', params: { key: 'deepspeed' }, message: 'deepspeed is decided by Lathe and was ignored.' }] };
     },
     onStatus: (cb) => status.on(cb),
     onMetrics: (cb) => metrics.on(cb),
@@ -223,7 +223,7 @@ export function fakePreview(rows: readonly { record: NormalisedRecord; excluded?
       const truncated = all.filter((x) => x.truncated).length;
       const longest = [...all].sort((a, b) => b.fullLength - a.fullLength || a.index - b.index).slice(0, 10).map((x) => ({ index: x.index, fullLength: x.fullLength, tokenCount: x.tokenCount }));
       return {
-        template: r.template ?? 'llama3', warnings: r.template === 'qwen' ? ['qwen does not match this model.'] : [], records: all.slice(off, off + (r.rows ?? 10)),
+        template: r.template ?? 'llama3', warnings: r.template === 'qwen' ? ['The model\'s own chat template looks like "llama3", not "qwen".', 'The preview says more.'] : [], records: all.slice(off, off + (r.rows ?? 10)),
         stats: { records: all.length, skipped: 0, totalTokens: 0, trainableTokens: 0, truncated, truncatedShare: all.length ? truncated / all.length : 0, cutoffLen: cutoff, meanLength: 0, p50Length: 0, p95Length: 0, maxLength: Math.max(0, ...all.map((x) => x.tokenCount)), maxFullLength: Math.max(0, ...all.map((x) => x.fullLength)), histogram: { edges: [0, 10, 20], counts: [1, 1] }, longest, batchSize: 1, gradientAccumulation: 1, stepsPerEpoch: all.length },
       };
     },
@@ -284,7 +284,7 @@ export function testStore(over: Partial<StoreDeps> = {}) {
     upload: async (file) => ({ path: `/ws/tmp/uploads/x/${file.name}`, bytes: file.size }),
     runs: fakeRuns().service,
     models: { inspect: async (r) => cardDto(r.path), estimateVram: async () => ({}) as never, defaultModel: async () => cardDto('/app/data/models/lathe-tiny-llama') },
-    templates: { list: async () => [{ name: 'llama3', source: 'builtin', description: '' }, { name: 'qwen', source: 'builtin', description: '' }], get: async () => ({}) as never, propose: async (_p, t) => ({ template: t ?? 'llama3', warnings: t === 'qwen' ? ['qwen does not match this model.'] : [] }) },
+    templates: { list: async () => [{ name: 'llama3', source: 'builtin', description: '' }, { name: 'qwen', source: 'builtin', description: '' }], get: async () => ({}) as never, propose: async (_p, t) => ({ template: t ?? 'llama3', warnings: t === 'qwen' ? [{ code: 'template.ownTemplateDiffers', params: { own: 'llama3', template: 'qwen' }, message: 'The model\'s own chat template looks like "llama3", not "qwen".' }] : [] }) },
     preview: fakePreview().service,
     exports: fakeExports().service,
     language: 'en',
