@@ -49,7 +49,7 @@ describe.skipIf(!engine)('verification by logits', () => {
     const bad = find(v, 'mergedLogits');
     expect(bad).toMatchObject({ passed: false, code: 'export.verify.logitsDiffer' });
     expect(Number(bad.params!.maxDiff)).toBeGreaterThan(1e-3);
-    expect(bad.detail).toMatch(/differ from the engine's .* \(limit 0\.001\), at prompt \d, position \d/);
+    expect(bad.detail).toMatch(/differ from the engine’s .* \(limit 0\.001\), at prompt \d, position \d/);
   });
 
   it('ONNX f16: every position of the teacher-forced continuation within f16 limits; overwritten weights fail', async () => {

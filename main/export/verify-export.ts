@@ -29,6 +29,7 @@ import {
 import { ggufFileName } from './format-writers.js';
 import { openLoraAdapter } from './lora-adapter.js';
 import { MergedWeights } from './merged-weights.js';
+import { CHECK_NAMES, fillText, VERIFY_TEXTS, type CheckId, type VerifyId } from './verify-messages.js';
 import { SafetensorsSource } from './safetensors-source.js';
 
 export interface VerifyOptions {
@@ -53,14 +54,14 @@ export async function verificationPrompts(baseDir: string): Promise<number[][]> 
 type Params = Record<string, string | number>;
 
 /** A check's line: English detail for the CLI, code + params for the app (texts under `main.<code>`). */
-function line(checkCode: string, check: string, passed: boolean, code: string, params: Params, detail: string, skipped = false): VerificationDto {
-  return { check, checkCode: `export.check.${checkCode}`, passed, ...(skipped ? { skipped } : {}), code: `export.verify.${code}`, params, detail };
+function line(check: CheckId, passed: boolean, code: VerifyId, params: Params, skipped = false): VerificationDto {
+  return { check: CHECK_NAMES[check], checkCode: `export.check.${check}`, passed, ...(skipped ? { skipped } : {}), code: `export.verify.${code}`, params, detail: fillText(VERIFY_TEXTS[code], params) };
 }
 
 /** Samples rows of each adapted tensor in the merged output and recomputes them in f64 from base + adapter. */
 async function checkMergedWeights(spec: ExportJobSpec): Promise<VerificationDto> {
-  const check = (passed: boolean, code: string, params: Params, detail: string) => line('mergedWeights', 'merged weights', passed, code, params, detail);
-  if (!spec.adapterDir) return check(true, 'noAdapter', {}, 'No adapter: the weights are the base model converted.');
+  const check = (passed: boolean, code: VerifyId, params: Params) => line('mergedWeights', passed, code, params);
+  if (!spec.adapterDir) return check(true, 'noAdapter', {});
   const out = await SafetensorsSource.open(spec.outDir);
   const w = await MergedWeights.open(spec.baseDir, spec.adapterDir);
   try {
@@ -69,7 +70,7 @@ async function checkMergedWeights(spec: ExportJobSpec): Promise<VerificationDto>
     let worst = 0;
     for (const pair of picks) {
       const t = out.get(pair.target);
-      if (!t) return check(false, 'tensorMissing', { tensor: pair.target }, `${pair.target} is missing from the export.`);
+      if (!t) return check(false, 'tensorMissing', { tensor: pair.target });
       const rows = t.shape[0]!;
       const cols = t.shape[1]!;
       const { a, b } = await w.loraF32(pair);
@@ -95,7 +96,7 @@ async function checkMergedWeights(spec: ExportJobSpec): Promise<VerificationDto>
       }
     }
     const params = { rows: picks.length * 3, matrices: picks.length, worst: worst.toFixed(3), dtype: out.tensors[0]?.dtype ?? '?' };
-    return check(worst <= 1.01, 'mergedWeights', params, `${params.rows} sampled rows of ${params.matrices} adapted matrices equal base + scale·B·A (recomputed in f64): worst error ${params.worst}× the rounding allowance of ${params.dtype} (limit 1).`);
+    return check(worst <= 1.01, 'mergedWeights', params);
   } finally {
     await out.close();
     await w.close();
@@ -111,7 +112,7 @@ function greedySame(a: readonly EngineAnswer[], b: readonly (readonly number[])[
  * The line for one distribution comparison. `results[p][i]`: prompt p, position i (0 = right after the prompt).
  * maxLogitDiff: the largest raw |Δ logit| over the whole vocabulary after the prompts, when both sides have logits.
  */
-function distributionLine(checkCode: string, check: string, precision: Precision, tol: Tolerance, results: PositionResult[][], ref: readonly EngineAnswer[], tokens: readonly (readonly number[])[], maxLogitDiff: number | null): VerificationDto {
+function distributionLine(check: CheckId, precision: Precision, tol: Tolerance, results: PositionResult[][], ref: readonly EngineAnswer[], tokens: readonly (readonly number[])[], maxLogitDiff: number | null): VerificationDto {
   const s = summarize(results, tol);
   const params: Params = {
     precision,
@@ -129,15 +130,8 @@ function distributionLine(checkCode: string, check: string, precision: Precision
     worstPosition: s.worstPosition,
     ...(maxLogitDiff !== null ? { maxLogitDiff: formatDiff(maxLogitDiff) } : {}),
   };
-  const greedy = `${params.greedySame}/${params.prompts} prompts continue with the engine's ${params.tokens} greedy tokens.`;
-  const raw = maxLogitDiff !== null ? ` Largest raw logit difference after the prompts: ${params.maxLogitDiff}.` : '';
-  const top1 = tol.top1 ? '' : ' (not judged at this precision)';
-  if (s.passed) {
-    return line(checkCode, check, true, maxLogitDiff !== null ? 'logitsAgree' : 'probsAgree', params,
-      `${precision}: next-token log-probabilities agree with the engine's (base + adapter) at ${params.positions} positions of ${params.prompts} prompts: largest difference ${params.maxDiff} over the top ${params.k} tokens (limit ${params.limit}); the same top-1 token at ${params.top1}/${params.positions}${top1}; at least ${params.overlap}% of the top ${params.k} shared (limit ${params.minOverlap}%).${raw} ${greedy}`);
-  }
-  return line(checkCode, check, false, maxLogitDiff !== null ? 'logitsDiffer' : 'probsDiffer', params,
-    `${precision}: next-token log-probabilities differ from the engine's (base + adapter): largest difference ${params.maxDiff} over the top ${params.k} tokens (limit ${params.limit}), at prompt ${params.worstPrompt}, position ${params.worstPosition}; the same top-1 token at ${params.top1}/${params.positions} positions${top1}; at least ${params.overlap}% of the top ${params.k} shared (limit ${params.minOverlap}%).${raw} ${greedy} The export does not compute what was trained.`);
+  const code = maxLogitDiff !== null ? (s.passed ? 'logitsAgree' : 'logitsDiffer') : s.passed ? 'probsAgree' : 'probsDiffer';
+  return line(check, s.passed, code, params);
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -151,13 +145,13 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 export async function verifyExport(result: ExportJobResult, spec: ExportJobSpec, o: VerifyOptions = {}): Promise<VerificationDto[]> {
   const checks: VerificationDto[] = [];
-  const run = async (checkCode: string, check: string, fn: () => Promise<VerificationDto | VerificationDto[]>) => {
+  const run = async (check: CheckId, fn: () => Promise<VerificationDto | VerificationDto[]>) => {
     try {
       const r = await fn();
       checks.push(...(Array.isArray(r) ? r : [r]));
     } catch (err) {
       const message = (err as Error).message;
-      checks.push(line(checkCode, check, false, 'failed', { message }, message));
+      checks.push(line(check, false, 'failed', { message }));
     }
   };
   const engine = o.engine === undefined ? findEngineBinary() : o.engine;
@@ -170,31 +164,27 @@ export async function verifyExport(result: ExportJobResult, spec: ExportJobSpec,
     reference ??= await engineReference({ binary: engine, modelDir: spec.baseDir, adapterDir: spec.adapterDir, prompts, maxNewTokens: maxNew, topK: COMPARE_TOP_K, promptLogits: true, device: o.device });
     return reference;
   };
-  const skipped = (checkCode: string, check: string): VerificationDto =>
-    line(checkCode, check, false, 'noEngine', {}, 'lathe-engine is not built here (node scripts/build-native.mjs), so there is no reference to compare with.', true);
+  const skipped = (check: CheckId): VerificationDto => line(check, false, 'noEngine', {}, true);
 
   if (spec.format === 'peft') {
-    await run('adapter', 'adapter', async () => {
+    await run('adapter', async () => {
       const ad = await openLoraAdapter(spec.outDir);
       await ad.source.close();
       const params = { pairs: ad.pairs.size, r: ad.config.r, alpha: ad.config.loraAlpha };
-      return line('adapter', 'adapter', true, 'adapter', params, `${params.pairs} LoRA pairs, r=${params.r}, alpha=${params.alpha}, readable as PEFT.`);
+      return line('adapter', true, 'adapter', params);
     });
     if (spec.baseDir) {
-      await run('engineLoadsAdapter', 'engine loads adapter', async () =>
-        (await referenceAnswers())
-          ? line('engineLoadsAdapter', 'engine loads adapter', true, 'engineLoadsAdapter', { tokens: maxNew, prompts: prompts.length }, `The engine generated ${maxNew} tokens for ${prompts.length} prompts with the exported adapter.`)
-          : skipped('engineLoadsAdapter', 'engine loads adapter'),
+      await run('engineLoadsAdapter', async () =>
+        (await referenceAnswers()) ? line('engineLoadsAdapter', true, 'engineLoadsAdapter', { tokens: maxNew, prompts: prompts.length }) : skipped('engineLoadsAdapter'),
       );
     }
     return checks;
   }
   if (spec.format === 'merged') {
-    await run('mergedWeights', 'merged weights', () => checkMergedWeights(spec));
-    const check = 'engine: merged vs base + adapter';
-    await run('mergedLogits', check, async () => {
+    await run('mergedWeights', () => checkMergedWeights(spec));
+    await run('mergedLogits', async () => {
       const ref = await referenceAnswers();
-      if (!ref) return skipped('mergedLogits', check);
+      if (!ref) return skipped('mergedLogits');
       const merged = await engineReference({ binary: engine!, modelDir: spec.outDir, adapterDir: null, prompts, maxNewTokens: maxNew, topK: COMPARE_TOP_K, promptLogits: true, device: o.device });
       const precision = (spec.dtype ?? 'BF16').toLowerCase() as Precision;
       const tol = TOLERANCES[precision];
@@ -207,28 +197,28 @@ export async function verifyExport(result: ExportJobResult, spec: ExportJobSpec,
         for (let i = 1; i < r.steps.length && r.tokens[i - 1] === m.tokens[i - 1]; i++) out.push(comparePosition(r.steps[i]!.top, listDistribution(m.steps[i]!.top), tol));
         return out;
       });
-      return distributionLine('mergedLogits', check, precision, tol, results, ref, merged.map((m) => m.tokens), maxLogit);
+      return distributionLine('mergedLogits', precision, tol, results, ref, merged.map((m) => m.tokens), maxLogit);
     });
   }
   if (spec.format === 'gguf' || spec.format === 'ollama') {
     const quant = spec.quant ?? 'q8_0';
-    await run('ggufLoads', 'llama.cpp loads the GGUF', async () => {
+    await run('ggufLoads', async () => {
       const s = await openGguf(join(spec.outDir, ggufFileName(quant)));
       try {
         const tokens: number[][] = [];
         for (const p of prompts) tokens.push(await s.greedy(p, maxNew));
         const out: VerificationDto[] = [
-          line('ggufLoads', 'llama.cpp loads the GGUF', tokens.every((t) => t.length === maxNew), 'ggufLoads', { tokens: maxNew, prompts: prompts.length }, `node-llama-cpp (llama.cpp, CPU) loaded it and generated ${maxNew} tokens for ${prompts.length} prompts.`),
+          line('ggufLoads', tokens.every((t) => t.length === maxNew), 'ggufLoads', { tokens: maxNew, prompts: prompts.length }),
         ];
         const ref = await referenceAnswers();
-        if (!ref) out.push(skipped('ggufLogits', 'llama.cpp vs engine'));
+        if (!ref) out.push(skipped('ggufLogits'));
         else {
           // node-llama-cpp 3.21.1 gives the whole next-token distribution (probabilities at temperature 1): the
           // position after each prompt is compared; the greedy continuations are reported beside it.
           const tol = ggufTolerance(quant);
           const results: PositionResult[][] = [];
           for (const [p, prompt] of prompts.entries()) results.push([comparePosition(ref[p]!.steps[0]!.top, fullDistribution((await s.nextToken(prompt)).logProbs), tol)]);
-          out.push(distributionLine('ggufLogits', 'llama.cpp vs engine', quant, tol, results, ref, tokens, null));
+          out.push(distributionLine('ggufLogits', quant, tol, results, ref, tokens, null));
         }
         return out;
       } finally {
@@ -236,11 +226,11 @@ export async function verifyExport(result: ExportJobResult, spec: ExportJobSpec,
       }
     });
     if (spec.format === 'ollama') {
-      checks.push(line('modelfile', 'Modelfile', existsSync(join(spec.outDir, 'Modelfile')), 'modelfile', {}, 'Modelfile beside the GGUF (FROM, TEMPLATE, stop parameters).'));
+      checks.push(line('modelfile', existsSync(join(spec.outDir, 'Modelfile')), 'modelfile', {}));
     }
   }
   if (spec.format === 'onnx') {
-    await run('onnxLoads', 'onnxruntime loads the ONNX', async () => {
+    await run('onnxLoads', async () => {
       const w = await MergedWeights.open(spec.baseDir, null);
       const cfg = await decoderConfigOf(spec.baseDir, w);
       await w.close();
@@ -253,9 +243,9 @@ export async function verifyExport(result: ExportJobResult, spec: ExportJobSpec,
         const scored: Float32Array[][] = [];
         for (const [p, prompt] of prompts.entries()) scored.push(await d.score(prompt, tokens[p]!));
         const out: VerificationDto[] = [
-          line('onnxLoads', 'onnxruntime loads the ONNX', true, 'onnxLoads', { precision, prompts: prompts.length }, `onnxruntime-node ran the decoder (${precision}) with its KV cache for ${prompts.length} prompts.`),
+          line('onnxLoads', true, 'onnxLoads', { precision, prompts: prompts.length }),
         ];
-        if (!ref) out.push(skipped('onnxLogits', 'onnxruntime vs engine'));
+        if (!ref) out.push(skipped('onnxLogits'));
         else {
           // Teacher-forced: the ONNX decoder scores the engine's own continuation through its KV cache, so every
           // position is compared even where a near tie would send a free-running greedy decode elsewhere.
@@ -266,7 +256,7 @@ export async function verifyExport(result: ExportJobResult, spec: ExportJobSpec,
             return r.steps.map((st, i) => comparePosition(st.top, fullDistribution(logSoftmax(scored[p]![i]!)), tol));
           });
           const free = await Promise.all(prompts.map(async (p) => (await d.greedy(p, maxNew)).tokens));
-          out.push(distributionLine('onnxLogits', 'onnxruntime vs engine', precision, tol, results, ref, free, maxLogit));
+          out.push(distributionLine('onnxLogits', precision, tol, results, ref, free, maxLogit));
         }
         return out;
       } finally {

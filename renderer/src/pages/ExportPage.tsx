@@ -8,6 +8,7 @@ import { NeedProject } from '../components/NeedProject.js';
 import { PathInput } from '../components/PathInput.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { formatBytes } from '../components/eta.js';
+import { useMainMessage } from '../i18n/main-message.js';
 import { useT } from '../i18n/use-t.js';
 import { dialogsService } from '../services/dialogs.js';
 import { useLathe } from '../store/bound-store.js';
@@ -224,6 +225,7 @@ export function ExportPage() {
 
 function JobView({ job, onCancel }: { job: ExportJobDto; onCancel: (() => void) | undefined }) {
   const t = useT();
+  const mainMessage = useMainMessage();
   const ended = job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled';
   return (
     <div className="problem-group" data-testid="export-job">
@@ -250,7 +252,8 @@ function JobView({ job, onCancel }: { job: ExportJobDto; onCancel: (() => void) 
               <li key={v.check} className="row" style={{ flexWrap: 'nowrap', alignItems: 'flex-start' }}>
                 <span className={`badge ${v.passed ? 'ok' : v.skipped ? 'paused' : 'error'}`}>{v.passed ? t('export.check.passed') : v.skipped ? t('export.check.skipped') : t('export.check.failed')}</span>
                 <span>
-                  <strong>{v.check}</strong> <span className="muted">{v.detail}</span>
+                  <strong>{mainMessage({ code: v.checkCode, message: v.check })}</strong>{' '}
+                  <span className="muted">{mainMessage({ code: v.code, params: v.params, message: v.detail })}</span>
                 </span>
               </li>
             ))}
