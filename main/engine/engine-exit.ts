@@ -1,15 +1,16 @@
 // Maps how the engine ended (exit code, signal, last `error` event) to a run error a person can act on. Exit codes
 // are the engine's status codes (native/src/core/status.h, docs/protocol.md). Does not decide run status.
 import type { RunError } from '../../preload/contract/runs.js';
+import { runHint, type RunHintCode } from '../runs/run-hints.js';
 
-const EXIT_CODES: Readonly<Record<number, { code: string; message: string; hint: string }>> = {
-  1: { code: 'internal', message: 'The engine failed with an internal error.', hint: 'Please report this with the run log.' },
-  2: { code: 'config_invalid', message: 'The engine refused the run configuration.', hint: 'Fix the configuration and start again.' },
-  3: { code: 'io', message: 'The engine could not read or write a file.', hint: 'Check the model folder, the run folder and free disk space.' },
-  4: { code: 'unsupported_model', message: 'The engine does not support this model.', hint: 'Choose a Llama, Qwen2/3 or Mistral model.' },
-  5: { code: 'data_invalid', message: 'The prepared dataset is not usable.', hint: 'Prepare the dataset again.' },
-  6: { code: 'numeric', message: 'Training diverged (the loss or gradient is not a finite number).', hint: 'Lower the learning rate and start again.' },
-  7: { code: 'out_of_memory', message: 'The engine ran out of memory.', hint: 'Lower the batch size or cutoff length, or use QLoRA.' },
+const EXIT_CODES: Readonly<Record<number, { code: string; message: string; hint: RunHintCode }>> = {
+  1: { code: 'internal', message: 'The engine failed with an internal error.', hint: 'runHint.reportWithLog' },
+  2: { code: 'config_invalid', message: 'The engine refused the run configuration.', hint: 'runHint.fixConfig' },
+  3: { code: 'io', message: 'The engine could not read or write a file.', hint: 'runHint.checkFiles' },
+  4: { code: 'unsupported_model', message: 'The engine does not support this model.', hint: 'runHint.chooseSupportedModel' },
+  5: { code: 'data_invalid', message: 'The prepared dataset is not usable.', hint: 'runHint.prepareAgain' },
+  6: { code: 'numeric', message: 'Training diverged (the loss or gradient is not a finite number).', hint: 'runHint.lowerLearningRate' },
+  7: { code: 'out_of_memory', message: 'The engine ran out of memory.', hint: 'runHint.lowerMemory' },
 };
 
 export interface EngineEnd {
@@ -29,7 +30,7 @@ export function engineFailure(end: EngineEnd): RunError | null {
     return {
       code: typeof end.lastError.code === 'string' ? end.lastError.code : (known?.code ?? 'internal'),
       message: end.lastError.message,
-      ...(typeof end.lastError.hint === 'string' && end.lastError.hint ? { hint: end.lastError.hint } : known ? { hint: known.hint } : {}),
+      ...(typeof end.lastError.hint === 'string' && end.lastError.hint ? { hint: end.lastError.hint } : known ? runHint(known.hint) : {}),
     };
   }
   const tail = end.stderrTail.trim().split('\n').slice(-3).join(' ').trim();
@@ -38,10 +39,10 @@ export function engineFailure(end: EngineEnd): RunError | null {
     return {
       code: oom ? 'killed' : 'crashed',
       message: `The engine was ended by ${end.signal}${oom ? ' (killed: often the system running out of memory)' : ''}.${tail ? ` Last output: ${tail}` : ''}`,
-      hint: oom ? 'If nothing else killed it, lower the batch size or cutoff length.' : 'Resume from the last checkpoint; report it if it happens again.',
+      ...runHint(oom ? 'runHint.killedLowerMemory' : 'runHint.resumeAndReport'),
     };
   }
   const known = end.exitCode !== null ? EXIT_CODES[end.exitCode] : undefined;
-  if (known) return { code: known.code, message: `${known.message}${tail ? ` ${tail}` : ''}`, hint: known.hint };
-  return { code: 'crashed', message: `The engine exited with code ${end.exitCode}.${tail ? ` Last output: ${tail}` : ''}`, hint: 'Resume from the last checkpoint; report it if it happens again.' };
+  if (known) return { code: known.code, message: `${known.message}${tail ? ` ${tail}` : ''}`, ...runHint(known.hint) };
+  return { code: 'crashed', message: `The engine exited with code ${end.exitCode}.${tail ? ` Last output: ${tail}` : ''}`, ...runHint('runHint.resumeAndReport') };
 }

@@ -39,6 +39,13 @@ describe('engineFailure', () => {
     expect(killed?.message).toMatch(/SIGKILL.*last words/);
     expect(engineFailure({ exitCode: 134, signal: null, lastError: null, stderrTail: 'assertion failed' })).toMatchObject({ code: 'crashed', message: expect.stringMatching(/134.*assertion failed/) });
   });
+
+  it('gives its own hints a code for translation; the engine’s own hint stays text only', () => {
+    expect(engineFailure({ exitCode: 7, signal: null, lastError: null, stderrTail: '' })).toMatchObject({ hint: 'Lower the batch size or cutoff length, or use QLoRA.', hintCode: 'runHint.lowerMemory' });
+    expect(engineFailure({ exitCode: 6, signal: null, lastError: { message: 'loss is NaN' }, stderrTail: '' })).toMatchObject({ hintCode: 'runHint.lowerLearningRate' });
+    expect(engineFailure({ exitCode: null, signal: 'SIGKILL', lastError: null, stderrTail: '' })?.hintCode).toBe('runHint.killedLowerMemory');
+    expect(engineFailure({ exitCode: 6, signal: null, lastError: { message: 'x', hint: 'lower learning_rate' }, stderrTail: '' })).not.toHaveProperty('hintCode');
+  });
 });
 
 describe('parseNvidiaSmi', () => {

@@ -13,6 +13,7 @@ import { buildEngineConfig } from './engine-config.js';
 import { folderBytes, hasAdapter, listCheckpoints, runFolder, writeFileAtomic, type RunFolder } from './run-folder.js';
 import { evaluateRun } from './run-evaluation.js';
 import { countNewRows, prepareRunData, type DatasetImporter } from './run-preparation.js';
+import { runHint } from './run-hints.js';
 import { runConfigToYaml } from './run-yaml.js';
 
 export interface ExecutionHooks {
@@ -145,7 +146,7 @@ export class RunExecution {
       await Promise.allSettled(this.pending);
       const failure = engineFailure(end);
       if (failure) return this.settle(this.shutdown ? null : failure, this.shutdown);
-      if (!this.done) return this.settle({ code: 'protocol', message: 'The engine exited without reporting the end of training.', hint: 'See the run log.' }, false);
+      if (!this.done) return this.settle({ code: 'protocol', message: 'The engine exited without reporting the end of training.', ...runHint('runHint.seeLog') }, false);
 
       const adapterDir = this.done.adapterDir;
       if (hasAdapter(adapterDir)) {
@@ -187,7 +188,7 @@ export class RunExecution {
   private settle(error: RunError | null, interrupted: boolean): StoredRun | null {
     if (this.shutdown) return null;
     if (interrupted) {
-      this.setStatus('interrupted', { error: { code: 'interrupted', message: 'Stopped before training began.', hint: 'Resume it to continue from its last checkpoint.' }, finished: true });
+      this.setStatus('interrupted', { error: { code: 'interrupted', message: 'Stopped before training began.', ...runHint('runHint.resumeFromCheckpoint') }, finished: true });
     } else if (error) {
       this.log(`failed: ${error.message}`);
       this.setStatus('failed', { error, finished: true });

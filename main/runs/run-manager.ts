@@ -13,6 +13,7 @@ import type { EventSink } from '../ipc/event-hub.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { listCheckpoints, folderBytes, runFolder } from './run-folder.js';
 import { RunExecution } from './run-execution.js';
+import { runHint } from './run-hints.js';
 import { HOST, killOrphanEngine, ownerGone } from './run-ownership.js';
 import type { DatasetImporter } from './run-preparation.js';
 import { assertTransition, isLive } from './run-status.js';
@@ -204,7 +205,7 @@ export class RunManager {
     const s = run.row.status;
     if (s === 'queued') {
       if (this.store.transition(runId, ['queued'], 'interrupted')) {
-        this.store.setStatus(runId, 'interrupted', { error: { code: 'interrupted', message: 'Stopped before it started.', hint: 'Resume it to queue it again.' }, finished: true });
+        this.store.setStatus(runId, 'interrupted', { error: { code: 'interrupted', message: 'Stopped before it started.', ...runHint('runHint.resumeToQueue') }, finished: true });
         this.store.setOwner(runId, null);
         const next = this.store.get(runId);
         this.emitStatus(next);
@@ -298,7 +299,7 @@ export class RunManager {
     const was = run.row.status;
     if (!this.store.transition(run.row.id, [was], 'interrupted')) return;
     this.store.setStatus(run.row.id, 'interrupted', {
-      error: { code: 'interrupted', message: `The run was ${was} when its Lathe process ended (${why}).${killed ? ' Its orphaned engine was stopped.' : ''}`, hint: 'Resume it to continue from its last checkpoint.' },
+      error: { code: 'interrupted', message: `The run was ${was} when its Lathe process ended (${why}).${killed ? ' Its orphaned engine was stopped.' : ''}`, ...runHint('runHint.resumeFromCheckpoint') },
       finished: true,
     });
     this.store.setOwner(run.row.id, null);
@@ -369,7 +370,7 @@ export class RunManager {
       exec.abandon();
       const run = this.store.find(id);
       if (run && (isLive(run.row.status) || run.row.status === 'queued')) {
-        this.store.setStatus(id, 'interrupted', { error: { code: 'interrupted', message: 'Lathe closed during the run.', hint: 'Resume it to continue from its last checkpoint.' }, finished: true });
+        this.store.setStatus(id, 'interrupted', { error: { code: 'interrupted', message: 'Lathe closed during the run.', ...runHint('runHint.resumeFromCheckpoint') }, finished: true });
         this.store.setOwner(id, null);
         this.store.setEnginePid(id, null);
       }

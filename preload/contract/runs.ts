@@ -2,7 +2,7 @@
 // Types and zod schemas only; the queue, the engine process and the store live in main/runs and main/engine.
 import { z } from 'zod';
 import type { DomainContract } from './define.js';
-import { Notice } from './message-code.js';
+import { MessageCode, Notice } from './message-code.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Configuration: one typed object. YAML import/export maps it to LLaMA-Factory's key names (main/runs/run-yaml.ts).
@@ -97,7 +97,8 @@ export type RunStatus = z.infer<typeof RunStatus>;
 
 export const RunId = z.number().int().positive();
 
-export const RunError = z.object({ code: z.string(), message: z.string(), hint: z.string().optional() });
+/** `hintCode`: the hint's translatable code (main/runs/run-hints.ts); absent for the engine's own hints and older runs. */
+export const RunError = z.object({ code: z.string(), message: z.string(), hint: z.string().optional(), hintCode: MessageCode.optional() });
 export type RunError = z.infer<typeof RunError>;
 
 export const RunScores = z.object({

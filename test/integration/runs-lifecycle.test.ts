@@ -113,7 +113,7 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
     b.close();
     b = openRunsBackend(home.dir);
     const after = await b.service.get({ id: run.id });
-    expect(after).toMatchObject({ status: 'interrupted', resumable: true, error: { code: 'interrupted', message: 'Lathe closed during the run.' } });
+    expect(after).toMatchObject({ status: 'interrupted', resumable: true, error: { code: 'interrupted', message: 'Lathe closed during the run.', hintCode: 'runHint.resumeFromCheckpoint' } });
     await waitFor('engine gone', () => {
       try {
         process.kill(enginePid, 0);

@@ -45,4 +45,17 @@ export const runsEn = {
   'runs.status.failed': 'failed',
   'runs.status.draft': 'not started',
   'runs.status.interrupted': 'interrupted',
+  // Hints of run errors written by main (main/runs/run-hints.ts), by code.
+  'main.runHint.seeLog': 'See the run log.',
+  'main.runHint.resumeFromCheckpoint': 'Resume it to continue from its last checkpoint.',
+  'main.runHint.resumeToQueue': 'Resume it to queue it again.',
+  'main.runHint.reportWithLog': 'Please report this with the run log.',
+  'main.runHint.fixConfig': 'Fix the configuration and start again.',
+  'main.runHint.checkFiles': 'Check the model folder, the run folder and free disk space.',
+  'main.runHint.chooseSupportedModel': 'Choose a Llama, Qwen2/3 or Mistral model.',
+  'main.runHint.prepareAgain': 'Prepare the dataset again.',
+  'main.runHint.lowerLearningRate': 'Lower the learning rate and start again.',
+  'main.runHint.lowerMemory': 'Lower the batch size or cutoff length, or use QLoRA.',
+  'main.runHint.killedLowerMemory': 'If nothing else killed it, lower the batch size or cutoff length.',
+  'main.runHint.resumeAndReport': 'Resume from the last checkpoint; report it if it happens again.',
 } as const;

@@ -47,4 +47,17 @@ export const runsZh: Record<keyof typeof runsEn, string> = {
   'runs.status.failed': '失败',
   'runs.status.draft': '未开始',
   'runs.status.interrupted': '已中断',
+  // main 写出的训练错误提示（main/runs/run-hints.ts），按代码。
+  'main.runHint.seeLog': '请查看训练日志。',
+  'main.runHint.resumeFromCheckpoint': '继续训练即可从最近的检查点接着训练。',
+  'main.runHint.resumeToQueue': '继续训练即可重新排队。',
+  'main.runHint.reportWithLog': '请附上训练日志报告这个问题。',
+  'main.runHint.fixConfig': '请修正配置后重新开始。',
+  'main.runHint.checkFiles': '请检查模型文件夹、训练文件夹和磁盘剩余空间。',
+  'main.runHint.chooseSupportedModel': '请选择 Llama、Qwen2/3 或 Mistral 模型。',
+  'main.runHint.prepareAgain': '请重新准备数据集。',
+  'main.runHint.lowerLearningRate': '请降低学习率后重新开始。',
+  'main.runHint.lowerMemory': '请降低批大小或截断长度，或改用 QLoRA。',
+  'main.runHint.killedLowerMemory': '如果不是别的程序结束了它，请降低批大小或截断长度。',
+  'main.runHint.resumeAndReport': '请从最近的检查点继续训练；如果再次发生，请报告这个问题。',
 };

@@ -2,6 +2,7 @@
 // predictions next to the references, and what to do next (watch, export, delete).
 import { useEffect, useState } from 'react';
 import type { PredictionsResult, RunDetailDto, RunDto } from '../../../../preload/contract/runs.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 
@@ -9,6 +10,7 @@ const PAGE = 20;
 
 export function RunDetail({ run, active }: { run: RunDto; active: boolean }) {
   const t = useT();
+  const tm = useMainMessage();
   const loadPredictions = useLathe((s) => s.loadPredictions);
   const openRun = useLathe((s) => s.openRun);
   const deleteRun = useLathe((s) => s.deleteRun);
@@ -57,7 +59,7 @@ export function RunDetail({ run, active }: { run: RunDto; active: boolean }) {
           <div className="banner banner-error" role="alert">
             <div>
               <strong>{run.error.message}</strong>
-              {run.error.hint && <div>{run.error.hint}</div>}
+              {run.error.hint && <div>{tm({ code: run.error.hintCode, message: run.error.hint })}</div>}
             </div>
           </div>
         )}

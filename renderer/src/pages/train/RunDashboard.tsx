@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { RunDto } from '../../../../preload/contract/runs.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import { isRunActive, runDurationS } from '../../store/runs/selectors.js';
@@ -10,6 +11,7 @@ import { RunCharts } from './RunCharts.js';
 
 export function RunDashboard({ run }: { run: RunDto }) {
   const t = useT();
+  const tm = useMainMessage();
   const pause = useLathe((s) => s.pauseRun);
   const resume = useLathe((s) => s.resumeRun);
   const stop = useLathe((s) => s.stopRun);
@@ -77,7 +79,7 @@ export function RunDashboard({ run }: { run: RunDto }) {
           <div className="banner banner-error" role="alert" data-testid="run-error">
             <div>
               <strong>{run.error.message}</strong>
-              {run.error.hint && <div>{run.error.hint}</div>}
+              {run.error.hint && <div>{tm({ code: run.error.hintCode, message: run.error.hint })}</div>}
             </div>
           </div>
         )}
