@@ -47,14 +47,22 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   m.lora_r = lora_r;
   m.lora_dropout = lora_dropout;
   m.acts.resize((size_t)c.n_layers);
+  // Kept per layer: only what the backward reads and cannot cheaply recompute. Not kept (about a third of the
+  // activations): the RMSNorm outputs ln1/ln2 and the SwiGLU output act, recomputed in the backward by the same
+  // kernels on the same inputs (bitwise the forward's values), and rope's inputs qlin/klin (rope_backward needs no
+  // input; kept only as the q/k-norm input of Qwen3) and the q/k-norm outputs. Their forward values live in the
+  // shared buffers below (norm_out) or in backward scratch that is free during the forward (dq, dk, dq2, dk2, dgate).
   for (auto& a : m.acts) {
-    a.res = P.f(N * C); a.ln1 = P.f(N * C); a.rstd1 = P.f(N);
-    a.qlin = P.f(N * Q); a.qr = P.f(N * Q); a.klin = P.f(N * KV); a.kr = P.f(N * KV); a.v = P.f(N * KV);
-    a.qn = c.qk_norm ? P.f(N * Q) : nullptr; a.qrstd = c.qk_norm ? P.f(N * c.n_heads) : nullptr;
-    a.kn = c.qk_norm ? P.f(N * KV) : nullptr; a.krstd = c.qk_norm ? P.f(N * c.n_kv_heads) : nullptr;
+    a = model_layer_acts{};
+    a.res = P.f(N * C); a.rstd1 = P.f(N);
+    a.qr = P.f(N * Q); a.kr = P.f(N * KV); a.v = P.f(N * KV);
+    if (c.qk_norm) {
+      a.qlin = P.f(N * Q); a.klin = P.f(N * KV);
+      a.qrstd = P.f(N * c.n_heads); a.krstd = P.f(N * c.n_kv_heads);
+    }
     a.lse = P.f((int64_t)max_B * c.n_heads * max_T); a.ao = P.f(N * Q);
-    a.mid = P.f(N * C); a.ln2 = P.f(N * C); a.rstd2 = P.f(N);
-    a.gate = P.f(N * I); a.up = P.f(N * I); a.act = P.f(N * I);
+    a.mid = P.f(N * C); a.rstd2 = P.f(N);
+    a.gate = P.f(N * I); a.up = P.f(N * I);
     for (int t = 0; t < LORA_TARGET_COUNT; t++) {
       int in, out;
       lora_target_dims(c, t, &in, &out);
@@ -65,12 +73,12 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   int64_t widest = std::max({C, Q, I});
   m.logits_rows = (int)logits_chunk_rows(N, V, m.logits_chunk_rows);
   m.res_final = P.f(N * C); m.lnf = P.f(N * C); m.rstdf = P.f(N); m.logits = P.f(m.logits_rows * V); m.losses = P.f(N);
-  m.tmp = P.f(N * C);
+  m.tmp = P.f(N * C); m.norm_out = P.f(N * C);
   m.tokens = P.i(N); m.positions = P.i(N); m.segments = P.i(N); m.targets = P.i(N);
   m.dres = P.f(N * C); m.dmid = P.f(N * C); m.dln = P.f(N * C);
   m.dq = P.f(N * Q); m.dq2 = P.f(N * Q); m.dk = P.f(N * KV); m.dk2 = P.f(N * KV); m.dv = P.f(N * KV);
   m.dao = P.f(N * Q); m.dgate = P.f(N * I); m.dup = P.f(N * I); m.dact = P.f(N * I);
-  m.dxa = P.f(N * r); m.dxd = P.f(N * widest);
+  m.dxa = P.f(N * r); m.dxd = lora_dropout > 0.0f ? P.f(N * widest) : nullptr;  // dropout's LoRA input gradient only
   m.act_bytes = P.bytes;
   m.host_targets.assign((size_t)N, -100);
   m.host_losses.assign((size_t)N, 0.0f);
@@ -84,7 +92,7 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
 void model_free(model& m) {
   if (!m.be) return;
   backend* be = m.be;
-  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp,
+  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp, m.norm_out,
                            m.tokens, m.positions, m.segments, m.targets, m.dres, m.dmid, m.dln, m.dq, m.dq2,
                            m.dk, m.dk2, m.dv, m.dao, m.dgate, m.dup, m.dact, m.dxa, m.dxd};
   if (!m.tied) ps.push_back(m.lm_head);
@@ -93,9 +101,8 @@ void model_free(model& m) {
     for (int t = 0; t < LORA_TARGET_COUNT; t++) { ps.push_back(L.w[t]); ps.push_back(L.b[t]); }
   }
   for (auto& a : m.acts) {
-    for (void* p : {(void*)a.res, (void*)a.ln1, (void*)a.rstd1, (void*)a.qlin, (void*)a.qn, (void*)a.qrstd, (void*)a.qr,
-                    (void*)a.klin, (void*)a.kn, (void*)a.krstd, (void*)a.kr, (void*)a.v, (void*)a.lse, (void*)a.ao,
-                    (void*)a.mid, (void*)a.ln2, (void*)a.rstd2, (void*)a.gate, (void*)a.up, (void*)a.act})
+    for (void* p : {(void*)a.res, (void*)a.rstd1, (void*)a.qlin, (void*)a.qrstd, (void*)a.qr, (void*)a.klin, (void*)a.krstd,
+                    (void*)a.kr, (void*)a.v, (void*)a.lse, (void*)a.ao, (void*)a.mid, (void*)a.rstd2, (void*)a.gate, (void*)a.up})
       ps.push_back(p);
     for (int t = 0; t < LORA_TARGET_COUNT; t++) { ps.push_back(a.xa[t]); ps.push_back(a.xd[t]); }
   }
@@ -140,6 +147,12 @@ static void linear_lora_backward(model& m, lora_adapter& ad, int l, int t, float
   m.be->dropout_backward(dx, m.dxd, m.lora_dropout, m.dropout_seed, (uint64_t)l * 16 + (uint64_t)t, (int64_t)N * in);
 }
 
+// Whether linear_lora_backward reads x (the module's input) itself: LoRA on and not dropped out (dropout keeps its
+// own copy xd). The frozen base product needs no x (no weight gradient).
+static bool lora_reads_input(const model& m, const lora_adapter& ad, int l, int t) {
+  return ad.layers[(size_t)l][(size_t)t].on && !(m.last_train && m.lora_dropout > 0.0f);
+}
+
 lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bool train, uint64_t dropout_seed, double* loss_sum) {
   const model_config& c = m.cfg;
   if (!m.has_plan) return LATHE_ERR(LATHE_STATUS_INTERNAL, "model_forward without an activation plan", "");
@@ -173,28 +186,34 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
     model_layer& L = m.layers[(size_t)l];
     model_layer_acts& a = m.acts[(size_t)l];
     float* out = l + 1 < c.n_layers ? m.acts[(size_t)l + 1].res : m.res_final;
-    be->rmsnorm_forward(a.ln1, a.rstd1, a.res, L.ln1, c.rms_eps, N, C);
-    linear_lora_forward(m, ad, l, LORA_TARGET_Q, a.qlin, a.ln1, N, train);
-    linear_lora_forward(m, ad, l, LORA_TARGET_K, a.klin, a.ln1, N, train);
-    linear_lora_forward(m, ad, l, LORA_TARGET_V, a.v, a.ln1, N, train);
-    const float* qpre = a.qlin;
-    const float* kpre = a.klin;
+    // Not kept (model_alloc_train): ln1/ln2 in norm_out, act in dgate, rope's inputs in dq/dk (dq2/dk2 after q/k
+    // norm); the backward scratch is free during the forward.
+    float* ln = m.norm_out;
+    float* qlin = c.qk_norm ? a.qlin : m.dq;
+    float* klin = c.qk_norm ? a.klin : m.dk;
+    float* act = m.dgate;
+    be->rmsnorm_forward(ln, a.rstd1, a.res, L.ln1, c.rms_eps, N, C);
+    linear_lora_forward(m, ad, l, LORA_TARGET_Q, qlin, ln, N, train);
+    linear_lora_forward(m, ad, l, LORA_TARGET_K, klin, ln, N, train);
+    linear_lora_forward(m, ad, l, LORA_TARGET_V, a.v, ln, N, train);
+    const float* qpre = qlin;
+    const float* kpre = klin;
     if (c.qk_norm) {  // Qwen3: RMSNorm over head_dim of every head, before rope
-      be->rmsnorm_forward(a.qn, a.qrstd, a.qlin, L.q_norm, c.rms_eps, N * H, hd);
-      be->rmsnorm_forward(a.kn, a.krstd, a.klin, L.k_norm, c.rms_eps, N * KVH, hd);
-      qpre = a.qn;
-      kpre = a.kn;
+      be->rmsnorm_forward(m.dq2, a.qrstd, qlin, L.q_norm, c.rms_eps, N * H, hd);
+      be->rmsnorm_forward(m.dk2, a.krstd, klin, L.k_norm, c.rms_eps, N * KVH, hd);
+      qpre = m.dq2;
+      kpre = m.dk2;
     }
     be->rope_forward(a.qr, qpre, m.rope_cos, m.rope_sin, m.positions, N, H, hd);
     be->rope_forward(a.kr, kpre, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
     be->attention_forward(a.ao, a.lse, a.qr, a.kr, a.v, m.segments, B, T, H, KVH, hd, c.sliding_window);
     linear_lora_forward(m, ad, l, LORA_TARGET_O, m.tmp, a.ao, N, train);
     be->residual_forward(a.mid, a.res, m.tmp, (int64_t)N * C);
-    be->rmsnorm_forward(a.ln2, a.rstd2, a.mid, L.ln2, c.rms_eps, N, C);
-    linear_lora_forward(m, ad, l, LORA_TARGET_GATE, a.gate, a.ln2, N, train);
-    linear_lora_forward(m, ad, l, LORA_TARGET_UP, a.up, a.ln2, N, train);
-    be->swiglu_forward(a.act, a.gate, a.up, (int64_t)N * I);
-    linear_lora_forward(m, ad, l, LORA_TARGET_DOWN, m.tmp, a.act, N, train);
+    be->rmsnorm_forward(ln, a.rstd2, a.mid, L.ln2, c.rms_eps, N, C);
+    linear_lora_forward(m, ad, l, LORA_TARGET_GATE, a.gate, ln, N, train);
+    linear_lora_forward(m, ad, l, LORA_TARGET_UP, a.up, ln, N, train);
+    be->swiglu_forward(act, a.gate, a.up, (int64_t)N * I);
+    linear_lora_forward(m, ad, l, LORA_TARGET_DOWN, m.tmp, act, N, train);
     be->residual_forward(out, a.mid, m.tmp, (int64_t)N * C);
   }
   be->rmsnorm_forward(m.lnf, m.rstdf, m.res_final, m.norm_f, c.rms_eps, N, C);
@@ -226,15 +245,20 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
   for (int l = c.n_layers - 1; l >= 0; l--) {
     model_layer& L = m.layers[(size_t)l];
     model_layer_acts& a = m.acts[(size_t)l];
-    // MLP: res_out = mid + down(swiglu(gate(ln2), up(ln2)))
+    // MLP: res_out = mid + down(swiglu(gate(ln2), up(ln2))). The forward's act and ln2 were not kept: recomputed
+    // (same kernels, same inputs, so the same values) where a LoRA backward reads its input; act goes to dgate,
+    // which is free until swiglu_backward.
     be->zero_f32(m.dact, (int64_t)N * I);
-    linear_lora_backward(m, ad, l, LORA_TARGET_DOWN, m.dact, m.dres, a.act, N);
+    if (lora_reads_input(m, ad, l, LORA_TARGET_DOWN)) be->swiglu_forward(m.dgate, a.gate, a.up, (int64_t)N * I);
+    linear_lora_backward(m, ad, l, LORA_TARGET_DOWN, m.dact, m.dres, m.dgate, N);
     be->zero_f32(m.dgate, (int64_t)N * I);
     be->zero_f32(m.dup, (int64_t)N * I);
     be->swiglu_backward(m.dgate, m.dup, m.dact, a.gate, a.up, (int64_t)N * I);
     be->zero_f32(m.dln, (int64_t)N * C);
-    linear_lora_backward(m, ad, l, LORA_TARGET_GATE, m.dln, m.dgate, a.ln2, N);
-    linear_lora_backward(m, ad, l, LORA_TARGET_UP, m.dln, m.dup, a.ln2, N);
+    if (lora_reads_input(m, ad, l, LORA_TARGET_GATE) || lora_reads_input(m, ad, l, LORA_TARGET_UP))
+      be->rmsnorm_forward(m.norm_out, a.rstd2, a.mid, L.ln2, c.rms_eps, N, C);
+    linear_lora_backward(m, ad, l, LORA_TARGET_GATE, m.dln, m.dgate, m.norm_out, N);
+    linear_lora_backward(m, ad, l, LORA_TARGET_UP, m.dln, m.dup, m.norm_out, N);
     be->copy_f32(m.dmid, m.dres, (int64_t)N * C);
     be->rmsnorm_backward(m.dmid, nullptr, m.dln, a.mid, L.ln2, a.rstd2, N, C);
     // attention: mid = res + o(attn(...))
@@ -259,9 +283,12 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
       dklin = m.dk;
     }
     be->zero_f32(m.dln, (int64_t)N * C);
-    linear_lora_backward(m, ad, l, LORA_TARGET_Q, m.dln, dqlin, a.ln1, N);
-    linear_lora_backward(m, ad, l, LORA_TARGET_K, m.dln, dklin, a.ln1, N);
-    linear_lora_backward(m, ad, l, LORA_TARGET_V, m.dln, m.dv, a.ln1, N);
+    if (lora_reads_input(m, ad, l, LORA_TARGET_Q) || lora_reads_input(m, ad, l, LORA_TARGET_K) ||
+        lora_reads_input(m, ad, l, LORA_TARGET_V))
+      be->rmsnorm_forward(m.norm_out, a.rstd1, a.res, L.ln1, c.rms_eps, N, C);  // ln1, recomputed
+    linear_lora_backward(m, ad, l, LORA_TARGET_Q, m.dln, dqlin, m.norm_out, N);
+    linear_lora_backward(m, ad, l, LORA_TARGET_K, m.dln, dklin, m.norm_out, N);
+    linear_lora_backward(m, ad, l, LORA_TARGET_V, m.dln, m.dv, m.norm_out, N);
     be->copy_f32(m.dres, m.dmid, (int64_t)N * C);
     be->rmsnorm_backward(m.dres, nullptr, m.dln, a.res, L.ln1, a.rstd1, N, C);
   }

@@ -17,8 +17,9 @@ struct model_layer {
   float* b[LORA_TARGET_COUNT] = {};              // (out) or null
 };
 
-struct model_layer_acts {
-  float *res, *ln1, *rstd1, *qlin, *qn, *qrstd, *qr, *klin, *kn, *krstd, *kr, *v, *lse, *ao, *mid, *ln2, *rstd2, *gate, *up, *act;
+struct model_layer_acts {  // what the backward reads; ln1/ln2/act are recomputed there (see model_alloc_train)
+  float *res, *rstd1, *qlin, *qrstd, *qr, *klin, *krstd, *kr, *v, *lse, *ao, *mid, *rstd2, *gate, *up;
+  // qlin/klin (q/k-norm input) and qrstd/krstd: q/k-norm models (Qwen3) only, null otherwise
   float* xa[LORA_TARGET_COUNT];  // (N, r)
   float* xd[LORA_TARGET_COUNT];  // (N, in) dropped-out LoRA input, null when dropout == 0
 };
@@ -39,6 +40,7 @@ struct model {
   bool has_plan = false;
   std::vector<model_layer_acts> acts;
   float *res_final = nullptr, *lnf = nullptr, *rstdf = nullptr, *losses = nullptr, *tmp = nullptr;
+  float* norm_out = nullptr;  // (N, C) a layer's ln1 or ln2, in the forward and when the backward recomputes it
   // (logits_rows, V): one row chunk of logits, the scratch of backend::lm_head_loss; never (N, V). After a forward
   // with train == false it holds the logits of rows [logits_row0, N) (model_logits_row reads them).
   float* logits = nullptr;
