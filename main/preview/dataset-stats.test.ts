@@ -106,10 +106,11 @@ describe('dataset statistics of a stored dataset', () => {
     new DatasetsStore(ws.db).edit(id, 1234, { kind: 'single', instruction: 'edited', output: 'x' });
     const second = await measureSource(job());
     expect(second.cachedChunks).toBe(4);
-    expect(second.chunks[1]!.full[234]).toBeLessThan(first.chunks[1]!.full[234]!);
+    expect(second.chunks[1]!.tgt[234]).toBeLessThan(first.chunks[1]!.tgt[234]!);
     expect(second.chunks[0]).toBe(first.chunks[0]);
-    // Another cutoff is another key.
-    const other = await measureSource({ ...job(), setupKey: setupKeyOf(s.tokenizerSha256, { ...setup, options: { ...setup.options, cutoffLen: 65 } }) });
-    expect(other.cachedChunks).toBe(0);
+    // Another cutoff or train_on_prompt needs no tokenizing; mask_history changes the turns, so it does.
+    const key = (o: Partial<typeof setup.options>) => setupKeyOf(s.tokenizerSha256, { ...setup, options: { ...setup.options, ...o } });
+    expect((await measureSource({ ...job(), setupKey: key({ cutoffLen: 4096, trainOnPrompt: true }) })).cachedChunks).toBe(5);
+    expect((await measureSource({ ...job(), setupKey: key({ maskHistory: true }) })).cachedChunks).toBe(0);
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 // Dataset statistics over a whole source in worker threads: reads the source a chunk at a time (never all of it
-// in memory), measures each chunk in a worker, with progress and cancel, and keeps each chunk's measures under a
-// content hash of (tokenizer, template, options, the chunk's records) so a repeat, or a pass after one row was
-// edited, only tokenizes the chunks that changed. It does not encode on the calling thread when workers exist.
+// in memory), measures each chunk in a worker, with progress and cancel, and keeps each chunk's per-turn token
+// counts under a content hash of (tokenizer, template, the options that change the turns, the chunk's records): a
+// repeat, another cutoff or train_on_prompt, or a pass after one row was edited only tokenizes the chunks that
+// changed. It does not encode on the calling thread when a worker can; it does not lay out lengths (turn-layout.ts).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -11,8 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { LatheError } from '../../preload/contract/errors.js';
 import type { TemplateEncoder } from '../templates/record-encoder.js';
 import type { ChunkSetup } from '../tokenizer/tokenize-chunk.js';
-import { measureChunk, type ChunkPayload } from './measure-chunk.js';
-import type { MeasuredChunk } from './preview-stats.js';
+import { measureChunk, type ChunkPayload, type TurnChunk } from './measure-chunk.js';
 
 /** A source read in chunks, in order. `rows` counts the source rows a chunk consumed (excluded ones included). */
 export interface MeasureSource {
@@ -20,13 +20,13 @@ export interface MeasureSource {
   next(): { readonly payload: ChunkPayload; readonly rows: number } | null;
 }
 
-/** Measured chunks by content hash, least recently used dropped past `maxRecords` records (16 bytes each). */
+/** Measured chunks by content hash, least recently used dropped past `maxRecords` records (~20 bytes each). */
 export class MeasureCache {
-  private readonly entries = new Map<string, MeasuredChunk>();
+  private readonly entries = new Map<string, TurnChunk>();
   private records = 0;
   constructor(private readonly maxRecords = 4_000_000) {}
 
-  get(key: string): MeasuredChunk | undefined {
+  get(key: string): TurnChunk | undefined {
     const hit = this.entries.get(key);
     if (hit) {
       this.entries.delete(key);
@@ -35,7 +35,7 @@ export class MeasureCache {
     return hit;
   }
 
-  set(key: string, chunk: MeasuredChunk): void {
+  set(key: string, chunk: TurnChunk): void {
     if (this.entries.has(key)) return;
     this.entries.set(key, chunk);
     this.records += chunk.index.length + 1;
@@ -54,7 +54,7 @@ export class MeasureCache {
 export interface MeasureJob {
   readonly source: MeasureSource;
   readonly setup: ChunkSetup;
-  /** Everything besides the records that decides the measures: tokenizer hash, template, special tokens, options. */
+  /** Everything besides the records that decides the measures (setupKeyOf). */
   readonly setupKey: string;
   /** Used when there is no compiled worker (running from TypeScript sources: tests). */
   readonly encoder: TemplateEncoder;
@@ -68,13 +68,15 @@ export interface MeasureJob {
 }
 
 export interface MeasureResult {
-  readonly chunks: readonly MeasuredChunk[];
+  readonly chunks: readonly TurnChunk[];
   readonly cachedChunks: number;
   readonly workers: number;
 }
 
+/** Tokenizer hash, template, special tokens and the options that change the turns (not cutoffLen, trainOnPrompt). */
 export function setupKeyOf(tokenizerSha256: string, setup: ChunkSetup): string {
-  return `measure-v1\0${tokenizerSha256}\0${JSON.stringify(setup.template)}\0${JSON.stringify(setup.special)}\0${JSON.stringify(setup.options)}`;
+  const { cutoffLen: _c, trainOnPrompt: _t, ...turnOptions } = setup.options;
+  return `measure-v2\0${tokenizerSha256}\0${JSON.stringify(setup.template)}\0${JSON.stringify(setup.special)}\0${JSON.stringify(turnOptions)}`;
 }
 
 function chunkKey(setupKey: string, p: ChunkPayload): string {
@@ -94,12 +96,12 @@ const nextTick = () => new Promise<void>((r) => setImmediate(r));
 /** One worker, one chunk at a time. */
 class MeasureWorker {
   private readonly worker: Worker;
-  private pending: { resolve(c: MeasuredChunk): void; reject(e: unknown): void } | undefined;
+  private pending: { resolve(c: TurnChunk): void; reject(e: unknown): void } | undefined;
   private seq = 0;
 
   constructor(file: string, setup: ChunkSetup) {
     this.worker = new Worker(file, { workerData: setup });
-    this.worker.on('message', (m: { result?: MeasuredChunk; error?: { code: string; message: string } }) => {
+    this.worker.on('message', (m: { result?: TurnChunk; error?: { code: string; message: string } }) => {
       const p = this.pending;
       this.pending = undefined;
       if (m.error) p?.reject(new LatheError(m.error.code as 'internal', m.error.message));
@@ -109,7 +111,7 @@ class MeasureWorker {
     this.worker.on('exit', (code) => this.fail(new LatheError('internal', `A statistics worker stopped (exit code ${code}).`)));
   }
 
-  run(payload: ChunkPayload): Promise<MeasuredChunk> {
+  run(payload: ChunkPayload): Promise<TurnChunk> {
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject };
       this.worker.postMessage({ id: ++this.seq, payload });
@@ -137,7 +139,7 @@ export async function measureSource(job: MeasureJob): Promise<MeasureResult> {
   const workers = file ? Array.from({ length: nWorkers }, () => new MeasureWorker(file, job.setup)) : [];
   const onAbort = () => workers.forEach((w) => w.fail(cancelled()));
   signal?.addEventListener('abort', onAbort, { once: true });
-  const chunks: MeasuredChunk[] = [];
+  const chunks: TurnChunk[] = [];
   let slots = 0;
   let done = 0;
   let cachedChunks = 0;

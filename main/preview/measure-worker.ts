@@ -1,5 +1,5 @@
 // Worker-thread entry for measure-job.ts: loads the tokenizer once, then measures the chunks it is sent and posts
-// back four typed arrays (transferred, not copied). Holds no state beyond the tokenizer and the encoder.
+// back their per-turn token counts as typed arrays (transferred, not copied). Holds no state beyond the tokenizer and the encoder.
 import { readFileSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { TemplateEncoder } from '../templates/record-encoder.js';
@@ -14,7 +14,7 @@ const encoder = new TemplateEncoder(tokenizer, setup.template, setup.special);
 parentPort!.on('message', (msg: { id: number; payload: ChunkPayload }) => {
   try {
     const r = measureChunk(encoder, setup.options, msg.payload);
-    parentPort!.postMessage({ id: msg.id, result: r }, [r.index.buffer, r.length.buffer, r.full.buffer, r.trainable.buffer] as ArrayBuffer[]);
+    parentPort!.postMessage({ id: msg.id, result: r }, [r.index.buffer, r.turnEnd.buffer, r.src.buffer, r.tgt.buffer] as ArrayBuffer[]);
   } catch (e) {
     const err = e as { code?: string; message?: string };
     parentPort!.postMessage({ id: msg.id, error: { code: err.code ?? 'internal', message: err.message ?? String(e) } });

@@ -25,6 +25,7 @@ import { readDatasetFile } from './dataset-file.js';
 import { openEncodingSession, type EncodingSession } from './encoding-session.js';
 import { MeasureCache, measureSource, setupKeyOf, type MeasureSource } from './measure-job.js';
 import { datasetStats } from './preview-stats.js';
+import { layoutChunk } from './turn-layout.js';
 import { previewRecord } from './record-preview.js';
 import { storedDatasetRecords, storedRow, storedRows, storedSource } from './stored-dataset.js';
 
@@ -147,7 +148,12 @@ export class PreviewService implements IPreviewService {
         template: s.templateName,
         warnings: [...s.warnings],
         records: shown.map((x) => previewRecord(s.encoder, x.record, x.index, r.options)),
-        stats: datasetStats(measured.chunks, r.options.cutoffLen, r.batchSize, r.gradientAccumulation),
+        stats: datasetStats(
+          measured.chunks.map((c) => layoutChunk(c, { ...r.options, efficientEos: s.template.kind === 'spec' && !!s.template.spec.efficientEos, hasEos: s.encoder.eosId !== null })),
+          r.options.cutoffLen,
+          r.batchSize,
+          r.gradientAccumulation,
+        ),
       };
     } finally {
       job.done();

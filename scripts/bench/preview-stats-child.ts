@@ -1,0 +1,95 @@
+// Benchmark child (bundled by preview-stats.mjs): stores N generated support-ticket records as a dataset, then
+// times PreviewService.dataset over all of them (cold, repeated = cached, another cutoff), the longest record's
+// preview, and the main thread's event-loop delay meanwhile; and datasets.preview jumping to the last row of an
+// N-row CSV. Prints one JSON line.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { DatasetsStore } from '../../main/db/datasets-store.js';
+import { ProjectsStore } from '../../main/db/projects-store.js';
+import { DatasetsService } from '../../main/datasets/datasets-service.js';
+import { EventHub } from '../../main/ipc/event-hub.js';
+import { PreviewService, previewDepsFor } from '../../main/preview/preview-service.js';
+import { openWorkspace } from '../../main/workspace/workspace.js';
+
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, worker: { type: 'string' }, workers: { type: 'string' }, dir: { type: 'string' } } });
+const N = Number(values.rows);
+const dir = values.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lathe-preview-bench-'));
+const ws = openWorkspace(path.join(dir, 'home'));
+const Q = ['我的订单还没有发货，请问什么时候能到？', '如何修改收货地址？', '发票怎么开？', '设备连不上 Wi-Fi，怎么办？', '可以退款吗？', 'How do I reset my password?'];
+const A = ['您好，订单已经发出，预计三天内送达。物流单号已发送到您的手机，请注意查收。', '请在“个人中心 → 地址管理”中修改，已发货的订单请联系快递改派。', 'Open Settings → Account → Reset password and follow the link we e-mail you.'];
+
+function record(i: number) {
+  // Lengths spread over two orders of magnitude, a few far past the cutoff, some multi-turn.
+  const rep = 1 + ((i * 7919) % 97 === 0 ? 60 : (i * 31) % 9);
+  if (i % 5 === 0) return { kind: 'conversation', messages: [{ role: 'user', content: Q[i % Q.length] }, { role: 'assistant', content: A[i % A.length]!.repeat(rep) }, { role: 'user', content: `追问 ${i}` }, { role: 'assistant', content: A[(i + 1) % A.length] }] };
+  return { kind: 'single', instruction: `${Q[i % Q.length]}（${i}）`, output: `${A[i % A.length]!.repeat(rep)} 编号 ${i}` };
+}
+
+const project = new ProjectsStore(ws.db).create('bench');
+const store = new DatasetsStore(ws.db);
+let t = performance.now();
+const w = store.beginImport({ projectId: project.id, name: 'tickets', sourceName: 'tickets.jsonl', sourceSha256: '', sourceSize: 1, format: 'jsonl', readerOptions: {}, shape: 'single' });
+for (let i = 0; i < N; i++) w.add(i, JSON.stringify(record(i)), `h${i}`);
+const id = w.commit(0, 'single', 'sha', { fields: {} } as never).id;
+const storeSeconds = (performance.now() - t) / 1000;
+
+const svc = new PreviewService({ ...previewDepsFor(ws), measureWorkerFile: values.worker, ...(values.workers ? { measureWorkers: Number(values.workers) } : {}) });
+const modelPath = 'data/models/lathe-tiny-llama';
+const options = { cutoffLen: 1024, trainOnPrompt: false, maskHistory: false, enableThinking: true };
+await svc.record({ modelPath, datasetId: id, index: 0, options }); // tokenizer loaded once, as the page does first
+
+async function timed(o: typeof options) {
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
+  const t0 = performance.now();
+  const elu0 = performance.eventLoopUtilization();
+  const res = await svc.dataset({ modelPath, datasetId: id, rows: 0, options: o, jobId: `bench-${o.cutoffLen}-${Math.random()}` });
+  const seconds = (performance.now() - t0) / 1000;
+  const elu = performance.eventLoopUtilization(elu0);
+  loop.disable();
+  // eventLoopUtilization is the main thread's alone (process.cpuUsage would add the workers' time).
+  return { seconds, mainThreadBusySeconds: elu.active / 1000, eventLoopMaxDelayMs: loop.max / 1e6, eventLoopP99DelayMs: loop.percentile(99) / 1e6, stats: res.stats };
+}
+
+const cold = await timed(options);
+const warm = await timed(options);
+const cutoff = await timed({ ...options, cutoffLen: 512 });
+t = performance.now();
+const longest = await svc.record({ modelPath, datasetId: id, index: cold.stats.longest[0]!.index, options });
+const longestMs = performance.now() - t;
+
+// datasets.preview: jump to the last row of an N-row CSV (the wizard's "show row"), first 20 rows for comparison.
+const csv = path.join(dir, 'tickets.csv');
+const out = fs.createWriteStream(csv);
+out.write('问题,回复\n');
+for (let i = 0; i < N; i++) out.write(`"${Q[i % Q.length]}（${i}）","${A[i % A.length]}"\n`);
+await new Promise((r) => out.end(r));
+const ds = new DatasetsService({ workspace: ws, events: new EventHub(), transport: 'electron' }, { useWorker: false });
+const mapping = { shape: 'single' as const, fields: { instruction: { columns: ['问题'] }, output: { columns: ['回复'] } } };
+t = performance.now();
+await ds.preview({ file: csv, mapping, limit: 20 });
+const firstPageMs = performance.now() - t;
+t = performance.now();
+const last = await ds.preview({ file: csv, mapping, fromRow: N + 1, limit: 1 });
+const lastRowMs = performance.now() - t;
+
+const s = cold.stats;
+process.stdout.write(
+  `${JSON.stringify({
+    rows: N,
+    cores: os.cpus().length,
+    load: os.loadavg()[0],
+    storeSeconds,
+    cold: { ...cold, stats: undefined },
+    warm: { ...warm, stats: undefined },
+    cutoff512: { ...cutoff, stats: undefined, truncatedShare: cutoff.stats.truncatedShare },
+    stats: { records: s.records, skipped: s.skipped, totalTokens: s.totalTokens, trainableTokens: s.trainableTokens, truncated: s.truncated, truncatedShare: s.truncatedShare, maxFullLength: s.maxFullLength, p95: s.p95Length, longest: s.longest.slice(0, 3), histogram: s.histogram },
+    longestRecord: { index: longest.index, fullLength: longest.fullLength, ms: longestMs },
+    sourcePreview: { csvMiB: fs.statSync(csv).size / 2 ** 20, firstPageMs, lastRowMs, lastRow: last.records[0]?.row },
+  })}\n`,
+);
+ws.db.close();
+if (!values.dir) fs.rmSync(dir, { recursive: true, force: true });
