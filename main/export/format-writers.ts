@@ -64,6 +64,9 @@ export const formatWriters: Record<'gguf' | 'ollama' | 'onnx', FormatWriter> = {
     });
     // Tokenizer, config and generation settings beside the graph: what a runtime needs to chat with it.
     await writeModelFiles(i.spec.baseDir, i.dir, dtype, i.template);
-    await writeFile(join(i.dir, 'README.md'), i.readme('onnx'));
+    const note = dtype === 'F32'
+      ? 'Weights and computation in float32.'
+      : `Weights stored as ${dtype.toLowerCase()} (half the file of float32); the graph casts them to float32 where they are used and computes in float32, inputs and outputs included. onnxruntime folds those casts when it loads the model, so in memory the weights take their float32 size.`;
+    await writeFile(join(i.dir, 'README.md'), i.readme('onnx', ['## Precision', '', note, '']));
   },
 };
