@@ -19,6 +19,8 @@ export const dataEn = {
   'data.filter.train': 'Training split',
   'data.filter.validation': 'Validation split',
   'data.rows': '{count} rows',
+  'data.goTo': 'Record number (without a search or filter)',
+  'data.go': 'Go',
   'data.matches': '{count} matches',
   'data.scanning': 'Searching the rows',
   'data.noMatches': 'Nothing matches. Try a shorter search, or another filter.',

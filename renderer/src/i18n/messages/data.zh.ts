@@ -21,6 +21,8 @@ export const dataZh: Record<keyof typeof dataEn, string> = {
   'data.filter.train': '训练集',
   'data.filter.validation': '验证集',
   'data.rows': '{count} 行',
+  'data.goTo': '记录编号（不搜索、不筛选时）',
+  'data.go': '跳转',
   'data.matches': '{count} 条匹配',
   'data.scanning': '正在搜索',
   'data.noMatches': '没有匹配的记录。试试更短的搜索词，或换一个筛选条件。',
