@@ -33,6 +33,7 @@ describe('model card', () => {
     expect(card.kvHeads).toBe(8);
     expect(card.headDim).toBe(128);
     expect(card.kind).toBe('instruct');
+    expect(card.kindReason).toEqual({ code: 'modelKind.chatEos', params: { eos: '<|eot_id|>' }, message: 'its EOS token <|eot_id|> ends a chat turn and it has a chat template' });
     expect(card.proposedTemplate).toBe('llama3');
     expect(card.dtype).toBe('bfloat16');
   });
@@ -41,6 +42,7 @@ describe('model card', () => {
     const dir = folder({ ...llama8b, architectures: ['Qwen2ForCausalLM'], model_type: 'qwen2' }, { 'tokenizer_config.json': { eos_token: '<|endoftext|>' } });
     const card = await buildModelCard(dir);
     expect(card.kind).toBe('base');
+    expect(card.kindReason).toMatchObject({ code: 'modelKind.noChatTemplate', params: {} });
     expect(card.proposedTemplate).toBe('default');
   });
 });

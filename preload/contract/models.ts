@@ -46,7 +46,7 @@ export const ModelCardDto = z.object({
   weightBytes: z.number(),
   hasChatTemplate: z.boolean(),
   kind: z.enum(['base', 'instruct']),
-  kindReason: z.string(),
+  kindReason: Notice,
   bosToken: z.string().nullable(),
   eosToken: z.string().nullable(),
   padToken: z.string().nullable(),

@@ -9,6 +9,7 @@ import { en } from '../../renderer/src/i18n/en.js';
 import type { Mapping } from '../../preload/contract/datasets.js';
 import { RecordMapper } from '../../main/datasets/record-mapper.js';
 import { validateRecord } from '../../main/datasets/record-validator.js';
+import { guessModelKind } from '../../main/models/model-kind.js';
 import { runConfigFromYaml } from '../../main/runs/run-yaml.js';
 import { runDefaults } from '../../main/runs/run-defaults.js';
 import { proposeTemplate, templateChoiceNotices } from '../../main/templates/template-proposal.js';
@@ -92,8 +93,12 @@ describe('notes and warnings as main writes them', () => {
       ...runConfigFromYaml('model_name_or_path: /m\ndataset: a\ntemplate: qwen\nbf16: true\n').warnings,
       ...proposeTemplate({ ...base, kind: 'instruct' }).notices,
       ...templateChoiceNotices('qwen', base), ...templateChoiceNotices('default', instruct), ...templateChoiceNotices('alpaca', { ...base, kind: 'instruct' }), ...templateChoiceNotices('qwen', instruct),
+      guessModelKind('Qwen-7B-Chat', {}, {}, null).reason,
+      guessModelKind('m', { eos_token: '<|im_end|>' }, {}, '{{ x }}').reason,
+      guessModelKind('m', {}, {}, null).reason,
+      guessModelKind('m', { eos_token: '</s>' }, {}, '{{ x }}').reason,
     ];
-    expect(new Set(notices.map((n) => n.code)).size).toBeGreaterThanOrEqual(14);
+    expect(new Set(notices.map((n) => n.code)).size).toBeGreaterThanOrEqual(18);
     for (const n of notices) {
       expect(translateMainMessage('en', n)).toBe(n.message);
       const zh = translateMainMessage('zh', n);

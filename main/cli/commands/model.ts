@@ -15,7 +15,7 @@ const GiB = 1024 ** 3;
 
 function human(c: ModelCardDto): string {
   const lines = [
-    `${c.name}  (${c.architecture}, ${c.kind}: ${c.kindReason})`,
+    `${c.name}  (${c.architecture}, ${c.kind}: ${c.kindReason.message})`,
     `  layers ${c.layers}, hidden ${c.hiddenSize}, intermediate ${c.intermediateSize}, heads ${c.heads}/${c.kvHeads} KV, head dim ${c.headDim}`,
     `  vocab ${c.vocabSize}, context ${c.contextLength}, parameters ${c.parameters.toLocaleString('en')}, dtype ${c.dtype}`,
     `  chat template: ${c.hasChatTemplate ? 'yes' : 'no'}; proposed template: ${c.proposedTemplate}`,

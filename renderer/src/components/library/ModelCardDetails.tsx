@@ -33,7 +33,7 @@ export function ModelCardDetails({ id }: { id: number }) {
           </dd>
           <dt>{t('library.card.template')}</dt>
           <dd>
-            {card.proposedTemplate} ({card.hasChatTemplate ? t('library.card.hasChatTemplate') : t('library.card.noChatTemplate')}) · {card.kind}: {card.kindReason}
+            {card.proposedTemplate} ({card.hasChatTemplate ? t('library.card.hasChatTemplate') : t('library.card.noChatTemplate')}) · {t(card.kind === 'base' ? 'preview.card.base' : 'preview.card.instruct')}: {tm(card.kindReason)}
           </dd>
           <dt>{t('library.card.vram')}</dt>
           <dd>{card.vram.map((v) => `${v.method.toUpperCase()} ${formatBytes(v.totalBytes)}`).join(' · ')}</dd>

@@ -102,4 +102,9 @@ export const modelsEn = {
   // Model card warnings written by main (main/models/model-card.ts), by code.
   'main.model.noTokenizerJson': 'No tokenizer.json: Lathe needs the fast-tokenizer file to tokenize exactly like Hugging Face.',
   'main.model.noSafetensors': 'No safetensors weights found: parameter count is computed from config.json.',
+  // Why main guessed base or instruct (main/models/model-kind.ts), by code.
+  'main.modelKind.folderName': 'the folder name "{name}" says so',
+  'main.modelKind.chatEos': 'its EOS token {eos} ends a chat turn and it has a chat template',
+  'main.modelKind.noChatTemplate': 'it has no chat template',
+  'main.modelKind.textEos': 'it has a chat template but its EOS token {eos} is an end-of-text token',
 } as const;

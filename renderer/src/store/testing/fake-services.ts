@@ -172,7 +172,7 @@ export function cardDto(path: string): ModelCardDto {
   return {
     path, name: 'tiny', architecture: 'LlamaForCausalLM', modelType: 'llama', layers: 2, hiddenSize: 64, intermediateSize: 128, heads: 4, kvHeads: 2, headDim: 16,
     vocabSize: 512, contextLength: 2048, tieWordEmbeddings: false, parameters: 1_000_000, dtype: 'F32', weightFiles: ['model.safetensors'], weightBytes: 4_000_000,
-    hasChatTemplate: true, kind: 'instruct', kindReason: 'chat template', bosToken: '<s>', eosToken: '</s>', padToken: null, tokenizerModel: 'BPE',
+    hasChatTemplate: true, kind: 'instruct', kindReason: { code: 'modelKind.chatEos', params: { eos: '</s>' }, message: 'its EOS token </s> ends a chat turn and it has a chat template' }, bosToken: '<s>', eosToken: '</s>', padToken: null, tokenizerModel: 'BPE',
     generationEosTokenIds: [2], proposedTemplate: 'llama3', warnings: [], vram: [],
   };
 }
