@@ -89,7 +89,22 @@ export function scanJson(json: string, out: JsonScan): JsonScan {
     const ch = json.charCodeAt(i);
     e1 = Math.imul(e1 ^ ch, 2654435761);
     e2 = Math.imul(e2 ^ ch, 1597334677);
-    if (ch >= 0x80 && (ch <= 0xff || ch === 0xfffd || ch === 0x951f || ch === 0x70eb)) suspect = true;
+    // Nearly every character: neither whitespace nor a backslash. Tested first, with the fewest comparisons (this
+    // loop is a tenth of a CSV import).
+    if (ch > 0x20 && ch !== 0x5c) {
+      if (ch >= 0x80 && !suspect && (ch <= 0xff || ch === 0xfffd || ch === 0x951f || ch === 0x70eb)) suspect = true;
+      if (pending) {
+        pending = false;
+        if (ch !== 0x22 && last !== 0x22 && last !== 0) {
+          h1 = Math.imul(h1 ^ 0x20, 2654435761);
+          h2 = Math.imul(h2 ^ 0x20, 1597334677);
+        }
+      }
+      last = ch;
+      h1 = Math.imul(h1 ^ ch, 2654435761);
+      h2 = Math.imul(h2 ^ ch, 1597334677);
+      continue;
+    }
     if (ch === 0x5c && i + 1 < n) {
       const nx = json.charCodeAt(i + 1);
       if (nx === 0x6e || nx === 0x72 || nx === 0x74) {
