@@ -237,25 +237,24 @@ export async function verifyExport(result: ExportJobResult, spec: ExportJobSpec,
       const precision = (spec.dtype ?? 'F32').toLowerCase() as Precision;
       const d = await openOnnxDecoder(spec.outDir, { layers: cfg.layers, kvHeads: cfg.kvHeads, headDim: cfg.headDim, vocab: cfg.vocab });
       try {
+        // The decoder's own greedy continuations: the graph and its KV cache run.
+        const free: number[][] = [];
+        for (const p of prompts) free.push((await d.greedy(p, maxNew)).tokens);
+        const out: VerificationDto[] = [line('onnxLoads', free.every((t) => t.length === maxNew), 'onnxLoads', { precision, prompts: prompts.length })];
         const ref = await referenceAnswers();
-        // Without the engine: our own greedy continuation, to show the graph and its cache run.
-        const tokens = ref ? ref.map((r) => r.tokens) : await Promise.all(prompts.map(async (p) => (await d.greedy(p, maxNew)).tokens));
-        const scored: Float32Array[][] = [];
-        for (const [p, prompt] of prompts.entries()) scored.push(await d.score(prompt, tokens[p]!));
-        const out: VerificationDto[] = [
-          line('onnxLoads', true, 'onnxLoads', { precision, prompts: prompts.length }),
-        ];
         if (!ref) out.push(skipped('onnxLogits'));
         else {
           // Teacher-forced: the ONNX decoder scores the engine's own continuation through its KV cache, so every
           // position is compared even where a near tie would send a free-running greedy decode elsewhere.
           const tol = TOLERANCES[precision];
           let maxLogit = 0;
-          const results = ref.map((r, p) => {
-            maxLogit = Math.max(maxLogit, maxAbsDiff(r.promptLogits!, scored[p]![0]!));
-            return r.steps.map((st, i) => comparePosition(st.top, fullDistribution(logSoftmax(scored[p]![i]!)), tol));
-          });
-          const free = await Promise.all(prompts.map(async (p) => (await d.greedy(p, maxNew)).tokens));
+          const results: PositionResult[][] = [];
+          for (const [p, prompt] of prompts.entries()) {
+            const r = ref[p]!;
+            const scored = await d.score(prompt, r.tokens);
+            if (scored[0] && r.promptLogits) maxLogit = Math.max(maxLogit, maxAbsDiff(r.promptLogits, scored[0]));
+            results.push(r.steps.map((st, i) => comparePosition(st.top, fullDistribution(logSoftmax(scored[i]!)), tol)));
+          }
           out.push(distributionLine('onnxLogits', precision, tol, results, ref, free, maxLogit));
         }
         return out;
