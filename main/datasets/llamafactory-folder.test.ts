@@ -61,6 +61,7 @@ describe('LLaMA-Factory folder, synthetic', () => {
     ]);
     expect(r.skipped.map((s) => s.entry)).toEqual(['escape', 'shards']);
     expect(r.skipped[0]!.reason).toMatch(/leaves the folder/);
+    expect(r.skipped.map((s) => s.code)).toEqual(['llamafactory.leavesFolder', 'llamafactory.shardFolder']);
     const chat = JSON.parse(store.rows(r.imported[1]!.dataset.id, 0, 1)[0]!.record);
     expect(chat).toEqual({ kind: 'conversation', system: 'S', messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: 'a' }] });
   });
@@ -85,7 +86,8 @@ describe.skipIf(!haveLf)('LLaMA-Factory real data folder (../shared/compat/llama
     for (const i of r.imported) expect(i.skipped).toBe(0);
     expect(byName['dpo_zh_demo']!.rows).toBe(counts('dpo_zh_demo.json'));
     expect(r.skipped.find((s) => s.entry === 'alpaca_en')!.reason).toMatch(/hub.*hf_hub_url: llamafactory\/alpaca_en/);
-    expect(r.skipped.find((s) => s.entry === 'mllm_demo')!.reason).toMatch(/not in the folder/);
+    expect(r.skipped.find((s) => s.entry === 'mllm_demo')).toMatchObject({ reason: expect.stringMatching(/not in the folder/), code: 'llamafactory.missingFile', params: { file: expect.any(String) } });
+    expect(r.skipped.find((s) => s.entry === 'alpaca_en')).toMatchObject({ code: 'llamafactory.remote', params: { remote: 'hf_hub_url: llamafactory/alpaca_en' } });
 
     const tool = store.rows(byName['glaive_toolcall_zh_demo']!.dataset.id, 0, 1)[0]!;
     const rec = JSON.parse(tool.record);

@@ -28,6 +28,12 @@ export async function readDatasetInfo(dir: string): Promise<Record<string, Llama
   return info as Record<string, LlamaFactoryEntry>;
 }
 
+/** Codes of the reasons an entry is left out (the renderer has a `main.<code>` text for each; a test checks). */
+export const LLAMAFACTORY_FOLDER_CODES = ['llamafactory.notObject', 'llamafactory.remote', 'llamafactory.leavesFolder', 'llamafactory.missingFile', 'llamafactory.shardFolder'] as const;
+type SkipCode = (typeof LLAMAFACTORY_FOLDER_CODES)[number];
+type Skipped = ImportLlamaFactoryResult['skipped'][number];
+const skip = (entry: string, code: SkipCode, params: Readonly<Record<string, string>>, reason: string): Skipped => ({ entry, reason, code, params });
+
 export async function importLlamaFactoryFolder(store: DatasetsStore, projectId: number, dir: string, hooks: ImportHooks = {}): Promise<ImportLlamaFactoryResult> {
   store.requireProject(projectId);
   const info = await readDatasetInfo(dir);
@@ -35,28 +41,28 @@ export async function importLlamaFactoryFolder(store: DatasetsStore, projectId: 
   const skipped: ImportLlamaFactoryResult['skipped'] = [];
   for (const [entry, attr] of Object.entries(info)) {
     if (!attr || typeof attr !== 'object') {
-      skipped.push({ entry, reason: 'The entry is not an object.' });
+      skipped.push(skip(entry, 'llamafactory.notObject', {}, 'The entry is not an object.'));
       continue;
     }
     const remote = remoteSource(attr);
     if (remote) {
-      skipped.push({ entry, reason: `Points at a hub or script (${remote}); Lathe imports local files only. Download it into the folder and set file_name.` });
+      skipped.push(skip(entry, 'llamafactory.remote', { remote }, `Points at a hub or script (${remote}); Lathe imports local files only. Download it into the folder and set file_name.`));
       continue;
     }
     let file: string;
     try {
       file = resolveInside(dir, attr.file_name!);
     } catch {
-      skipped.push({ entry, reason: `file_name “${attr.file_name}” leaves the folder.` });
+      skipped.push(skip(entry, 'llamafactory.leavesFolder', { file: String(attr.file_name) }, `file_name “${attr.file_name}” leaves the folder.`));
       continue;
     }
     const stat = await fs.promises.stat(file).catch(() => null);
     if (!stat) {
-      skipped.push({ entry, reason: `Its file ${attr.file_name} is not in the folder.` });
+      skipped.push(skip(entry, 'llamafactory.missingFile', { file: String(attr.file_name) }, `Its file ${attr.file_name} is not in the folder.`));
       continue;
     }
     if (!stat.isFile()) {
-      skipped.push({ entry, reason: `Its file_name ${attr.file_name} is a folder of shards; import each file on its own.` });
+      skipped.push(skip(entry, 'llamafactory.shardFolder', { file: String(attr.file_name) }, `Its file_name ${attr.file_name} is a folder of shards; import each file on its own.`));
       continue;
     }
     try {

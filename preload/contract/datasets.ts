@@ -260,7 +260,8 @@ export const ImportLlamaFactoryRequest = z.object({ projectId: z.number().int().
 export type ImportLlamaFactoryRequest = z.input<typeof ImportLlamaFactoryRequest>;
 export const ImportLlamaFactoryResult = z.object({
   imported: z.array(z.object({ entry: z.string(), dataset: DatasetDto, rows: z.number().int(), skipped: z.number().int() })),
-  skipped: z.array(z.object({ entry: z.string(), reason: z.string() })),
+  /** `code`/`params`: the reason's translatable form (main/datasets/llamafactory-folder.ts); absent for an import's own error. */
+  skipped: z.array(z.object({ entry: z.string(), reason: z.string(), code: MessageCode.optional(), params: MessageParams.optional() })),
 });
 export type ImportLlamaFactoryResult = z.infer<typeof ImportLlamaFactoryResult>;
 

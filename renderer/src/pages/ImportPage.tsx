@@ -8,6 +8,7 @@ import { NeedProject } from '../components/NeedProject.js';
 import { PathInput } from '../components/PathInput.js';
 import { ProgressBar } from '../components/ProgressBar.js';
 import { Stepper } from '../components/Stepper.js';
+import { useMainMessage } from '../i18n/main-message.js';
 import { useT } from '../i18n/use-t.js';
 import { useLathe } from '../store/bound-store.js';
 import { IMPORT_STEPS } from '../store/importer/initialState.js';
@@ -88,6 +89,7 @@ export function ImportPage() {
 
 function FolderImport({ projectId }: { projectId: number }) {
   const t = useT();
+  const tm = useMainMessage();
   const [dir, setDir] = useState('');
   const busy = useLathe((s) => s.importBusy === 'folder');
   const result = useLathe((s) => s.folderResult);
@@ -121,7 +123,7 @@ function FolderImport({ projectId }: { projectId: number }) {
           )}
           {result.skipped.map((s) => (
             <p key={s.entry} className="muted">
-              {t('import.folder.skipped', { entry: s.entry, reason: s.reason })}
+              {t('import.folder.skipped', { entry: s.entry, reason: tm({ code: s.code, params: s.params, message: s.reason }) })}
             </p>
           ))}
         </div>

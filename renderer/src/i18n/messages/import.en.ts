@@ -153,4 +153,10 @@ export const importEn = {
   'main.dataset.itemNotObject': 'Item {row}: Expected an object with named fields, found {found}.',
   'main.dataset.lineNotJson': 'Line {line} is not valid JSON: {detail}',
   'main.dataset.lineNotObject': 'Line {line}: Expected an object with named fields, found {found}.',
+  // Why a LLaMA-Factory folder entry was left out (main/datasets/llamafactory-folder.ts), by code.
+  'main.llamafactory.notObject': 'The entry is not an object.',
+  'main.llamafactory.remote': 'Points at a hub or script ({remote}); Lathe imports local files only. Download it into the folder and set file_name.',
+  'main.llamafactory.leavesFolder': 'file_name “{file}” leaves the folder.',
+  'main.llamafactory.missingFile': 'Its file {file} is not in the folder.',
+  'main.llamafactory.shardFolder': 'Its file_name {file} is a folder of shards; import each file on its own.',
 } as const;

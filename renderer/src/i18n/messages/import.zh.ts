@@ -155,4 +155,10 @@ export const importZh: Record<keyof typeof importEn, string> = {
   'main.dataset.itemNotObject': '第 {row} 项应是带字段名的对象，实际是{found}。',
   'main.dataset.lineNotJson': '第 {line} 行不是有效的 JSON：{detail}',
   'main.dataset.lineNotObject': '第 {line} 行应是带字段名的对象，实际是{found}。',
+  // LLaMA-Factory 文件夹中某个条目被跳过的原因（main/datasets/llamafactory-folder.ts），按代码。
+  'main.llamafactory.notObject': '这个条目不是对象。',
+  'main.llamafactory.remote': '它指向 Hub 或脚本（{remote}）；Lathe 只导入本地文件。请把它下载到这个文件夹并设置 file_name。',
+  'main.llamafactory.leavesFolder': 'file_name“{file}”指向了文件夹之外。',
+  'main.llamafactory.missingFile': '它的文件 {file} 不在这个文件夹里。',
+  'main.llamafactory.shardFolder': '它的 file_name {file} 是一个分片文件夹；请逐个导入其中的文件。',
 };

@@ -1,6 +1,6 @@
 // The import wizard's state: the file, how it is read, the mapping, the mapped preview, the validation report,
 // and the save job. One import at a time; resetting returns here.
-import type { ImportResult, Mapping, PreviewResult, ReaderOptions, SourceInspection, ValidationReport } from '../../../../preload/contract/datasets.js';
+import type { ImportLlamaFactoryResult, ImportResult, Mapping, PreviewResult, ReaderOptions, SourceInspection, ValidationReport } from '../../../../preload/contract/datasets.js';
 
 /** A row of the file the validation report jumped to; `record` undefined when the file has no such row (blank). */
 export interface SourceRowView {
@@ -38,7 +38,7 @@ export interface ImporterState {
   importBusy: 'upload' | 'inspect' | 'preview' | 'validate' | 'save' | 'folder' | undefined;
   importError: string | undefined;
   /** The last LLaMA-Factory folder import: what came in, what was left out and why. */
-  folderResult: { imported: readonly { entry: string; rows: number; skipped: number }[]; skipped: readonly { entry: string; reason: string }[] } | undefined;
+  folderResult: { imported: readonly { entry: string; rows: number; skipped: number }[]; skipped: ImportLlamaFactoryResult['skipped'] } | undefined;
 }
 
 export const importerInitialState: ImporterState = {
