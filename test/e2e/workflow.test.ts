@@ -86,6 +86,14 @@ describe('web mode: the desktop workflow', () => {
     expect(await group.textContent()).toContain('2 rows');
     await group.getByRole('button', { name: 'Show row 14' }).click();
     await page.getByRole('heading', { name: 'Row 14' }).waitFor();
+    // Any row by its number, fetched from main: the row as read (its cells) and as a record.
+    await page.getByLabel('Row number in the file').fill('30');
+    await page.getByRole('button', { name: 'Show row', exact: true }).click();
+    await page.getByRole('heading', { name: 'Row 30' }).waitFor();
+    await page.getByTestId('jumped-row').getByTestId('sample-table').waitFor();
+    await page.getByLabel('Row number in the file').fill('14');
+    await page.getByRole('button', { name: 'Show row', exact: true }).click();
+    await page.getByRole('heading', { name: 'Row 14' }).waitFor();
     await screenshot(page, 'workflow-05-import-validate');
     await page.getByRole('button', { name: 'Import 38 rows' }).click();
     await page.getByTestId('import-result').waitFor();
@@ -121,6 +129,16 @@ describe('web mode: the desktop workflow', () => {
     expect(await spans.locator('.tok-special').count()).toBeGreaterThan(0);
     expect(await spans.locator('.tok').first().getAttribute('title')).toMatch(/^token 0 · id \d+ · masked$/);
     await expect.poll(() => points(page, 'length-chart')).toBeGreaterThan(0);
+    // The statistics cover the whole dataset; "Jump to the longest" opens its longest record.
+    await page.getByTestId('truncated-share').waitFor();
+    const longest = page.getByRole('button', { name: 'Jump to the longest' });
+    await expect.poll(() => longest.isEnabled()).toBe(true);
+    const title = (await longest.getAttribute('title')) ?? '';
+    const longestRow = /^Record (\d+):/.exec(title)?.[1];
+    expect(longestRow).toBeDefined();
+    await longest.click();
+    await page.getByRole('heading', { name: new RegExp(`^Record ${longestRow} of `) }).waitFor();
+    await page.getByTestId('longest-records').waitFor();
     await screenshot(page, 'workflow-08-preview');
 
     // 6. Train the tiny model on the CPU: the loss chart receives points while it runs; then stop it.

@@ -52,7 +52,9 @@ function human(r: PreviewResultDto): string {
     '',
     `records ${s.records} (${s.skipped} skipped), tokens ${s.totalTokens} (${s.trainableTokens} trained), truncated at ${s.cutoffLen}: ${(100 * s.truncatedShare).toFixed(1)}%`,
     `length mean ${s.meanLength.toFixed(1)}, p50 ${s.p50Length}, p95 ${s.p95Length}, max ${s.maxLength}; steps per epoch ${s.stepsPerEpoch} (batch ${s.batchSize} × accumulation ${s.gradientAccumulation})`,
-    ...s.histogram.counts.map((c, i) => `  ${String(s.histogram.edges[i]! + 1).padStart(6)}–${String(s.histogram.edges[i + 1]).padEnd(6)} ${'█'.repeat(Math.ceil((40 * c) / Math.max(1, s.records)))} ${c}`),
+    ...(s.longest.length ? [`longest before the cutoff: ${s.longest.slice(0, 3).map((l) => `record ${l.index} (${l.fullLength} tokens)`).join(', ')}`] : []),
+    // Lengths before the cutoff; the last bin also holds every longer record.
+    ...s.histogram.counts.map((c, i) => `  ${String(s.histogram.edges[i]! + 1).padStart(6)}–${i === s.histogram.counts.length - 1 && s.histogram.edges[i]! >= s.cutoffLen ? '…'.padEnd(6) : String(s.histogram.edges[i + 1]).padEnd(6)} ${'█'.repeat(Math.ceil((40 * c) / Math.max(1, s.records)))} ${c}`),
   );
   return out.join('\n');
 }
