@@ -27,6 +27,12 @@ class backend {
   // read them only through matmul/embedding. The defaults keep them as fp32 buffers.
   virtual float* alloc_frozen(int64_t n) { return alloc_f32(n); }
   virtual void upload_frozen(float* dst, const float* src, int64_t n);  // backend.cpp
+  // Saved activations that the backward reads back through an fp32 copy (the MLP's gate and up projections): a
+  // backend may store them narrower (CUDA in the default mode: bf16, as autocast keeps them). The defaults keep fp32
+  // buffers and copy.
+  virtual float* alloc_saved(int64_t n) { return alloc_f32(n); }
+  virtual void store_saved(float* saved, const float* src, int64_t n) { copy_f32(saved, src, n); }
+  virtual void load_saved(float* dst, const float* saved, int64_t n) { copy_f32(dst, saved, n); }
   // QLoRA (config quantization_bit 4): frozen matrices go through NF4 with double quantisation (cpu/nf4.h) at upload.
   // The default keeps the dequantised values in its buffer (the CPU reference); a GPU backend may keep NF4 itself.
   void set_frozen_nf4(bool on) { frozen_nf4_ = on; }

@@ -106,6 +106,19 @@ class cuda_backend final : public backend {
     for (int64_t i = 0; i < n; i++) h[(size_t)i] = f32_to_bf16(src[i]);
     CUDA_CHECK(cudaMemcpy(dst, h.data(), (size_t)n * 2, cudaMemcpyHostToDevice));
   }
+  // Saved activations: bf16 in the default mode (tracked with the bf16 weights, so download_f32 refuses them too),
+  // fp32 in the exact mode.
+  float* alloc_saved(int64_t n) override { return alloc_frozen(n); }
+  void store_saved(float* saved, const float* src, int64_t n) override {
+    OP_TIMER;
+    if (is_bf16(saved)) convert_f32_to_bf16_cuda(x_, (__nv_bfloat16*)saved, src, n);
+    else CUDA_CHECK(cudaMemcpyAsync(saved, src, (size_t)n * 4, cudaMemcpyDeviceToDevice, x_.stream));
+  }
+  void load_saved(float* dst, const float* saved, int64_t n) override {
+    OP_TIMER;
+    if (is_bf16(saved)) convert_bf16_to_f32_cuda(x_, dst, (const __nv_bfloat16*)saved, n);
+    else CUDA_CHECK(cudaMemcpyAsync(dst, saved, (size_t)n * 4, cudaMemcpyDeviceToDevice, x_.stream));
+  }
   void free_buf(void* p) override {
     if (!p) return;
     auto it = sizes_.find(p);

@@ -1,5 +1,6 @@
 // Small elementwise ops on the GPU: residual add, inverted dropout with the engine's counter RNG (masks identical
-// to the CPU backend's), sum of squares (double accumulation, read back by the host), scaling. Does not keep masks.
+// to the CPU backend's), sum of squares (double accumulation, read back by the host), scaling, bf16 -> fp32 for
+// saved activations. Does not keep masks.
 #include "cuda/ops.cuh"
 
 #define GRID_LOOP(i, n) for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
@@ -62,5 +63,13 @@ double sum_squares_cuda(cuda_ctx& x, const float* a, int64_t n) {
 }
 void scale_inplace_cuda(cuda_ctx& x, float* a, float s, int64_t n) {
   scale_kernel<<<cuda_grid(n, 256), 256, 0, x.stream>>>(a, s, n);
+  CUDA_LAUNCH_CHECK();
+}
+
+static __global__ void bf16_to_f32_kernel(float* out, const __nv_bfloat16* inp, int64_t n) {
+  GRID_LOOP(i, n) out[i] = __bfloat162float(inp[i]);
+}
+void convert_bf16_to_f32_cuda(cuda_ctx& x, float* out, const __nv_bfloat16* inp, int64_t n) {
+  bf16_to_f32_kernel<<<cuda_grid(n, 256), 256, 0, x.stream>>>(out, inp, n);
   CUDA_LAUNCH_CHECK();
 }

@@ -68,6 +68,7 @@ void dropout_forward_cuda(cuda_ctx& x, float* out, const float* inp, float p, ui
 void dropout_backward_cuda(cuda_ctx& x, float* dinp, const float* dout, float p, uint64_t seed, uint64_t stream, int64_t n);
 double sum_squares_cuda(cuda_ctx& x, const float* a, int64_t n);  // synchronises (the host needs the value)
 void scale_inplace_cuda(cuda_ctx& x, float* a, float s, int64_t n);
+void convert_bf16_to_f32_cuda(cuda_ctx& x, float* out, const __nv_bfloat16* inp, int64_t n);  // saved activations
 
 // adamw.cu
 void adamw_update_cuda(cuda_ctx& x, float* param, const float* grad, float* m, float* v, int64_t n, double lr, double beta1,

@@ -17,6 +17,13 @@ struct planner {  // one allocation plan, summed for the MiB report
     bytes += (uint64_t)n * 4;
     return p;
   }
+  float* s(int64_t n) {  // a saved activation: the backend picks the width, so count what it took
+    uint64_t before = be->bytes_in_use();
+    float* p = be->alloc_saved(n);
+    if (!p) failed = true;
+    bytes += be->bytes_in_use() - before;
+    return p;
+  }
   int32_t* i(int64_t n) {
     int32_t* p = be->alloc_i32(n);
     if (!p) failed = true;
@@ -52,6 +59,8 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   // kernels on the same inputs (bitwise the forward's values), and rope's inputs qlin/klin (rope_backward needs no
   // input; kept only as the q/k-norm input of Qwen3) and the q/k-norm outputs. Their forward values live in the
   // shared buffers below (norm_out) or in backward scratch that is free during the forward (dq, dk, dq2, dk2, dgate).
+  // gate and up are kept through backend::alloc_saved (bf16 on CUDA in the default mode) and computed and read back in
+  // the fp32 buffers gate32/up32.
   for (auto& a : m.acts) {
     a = model_layer_acts{};
     a.res = P.f(N * C); a.rstd1 = P.f(N);
@@ -62,7 +71,7 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
     }
     a.lse = P.f((int64_t)max_B * c.n_heads * max_T); a.ao = P.f(N * Q);
     a.mid = P.f(N * C); a.rstd2 = P.f(N);
-    a.gate = P.f(N * I); a.up = P.f(N * I);
+    a.gate = P.s(N * I); a.up = P.s(N * I);
     for (int t = 0; t < LORA_TARGET_COUNT; t++) {
       int in, out;
       lora_target_dims(c, t, &in, &out);
@@ -73,7 +82,7 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   int64_t widest = std::max({C, Q, I});
   m.logits_rows = (int)logits_chunk_rows(N, V, m.logits_chunk_rows);
   m.res_final = P.f(N * C); m.lnf = P.f(N * C); m.rstdf = P.f(N); m.logits = P.f(m.logits_rows * V); m.losses = P.f(N);
-  m.tmp = P.f(N * C); m.norm_out = P.f(N * C);
+  m.tmp = P.f(N * C); m.norm_out = P.f(N * C); m.gate32 = P.f(N * I); m.up32 = P.f(N * I);
   m.tokens = P.i(N); m.positions = P.i(N); m.segments = P.i(N); m.targets = P.i(N);
   m.dres = P.f(N * C); m.dmid = P.f(N * C); m.dln = P.f(N * C);
   m.dq = P.f(N * Q); m.dq2 = P.f(N * Q); m.dk = P.f(N * KV); m.dk2 = P.f(N * KV); m.dv = P.f(N * KV);
@@ -92,7 +101,7 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
 void model_free(model& m) {
   if (!m.be) return;
   backend* be = m.be;
-  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp, m.norm_out,
+  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp, m.norm_out, m.gate32, m.up32,
                            m.tokens, m.positions, m.segments, m.targets, m.dres, m.dmid, m.dln, m.dq, m.dq2,
                            m.dk, m.dk2, m.dv, m.dao, m.dgate, m.dup, m.dact, m.dxa, m.dxd};
   if (!m.tied) ps.push_back(m.lm_head);
@@ -210,9 +219,13 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
     linear_lora_forward(m, ad, l, LORA_TARGET_O, m.tmp, a.ao, N, train);
     be->residual_forward(a.mid, a.res, m.tmp, (int64_t)N * C);
     be->rmsnorm_forward(ln, a.rstd2, a.mid, L.ln2, c.rms_eps, N, C);
-    linear_lora_forward(m, ad, l, LORA_TARGET_GATE, a.gate, ln, N, train);
-    linear_lora_forward(m, ad, l, LORA_TARGET_UP, a.up, ln, N, train);
-    be->swiglu_forward(act, a.gate, a.up, (int64_t)N * I);
+    linear_lora_forward(m, ad, l, LORA_TARGET_GATE, m.gate32, ln, N, train);
+    linear_lora_forward(m, ad, l, LORA_TARGET_UP, m.up32, ln, N, train);
+    if (train) {  // only a backward reads them
+      be->store_saved(a.gate, m.gate32, (int64_t)N * I);
+      be->store_saved(a.up, m.up32, (int64_t)N * I);
+    }
+    be->swiglu_forward(act, m.gate32, m.up32, (int64_t)N * I);
     linear_lora_forward(m, ad, l, LORA_TARGET_DOWN, m.tmp, act, N, train);
     be->residual_forward(out, a.mid, m.tmp, (int64_t)N * C);
   }
@@ -246,14 +259,16 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     model_layer& L = m.layers[(size_t)l];
     model_layer_acts& a = m.acts[(size_t)l];
     // MLP: res_out = mid + down(swiglu(gate(ln2), up(ln2))). The forward's act and ln2 were not kept: recomputed
-    // (same kernels, same inputs, so the same values) where a LoRA backward reads its input; act goes to dgate,
-    // which is free until swiglu_backward.
+    // (same kernels, same inputs, so the same values; with bf16-saved gate/up, from their bf16 values) where a LoRA
+    // backward reads its input; act goes to dgate, which is free until swiglu_backward.
+    be->load_saved(m.gate32, a.gate, (int64_t)N * I);
+    be->load_saved(m.up32, a.up, (int64_t)N * I);
     be->zero_f32(m.dact, (int64_t)N * I);
-    if (lora_reads_input(m, ad, l, LORA_TARGET_DOWN)) be->swiglu_forward(m.dgate, a.gate, a.up, (int64_t)N * I);
+    if (lora_reads_input(m, ad, l, LORA_TARGET_DOWN)) be->swiglu_forward(m.dgate, m.gate32, m.up32, (int64_t)N * I);
     linear_lora_backward(m, ad, l, LORA_TARGET_DOWN, m.dact, m.dres, m.dgate, N);
     be->zero_f32(m.dgate, (int64_t)N * I);
     be->zero_f32(m.dup, (int64_t)N * I);
-    be->swiglu_backward(m.dgate, m.dup, m.dact, a.gate, a.up, (int64_t)N * I);
+    be->swiglu_backward(m.dgate, m.dup, m.dact, m.gate32, m.up32, (int64_t)N * I);
     be->zero_f32(m.dln, (int64_t)N * C);
     if (lora_reads_input(m, ad, l, LORA_TARGET_GATE) || lora_reads_input(m, ad, l, LORA_TARGET_UP))
       be->rmsnorm_forward(m.norm_out, a.rstd2, a.mid, L.ln2, c.rms_eps, N, C);
