@@ -99,9 +99,10 @@ describe('dataset statistics of a stored dataset', () => {
     const s = await openEncodingSession(MODEL, undefined);
     const setup = { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: { ...DEFAULT_ENCODER_OPTIONS, cutoffLen: 64 } };
     const cache = new MeasureCache();
-    const job = () => ({ source: storedSource(ws.db, id, undefined, 1000), setup, setupKey: setupKeyOf(s.tokenizerSha256, setup), encoder: s.encoder, cache });
+    const job = () => ({ source: storedSource(ws.db, id, undefined, 1000), setup, setupKey: setupKeyOf(s.tokenizerSha256, setup), encoder: s.encoder, cache, workerFile, workers: 2 });
     const first = await measureSource(job());
     expect(first.cachedChunks).toBe(0);
+    expect(first.workers).toBe(2);
     expect(first.chunks.length).toBe(5);
     new DatasetsStore(ws.db).edit(id, 1234, { kind: 'single', instruction: 'edited', output: 'x' });
     const second = await measureSource(job());
@@ -110,7 +111,9 @@ describe('dataset statistics of a stored dataset', () => {
     expect(second.chunks[0]).toBe(first.chunks[0]);
     // Another cutoff or train_on_prompt needs no tokenizing; mask_history changes the turns, so it does.
     const key = (o: Partial<typeof setup.options>) => setupKeyOf(s.tokenizerSha256, { ...setup, options: { ...setup.options, ...o } });
-    expect((await measureSource({ ...job(), setupKey: key({ cutoffLen: 4096, trainOnPrompt: true }) })).cachedChunks).toBe(5);
+    const cached = await measureSource({ ...job(), setupKey: key({ cutoffLen: 4096, trainOnPrompt: true }) });
+    expect(cached.cachedChunks).toBe(5);
+    expect(cached.workers).toBe(0);
     expect((await measureSource({ ...job(), setupKey: key({ maskHistory: true }) })).cachedChunks).toBe(0);
   }, 60_000);
 });

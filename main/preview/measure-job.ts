@@ -136,14 +136,16 @@ export async function measureSource(job: MeasureJob): Promise<MeasureResult> {
   const file = job.workerFile ?? defaultWorkerFile();
   // The main thread never encodes when a worker can: even on two cores one worker keeps the app responsive.
   const nWorkers = file ? Math.max(1, Math.min(job.workers ?? availableParallelism() - 1, 8)) : 0;
-  const workers = file ? Array.from({ length: nWorkers }, () => new MeasureWorker(file, job.setup)) : [];
+  // Started at a lane's first cache miss: a fully cached pass starts no thread.
+  const workers: MeasureWorker[] = [];
   const onAbort = () => workers.forEach((w) => w.fail(cancelled()));
   signal?.addEventListener('abort', onAbort, { once: true });
   const chunks: TurnChunk[] = [];
   let slots = 0;
   let done = 0;
   let cachedChunks = 0;
-  const lane = async (w: MeasureWorker | undefined) => {
+  const lane = async () => {
+    let w: MeasureWorker | undefined;
     for (;;) {
       if (signal?.aborted) throw cancelled();
       const c = source.next();
@@ -156,8 +158,10 @@ export async function measureSource(job: MeasureJob): Promise<MeasureResult> {
         // Reading and hashing are synchronous: let other work in between.
         await nextTick();
       } else {
-        if (w) m = await w.run(c.payload);
-        else {
+        if (file) {
+          if (!w) workers.push((w = new MeasureWorker(file, job.setup)));
+          m = await w.run(c.payload);
+        } else {
           await nextTick();
           m = measureChunk(job.encoder, job.setup.options, c.payload);
         }
@@ -169,12 +173,12 @@ export async function measureSource(job: MeasureJob): Promise<MeasureResult> {
     }
   };
   try {
-    await Promise.all(workers.length ? workers.map((w) => lane(w)) : [lane(undefined)]);
+    await Promise.all(Array.from({ length: Math.max(1, nWorkers) }, () => lane()));
     if (signal?.aborted) throw cancelled();
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await Promise.all(workers.map((w) => w.close()));
   }
   job.onProgress?.(source.total, source.total);
-  return { chunks, cachedChunks, workers: nWorkers };
+  return { chunks, cachedChunks, workers: workers.length };
 }
