@@ -18,6 +18,9 @@ export interface FileProblem {
   readonly path: string;
   readonly problem: 'missing' | 'size' | 'checksum' | 'unreadable' | 'partial';
   readonly detail: string;
+  /** Translatable form of `detail` (main/library/integrity-check.ts); absent in problems stored by older versions. */
+  readonly code?: string;
+  readonly params?: Readonly<Record<string, string | number>>;
 }
 
 export interface LibraryRow {

@@ -9,6 +9,29 @@ import type { ExpectedFile, FileProblem, LibraryStatus } from '../db/library-sto
 import { PART_SUFFIX } from '../hub/file-download.js';
 import { listWeightFiles, readSafetensorsHeader } from '../models/safetensors-header.js';
 
+/** Codes of the problems' details (the renderer has a `main.<code>` text for each; a test checks). */
+export const INTEGRITY_CODES = [
+  'library.folderGone',
+  'library.partial',
+  'library.partialOf',
+  'library.fileMissing',
+  'library.sizeVsHub',
+  'library.checksum',
+  'library.noConfig',
+  'library.configNotJson',
+  'library.noTokenizer',
+  'library.noWeights',
+  'library.indexedWeightMissing',
+  'library.cutShort',
+  'library.tooLong',
+  'library.headerUnreadable',
+] as const;
+type IntegrityCode = (typeof INTEGRITY_CODES)[number];
+
+function problem(path: string, kind: FileProblem['problem'], code: IntegrityCode, params: Readonly<Record<string, string | number>>, detail: string): FileProblem {
+  return { path, problem: kind, detail, code, params };
+}
+
 export interface IntegrityReport {
   readonly status: Exclude<LibraryStatus, 'downloading'>;
   readonly problems: readonly FileProblem[];
@@ -84,7 +107,7 @@ export async function checkModelFolder(dir: string, expected: readonly ExpectedF
   try {
     if (!(await fs.stat(dir)).isDirectory()) throw new Error();
   } catch {
-    return { status: 'missing', problems: [{ path: '.', problem: 'missing', detail: `The folder ${dir} does not exist any more.` }], diskBytes: 0 };
+    return { status: 'missing', problems: [problem('.', 'missing', 'library.folderGone', { dir }, `The folder ${dir} does not exist any more.`)], diskBytes: 0 };
   }
   const problems: FileProblem[] = [];
   const seen = new Set<string>();
@@ -100,34 +123,36 @@ export async function checkModelFolder(dir: string, expected: readonly ExpectedF
     if (size === null) {
       const part = await sizeOf(p + PART_SUFFIX);
       add(
-        part !== null
-          ? { path: f.path, problem: 'partial', detail: `Only ${part}${f.size !== null ? ` of ${f.size}` : ''} bytes downloaded.` }
-          : { path: f.path, problem: 'missing', detail: 'The file is missing.' },
+        part === null
+          ? problem(f.path, 'missing', 'library.fileMissing', {}, 'The file is missing.')
+          : f.size !== null
+            ? problem(f.path, 'partial', 'library.partialOf', { done: part, total: f.size }, `Only ${part} of ${f.size} bytes downloaded.`)
+            : problem(f.path, 'partial', 'library.partial', { done: part }, `Only ${part} bytes downloaded.`),
       );
       continue;
     }
     if (f.size !== null && size !== f.size) {
-      add({ path: f.path, problem: 'size', detail: `It has ${size} bytes; the hub lists ${f.size}.` });
+      add(problem(f.path, 'size', 'library.sizeVsHub', { size, expected: f.size }, `It has ${size} bytes; the hub lists ${f.size}.`));
       continue;
     }
     if (opts.full && (f.sha256 || f.gitSha1)) {
       const h = opts.hash ? await opts.hash(p, f) : await hashFile(p, f, opts.signal);
-      if (f.sha256 ? h.sha256 !== f.sha256 : h.gitSha1 !== f.gitSha1) add({ path: f.path, problem: 'checksum', detail: `Its checksum does not match the hub's: the file is damaged.` });
+      if (f.sha256 ? h.sha256 !== f.sha256 : h.gitSha1 !== f.gitSha1) add(problem(f.path, 'checksum', 'library.checksum', {}, `Its checksum does not match the hub's: the file is damaged.`));
     }
   }
 
   // The folder must also make a model, whether or not a hub listing is known.
   const config = path.join(dir, 'config.json');
-  if ((await sizeOf(config)) === null) add({ path: 'config.json', problem: 'missing', detail: 'No config.json: this is not a Hugging Face model folder.' });
+  if ((await sizeOf(config)) === null) add(problem('config.json', 'missing', 'library.noConfig', {}, 'No config.json: this is not a Hugging Face model folder.'));
   else {
     try {
       JSON.parse(await fs.readFile(config, 'utf8'));
     } catch {
-      add({ path: 'config.json', problem: 'unreadable', detail: 'config.json is not valid JSON.' });
+      add(problem('config.json', 'unreadable', 'library.configNotJson', {}, 'config.json is not valid JSON.'));
     }
   }
   if ((await sizeOf(path.join(dir, 'tokenizer.json'))) === null && (await sizeOf(path.join(dir, 'tokenizer.model'))) === null) {
-    add({ path: 'tokenizer.json', problem: 'missing', detail: 'No tokenizer.json (or tokenizer.model).' });
+    add(problem('tokenizer.json', 'missing', 'library.noTokenizer', {}, 'No tokenizer.json (or tokenizer.model).'));
   }
   let weights: string[] = [];
   try {
@@ -139,20 +164,22 @@ export async function checkModelFolder(dir: string, expected: readonly ExpectedF
   const listed = expected.filter((f) => f.path.endsWith('.safetensors') && !f.path.includes('/')).map((f) => f.path);
   weights = [...new Set([...weights, ...listed])].sort();
   if (weights.length === 0 && !seen.has('model.safetensors.index.json')) {
-    add({ path: 'model.safetensors', problem: 'missing', detail: 'No safetensors weights in the folder.' });
+    add(problem('model.safetensors', 'missing', 'library.noWeights', {}, 'No safetensors weights in the folder.'));
   }
   for (const w of weights) {
     const p = path.join(dir, w);
     const size = await sizeOf(p);
     if (size === null) {
-      add({ path: w, problem: (await sizeOf(p + PART_SUFFIX)) !== null ? 'partial' : 'missing', detail: 'A weights file named by the index is missing.' });
+      add(problem(w, (await sizeOf(p + PART_SUFFIX)) !== null ? 'partial' : 'missing', 'library.indexedWeightMissing', {}, 'A weights file named by the index is missing.'));
       continue;
     }
     try {
       const want = await expectedSafetensorsLength(p);
-      if (want !== size) add({ path: w, problem: 'size', detail: `It has ${size} bytes; its header describes ${want}: the file is ${size < want ? 'cut short' : 'damaged'}.` });
+      if (want !== size) {
+        add(problem(w, 'size', size < want ? 'library.cutShort' : 'library.tooLong', { size, expected: want }, `It has ${size} bytes; its header describes ${want}: the file is ${size < want ? 'cut short' : 'damaged'}.`));
+      }
     } catch {
-      add({ path: w, problem: 'unreadable', detail: 'Its safetensors header cannot be read: the file is damaged.' });
+      add(problem(w, 'unreadable', 'library.headerUnreadable', {}, 'Its safetensors header cannot be read: the file is damaged.'));
     }
   }
 

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { DomainContract } from './define.js';
 import { Empty } from './app.js';
+import { MessageCode, MessageParams } from './message-code.js';
 import type { ModelCardDto } from './models.js';
 
 export const HubSource = z.enum(['hf', 'modelscope']);
@@ -45,6 +46,9 @@ export const LibraryFileProblemDto = z.object({
   path: z.string(),
   problem: z.enum(['missing', 'size', 'checksum', 'unreadable', 'partial']),
   detail: z.string(),
+  /** Translatable form of `detail`; absent in problems stored by older versions. */
+  code: MessageCode.optional(),
+  params: MessageParams.optional(),
 });
 export type LibraryFileProblemDto = Readonly<z.infer<typeof LibraryFileProblemDto>>;
 

@@ -188,6 +188,7 @@ describe('library service', () => {
     expect(quick.problems.map((p) => [p.path, p.problem])).toEqual([['tokenizer.json', 'size']]);
     const full = await lib.check({ id: m.id, full: true });
     expect(full.problems.map((p) => [p.path, p.problem]).sort()).toEqual([['model.safetensors', 'checksum'], ['tokenizer.json', 'size']]);
+    expect(full.problems.map((p) => p.code).sort()).toEqual(['library.checksum', 'library.sizeVsHub']);
 
     hub.log.length = 0;
     const { done } = await lib.startRepair(m.id);
@@ -274,6 +275,8 @@ describe('library service', () => {
     expect(added.status).toBe('corrupted');
     expect(added.problems[0]).toMatchObject({ path: WEIGHTS, problem: 'size' });
     expect(added.problems[0]!.detail).toMatch(/cut short/);
+    // Stored with the row and read back with its code, for the renderer's translation.
+    expect(added.problems[0]).toMatchObject({ code: 'library.cutShort', params: { size: expect.any(Number), expected: expect.any(Number) } });
   });
 
   it('refuses bad names and endpoints, and a second pull of a model already downloading', async () => {

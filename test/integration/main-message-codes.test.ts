@@ -9,6 +9,8 @@ import { en } from '../../renderer/src/i18n/en.js';
 import type { Mapping } from '../../preload/contract/datasets.js';
 import { RecordMapper } from '../../main/datasets/record-mapper.js';
 import { validateRecord } from '../../main/datasets/record-validator.js';
+import os from 'node:os';
+import { checkModelFolder } from '../../main/library/integrity-check.js';
 import { guessModelKind } from '../../main/models/model-kind.js';
 import { runConfigFromYaml } from '../../main/runs/run-yaml.js';
 import { runDefaults } from '../../main/runs/run-defaults.js';
@@ -98,7 +100,16 @@ describe('notes and warnings as main writes them', () => {
       guessModelKind('m', {}, {}, null).reason,
       guessModelKind('m', { eos_token: '</s>' }, {}, '{{ x }}').reason,
     ];
-    expect(new Set(notices.map((n) => n.code)).size).toBeGreaterThanOrEqual(18);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lathe-codes-'));
+    fs.writeFileSync(path.join(empty, 'config.json'), '{');
+    fs.writeFileSync(path.join(empty, 'a.bin'), 'xy');
+    const checked = [
+      ...(await checkModelFolder(path.join(empty, 'gone'), [])).problems,
+      ...(await checkModelFolder(empty, [{ path: 'a.bin', size: 3, sha256: null, gitSha1: null }, { path: 'b.bin', size: 1, sha256: null, gitSha1: null }])).problems,
+    ];
+    fs.rmSync(empty, { recursive: true, force: true });
+    notices.push(...checked.map((p) => ({ code: p.code!, params: p.params!, message: p.detail })));
+    expect(new Set(notices.map((n) => n.code)).size).toBeGreaterThanOrEqual(24);
     for (const n of notices) {
       expect(translateMainMessage('en', n)).toBe(n.message);
       const zh = translateMainMessage('zh', n);

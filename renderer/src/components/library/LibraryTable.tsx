@@ -1,6 +1,7 @@
 // The local library: every model folder with its card figures, disk size, source and revision, status, the
 // problems a check found, and check / repair / remove. Rows are keyboard reachable through their buttons.
 import type { LibraryModelDto } from '../../../../preload/contract/index.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { formatBytes, formatParams } from './format.js';
 import { ModelCardDetails } from './ModelCardDetails.js';
@@ -19,6 +20,7 @@ function fitMark(fits: boolean | null): string {
 
 export function LibraryTable({ models, busy, onCheck, onRepair, onRemove }: LibraryTableProps) {
   const t = useT();
+  const tm = useMainMessage();
   return (
     <table className="lib-table" aria-labelledby="lib-table-heading" data-testid="library-table">
       <thead>
@@ -44,7 +46,7 @@ export function LibraryTable({ models, busy, onCheck, onRepair, onRemove }: Libr
                 </div>
                 {m.card && (
                   <div className="muted lib-small">
-                    {m.card.architecture} · {m.card.kind} · {m.card.dtype} · {m.card.proposedTemplate}
+                    {m.card.architecture} · {t(m.card.kind === 'base' ? 'preview.card.base' : 'preview.card.instruct')} · {m.card.dtype} · {m.card.proposedTemplate}
                   </div>
                 )}
                 {!m.card && m.cardError && <div className="muted lib-small">{t('library.noCard', { reason: m.cardError })}</div>}
@@ -53,7 +55,7 @@ export function LibraryTable({ models, busy, onCheck, onRepair, onRemove }: Libr
                   <ul className="lib-problems">
                     {m.problems.map((p) => (
                       <li key={p.path}>
-                        <code>{p.path}</code>: {p.detail}
+                        <code>{p.path}</code>: {tm({ code: p.code, params: p.params, message: p.detail })}
                       </li>
                     ))}
                   </ul>
