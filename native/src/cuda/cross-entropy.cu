@@ -1,5 +1,6 @@
 // Per-row cross-entropy with ignore_index -100 on the GPU, one block per row (max, sum of exp, then the loss or
-// the softmax gradient). Does not chunk over the vocabulary yet: logits (N, V) are materialised by the model.
+// the softmax gradient) over given (N, V) logits. The model no longer uses it: lm-head-loss.cu fuses lm_head and the
+// loss in row chunks; this op stays in the backend interface, tested against the CPU.
 #include "cuda/ops.cuh"
 
 static __global__ void ce_kernel(float* losses, float* dlogits, const float* logits, const int32_t* targets, float dloss, int V) {
