@@ -5,6 +5,7 @@ import { LatheError } from '../../preload/contract/errors.js';
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
 import type { ChatMessage } from '../../preload/contract/playground.js';
 import type { TemplateSpec } from '../../preload/contract/templates.js';
+import type { MessageText, Notice } from '../../preload/contract/message-code.js';
 import { openEncodingSession, type EncodingSession } from '../preview/encoding-session.js';
 
 export interface ChatPrompt {
@@ -18,7 +19,14 @@ export interface ChatPrompt {
   readonly stopStrings: string[];
   /** Every stop word of the template (for display). */
   readonly stopWords: string[];
-  readonly warnings: string[];
+  /** The session's warnings (with the encoder's codes where they match) and the prompt's own. */
+  readonly warnings: MessageText[];
+}
+
+/** Codes of the playground's own notices (the renderer has a `main.<code>` text for each; a test checks). */
+export const PLAYGROUND_CODES = ['playground.noEndToken', 'playground.onnxOnCpu'] as const;
+export function playgroundNotice(code: (typeof PLAYGROUND_CODES)[number], message: string): Notice {
+  return { code, params: {}, message };
 }
 
 /** No truncation: a playground prompt is sent whole (the engine checks the context length). */
@@ -73,8 +81,9 @@ export async function buildChatPrompt(o: {
   }
   if (session.encoder.eosId !== null) stopTokenIds.add(session.encoder.eosId);
   for (const id of asIds(session.folder.generationConfig.eos_token_id)) stopTokenIds.add(id);
-  const warnings = [...session.warnings];
-  if (stopTokenIds.size === 0 && stopStrings.length === 0) warnings.push('Neither the template nor the model names an end token: answers run to the token limit.');
+  // The session gives its warnings as text; the encoder's ones keep their codes.
+  const warnings: MessageText[] = session.warnings.map((w) => session.encoder.notices.find((n) => n.message === w) ?? { message: w });
+  if (stopTokenIds.size === 0 && stopStrings.length === 0) warnings.push(playgroundNotice('playground.noEndToken', 'Neither the template nor the model names an end token: answers run to the token limit.'));
   return {
     session,
     templateName: session.templateName,

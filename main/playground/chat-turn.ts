@@ -8,11 +8,12 @@ import type { PlaygroundEngine, SamplingOptions } from '../../preload/contract/p
 import { requireEngineBinary } from '../engine/engine-binary.js';
 import { detectGpus } from '../engine/gpu-info.js';
 import { AnswerText } from './answer-text.js';
-import type { ChatPrompt } from './chat-prompt.js';
+import { playgroundNotice, type ChatPrompt } from './chat-prompt.js';
 import type { FinishReason, Generator, GeneratorSpec } from './generator.js';
 import { NativeGenerator } from './native-generator.js';
 import { OnnxGenerator } from './onnx-generator.js';
 import { resolveOnnxModel, type OnnxExporter } from './onnx-model-source.js';
+import type { MessageText } from '../../preload/contract/message-code.js';
 
 export interface GeneratorEnv {
   readonly tmpDir: string;
@@ -27,7 +28,7 @@ export async function openGenerator(spec: GeneratorSpec, env: GeneratorEnv): Pro
   const m = await resolveOnnxModel({ model: spec.model, adapter: spec.adapter, cacheRoot: env.cacheRoot, exporter: env.exporter, ...(env.signal ? { signal: env.signal } : {}) });
   const gpus = await detectGpus();
   const cuda = gpus.length > 0 && cudaProviderInstalled();
-  const notes = gpus.length > 0 && !cuda ? ["onnxruntime's CUDA provider is not installed here, so ONNX runs on the CPU."] : [];
+  const notes = gpus.length > 0 && !cuda ? [playgroundNotice('playground.onnxOnCpu', "onnxruntime's CUDA provider is not installed here, so ONNX runs on the CPU.")] : [];
   return new OnnxGenerator({ file: m.file, configJson: m.configJson, providers: cuda ? ['cuda', 'cpu'] : ['cpu'], notes });
 }
 
@@ -53,7 +54,7 @@ export interface ChatTurnResult {
   readonly finishReason: FinishReason;
   readonly seconds: number;
   readonly tokensPerS: number;
-  readonly warnings: string[];
+  readonly warnings: MessageText[];
 }
 
 export interface TurnProgress {

@@ -1,6 +1,7 @@
 // What the playground asks of an inference engine (the native engine process or an onnxruntime session): one
 // loaded model + adapter that turns prompt ids into streamed token ids. Does not tokenize or apply templates.
 import type { PlaygroundEngine, SamplingOptions } from '../../preload/contract/playground.js';
+import type { Notice } from '../../preload/contract/message-code.js';
 
 export interface GenerationInput {
   readonly promptIds: readonly number[];
@@ -19,7 +20,7 @@ export interface GenerationOutput {
 export interface Generator {
   readonly engine: PlaygroundEngine;
   /** Sampling options this engine ignores, in words (shown beside the answer). */
-  unsupported(sampling: SamplingOptions): string[];
+  unsupported(sampling: SamplingOptions): Notice[];
   /** Loads the model (engine process / ONNX session) if not loaded; loading is not counted in tokens/s. */
   load(): Promise<void>;
   /** `onTokens` gets ids as they come; an aborted signal ends the answer promptly with finishReason `cancelled`. */

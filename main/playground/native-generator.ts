@@ -9,6 +9,7 @@ import type { SamplingOptions } from '../../preload/contract/playground.js';
 import { engineFailure, type EngineEnd } from '../engine/engine-exit.js';
 import { EngineProcess, type EngineEvent } from '../engine/engine-process.js';
 import type { FinishReason, GenerationInput, GenerationOutput, Generator } from './generator.js';
+import type { Notice } from '../../preload/contract/message-code.js';
 
 export interface NativeGeneratorOptions {
   readonly binary: string;
@@ -40,7 +41,7 @@ export class NativeGenerator implements Generator {
 
   constructor(private readonly o: NativeGeneratorOptions) {}
 
-  unsupported(_s: SamplingOptions): string[] {
+  unsupported(_s: SamplingOptions): Notice[] {
     return [];
   }
 

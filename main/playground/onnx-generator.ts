@@ -9,6 +9,7 @@ import type { SamplingOptions } from '../../preload/contract/playground.js';
 import type { GenerationInput, GenerationOutput, Generator } from './generator.js';
 import { OnnxDecoder } from './onnx-decoder.js';
 import type { FromWorker, OnnxWorkerData, ToWorker } from './onnx-worker.js';
+import type { Notice } from '../../preload/contract/message-code.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./onnx-worker.js', import.meta.url));
 
@@ -19,7 +20,7 @@ export interface OnnxGeneratorOptions {
   /** Default: the compiled worker when present. */
   readonly useWorker?: boolean;
   /** Shown beside every answer (e.g. why it runs on the CPU). */
-  readonly notes?: readonly string[];
+  readonly notes?: readonly Notice[];
 }
 
 interface Backend {
@@ -105,7 +106,7 @@ function inWorker(o: OnnxGeneratorOptions): Backend {
 export class OnnxGenerator implements Generator {
   readonly engine = 'onnx' as const;
   private readonly backend: Backend;
-  private readonly notes: readonly string[];
+  private readonly notes: readonly Notice[];
 
   constructor(o: OnnxGeneratorOptions) {
     this.notes = o.notes ?? [];
@@ -113,7 +114,7 @@ export class OnnxGenerator implements Generator {
     this.backend = useWorker ? inWorker(o) : inline(o);
   }
 
-  unsupported(_s: SamplingOptions): string[] {
+  unsupported(_s: SamplingOptions): Notice[] {
     return [...this.notes];
   }
 

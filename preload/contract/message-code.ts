@@ -10,3 +10,7 @@ export type MessageParams = Readonly<Record<string, string | number>>;
 /** A note or warning from main for people: English `message` (CLI) plus its translatable code and params. */
 export const Notice = z.object({ code: MessageCode, params: MessageParams, message: z.string() });
 export type Notice = Readonly<{ code: string; params: MessageParams; message: string }>;
+
+/** A message whose code may be missing (text from a part of main without codes yet): shown as its English text. */
+export const MessageText = z.object({ message: z.string(), code: MessageCode.optional(), params: MessageParams.optional() });
+export type MessageText = Readonly<{ message: string; code?: string | undefined; params?: MessageParams | undefined }>;

@@ -2,6 +2,7 @@
 // side by side, tokens streaming per pane. Types and zod only; generation itself lives in main/playground.
 import { z } from 'zod';
 import type { DomainContract } from './define.js';
+import { MessageText } from './message-code.js';
 
 export const PLAYGROUND_ENGINES = ['native', 'onnx'] as const;
 export const PlaygroundEngine = z.enum(PLAYGROUND_ENGINES);
@@ -71,7 +72,7 @@ export const RenderedPromptDto = z.object({
   promptTokens: z.number().int(),
   stopWords: z.array(z.string()),
   stopTokenIds: z.array(z.number().int()),
-  warnings: z.array(z.string()),
+  warnings: z.array(MessageText),
 });
 export type RenderedPromptDto = Readonly<z.infer<typeof RenderedPromptDto>>;
 
@@ -107,8 +108,8 @@ export const GenerationResultDto = z.object({
   tokensPerS: z.number(),
   seconds: z.number(),
   template: z.string(),
-  /** What the engine could not honour (e.g. repetition penalty on the native engine). */
-  warnings: z.array(z.string()),
+  /** The prompt's warnings and what the engine could not honour (codes where main has them: playground.*, template.*). */
+  warnings: z.array(MessageText),
 });
 export type GenerationResultDto = Readonly<z.infer<typeof GenerationResultDto>>;
 

@@ -1,6 +1,7 @@
 // One playground pane: what it talks to (model or run, engine), the conversation it has answered so far with
 // tokens/s per answer, and its stop button. Reads the slice; sends nothing itself but stop and target changes.
 import type { PlaygroundEngine } from '../../../../preload/contract/playground.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import type { PaneAnswer, PaneKey } from '../../store/playground/initialState.js';
@@ -64,6 +65,7 @@ export function ChatPane({ pane }: { pane: PaneKey }) {
 
 function Answer({ answer }: { answer: PaneAnswer | undefined }) {
   const t = useT();
+  const tm = useMainMessage();
   if (!answer) return null;
   if (answer.status === 'error') {
     return (
@@ -87,8 +89,8 @@ function Answer({ answer }: { answer: PaneAnswer | undefined }) {
         </span>
       )}
       {answer.warnings?.map((w) => (
-        <div key={w} className="card-meta">
-          {w}
+        <div key={w.message} className="card-meta">
+          {tm(w)}
         </div>
       ))}
     </div>

@@ -46,4 +46,7 @@ export const playgroundEn = {
   'playground.validation.use': 'Ask this',
   'playground.reference': 'Reference answer (row {row})',
   'playground.noTargets': 'No model found. Add one on the Models page, or train a run to compare with its base model.',
+  // The playground's notes written by main (main/playground), by code.
+  'main.playground.noEndToken': 'Neither the template nor the model names an end token: answers run to the token limit.',
+  'main.playground.onnxOnCpu': "onnxruntime's CUDA provider is not installed here, so ONNX runs on the CPU.",
 } as const;

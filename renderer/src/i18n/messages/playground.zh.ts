@@ -48,4 +48,7 @@ export const playgroundZh: Record<keyof typeof playgroundEn, string> = {
   'playground.validation.use': '提问',
   'playground.reference': '参考答案（第 {row} 行）',
   'playground.noTargets': '没有找到模型。请在“模型”页面添加，或先训练一次以便与基础模型比较。',
+  // main 写出的试玩说明（main/playground），按代码。
+  'main.playground.noEndToken': '模板和模型都没有指定结束 token：回答会一直生成到 token 上限。',
+  'main.playground.onnxOnCpu': '这里没有安装 onnxruntime 的 CUDA 提供程序，所以 ONNX 在 CPU 上运行。',
 };

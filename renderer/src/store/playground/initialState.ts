@@ -4,6 +4,7 @@
 import type { DatasetDto } from '../../../../preload/contract/datasets.js';
 import type { PlaygroundEngine, RenderedPromptDto, SamplingOptions, TargetDto } from '../../../../preload/contract/playground.js';
 import type { ValidationPrompt } from './validation-prompt.js';
+import type { MainMessage } from '../../i18n/main-message-text.js';
 
 export const PANE_IDS = ['left', 'right'] as const;
 export type PaneKey = (typeof PANE_IDS)[number];
@@ -18,7 +19,8 @@ export interface PaneAnswer {
   /** The template the prompt was rendered with. */
   readonly template?: string;
   readonly error?: string;
-  readonly warnings?: readonly string[];
+  /** Main's messages: shown with translateMainMessage (English where they carry no code). */
+  readonly warnings?: readonly MainMessage[];
 }
 
 export interface PaneState {
