@@ -20,7 +20,12 @@ export interface FileProgress {
   readonly etaSeconds: number | null;
   readonly attempt: number;
   readonly message: string | null;
+  readonly messageCode?: (typeof DOWNLOADER_CODES)[number];
+  readonly messageParams?: Readonly<Record<string, string | number>>;
 }
+
+/** Codes of the files' messages (the renderer has a `main.<code>` text for each; a test checks). */
+export const DOWNLOADER_CODES = ['download.retrying'] as const;
 
 export interface DownloadSnapshot {
   readonly bytesDone: number;
@@ -58,6 +63,7 @@ interface Tracked {
   done: number;
   attempt: number;
   message: string | null;
+  retry: { attempt: number; reason: string; seconds: string } | null;
   meter: ProgressMeter;
 }
 
@@ -70,7 +76,7 @@ export async function downloadFiles(client: HubClient, repo: string, revision: s
   if (opts.signal?.aborted) inner.abort();
   const signal = inner.signal;
 
-  const tracked: Tracked[] = files.map((file) => ({ file, state: 'queued', done: 0, attempt: 0, message: null, meter: new ProgressMeter() }));
+  const tracked: Tracked[] = files.map((file) => ({ file, state: 'queued', done: 0, attempt: 0, message: null, retry: null, meter: new ProgressMeter() }));
   const overall = new ProgressMeter();
   const total = files.reduce((s, f) => s + (f.size ?? 0), 0);
   const dirty = new Set<Tracked>(tracked);
@@ -141,12 +147,15 @@ export async function downloadFiles(client: HubClient, repo: string, revision: s
       (n) => {
         retries++;
         x.state = 'retrying';
-        x.message = `Attempt ${n.attempt} failed (${n.reason}); retrying in ${(n.delayMs / 1000).toFixed(1)} s.`;
+        const seconds = (n.delayMs / 1000).toFixed(1);
+        x.retry = { attempt: n.attempt, reason: n.reason, seconds };
+        x.message = `Attempt ${n.attempt} failed (${n.reason}); retrying in ${seconds} s.`;
         touch(x);
       },
     );
     x.state = 'done';
     x.message = null;
+    x.retry = null;
     x.done = r.bytes;
     touch(x);
     results.push({ path: x.file.path, bytes: r.bytes, sha256: r.sha256, skipped: false });
@@ -161,6 +170,7 @@ export async function downloadFiles(client: HubClient, repo: string, revision: s
       } catch (err) {
         x.state = 'failed';
         x.message = LatheError.from(err).message;
+        x.retry = null;
         touch(x);
         failure ??= err;
         inner.abort();
@@ -190,6 +200,7 @@ function progressOf(x: Tracked): FileProgress {
     etaSeconds: total === null ? null : x.state === 'done' || x.state === 'skipped' ? 0 : x.meter.eta(total - x.done),
     attempt: x.attempt,
     message: x.message,
+    ...(x.retry ? { messageCode: 'download.retrying' as const, messageParams: x.retry } : {}),
   };
 }
 

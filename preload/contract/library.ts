@@ -103,6 +103,9 @@ export const FileProgressDto = z.object({
   etaSeconds: z.number().nullable(),
   attempt: z.number().int(),
   message: z.string().nullable(),
+  /** Translatable form of `message` when main has one (a retry); a failure's message is the error's English text. */
+  messageCode: MessageCode.optional(),
+  messageParams: MessageParams.optional(),
 });
 export type FileProgressDto = Readonly<z.infer<typeof FileProgressDto>>;
 

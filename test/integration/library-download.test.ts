@@ -128,9 +128,12 @@ describe('downloader', () => {
   it('retries a dropped connection with backoff and resumes from the bytes already on disk', async () => {
     const d = dir();
     hub.faults = { dropMidFile: { path: WEIGHTS, afterBytes: 700_000 } };
-    const r = await pull(new HfClient(hub.url, null, FAST), REPO, d);
+    const retrying: unknown[] = [];
+    const r = await pull(new HfClient(hub.url, null, FAST), REPO, d, { onProgress: (s) => s.changed.forEach((f) => f.state === 'retrying' && retrying.push(f)) });
     expectWholeModel(d);
     expect(r.retries).toBe(1);
+    // The retry note carries its code and params for the renderer's translation.
+    expect(retrying[0]).toMatchObject({ message: expect.stringMatching(/^Attempt 1 failed/), messageCode: 'download.retrying', messageParams: { attempt: 1, reason: expect.any(String), seconds: expect.any(String) } });
     const cdn = hub.log.filter((l) => l.url.startsWith('/cdn/'));
     expect(cdn.map((l) => l.status)).toEqual([200, 206]);
     expect(Number(/bytes=(\d+)-/.exec(cdn[1]!.range!)![1])).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 // Downloads in flight and recently ended: overall progress (bytes, speed, time left), each file's state, cancel.
 import type { DownloadDto } from '../../../../preload/contract/index.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { librarySelectors } from '../../store/library/selectors.js';
 import { formatBytes, formatDuration } from './format.js';
@@ -14,6 +15,7 @@ export interface DownloadListProps {
 
 export function DownloadList({ downloads, onCancel, onDismiss, onResume }: DownloadListProps) {
   const t = useT();
+  const tm = useMainMessage();
   if (downloads.length === 0) return null;
   return (
     <section className="panel" aria-labelledby="lib-downloads-heading">
@@ -82,7 +84,7 @@ export function DownloadList({ downloads, onCancel, onDismiss, onResume }: Downl
                           {formatBytes(f.bytesDone)}
                           {f.bytesTotal !== null ? ` / ${formatBytes(f.bytesTotal)}` : ''}
                         </span>
-                        {f.message && <span className="muted"> — {f.message}</span>}
+                        {f.message && <span className="muted"> — {tm({ code: f.messageCode, params: f.messageParams, message: f.message })}</span>}
                       </li>
                     ))}
                   </ul>

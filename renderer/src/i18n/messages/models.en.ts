@@ -122,4 +122,6 @@ export const modelsEn = {
   'main.library.cutShort': 'It has {size} bytes; its header describes {expected}: the file is cut short.',
   'main.library.tooLong': 'It has {size} bytes; its header describes {expected}: the file is damaged.',
   'main.library.headerUnreadable': 'Its safetensors header cannot be read: the file is damaged.',
+  // A downloading file's note written by main (main/hub/downloader.ts), by code.
+  'main.download.retrying': 'Attempt {attempt} failed ({reason}); retrying in {seconds} s.',
 } as const;

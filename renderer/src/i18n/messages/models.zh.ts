@@ -124,4 +124,6 @@ export const modelsZh: Record<keyof typeof modelsEn, string> = {
   'main.library.cutShort': '文件有 {size} 字节，而文件头描述的是 {expected} 字节：文件不完整。',
   'main.library.tooLong': '文件有 {size} 字节，而文件头描述的是 {expected} 字节：文件已损坏。',
   'main.library.headerUnreadable': '无法读取 safetensors 文件头：文件已损坏。',
+  // main 写出的下载文件说明（main/hub/downloader.ts），按代码。
+  'main.download.retrying': '第 {attempt} 次尝试失败（{reason}）；{seconds} 秒后重试。',
 };
