@@ -25,7 +25,7 @@ describe('token store', () => {
   it('without a keychain keeps the token in memory for the session and says so', async () => {
     const s = new TokenStore([], {});
     expect(await s.status('hf')).toMatchObject({ present: false, storage: 'none' });
-    expect((await s.status('hf')).note).toMatch(/No OS keychain was found/);
+    expect(await s.status('hf')).toMatchObject({ note: expect.stringMatching(/No OS keychain was found/), noteCode: 'token.noneNoKeychain', noteParams: { env: 'HF_TOKEN' } });
     const st = await s.set('hf', 'hf_memory_token_1');
     expect(st).toMatchObject({ present: true, storage: 'memory' });
     expect(st.note).toMatch(/this session only/);
@@ -41,7 +41,7 @@ describe('token store', () => {
     expect([...k.data.keys()]).toEqual(['modelscope-token']);
     const again = new TokenStore([k], {});
     expect(await again.get('modelscope')).toBe('ms_token_123456');
-    expect(await again.status('modelscope')).toMatchObject({ present: true, storage: 'keychain', note: 'Stored in the test keychain.' });
+    expect(await again.status('modelscope')).toMatchObject({ present: true, storage: 'keychain', note: 'Stored in the test keychain.', noteCode: 'token.stored', noteParams: { where: 'the test keychain' } });
     await again.clear('modelscope');
     expect(k.data.size).toBe(0);
   });

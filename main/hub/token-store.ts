@@ -23,7 +23,12 @@ export interface TokenStatus {
   readonly present: boolean;
   readonly storage: TokenStorage;
   readonly note: string;
+  readonly noteCode: (typeof TOKEN_NOTE_CODES)[number];
+  readonly noteParams: Readonly<Record<string, string>>;
 }
+
+/** Codes of the status notes (the renderer has a `main.<code>` text for each; a test checks). */
+export const TOKEN_NOTE_CODES = ['token.inMemory', 'token.stored', 'token.fromEnv', 'token.noneStoredIn', 'token.noneNoKeychain'] as const;
 
 /** The environment variables each hub's own tools read; used when no token is stored. */
 export const TOKEN_ENV: Readonly<Record<HubSource, string>> = { hf: 'HF_TOKEN', modelscope: 'MODELSCOPE_API_TOKEN' };
@@ -100,19 +105,25 @@ export class TokenStore {
     const envName = TOKEN_ENV[source];
     if (this.memory.has(source)) {
       const why = this.failures.get(source) ?? (this.backends.length ? 'the keychain is not available' : 'no OS keychain was found');
-      return { source, present: true, storage: 'memory', note: `Kept in memory for this session only: ${why}. It is forgotten when Lathe quits.` };
+      return { source, present: true, storage: 'memory', note: `Kept in memory for this session only: ${why}. It is forgotten when Lathe quits.`, noteCode: 'token.inMemory', noteParams: { why } };
     }
     const stored = await this.readStored(source);
     if (stored) {
       const b = this.cachedFrom.get(source) ?? this.backends[0]!;
-      return { source, present: true, storage: b.kind, note: `Stored in ${b.label}.` };
+      return { source, present: true, storage: b.kind, note: `Stored in ${b.label}.`, noteCode: 'token.stored', noteParams: { where: b.label } };
     }
-    if (this.env[envName]?.trim()) return { source, present: true, storage: 'none', note: `Taken from the ${envName} environment variable.` };
+    if (this.env[envName]?.trim()) return { source, present: true, storage: 'none', note: `Taken from the ${envName} environment variable.`, noteCode: 'token.fromEnv', noteParams: { env: envName } };
+    if (this.backends.length) {
+      const where = this.backends[0]!.label;
+      return { source, present: false, storage: 'none', note: `No token. One added here is stored in ${where}.`, noteCode: 'token.noneStoredIn', noteParams: { where } };
+    }
     return {
       source,
       present: false,
       storage: 'none',
-      note: this.backends.length ? `No token. One added here is stored in ${this.backends[0]!.label}.` : `No token. No OS keychain was found, so one added here is kept in memory for this session only (or set ${envName}).`,
+      note: `No token. No OS keychain was found, so one added here is kept in memory for this session only (or set ${envName}).`,
+      noteCode: 'token.noneNoKeychain',
+      noteParams: { env: envName },
     };
   }
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { isRepoId } from '../hub/hub-types.js';
 import { curatedList, loadCurated } from './curated-list.js';
+import { gpuNote } from './gpu-detect.js';
+
+const NONE = gpuNote('gpu.noneListed', {}, 'nvidia-smi listed no GPU.');
 
 /** Parameter counts as the model cards publish them (billions), to check the shapes copied into curated.json. */
 const PUBLISHED: Record<string, number> = {
@@ -33,8 +36,14 @@ describe('curated list', () => {
     expect(doc.models.filter((m) => m.gated).map((m) => m.family)).toEqual(expect.arrayContaining(['Llama 3', 'Mistral']));
   });
 
+  it('says what the figures assume and how the GPU was found, with codes for translation', () => {
+    const list = curatedList({ gpu: null, note: NONE });
+    expect(list).toMatchObject({ gpuNote: 'nvidia-smi listed no GPU.', gpuNoteCode: 'gpu.noneListed', assumptionsCode: 'curated.assumptions', assumptionsParams: { seqLen: 1024, batchSize: 1, loraRank: 16 } });
+    expect(list.assumptions).toBe('Sequence length 1024, batch 1, LoRA rank 16 on all linear layers, gradient checkpointing on.');
+  });
+
   it('parameters computed from the shapes are within 2 % of the published counts', () => {
-    const list = curatedList({ gpu: null, note: '' });
+    const list = curatedList({ gpu: null, note: NONE });
     for (const [key, billions] of Object.entries(PUBLISHED)) {
       const m = list.models.find((x) => x.key === key)!;
       expect(Math.abs(m.parameters / 1e9 - billions) / billions, key).toBeLessThan(0.02);
@@ -42,7 +51,7 @@ describe('curated list', () => {
   });
 
   it('needs more VRAM for bigger models, and less with QLoRA', () => {
-    const list = curatedList({ gpu: null, note: '' });
+    const list = curatedList({ gpu: null, note: NONE });
     const by = (k: string) => list.models.find((m) => m.key === k)!;
     expect(by('qwen2.5-0.5b-instruct').vramLoraBytes).toBeLessThan(by('qwen2.5-7b-instruct').vramLoraBytes);
     expect(by('qwen2.5-7b-instruct').vramLoraBytes).toBeLessThan(by('qwen2.5-14b-instruct').vramLoraBytes);

@@ -21,6 +21,9 @@ interface CuratedEntry {
 /** The training shape the list's figures assume; the same defaults as the model card. */
 export const CURATED_VRAM_SHAPE = { seqLen: 1024, batchSize: 1, loraRank: 16, gradientCheckpointing: true } as const;
 
+/** Codes of the list's own sentences (the renderer has a `main.<code>` text for each; a test checks). */
+export const CURATED_CODES = ['curated.assumptions'] as const;
+
 export const CURATED_FILE = path.join(DATA_DIR, 'models', 'curated.json');
 
 export function loadCurated(file = CURATED_FILE): { about: string; models: CuratedEntry[] } {
@@ -28,6 +31,7 @@ export function loadCurated(file = CURATED_FILE): { about: string; models: Curat
 }
 
 export function curatedList(detection: GpuDetection, file = CURATED_FILE): CuratedListDto {
+  const { seqLen, batchSize, loraRank } = CURATED_VRAM_SHAPE;
   const doc = loadCurated(file);
   const models: CuratedModelDto[] = doc.models.map((e) => {
     const parameters = parametersFromShape(e.shape);
@@ -51,8 +55,12 @@ export function curatedList(detection: GpuDetection, file = CURATED_FILE): Curat
   });
   return {
     gpu: detection.gpu,
-    gpuNote: detection.note,
-    assumptions: `Sequence length ${CURATED_VRAM_SHAPE.seqLen}, batch ${CURATED_VRAM_SHAPE.batchSize}, LoRA rank ${CURATED_VRAM_SHAPE.loraRank} on all linear layers, gradient checkpointing on.`,
+    gpuNote: detection.note.message,
+    gpuNoteCode: detection.note.code,
+    gpuNoteParams: detection.note.params,
+    assumptions: `Sequence length ${seqLen}, batch ${batchSize}, LoRA rank ${loraRank} on all linear layers, gradient checkpointing on.`,
+    assumptionsCode: 'curated.assumptions' satisfies (typeof CURATED_CODES)[number],
+    assumptionsParams: { seqLen, batchSize, loraRank },
     sourceNote: doc.about,
     models,
   };

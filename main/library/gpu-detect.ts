@@ -2,10 +2,18 @@
 // or an error: null with the reason. Does not look at other vendors: Lathe's engine trains on CUDA only.
 import { execFile } from 'node:child_process';
 import type { DetectedGpuDto as GpuDto } from '../../preload/contract/library.js';
+import type { Notice } from '../../preload/contract/message-code.js';
 
 export interface GpuDetection {
   readonly gpu: GpuDto | null;
-  readonly note: string;
+  /** How the GPU was detected, or why none was (codes: GPU_DETECT_CODES). */
+  readonly note: Notice;
+}
+
+/** Codes of the detection notes (the renderer has a `main.<code>` text for each; a test checks). */
+export const GPU_DETECT_CODES = ['gpu.noNvidiaSmi', 'gpu.smiFailed', 'gpu.noneListed', 'gpu.several', 'gpu.detected', 'gpu.detectionFailed'] as const;
+export function gpuNote(code: (typeof GPU_DETECT_CODES)[number], params: Notice['params'], message: string): Notice {
+  return { code, params, message };
 }
 
 /** Parses `nvidia-smi --query-gpu=name,memory.total --format=csv,noheader` (one line per GPU, e.g. "NVIDIA H200, 143771 MiB"). */
@@ -23,14 +31,21 @@ export function detectGpu(): Promise<GpuDetection> {
     execFile('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader'], { timeout: 10_000, windowsHide: true }, (err, stdout) => {
       if (err) {
         const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-        resolve({ gpu: null, note: missing ? 'No NVIDIA GPU found (nvidia-smi is not installed).' : `nvidia-smi failed: ${err.message.split('\n')[0]}` });
+        const error = err.message.split('\n')[0] ?? '';
+        resolve({ gpu: null, note: missing ? gpuNote('gpu.noNvidiaSmi', {}, 'No NVIDIA GPU found (nvidia-smi is not installed).') : gpuNote('gpu.smiFailed', { error }, `nvidia-smi failed: ${error}`) });
         return;
       }
       const gpus = parseNvidiaSmi(stdout);
-      if (gpus.length === 0) return resolve({ gpu: null, note: 'nvidia-smi listed no GPU.' });
+      if (gpus.length === 0) return resolve({ gpu: null, note: gpuNote('gpu.noneListed', {}, 'nvidia-smi listed no GPU.') });
       // Training runs on one GPU: the biggest one decides what fits.
       const best = gpus.reduce((a, b) => (b.memoryBytes > a.memoryBytes ? b : a));
-      resolve({ gpu: best, note: gpus.length > 1 ? `${gpus.length} GPUs found; figures are for the largest, ${best.name}.` : `Detected with nvidia-smi: ${best.name}.` });
+      resolve({
+        gpu: best,
+        note:
+          gpus.length > 1
+            ? gpuNote('gpu.several', { count: gpus.length, name: best.name }, `${gpus.length} GPUs found; figures are for the largest, ${best.name}.`)
+            : gpuNote('gpu.detected', { name: best.name }, `Detected with nvidia-smi: ${best.name}.`),
+      });
     });
   });
 }

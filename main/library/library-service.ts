@@ -35,7 +35,7 @@ import type { ServiceContext } from '../services/service-context.js';
 import { runDownload, runHash } from './background-runner.js';
 import { curatedList } from './curated-list.js';
 import { DownloadManager } from './download-manager.js';
-import { detectGpu, fits, type GpuDetection } from './gpu-detect.js';
+import { detectGpu, fits, gpuNote, type GpuDetection } from './gpu-detect.js';
 import { checkModelFolder, folderBytes } from './integrity-check.js';
 import { folderNameFor } from './model-folder-name.js';
 
@@ -297,7 +297,7 @@ export class LibraryService implements ILibraryService {
   }
 
   private detection(): Promise<GpuDetection> {
-    this.gpu ??= this.deps.detectGpu().catch((err: unknown) => ({ gpu: null, note: `GPU detection failed: ${(err as Error).message}` }));
+    this.gpu ??= this.deps.detectGpu().catch((err: unknown) => ({ gpu: null, note: gpuNote('gpu.detectionFailed', { error: (err as Error).message }, `GPU detection failed: ${(err as Error).message}`) }));
     return this.gpu;
   }
 

@@ -158,10 +158,14 @@ export type CuratedModelDto = Readonly<z.infer<typeof CuratedModelDto>>;
 
 export const CuratedListDto = z.object({
   gpu: DetectedGpuDto.nullable(),
-  /** How the GPU was detected, or why none was. */
+  /** How the GPU was detected, or why none was; `gpuNoteCode`/`gpuNoteParams` its translatable form. */
   gpuNote: z.string(),
-  /** The training shape the VRAM figures assume. */
+  gpuNoteCode: MessageCode.optional(),
+  gpuNoteParams: MessageParams.optional(),
+  /** The training shape the VRAM figures assume; `assumptionsCode`/`assumptionsParams` its translatable form. */
   assumptions: z.string(),
+  assumptionsCode: MessageCode.optional(),
+  assumptionsParams: MessageParams.optional(),
   /** Where the sizes come from and how approximate they are. */
   sourceNote: z.string(),
   models: z.array(CuratedModelDto),
@@ -174,6 +178,9 @@ export const TokenStatusDto = z.object({
   /** keychain: the OS's (libsecret, macOS Keychain, Windows DPAPI); electron: safeStorage; memory: this session only. */
   storage: z.enum(['keychain', 'electron', 'memory', 'none']),
   note: z.string(),
+  /** Translatable form of `note` (main/hub/token-store.ts). */
+  noteCode: MessageCode.optional(),
+  noteParams: MessageParams.optional(),
 });
 export type TokenStatusDto = Readonly<z.infer<typeof TokenStatusDto>>;
 

@@ -11,6 +11,7 @@ import { TokenStore } from '../../main/hub/token-store.js';
 import { openWorkspace, type Workspace } from '../../main/workspace/workspace.js';
 import { startFakeHub, tinyModelFiles, TINY_MODEL_DIR, type FakeHub } from '../fixtures/hub/fake-hub-server.js';
 import { tempHome } from '../helpers/temp-home.js';
+import { gpuNote } from '../../main/library/gpu-detect.js';
 
 const REPO = 'lathe/tiny-llama';
 const GATED = 'lathe/tiny-llama-gated';
@@ -43,7 +44,7 @@ function rig(gpuBytes: number | null = null): Rig {
       tokens: new TokenStore([], {}),
       retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 50 },
       progressIntervalMs: 50,
-      detectGpu: async () => (gpuBytes === null ? { gpu: null, note: 'none (test)' } : { gpu: { name: 'Test GPU', memoryBytes: gpuBytes }, note: 'test' }),
+      detectGpu: async () => (gpuBytes === null ? { gpu: null, note: gpuNote('gpu.noneListed', {}, 'none (test)') } : { gpu: { name: 'Test GPU', memoryBytes: gpuBytes }, note: gpuNote('gpu.detected', { name: 'Test GPU' }, 'test') }),
     },
   );
   const r = { ws, lib, events, cleanup: () => (ws.close(), h.cleanup()) };
@@ -161,7 +162,7 @@ describe('library service', () => {
     const { done } = await r.lib.startPull({ name: REPO, source: 'hf', endpoint: hub.url });
     await expect.poll(() => r.events.some((e) => e.name === 'library.progress' && e.payload.downloads[0].bytesDone > 300_000), { timeout: 10_000 }).toBe(true);
     // The next session opens the same workspace while this one has not recorded an outcome yet.
-    const next = new LibraryService({ workspace: r.ws, events: new EventHub(), transport: 'web' }, { tokens: new TokenStore([], {}), detectGpu: async () => ({ gpu: null, note: '' }), useWorker: false });
+    const next = new LibraryService({ workspace: r.ws, events: new EventHub(), transport: 'web' }, { tokens: new TokenStore([], {}), detectGpu: async () => ({ gpu: null, note: gpuNote('gpu.noneListed', {}, '') }), useWorker: false });
     expect(only(await next.list()).status).toBe('incomplete');
     await r.lib.downloadsInFlight.dispose();
     await done;

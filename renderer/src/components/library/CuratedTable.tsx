@@ -1,6 +1,7 @@
 // The recommended models: searchable, with parameters, approximate download size, LoRA and QLoRA VRAM, marked
 // against the detected GPU; "Use" fills the download form with the id for the chosen hub.
 import type { CuratedListDto, CuratedModelDto } from '../../../../preload/contract/index.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 import { formatBytes, formatParams } from './format.js';
 
@@ -24,6 +25,7 @@ function Fit({ fits, bytes }: { fits: boolean | null; bytes: number }) {
 
 export function CuratedTable({ list, matches, search, onSearch, onUse }: CuratedTableProps) {
   const t = useT();
+  const tm = useMainMessage();
   return (
     <section className="panel" aria-labelledby="lib-curated-heading">
       <div className="row">
@@ -33,8 +35,8 @@ export function CuratedTable({ list, matches, search, onSearch, onUse }: Curated
       </div>
       {list && (
         <p className="muted lib-small">
-          <span title={list.gpuNote}>{list.gpu ? t('library.curated.gpu', { name: list.gpu.name, memory: formatBytes(list.gpu.memoryBytes) }) : t('library.curated.nogpu')}</span>{' '}
-          {t('library.curated.assumptions', { assumptions: list.assumptions })}
+          <span title={tm({ code: list.gpuNoteCode, params: list.gpuNoteParams, message: list.gpuNote })}>{list.gpu ? t('library.curated.gpu', { name: list.gpu.name, memory: formatBytes(list.gpu.memoryBytes) }) : t('library.curated.nogpu')}</span>{' '}
+          {t('library.curated.assumptions', { assumptions: tm({ code: list.assumptionsCode, params: list.assumptionsParams, message: list.assumptions }) })}
         </p>
       )}
       {list && matches.length === 0 && <p className="muted">{t('library.curated.none', { text: search })}</p>}

@@ -2,6 +2,7 @@
 // save and forget. The token is never shown back.
 import { useState } from 'react';
 import type { HubSource, TokenStatusDto } from '../../../../preload/contract/index.js';
+import { useMainMessage } from '../../i18n/main-message.js';
 import { useT } from '../../i18n/use-t.js';
 
 /** The status in the reader's language; main's English note (which names the backend) stays as a tooltip. */
@@ -14,6 +15,7 @@ function noteKey(s: TokenStatusDto) {
 
 export function TokenSettings({ tokens, onSave, onClear }: { tokens: readonly TokenStatusDto[]; onSave: (s: HubSource, token: string) => Promise<boolean>; onClear: (s: HubSource) => void }) {
   const t = useT();
+  const tm = useMainMessage();
   const [typed, setTyped] = useState<Record<HubSource, string>>({ hf: '', modelscope: '' });
   return (
     <section className="panel" aria-labelledby="lib-tokens-heading">
@@ -43,7 +45,7 @@ export function TokenSettings({ tokens, onSave, onClear }: { tokens: readonly To
                 {t('library.tokens.clear')}
               </button>
             )}
-            <span className="muted lib-small" id={`lib-token-${source}`} data-testid={`token-status-${source}`} title={status?.note}>
+            <span className="muted lib-small" id={`lib-token-${source}`} data-testid={`token-status-${source}`} title={status ? tm({ code: status.noteCode, params: status.noteParams, message: status.note }) : undefined}>
               {status ? t(noteKey(status)) : ''}
             </span>
           </form>

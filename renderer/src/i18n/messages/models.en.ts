@@ -124,4 +124,17 @@ export const modelsEn = {
   'main.library.headerUnreadable': 'Its safetensors header cannot be read: the file is damaged.',
   // A downloading file's note written by main (main/hub/downloader.ts), by code.
   'main.download.retrying': 'Attempt {attempt} failed ({reason}); retrying in {seconds} s.',
+  // Library notes written by main (main/library/gpu-detect.ts, curated-list.ts, main/hub/token-store.ts), by code.
+  'main.gpu.noNvidiaSmi': 'No NVIDIA GPU found (nvidia-smi is not installed).',
+  'main.gpu.smiFailed': 'nvidia-smi failed: {error}',
+  'main.gpu.noneListed': 'nvidia-smi listed no GPU.',
+  'main.gpu.several': '{count} GPUs found; figures are for the largest, {name}.',
+  'main.gpu.detected': 'Detected with nvidia-smi: {name}.',
+  'main.gpu.detectionFailed': 'GPU detection failed: {error}',
+  'main.curated.assumptions': 'Sequence length {seqLen}, batch {batchSize}, LoRA rank {loraRank} on all linear layers, gradient checkpointing on.',
+  'main.token.inMemory': 'Kept in memory for this session only: {why}. It is forgotten when Lathe quits.',
+  'main.token.stored': 'Stored in {where}.',
+  'main.token.fromEnv': 'Taken from the {env} environment variable.',
+  'main.token.noneStoredIn': 'No token. One added here is stored in {where}.',
+  'main.token.noneNoKeychain': 'No token. No OS keychain was found, so one added here is kept in memory for this session only (or set {env}).',
 } as const;

@@ -126,4 +126,17 @@ export const modelsZh: Record<keyof typeof modelsEn, string> = {
   'main.library.headerUnreadable': '无法读取 safetensors 文件头：文件已损坏。',
   // main 写出的下载文件说明（main/hub/downloader.ts），按代码。
   'main.download.retrying': '第 {attempt} 次尝试失败（{reason}）；{seconds} 秒后重试。',
+  // main 写出的模型库说明（main/library/gpu-detect.ts、curated-list.ts、main/hub/token-store.ts），按代码。
+  'main.gpu.noNvidiaSmi': '没有找到 NVIDIA GPU（未安装 nvidia-smi）。',
+  'main.gpu.smiFailed': 'nvidia-smi 运行失败：{error}',
+  'main.gpu.noneListed': 'nvidia-smi 没有列出任何 GPU。',
+  'main.gpu.several': '找到 {count} 块 GPU；数字按最大的一块（{name}）计算。',
+  'main.gpu.detected': '通过 nvidia-smi 检测到：{name}。',
+  'main.gpu.detectionFailed': 'GPU 检测失败：{error}',
+  'main.curated.assumptions': '序列长度 {seqLen}，批大小 {batchSize}，所有线性层 LoRA 秩 {loraRank}，开启梯度检查点。',
+  'main.token.inMemory': '只在本次会话的内存中保存：{why}。退出 Lathe 后就会忘记。',
+  'main.token.stored': '保存在 {where} 中。',
+  'main.token.fromEnv': '取自环境变量 {env}。',
+  'main.token.noneStoredIn': '没有令牌。在这里添加的令牌会保存在 {where} 中。',
+  'main.token.noneNoKeychain': '没有令牌。没有找到系统钥匙串，所以在这里添加的令牌只在本次会话的内存中保存（也可以设置 {env}）。',
 };
