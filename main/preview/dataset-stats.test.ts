@@ -95,6 +95,36 @@ describe('dataset statistics of a stored dataset', () => {
     expect(res.stats.truncated).toBe(0);
   }, 60_000);
 
+  it('reuses the last pass while the database is unchanged: a new cutoff reads no row', async () => {
+    const stamps: string[] = [];
+    const deps = previewDepsFor(ws);
+    const svc = new PreviewService({ ...deps, dbStamp: () => (stamps.push(deps.dbStamp!()), stamps.at(-1)!) });
+    const a = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options });
+    const store = new DatasetsStore(ws.db);
+    const rows = DatasetsStore.prototype.rows;
+    let read = 0;
+    DatasetsStore.prototype.rows = function (this: DatasetsStore, ...args: Parameters<DatasetsStore['rows']>) {
+      read++;
+      return rows.apply(this, args);
+    };
+    try {
+      const b = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 32 } });
+      expect(read).toBe(0);
+      expect(b.stats.records).toBe(a.stats.records);
+      expect(b.stats.truncated).toBeGreaterThan(a.stats.truncated);
+      expect(stamps[0]).toBe(stamps[1]);
+      // Any write changes the stamp: the next request reads the rows again (and sees the edit).
+      store.edit(id, 10, { kind: 'single', instruction: 'now much longer '.repeat(20), output: 'x' });
+      const c = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 32 } });
+      expect(read).toBeGreaterThan(0);
+      expect(stamps[2]).not.toBe(stamps[1]);
+      expect(c.stats.totalTokens).not.toBe(b.stats.totalTokens);
+    } finally {
+      DatasetsStore.prototype.rows = rows;
+      store.edit(id, 10, null);
+    }
+  }, 60_000);
+
   it('tokenizes only the chunks whose rows changed on a repeat', async () => {
     const s = await openEncodingSession(MODEL, undefined);
     const setup = { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: { ...DEFAULT_ENCODER_OPTIONS, cutoffLen: 64 } };

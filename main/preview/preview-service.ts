@@ -16,6 +16,7 @@ import {
   type TokenizeResultDto,
 } from '../../preload/contract/preview.js';
 import type { TemplateSpec } from '../../preload/contract/templates.js';
+import { changeStamp } from '../db/change-stamp.js';
 import { TemplatesStore } from '../db/templates-store.js';
 import type { WorkspaceDb } from '../db/workspace-db.js';
 import type { ServiceContext } from '../services/service-context.js';
@@ -23,6 +24,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import { tokenizeDataset } from '../tokenizer/tokenize-dataset.js';
 import { readDatasetFile } from './dataset-file.js';
 import { openEncodingSession, type EncodingSession } from './encoding-session.js';
+import type { TurnChunk } from './measure-chunk.js';
 import { MeasureCache, measureSource, setupKeyOf, type MeasureSource } from './measure-job.js';
 import { datasetStats } from './preview-stats.js';
 import { layoutChunk } from './turn-layout.js';
@@ -42,6 +44,8 @@ export interface PreviewDeps {
   storedDataset?(id: number, split: 'train' | 'validation' | undefined): NormalisedRecord[];
   /** The workspace database, for reading stored datasets a chunk or a row at a time. */
   readonly db?: WorkspaceDb | undefined;
+  /** Changes whenever the database is written to (change-stamp.ts); the same stamp lets a pass be reused. */
+  dbStamp?(): string;
   /** Statistics worker script override (tests bundle one) and thread count. */
   readonly measureWorkerFile?: string | undefined;
   readonly measureWorkers?: number | undefined;
@@ -70,6 +74,8 @@ function recordsSource(records: readonly NormalisedRecord[]): MeasureSource {
 
 export class PreviewService implements IPreviewService {
   private readonly cache = new MeasureCache();
+  /** The last stored-dataset pass: while the database is unchanged, a new cutoff re-reads nothing. */
+  private lastPass: { readonly key: string; readonly stamp: string; readonly chunks: readonly TurnChunk[] } | undefined;
   private readonly jobs = new Map<string, AbortController>();
   private jobCounter = 0;
 
@@ -114,7 +120,11 @@ export class PreviewService implements IPreviewService {
     checkOptions(s, r.options);
     let source: MeasureSource;
     let shown: { index: number; record: NormalisedRecord }[];
+    const setup = { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: r.options };
+    const setupKey = setupKeyOf(s.tokenizerSha256, setup);
+    let pass: { key: string; stamp: string } | undefined;
     if (r.datasetId !== undefined && !r.records && !r.datasetFile) {
+      pass = this.deps.dbStamp ? { key: `${r.datasetId}:${r.split ?? ''}:${setupKey}`, stamp: this.deps.dbStamp() } : undefined;
       source = storedSource(this.db(), r.datasetId, r.split, CHUNK);
       shown = r.rows > 0 ? storedRows(this.db(), r.datasetId, r.split, r.offset, r.rows).map((x) => ({ index: x.idx, record: x.record })) : [];
     } else {
@@ -125,11 +135,12 @@ export class PreviewService implements IPreviewService {
     const job = this.startJob(r.jobId);
     let last = 0;
     try {
-      const setup = { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: r.options };
-      const measured = await measureSource({
+      const reuse = pass && this.lastPass?.key === pass.key && this.lastPass.stamp === pass.stamp ? this.lastPass : undefined;
+      if (reuse && r.jobId) this.deps.onDatasetProgress?.({ jobId: r.jobId, done: source.total, total: source.total });
+      const measured = reuse ?? (await measureSource({
         source,
         setup,
-        setupKey: setupKeyOf(s.tokenizerSha256, setup),
+        setupKey,
         encoder: s.encoder,
         cache: this.cache,
         workerFile: this.deps.measureWorkerFile,
@@ -143,7 +154,9 @@ export class PreviewService implements IPreviewService {
             this.deps.onDatasetProgress?.({ jobId: r.jobId, done, total });
           }
         },
-      });
+      }));
+      // The stamp taken before the pass: a write during it makes the next request read again.
+      if (pass) this.lastPass = { ...pass, chunks: measured.chunks };
       return {
         template: s.templateName,
         warnings: [...s.warnings],
@@ -231,6 +244,7 @@ export function previewDepsFor(ws: Workspace, events?: Pick<PreviewDeps, 'onToke
     cacheDir: join(ws.paths.cache, 'ltok'),
     storedDataset: (id, split) => storedDatasetRecords(ws.db, id, split),
     db: ws.db,
+    dbStamp: () => changeStamp(ws.db),
     ...events,
   };
 }

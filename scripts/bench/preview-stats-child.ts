@@ -1,5 +1,5 @@
 // Benchmark child (bundled by preview-stats.mjs): stores N generated support-ticket records as a dataset, then
-// times PreviewService.dataset over all of them (cold, repeated = cached, another cutoff), the longest record's
+// times PreviewService.dataset over all of them (cold, repeated, another cutoff, after one row is edited), the longest record's
 // preview, and the main thread's event-loop delay meanwhile; and datasets.preview jumping to the last row of an
 // N-row CSV. Prints one JSON line.
 import fs from 'node:fs';
@@ -57,6 +57,8 @@ async function timed(o: typeof options) {
 const cold = await timed(options);
 const warm = await timed(options);
 const cutoff = await timed({ ...options, cutoffLen: 512 });
+store.edit(id, Math.floor(N / 2), { kind: 'single', instruction: 'edited', output: 'one row changed' });
+const edited = await timed(options);
 t = performance.now();
 const longest = await svc.record({ modelPath, datasetId: id, index: cold.stats.longest[0]!.index, options });
 const longestMs = performance.now() - t;
@@ -86,6 +88,7 @@ process.stdout.write(
     cold: { ...cold, stats: undefined },
     warm: { ...warm, stats: undefined },
     cutoff512: { ...cutoff, stats: undefined, truncatedShare: cutoff.stats.truncatedShare },
+    edited: { ...edited, stats: undefined },
     stats: { records: s.records, skipped: s.skipped, totalTokens: s.totalTokens, trainableTokens: s.trainableTokens, truncated: s.truncated, truncatedShare: s.truncatedShare, maxFullLength: s.maxFullLength, p95: s.p95Length, longest: s.longest.slice(0, 3), histogram: s.histogram },
     longestRecord: { index: longest.index, fullLength: longest.fullLength, ms: longestMs },
     sourcePreview: { csvMiB: fs.statSync(csv).size / 2 ** 20, firstPageMs, lastRowMs, lastRow: last.records[0]?.row },
