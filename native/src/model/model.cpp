@@ -59,18 +59,19 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   // kernels on the same inputs (bitwise the forward's values), and rope's inputs qlin/klin (rope_backward needs no
   // input; kept only as the q/k-norm input of Qwen3) and the q/k-norm outputs. Their forward values live in the
   // shared buffers below (norm_out) or in backward scratch that is free during the forward (dq, dk, dq2, dk2, dgate).
-  // gate and up are kept through backend::alloc_saved (bf16 on CUDA in the default mode) and computed and read back in
-  // the fp32 buffers gate32/up32.
+  // The residual stream (res, mid) and the MLP's gate and up are kept through backend::alloc_saved (bf16 on CUDA in
+  // the default mode); the forward runs on fp32 and the backward reads them back into the fp32 buffers res32, mid32,
+  // gate32, up32.
   for (auto& a : m.acts) {
     a = model_layer_acts{};
-    a.res = P.f(N * C); a.rstd1 = P.f(N);
+    a.res = P.s(N * C); a.rstd1 = P.f(N);
     a.qr = P.f(N * Q); a.kr = P.f(N * KV); a.v = P.f(N * KV);
     if (c.qk_norm) {
       a.qlin = P.f(N * Q); a.klin = P.f(N * KV);
       a.qrstd = P.f(N * c.n_heads); a.krstd = P.f(N * c.n_kv_heads);
     }
     a.lse = P.f((int64_t)max_B * c.n_heads * max_T); a.ao = P.f(N * Q);
-    a.mid = P.f(N * C); a.rstd2 = P.f(N);
+    a.mid = P.s(N * C); a.rstd2 = P.f(N);
     a.gate = P.s(N * I); a.up = P.s(N * I);
     for (int t = 0; t < LORA_TARGET_COUNT; t++) {
       int in, out;
@@ -83,6 +84,7 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   m.logits_rows = (int)logits_chunk_rows(N, V, m.logits_chunk_rows);
   m.res_final = P.f(N * C); m.lnf = P.f(N * C); m.rstdf = P.f(N); m.logits = P.f(m.logits_rows * V); m.losses = P.f(N);
   m.tmp = P.f(N * C); m.norm_out = P.f(N * C); m.gate32 = P.f(N * I); m.up32 = P.f(N * I);
+  m.res32 = P.f(N * C); m.mid32 = P.f(N * C);
   m.tokens = P.i(N); m.positions = P.i(N); m.segments = P.i(N); m.targets = P.i(N);
   m.dres = P.f(N * C); m.dmid = P.f(N * C); m.dln = P.f(N * C);
   m.dq = P.f(N * Q); m.dq2 = P.f(N * Q); m.dk = P.f(N * KV); m.dk2 = P.f(N * KV); m.dv = P.f(N * KV);
@@ -101,7 +103,7 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
 void model_free(model& m) {
   if (!m.be) return;
   backend* be = m.be;
-  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp, m.norm_out, m.gate32, m.up32,
+  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp, m.norm_out, m.gate32, m.up32, m.res32, m.mid32,
                            m.tokens, m.positions, m.segments, m.targets, m.dres, m.dmid, m.dln, m.dq, m.dq2,
                            m.dk, m.dk2, m.dv, m.dao, m.dgate, m.dup, m.dact, m.dxa, m.dxd};
   if (!m.tied) ps.push_back(m.lm_head);
@@ -190,18 +192,21 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
   m.be->upload_i32(m.targets, tgt.data(), N);
   backend* be = m.be;
 
-  be->embedding_forward(m.acts[0].res, m.tokens, m.wte, N, C);
+  // The residual stream runs in fp32 through res32 (a layer's input, then its output) and mid32; a training forward
+  // keeps a copy of each per layer (a.res, a.mid: alloc_saved) for the backward.
+  be->embedding_forward(m.res32, m.tokens, m.wte, N, C);
   for (int l = 0; l < c.n_layers; l++) {
     model_layer& L = m.layers[(size_t)l];
     model_layer_acts& a = m.acts[(size_t)l];
-    float* out = l + 1 < c.n_layers ? m.acts[(size_t)l + 1].res : m.res_final;
+    float* out = l + 1 < c.n_layers ? m.res32 : m.res_final;  // res32 is dead once mid32 is computed
     // Not kept (model_alloc_train): ln1/ln2 in norm_out, act in dgate, rope's inputs in dq/dk (dq2/dk2 after q/k
     // norm); the backward scratch is free during the forward.
     float* ln = m.norm_out;
     float* qlin = c.qk_norm ? a.qlin : m.dq;
     float* klin = c.qk_norm ? a.klin : m.dk;
     float* act = m.dgate;
-    be->rmsnorm_forward(ln, a.rstd1, a.res, L.ln1, c.rms_eps, N, C);
+    if (train) be->store_saved(a.res, m.res32, (int64_t)N * C);
+    be->rmsnorm_forward(ln, a.rstd1, m.res32, L.ln1, c.rms_eps, N, C);
     linear_lora_forward(m, ad, l, LORA_TARGET_Q, qlin, ln, N, train);
     linear_lora_forward(m, ad, l, LORA_TARGET_K, klin, ln, N, train);
     linear_lora_forward(m, ad, l, LORA_TARGET_V, a.v, ln, N, train);
@@ -217,8 +222,9 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
     be->rope_forward(a.kr, kpre, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
     be->attention_forward(a.ao, a.lse, a.qr, a.kr, a.v, m.segments, B, T, H, KVH, hd, c.sliding_window);
     linear_lora_forward(m, ad, l, LORA_TARGET_O, m.tmp, a.ao, N, train);
-    be->residual_forward(a.mid, a.res, m.tmp, (int64_t)N * C);
-    be->rmsnorm_forward(ln, a.rstd2, a.mid, L.ln2, c.rms_eps, N, C);
+    be->residual_forward(m.mid32, m.res32, m.tmp, (int64_t)N * C);
+    if (train) be->store_saved(a.mid, m.mid32, (int64_t)N * C);
+    be->rmsnorm_forward(ln, a.rstd2, m.mid32, L.ln2, c.rms_eps, N, C);
     linear_lora_forward(m, ad, l, LORA_TARGET_GATE, m.gate32, ln, N, train);
     linear_lora_forward(m, ad, l, LORA_TARGET_UP, m.up32, ln, N, train);
     if (train) {  // only a backward reads them
@@ -227,7 +233,7 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
     }
     be->swiglu_forward(act, m.gate32, m.up32, (int64_t)N * I);
     linear_lora_forward(m, ad, l, LORA_TARGET_DOWN, m.tmp, act, N, train);
-    be->residual_forward(out, a.mid, m.tmp, (int64_t)N * C);
+    be->residual_forward(out, m.mid32, m.tmp, (int64_t)N * C);
   }
   be->rmsnorm_forward(m.lnf, m.rstdf, m.res_final, m.norm_f, c.rms_eps, N, C);
   // lm_head + loss in row chunks; a training forward also takes d(sum of losses)/d(lnf) into dln here, since the
@@ -261,6 +267,7 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     // MLP: res_out = mid + down(swiglu(gate(ln2), up(ln2))). The forward's act and ln2 were not kept: recomputed
     // (same kernels, same inputs, so the same values; with bf16-saved gate/up, from their bf16 values) where a LoRA
     // backward reads its input; act goes to dgate, which is free until swiglu_backward.
+    be->load_saved(m.mid32, a.mid, (int64_t)N * C);
     be->load_saved(m.gate32, a.gate, (int64_t)N * I);
     be->load_saved(m.up32, a.up, (int64_t)N * I);
     be->zero_f32(m.dact, (int64_t)N * I);
@@ -271,11 +278,11 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     be->swiglu_backward(m.dgate, m.dup, m.dact, m.gate32, m.up32, (int64_t)N * I);
     be->zero_f32(m.dln, (int64_t)N * C);
     if (lora_reads_input(m, ad, l, LORA_TARGET_GATE) || lora_reads_input(m, ad, l, LORA_TARGET_UP))
-      be->rmsnorm_forward(m.norm_out, a.rstd2, a.mid, L.ln2, c.rms_eps, N, C);
+      be->rmsnorm_forward(m.norm_out, a.rstd2, m.mid32, L.ln2, c.rms_eps, N, C);
     linear_lora_backward(m, ad, l, LORA_TARGET_GATE, m.dln, m.dgate, m.norm_out, N);
     linear_lora_backward(m, ad, l, LORA_TARGET_UP, m.dln, m.dup, m.norm_out, N);
     be->copy_f32(m.dmid, m.dres, (int64_t)N * C);
-    be->rmsnorm_backward(m.dmid, nullptr, m.dln, a.mid, L.ln2, a.rstd2, N, C);
+    be->rmsnorm_backward(m.dmid, nullptr, m.dln, m.mid32, L.ln2, a.rstd2, N, C);
     // attention: mid = res + o(attn(...))
     be->zero_f32(m.dao, (int64_t)N * Q);
     linear_lora_backward(m, ad, l, LORA_TARGET_O, m.dao, m.dmid, a.ao, N);
@@ -297,15 +304,16 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
       dqlin = m.dq;
       dklin = m.dk;
     }
+    be->load_saved(m.res32, a.res, (int64_t)N * C);
     be->zero_f32(m.dln, (int64_t)N * C);
     if (lora_reads_input(m, ad, l, LORA_TARGET_Q) || lora_reads_input(m, ad, l, LORA_TARGET_K) ||
         lora_reads_input(m, ad, l, LORA_TARGET_V))
-      be->rmsnorm_forward(m.norm_out, a.rstd1, a.res, L.ln1, c.rms_eps, N, C);  // ln1, recomputed
+      be->rmsnorm_forward(m.norm_out, a.rstd1, m.res32, L.ln1, c.rms_eps, N, C);  // ln1, recomputed
     linear_lora_backward(m, ad, l, LORA_TARGET_Q, m.dln, dqlin, m.norm_out, N);
     linear_lora_backward(m, ad, l, LORA_TARGET_K, m.dln, dklin, m.norm_out, N);
     linear_lora_backward(m, ad, l, LORA_TARGET_V, m.dln, m.dv, m.norm_out, N);
     be->copy_f32(m.dres, m.dmid, (int64_t)N * C);
-    be->rmsnorm_backward(m.dres, nullptr, m.dln, a.res, L.ln1, a.rstd1, N, C);
+    be->rmsnorm_backward(m.dres, nullptr, m.dln, m.res32, L.ln1, a.rstd1, N, C);
   }
   return LATHE_OK();
 }
