@@ -58,6 +58,12 @@ describe('preview service', () => {
     expect(decodeLtok(readFileSync(out)).offsets.length).toBe(4);
   });
 
+  it('needs a record or a stored dataset to preview one record', async () => {
+    await expect(svc.record({ modelPath: MODEL })).rejects.toMatchObject({ code: 'invalid_request' });
+    await expect(svc.record({ modelPath: MODEL, datasetId: 3, index: 0 })).rejects.toMatchObject({ code: 'unsupported' });
+    expect(await svc.cancel({ jobId: 'none' })).toEqual({ cancelled: false });
+  });
+
   it('warns when a plain template is chosen for an instruct model', async () => {
     const res = await svc.dataset({ modelPath: MODEL, template: 'default', records: [{ kind: 'single', instruction: 'a', output: 'b' }] });
     expect(res.warnings.join(' ')).toMatch(/instruct model/);
