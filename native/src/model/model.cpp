@@ -59,18 +59,18 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   // kernels on the same inputs (bitwise the forward's values), and rope's inputs qlin/klin (rope_backward needs no
   // input; kept only as the q/k-norm input of Qwen3) and the q/k-norm outputs. Their forward values live in the
   // shared buffers below (norm_out) or in backward scratch that is free during the forward (dq, dk, dq2, dk2, dgate).
-  // The residual stream (res, mid) and the MLP's gate and up are kept through backend::alloc_saved (bf16 on CUDA in
-  // the default mode); the forward runs on fp32 and the backward reads them back into the fp32 buffers res32, mid32,
-  // gate32, up32.
+  // The residual stream (res, mid), the attention operands (qr, kr, v, ao) and the MLP's gate and up are kept through
+  // backend::alloc_saved (bf16 on CUDA in the default mode); the forward runs on fp32 and the backward reads them
+  // back into the fp32 buffers res32, mid32, q32, k32, v32, ao32, gate32, up32.
   for (auto& a : m.acts) {
     a = model_layer_acts{};
     a.res = P.s(N * C); a.rstd1 = P.f(N);
-    a.qr = P.f(N * Q); a.kr = P.f(N * KV); a.v = P.f(N * KV);
+    a.qr = P.s(N * Q); a.kr = P.s(N * KV); a.v = P.s(N * KV);
     if (c.qk_norm) {
       a.qlin = P.f(N * Q); a.klin = P.f(N * KV);
       a.qrstd = P.f(N * c.n_heads); a.krstd = P.f(N * c.n_kv_heads);
     }
-    a.lse = P.f((int64_t)max_B * c.n_heads * max_T); a.ao = P.f(N * Q);
+    a.lse = P.f((int64_t)max_B * c.n_heads * max_T); a.ao = P.s(N * Q);
     a.mid = P.s(N * C); a.rstd2 = P.f(N);
     a.gate = P.s(N * I); a.up = P.s(N * I);
     for (int t = 0; t < LORA_TARGET_COUNT; t++) {
@@ -85,6 +85,7 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   m.res_final = P.f(N * C); m.lnf = P.f(N * C); m.rstdf = P.f(N); m.logits = P.f(m.logits_rows * V); m.losses = P.f(N);
   m.tmp = P.f(N * C); m.norm_out = P.f(N * C); m.gate32 = P.f(N * I); m.up32 = P.f(N * I);
   m.res32 = P.f(N * C); m.mid32 = P.f(N * C);
+  m.q32 = P.f(N * Q); m.k32 = P.f(N * KV); m.v32 = P.f(N * KV); m.ao32 = P.f(N * Q);
   m.tokens = P.i(N); m.positions = P.i(N); m.segments = P.i(N); m.targets = P.i(N);
   m.dres = P.f(N * C); m.dmid = P.f(N * C); m.dln = P.f(N * C);
   m.dq = P.f(N * Q); m.dq2 = P.f(N * Q); m.dk = P.f(N * KV); m.dk2 = P.f(N * KV); m.dv = P.f(N * KV);
@@ -103,7 +104,7 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
 void model_free(model& m) {
   if (!m.be) return;
   backend* be = m.be;
-  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp, m.norm_out, m.gate32, m.up32, m.res32, m.mid32,
+  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp, m.norm_out, m.gate32, m.up32, m.res32, m.mid32, m.q32, m.k32, m.v32, m.ao32,
                            m.tokens, m.positions, m.segments, m.targets, m.dres, m.dmid, m.dln, m.dq, m.dq2,
                            m.dk, m.dk2, m.dv, m.dao, m.dgate, m.dup, m.dact, m.dxa, m.dxd};
   if (!m.tied) ps.push_back(m.lm_head);
@@ -164,6 +165,12 @@ static bool lora_reads_input(const model& m, const lora_adapter& ad, int l, int 
   return ad.layers[(size_t)l][(size_t)t].on && !(m.last_train && m.lora_dropout > 0.0f);
 }
 
+// saved <- x, then x <- saved: x continues as exactly the value the backward will read back (a no-op on fp32 storage).
+static void keep_rounded(backend* be, float* saved, float* x, int64_t n) {
+  be->store_saved(saved, x, n);
+  be->load_saved(x, saved, n);
+}
+
 lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bool train, uint64_t dropout_seed, double* loss_sum) {
   const model_config& c = m.cfg;
   if (!m.has_plan) return LATHE_ERR(LATHE_STATUS_INTERNAL, "model_forward without an activation plan", "");
@@ -171,7 +178,7 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
     return LATHE_ERR(LATHE_STATUS_INTERNAL, "micro-batch larger than the activation plan", "");
   if (ad && ad->cfg.r != m.lora_r) return LATHE_ERR(LATHE_STATUS_INTERNAL, "adapter rank differs from the activation plan", "");
   int B = mb.B, T = mb.T, N = B * T, C = c.hidden, H = c.n_heads, KVH = c.n_kv_heads, hd = c.head_dim;
-  int I = c.intermediate, V = c.vocab_size;
+  int Q = H * hd, KV = KVH * hd, I = c.intermediate, V = c.vocab_size;
   for (int32_t tok : mb.tokens)
     if (tok < 0 || tok >= V)
       return LATHE_ERR(LATHE_STATUS_DATA, "token id " + std::to_string(tok) + " is outside the model vocabulary (" + std::to_string(V) + ")",
@@ -209,7 +216,7 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
     be->rmsnorm_forward(ln, a.rstd1, m.res32, L.ln1, c.rms_eps, N, C);
     linear_lora_forward(m, ad, l, LORA_TARGET_Q, qlin, ln, N, train);
     linear_lora_forward(m, ad, l, LORA_TARGET_K, klin, ln, N, train);
-    linear_lora_forward(m, ad, l, LORA_TARGET_V, a.v, ln, N, train);
+    linear_lora_forward(m, ad, l, LORA_TARGET_V, m.v32, ln, N, train);
     const float* qpre = qlin;
     const float* kpre = klin;
     if (c.qk_norm) {  // Qwen3: RMSNorm over head_dim of every head, before rope
@@ -218,10 +225,16 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
       qpre = m.dq2;
       kpre = m.dk2;
     }
-    be->rope_forward(a.qr, qpre, m.rope_cos, m.rope_sin, m.positions, N, H, hd);
-    be->rope_forward(a.kr, kpre, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
-    be->attention_forward(a.ao, a.lse, a.qr, a.kr, a.v, m.segments, B, T, H, KVH, hd, c.sliding_window);
-    linear_lora_forward(m, ad, l, LORA_TARGET_O, m.tmp, a.ao, N, train);
+    be->rope_forward(m.q32, qpre, m.rope_cos, m.rope_sin, m.positions, N, H, hd);
+    be->rope_forward(m.k32, kpre, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
+    // Attention runs on its operands as saved (bf16-rounded in CUDA's default mode, as in peft's bf16 model), so the
+    // backward reads back exactly what the forward used and its recomputed scores match the saved log-sum-exp.
+    keep_rounded(be, a.qr, m.q32, (int64_t)N * Q);
+    keep_rounded(be, a.kr, m.k32, (int64_t)N * KV);
+    keep_rounded(be, a.v, m.v32, (int64_t)N * KV);
+    be->attention_forward(m.ao32, a.lse, m.q32, m.k32, m.v32, m.segments, B, T, H, KVH, hd, c.sliding_window);
+    keep_rounded(be, a.ao, m.ao32, (int64_t)N * Q);
+    linear_lora_forward(m, ad, l, LORA_TARGET_O, m.tmp, m.ao32, N, train);
     be->residual_forward(m.mid32, m.res32, m.tmp, (int64_t)N * C);
     if (train) be->store_saved(a.mid, m.mid32, (int64_t)N * C);
     be->rmsnorm_forward(ln, a.rstd2, m.mid32, L.ln2, c.rms_eps, N, C);
@@ -284,12 +297,17 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     be->copy_f32(m.dmid, m.dres, (int64_t)N * C);
     be->rmsnorm_backward(m.dmid, nullptr, m.dln, m.mid32, L.ln2, a.rstd2, N, C);
     // attention: mid = res + o(attn(...))
+    be->load_saved(m.ao32, a.ao, (int64_t)N * Q);
+    be->load_saved(m.q32, a.qr, (int64_t)N * Q);
+    be->load_saved(m.k32, a.kr, (int64_t)N * KV);
+    be->load_saved(m.v32, a.v, (int64_t)N * KV);
     be->zero_f32(m.dao, (int64_t)N * Q);
-    linear_lora_backward(m, ad, l, LORA_TARGET_O, m.dao, m.dmid, a.ao, N);
+    linear_lora_backward(m, ad, l, LORA_TARGET_O, m.dao, m.dmid, m.ao32, N);
     be->zero_f32(m.dq, (int64_t)N * Q);
     be->zero_f32(m.dk, (int64_t)N * KV);
     be->zero_f32(m.dv, (int64_t)N * KV);
-    be->attention_backward(m.dq, m.dk, m.dv, m.dao, a.ao, a.lse, a.qr, a.kr, a.v, m.segments, B, T, H, KVH, hd, c.sliding_window);
+    be->attention_backward(m.dq, m.dk, m.dv, m.dao, m.ao32, a.lse, m.q32, m.k32, m.v32, m.segments, B, T, H, KVH, hd,
+                           c.sliding_window);
     be->zero_f32(m.dq2, (int64_t)N * Q);
     be->zero_f32(m.dk2, (int64_t)N * KV);
     be->rope_backward(m.dq2, m.dq, m.rope_cos, m.rope_sin, m.positions, N, H, hd);

@@ -18,7 +18,7 @@ struct model_layer {
 };
 
 struct model_layer_acts {  // what the backward reads; ln1/ln2/act are recomputed there (see model_alloc_train).
-  // res/mid/gate/up are backend::alloc_saved buffers (maybe bf16): read them only through load_saved.
+  // res/mid/qr/kr/v/ao/gate/up are backend::alloc_saved buffers (maybe bf16): read them only through load_saved.
   float *res, *rstd1, *qlin, *qrstd, *qr, *klin, *krstd, *kr, *v, *lse, *ao, *mid, *rstd2, *gate, *up;
   // qlin/klin (q/k-norm input) and qrstd/krstd: q/k-norm models (Qwen3) only, null otherwise
   float* xa[LORA_TARGET_COUNT];  // (N, r)
@@ -44,6 +44,7 @@ struct model {
   float* norm_out = nullptr;  // (N, C) a layer's ln1 or ln2, in the forward and when the backward recomputes it
   float *gate32 = nullptr, *up32 = nullptr;  // (N, I) a layer's gate / up in fp32 (kept through backend::alloc_saved)
   float *res32 = nullptr, *mid32 = nullptr;   // (N, C) the residual stream in fp32 (kept likewise as a.res / a.mid)
+  float *q32 = nullptr, *k32 = nullptr, *v32 = nullptr, *ao32 = nullptr;  // attention operands in fp32 (a.qr/kr/v/ao)
   // (logits_rows, V): one row chunk of logits, the scratch of backend::lm_head_loss; never (N, V). After a forward
   // with train == false it holds the logits of rows [logits_row0, N) (model_logits_row reads them).
   float* logits = nullptr;
