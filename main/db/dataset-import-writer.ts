@@ -87,12 +87,22 @@ export class ImportWriter {
   }
 
   /**
-   * Copies the WAL into the database file (PASSIVE: takes no write lock, waits for no reader) and returns how long it
-   * took, ms. Call after commit(); the row thread does it after reporting the publish.
+   * Copies the WAL into the database file (PASSIVE: takes no write lock, waits for no reader), then truncates the WAL
+   * file if no one is using it at that moment (left as it is, it kept the import's size on disk: 290 MB for a
+   * million rows). Returns how long it took, ms. Call after commit(); the row thread does it after reporting the publish.
    */
   checkpoint(): number {
     const t0 = performance.now();
     this.db.pragma('wal_checkpoint(PASSIVE)');
+    // TRUNCATE takes the write lock and waits for readers; with nothing left to copy that is a moment, and with a
+    // zero busy timeout it never waits: busy, it just leaves the file for SQLite to reuse.
+    const busy = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      this.db.pragma(`busy_timeout = ${busy}`);
+    }
     return performance.now() - t0;
   }
 

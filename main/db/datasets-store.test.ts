@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../../test/helpers/temp-home.js';
@@ -46,9 +47,13 @@ describe('datasets store', () => {
     expect(autoCheckpoint()).toBe(0);
     w.commit(0, 'text', 'abc', { shape: 'text', fields: { text: { columns: ['t'] } } });
     expect(autoCheckpoint()).toBe(1000); // given back with the publish
+    const walFile = `${ws.paths.dbFile}-wal`;
+    expect(fs.statSync(walFile).size).toBeGreaterThan(3_000_000); // the import's 20,000 rows, not yet checkpointed
     expect(w.checkpoint()).toBeGreaterThanOrEqual(0);
     const after = wal();
-    expect(after.checkpointed).toBe(after.log); // every committed frame is in the database file now
+    expect(after.checkpointed).toBe(after.log); // every committed frame is in the database file now …
+    expect(fs.statSync(walFile).size).toBe(0); // … and the WAL file's space given back (no other connection here)
+    expect(ws.db.pragma('busy_timeout', { simple: true })).toBe(5000);
     // Removal hides the dataset at once; its rows go chunk by chunk, and nothing of it is left at the end.
     store.remove(w.datasetId);
     expect(() => store.get(w.datasetId)).toThrow(/no dataset/);
