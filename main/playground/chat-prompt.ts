@@ -81,8 +81,7 @@ export async function buildChatPrompt(o: {
   }
   if (session.encoder.eosId !== null) stopTokenIds.add(session.encoder.eosId);
   for (const id of asIds(session.folder.generationConfig.eos_token_id)) stopTokenIds.add(id);
-  // The session gives its warnings as text; the encoder's ones keep their codes.
-  const warnings: MessageText[] = session.warnings.map((w) => session.encoder.notices.find((n) => n.message === w) ?? { message: w });
+  const warnings: MessageText[] = [...session.warnings];
   if (stopTokenIds.size === 0 && stopStrings.length === 0) warnings.push(playgroundNotice('playground.noEndToken', 'Neither the template nor the model names an end token: answers run to the token limit.'));
   return {
     session,

@@ -3,11 +3,12 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { Notice } from '../../preload/contract/message-code.js';
 import type { TemplateSpec } from '../../preload/contract/templates.js';
 import { guessModelKind } from '../models/model-kind.js';
 import { readModelFolder, tokenContent, type ModelFolder } from '../models/model-folder.js';
 import { TemplateEncoder, type ResolvedTemplate } from '../templates/record-encoder.js';
-import { checkTemplateChoice, proposeTemplate } from '../templates/template-proposal.js';
+import { proposeTemplate, templateChoiceNotices } from '../templates/template-proposal.js';
 import { resolveTemplate } from '../templates/template-registry.js';
 import { Tokenizer, type TokenizerJson } from '../tokenizer/tokenizer.js';
 
@@ -21,7 +22,8 @@ export interface EncodingSession {
   readonly template: ResolvedTemplate;
   readonly encoder: TemplateEncoder;
   readonly special: { readonly bosToken: string | null; readonly eosToken: string | null };
-  readonly warnings: readonly string[];
+  /** The template proposal's or choice's notices, then the encoder's. */
+  readonly warnings: readonly Notice[];
 }
 
 const tokenizers = new Map<string, Promise<{ tokenizer: Tokenizer; sha256: string }>>();
@@ -70,9 +72,9 @@ async function buildEncodingSession(modelPath: string, templateName: string | un
   const proposalInput = { chatTemplate: folder.chatTemplate, modelType: folder.config.model_type ?? '', architecture: folder.architecture, kind };
   const proposal = proposeTemplate(proposalInput);
   const name = templateName ?? proposal.template;
-  const warnings = templateName === undefined ? [...proposal.warnings] : checkTemplateChoice(name, proposalInput);
+  const warnings = templateName === undefined ? proposal.notices : templateChoiceNotices(name, proposalInput);
   const template = resolveTemplate(name, folder.chatTemplate, userTemplates);
   const special = { bosToken: tokenContent(folder.tokenizerConfig.bos_token), eosToken: tokenContent(folder.tokenizerConfig.eos_token) };
   const encoder = new TemplateEncoder(tokenizer, template, special);
-  return { folder, tokenizer, tokenizerPath, tokenizerSha256: sha256, templateName: name, template, encoder, special, warnings: [...warnings, ...encoder.warnings] };
+  return { folder, tokenizer, tokenizerPath, tokenizerSha256: sha256, templateName: name, template, encoder, special, warnings: [...warnings, ...encoder.notices] };
 }

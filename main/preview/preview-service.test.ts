@@ -66,7 +66,8 @@ describe('preview service', () => {
 
   it('warns when a plain template is chosen for an instruct model', async () => {
     const res = await svc.dataset({ modelPath: MODEL, template: 'default', records: [{ kind: 'single', instruction: 'a', output: 'b' }] });
-    expect(res.warnings.join(' ')).toMatch(/instruct model/);
+    expect(res.warnings.map((w) => w.message).join(' ')).toMatch(/instruct model/);
+    expect(res.warnings[0]?.code).toBe('template.plainOnInstructModel');
   });
 });
 

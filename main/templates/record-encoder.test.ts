@@ -156,11 +156,11 @@ describe('jinja templates that rewrite history (Qwen3-style thought stripping)',
 describe('template/tokenizer mismatch', () => {
   it('warns when a template uses markers the tokenizer lacks (llama3 on a ChatML tokenizer)', () => {
     const enc = new TemplateEncoder(tok, { kind: 'spec', spec: spec('llama3') }, special);
-    expect(enc.warnings.join(' ')).toMatch(/<\|start_header_id\|>.*not a token/);
+    expect(enc.notices.map((n) => n.message).join(' ')).toMatch(/<\|start_header_id\|>.*not a token/);
     expect(enc.notices).toMatchObject([
       { code: 'template.eosNotInVocab', params: { eos: '<|eot_id|>' } },
       { code: 'template.markersNotTokens', params: { template: 'llama3', markers: expect.stringContaining('<|start_header_id|>') } },
     ]);
-    expect(new TemplateEncoder(tok, { kind: 'spec', spec: spec('chatml') }, special).warnings).toEqual([]);
+    expect(new TemplateEncoder(tok, { kind: 'spec', spec: spec('chatml') }, special).notices).toEqual([]);
   });
 });

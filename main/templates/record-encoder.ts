@@ -110,11 +110,6 @@ export class TemplateEncoder {
     }
   }
 
-  /** The notices' English text. */
-  get warnings(): string[] {
-    return this.notices.map((n) => n.message);
-  }
-
   elementIds(e: Element): number[] {
     if ('text' in e) return e.text.length === 0 ? [] : this.tokenizer.encode(e.text);
     if ('bos' in e) return this.bosId === null ? [] : [this.bosId];

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkTemplateChoice, proposeTemplate, templateChoiceNotices, templateFromChatTemplate } from './template-proposal.js';
+import { proposeTemplate, templateChoiceNotices, templateFromChatTemplate } from './template-proposal.js';
 
 const base = { chatTemplate: null, modelType: 'llama', architecture: 'LlamaForCausalLM', kind: 'base' as const };
+
+const choice = (template: string, m: Parameters<typeof templateChoiceNotices>[1]) => templateChoiceNotices(template, m).map((n) => n.message);
 
 describe('template proposal', () => {
   it('reads the family from the chat template markers', () => {
@@ -15,7 +17,7 @@ describe('template proposal', () => {
   });
 
   it('proposes default for base models, the matching built-in or jinja for instruct ones', () => {
-    expect(proposeTemplate(base)).toEqual({ template: 'default', notices: [], warnings: [] });
+    expect(proposeTemplate(base)).toEqual({ template: 'default', notices: [] });
     expect(proposeTemplate({ ...base, kind: 'instruct', chatTemplate: '<|start_header_id|>' }).template).toBe('llama3');
     expect(proposeTemplate({ ...base, kind: 'instruct', chatTemplate: '{{ messages }}' }).template).toBe('jinja');
     expect(proposeTemplate({ ...base, kind: 'instruct' }).notices).toEqual([
@@ -24,12 +26,12 @@ describe('template proposal', () => {
   });
 
   it('warns about a chat template on a base model, default on an instruct model, and a foreign family', () => {
-    expect(checkTemplateChoice('qwen', base)[0]).toMatch(/base model/);
-    expect(checkTemplateChoice('default', base)).toEqual([]);
+    expect(choice('qwen', base)[0]).toMatch(/base model/);
+    expect(choice('default', base)).toEqual([]);
     const instruct = { ...base, kind: 'instruct' as const, chatTemplate: '<|start_header_id|>' };
-    expect(checkTemplateChoice('default', instruct)[0]).toMatch(/"llama3" matches/);
-    expect(checkTemplateChoice('qwen', instruct).join(' ')).toMatch(/looks like "llama3"/);
-    expect(checkTemplateChoice('llama3', instruct)).toEqual([]);
+    expect(choice('default', instruct)[0]).toMatch(/"llama3" matches/);
+    expect(choice('qwen', instruct).join(' ')).toMatch(/looks like "llama3"/);
+    expect(choice('llama3', instruct)).toEqual([]);
   });
 
   it('gives each warning a code and the ids it names as params', () => {

@@ -1,6 +1,6 @@
 // Proposes a built-in template for a model folder from its chat template and family, and warns when a
 // choice looks wrong. Heuristic by design; it never renders anything. Warnings are notices (code + params + English,
-// TEMPLATE_PROPOSAL_CODES); `warnings`/checkTemplateChoice give the English text alone for callers that want strings.
+// TEMPLATE_PROPOSAL_CODES).
 import type { Notice } from '../../preload/contract/message-code.js';
 
 /** Every code of this file's notices (the renderer has a `main.<code>` text for each; a test checks). */
@@ -27,12 +27,10 @@ export interface ProposalInput {
 export interface Proposal {
   readonly template: string;
   readonly notices: readonly Notice[];
-  /** The notices' English text. */
-  readonly warnings: readonly string[];
 }
 
 function proposal(template: string, notices: readonly Notice[] = []): Proposal {
-  return { template, notices, warnings: notices.map((n) => n.message) };
+  return { template, notices };
 }
 
 /** Templates made for base models: plain text, no chat-special tokens. */
@@ -62,12 +60,7 @@ export function proposeTemplate(m: ProposalInput): Proposal {
   return proposal('default', [warn('template.instructWithoutChatTemplate', {}, 'This looks like an instruct model but it has no chat template: check which format it was tuned with.')]);
 }
 
-/** Warnings for a template the user picked for a model (the issue's "choice looks wrong" cases), as text. */
-export function checkTemplateChoice(template: string, m: ProposalInput): string[] {
-  return templateChoiceNotices(template, m).map((n) => n.message);
-}
-
-/** Warnings for a template the user picked for a model, as notices. */
+/** Warnings for a template the user picked for a model (the issue's "choice looks wrong" cases). */
 export function templateChoiceNotices(template: string, m: ProposalInput): Notice[] {
   const warnings: Notice[] = [];
   const isPlain = PLAIN_TEMPLATES.has(template);

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { DomainContract } from './define.js';
 import { NormalisedRecord } from './datasets.js';
+import { Notice } from './message-code.js';
 
 export const EncodeOptions = z
   .object({
@@ -102,7 +103,7 @@ export type DatasetStatsDto = Readonly<z.infer<typeof DatasetStatsDto>>;
 
 export const PreviewResultDto = z.object({
   template: z.string(),
-  warnings: z.array(z.string()),
+  warnings: z.array(Notice),
   records: z.array(PreviewRecordDto),
   stats: DatasetStatsDto,
 });

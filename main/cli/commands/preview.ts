@@ -42,7 +42,7 @@ export function encodeOptionsFrom(values: { cutoff?: string | undefined; 'train-
 }
 
 function human(r: PreviewResultDto): string {
-  const out: string[] = [`template: ${r.template}`, ...r.warnings.map((w) => `warning: ${w}`)];
+  const out: string[] = [`template: ${r.template}`, ...r.warnings.map((w) => `warning: ${w.message}`)];
   for (const rec of r.records) {
     out.push('', `── record ${rec.index} ${rec.ok ? `(${rec.tokenCount} tokens, ${rec.trainableCount} trained${rec.truncated ? `, truncated from ${rec.fullLength}` : ''})` : `skipped: ${rec.reason}`}`);
     if (rec.ok) out.push(rec.segments.map((s) => (s.trained ? `⟦${s.text}⟧` : s.text)).join(''));

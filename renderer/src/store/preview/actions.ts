@@ -186,10 +186,9 @@ export const createPreviewSlice =
     };
   };
 
-/** The proposal's warnings, then the preview's ones whose text is not among them yet. */
-function mergeWarnings(a: readonly MainMessage[], b: readonly string[]): readonly MainMessage[] {
+/** The proposal's warnings, then the preview's ones that are not among them yet. */
+function mergeWarnings(a: readonly MainMessage[], b: readonly MainMessage[]): readonly MainMessage[] {
   const seen = new Set(a.map((w) => w.message));
-  const added: MainMessage[] = [];
-  for (const message of b) if (!seen.has(message)) (seen.add(message), added.push({ message }));
+  const added = b.filter((w) => !seen.has(w.message));
   return added.length > 0 ? [...a, ...added] : a;
 }

@@ -112,10 +112,10 @@ describe('preview slice', () => {
     await s.getState().usePreviewDataset(7);
     await s.getState().chooseTemplate('qwen');
     expect(previewSelectors.template(s.getState())).toBe('qwen');
-    // The proposal's notice keeps its code (translatable); the preview's text is added once, only when it is new.
+    // The proposal's notice is kept; the preview's notices are added once, only when they are new.
     expect(s.getState().templateWarnings).toEqual([
       { code: 'template.ownTemplateDiffers', params: { own: 'llama3', template: 'qwen' }, message: 'The model\'s own chat template looks like "llama3", not "qwen".' },
-      { message: 'The preview says more.' },
+      { code: 'encoder.test', params: {}, message: 'The preview says more.' },
     ]);
     await s.getState().chooseTemplate(undefined);
     expect(s.getState().templateWarnings).toEqual([]);

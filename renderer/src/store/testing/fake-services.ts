@@ -9,6 +9,7 @@ import type { ExportsService } from '../../services/exports.js';
 import type { ExportDto, ExportFinishedEvent, ExportJobDto, ExportProgressEvent, StartExportRequest } from '../../../../preload/contract/exports.js';
 import type { ModelCardDto } from '../../../../preload/contract/models.js';
 import type { DatasetProgressEvent, PreviewRecordDto } from '../../../../preload/contract/preview.js';
+import type { Notice } from '../../../../preload/contract/message-code.js';
 import type { RunsService } from '../../services/runs.js';
 import { createLatheStore, type StoreDeps } from '../index.js';
 
@@ -223,7 +224,7 @@ export function fakePreview(rows: readonly { record: NormalisedRecord; excluded?
       const truncated = all.filter((x) => x.truncated).length;
       const longest = [...all].sort((a, b) => b.fullLength - a.fullLength || a.index - b.index).slice(0, 10).map((x) => ({ index: x.index, fullLength: x.fullLength, tokenCount: x.tokenCount }));
       return {
-        template: r.template ?? 'llama3', warnings: r.template === 'qwen' ? ['The model\'s own chat template looks like "llama3", not "qwen".', 'The preview says more.'] : [], records: all.slice(off, off + (r.rows ?? 10)),
+        template: r.template ?? 'llama3', warnings: r.template === 'qwen' ? [{ code: 'template.ownTemplateDiffers', params: { own: 'llama3', template: 'qwen' }, message: 'The model\'s own chat template looks like "llama3", not "qwen".' }, { code: 'encoder.test', params: {}, message: 'The preview says more.' }] as Notice[] : [], records: all.slice(off, off + (r.rows ?? 10)),
         stats: { records: all.length, skipped: 0, totalTokens: 0, trainableTokens: 0, truncated, truncatedShare: all.length ? truncated / all.length : 0, cutoffLen: cutoff, meanLength: 0, p50Length: 0, p95Length: 0, maxLength: Math.max(0, ...all.map((x) => x.tokenCount)), maxFullLength: Math.max(0, ...all.map((x) => x.fullLength)), histogram: { edges: [0, 10, 20], counts: [1, 1] }, longest, batchSize: 1, gradientAccumulation: 1, stepsPerEpoch: all.length },
       };
     },
