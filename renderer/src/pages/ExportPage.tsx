@@ -18,6 +18,8 @@ import { runsSelectors } from '../store/runs/selectors.js';
 
 const FORMATS: readonly ExportFormat[] = ['peft', 'merged', 'gguf', 'ollama', 'onnx'];
 const DTYPES: readonly ExportDtype[] = ['bf16', 'f16', 'f32'];
+// ONNX runtimes widely take f16 and f32 initializers; bf16 is offered last (fewer runtimes load it).
+const ONNX_DTYPES: readonly ExportDtype[] = ['f16', 'f32', 'bf16'];
 const QUANTS: readonly ExportQuant[] = ['q8_0', 'q4_k_m', 'q4_0', 'f16', 'bf16', 'f32'];
 
 /** `#export?run=7` preselects run 7 (the Runs page links here that way). */
@@ -45,6 +47,7 @@ export function ExportPage() {
   const [runId, setRunId] = useState<number | undefined>(runFromHash);
   const [formats, setFormats] = useState<ReadonlySet<ExportFormat>>(new Set(['peft', 'gguf']));
   const [dtype, setDtype] = useState<ExportDtype>('bf16');
+  const [onnxDtype, setOnnxDtype] = useState<ExportDtype>('f16');
   const [quant, setQuant] = useState<ExportQuant>('q8_0');
   const [shard, setShard] = useState('5GB');
   const [dest, setDest] = useState('');
@@ -68,7 +71,8 @@ export function ExportPage() {
       runId: runId!,
       format,
       verify,
-      ...(format === 'merged' || format === 'onnx' ? { dtype } : {}),
+      ...(format === 'merged' ? { dtype } : {}),
+      ...(format === 'onnx' ? { dtype: onnxDtype } : {}),
       ...(format === 'gguf' || format === 'ollama' ? { quant } : {}),
       ...(format === 'merged' && shard.trim() ? { shardSize: shard.trim() } : {}),
       ...(dest.trim() ? { out: `${dest.trim().replace(/[\\/]+$/, '')}${dest.includes('\\') ? '\\' : '/'}${format}` } : {}),
@@ -138,8 +142,17 @@ export function ExportPage() {
             </fieldset>
             <div className="form-grid" style={{ marginTop: 12 }}>
               <Field label={t('export.dtype')} help={t('export.dtypeHelp')}>
-                <select value={dtype} onChange={(e) => setDtype(e.target.value as ExportDtype)} disabled={!formats.has('merged') && !formats.has('onnx')}>
+                <select value={dtype} onChange={(e) => setDtype(e.target.value as ExportDtype)} disabled={!formats.has('merged')}>
                   {DTYPES.map((d) => (
+                    <option key={d} value={d}>
+                      {d}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              <Field label={t('export.onnxDtype')} help={t('export.onnxDtypeHelp')}>
+                <select value={onnxDtype} onChange={(e) => setOnnxDtype(e.target.value as ExportDtype)} disabled={!formats.has('onnx')}>
+                  {ONNX_DTYPES.map((d) => (
                     <option key={d} value={d}>
                       {d}
                     </option>
