@@ -1,5 +1,6 @@
 // Model-level tests: finite-difference check of every LoRA gradient through the whole decoder (all targets,
-// dropout off/on, packed rows, each architecture variant), packing equivalence, loader errors.
+// dropout off/on, packed rows, each architecture variant), packing equivalence, chunked lm_head == one chunk, saved
+// activations read only through load_saved, loader errors.
 #include <cmath>
 #include <algorithm>
 #include <filesystem>
@@ -205,6 +206,160 @@ static void chunked_lm_head() {
   delete be;
 }
 
+// A CPU backend whose saved activations are opaque (stored times -4, exact in floating point, and not a symmetry of any
+// op: RMSNorm's backward, for one, is invariant under negation alone): the model must read them only through
+// load_saved, since on CUDA they are bf16 bits that no fp32 op can read. Everything else is the CPU reference.
+class opaque_saved_backend final : public backend {
+ public:
+  explicit opaque_saved_backend(backend* in) : in_(in) {}
+  ~opaque_saved_backend() override { delete in_; }
+  const char* name() const override { return "cpu-opaque-saved"; }
+  float* alloc_f32(int64_t n) override { return in_->alloc_f32(n); }
+  int32_t* alloc_i32(int64_t n) override { return in_->alloc_i32(n); }
+  void free_buf(void* p) override { in_->free_buf(p); }
+  void upload_f32(float* d, const float* s, int64_t n) override { in_->upload_f32(d, s, n); }
+  void download_f32(float* d, const float* s, int64_t n) override { in_->download_f32(d, s, n); }
+  void upload_i32(int32_t* d, const int32_t* s, int64_t n) override { in_->upload_i32(d, s, n); }
+  void zero_f32(float* p, int64_t n) override { in_->zero_f32(p, n); }
+  void copy_f32(float* d, const float* s, int64_t n) override { in_->copy_f32(d, s, n); }
+  uint64_t bytes_in_use() const override { return in_->bytes_in_use(); }
+  float* alloc_saved(int64_t n) override { return in_->alloc_f32(n); }
+  void store_saved(float* saved, const float* src, int64_t n) override {
+    stores++;
+    for (int64_t i = 0; i < n; i++) saved[i] = -4.0f * src[i];
+  }
+  void load_saved(float* dst, const float* saved, int64_t n) override {
+    loads++;
+    for (int64_t i = 0; i < n; i++) dst[i] = saved[i] * -0.25f;
+  }
+  void matmul_forward(float* out, const float* inp, const float* w, const float* b, int N, int C, int OC) override {
+    in_->matmul_forward(out, inp, w, b, N, C, OC);
+  }
+  void matmul_backward(float* dinp, float* dw, float* db, const float* dout, const float* inp, const float* w, int N, int C,
+                       int OC) override {
+    in_->matmul_backward(dinp, dw, db, dout, inp, w, N, C, OC);
+  }
+  void embedding_forward(float* out, const int32_t* t, const float* wte, int N, int C) override { in_->embedding_forward(out, t, wte, N, C); }
+  void embedding_backward(float* dwte, const float* dout, const int32_t* t, int N, int C) override {
+    in_->embedding_backward(dwte, dout, t, N, C);
+  }
+  void rmsnorm_forward(float* out, float* rstd, const float* inp, const float* w, float eps, int N, int C) override {
+    in_->rmsnorm_forward(out, rstd, inp, w, eps, N, C);
+  }
+  void rmsnorm_backward(float* dinp, float* dw, const float* dout, const float* inp, const float* w, const float* rstd, int N,
+                        int C) override {
+    in_->rmsnorm_backward(dinp, dw, dout, inp, w, rstd, N, C);
+  }
+  void rope_forward(float* out, const float* inp, const float* c, const float* s, const int32_t* pos, int N, int H, int hd) override {
+    in_->rope_forward(out, inp, c, s, pos, N, H, hd);
+  }
+  void rope_backward(float* dinp, const float* dout, const float* c, const float* s, const int32_t* pos, int N, int H, int hd) override {
+    in_->rope_backward(dinp, dout, c, s, pos, N, H, hd);
+  }
+  void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg, int B, int T,
+                         int H, int KVH, int hd, int window) override {
+    in_->attention_forward(out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+  }
+  void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse, const float* q,
+                          const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) override {
+    in_->attention_backward(dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+  }
+  void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H, int KVH, int hd,
+                                int window, int q_pos) override {
+    in_->attention_decode_forward(out, q, kc, vc, L, H, KVH, hd, window, q_pos);
+  }
+  void swiglu_forward(float* out, const float* g, const float* u, int64_t n) override { in_->swiglu_forward(out, g, u, n); }
+  void swiglu_backward(float* dg, float* du, const float* dout, const float* g, const float* u, int64_t n) override {
+    in_->swiglu_backward(dg, du, dout, g, u, n);
+  }
+  void cross_entropy_forward(float* l, const float* x, const int32_t* t, int N, int V) override { in_->cross_entropy_forward(l, x, t, N, V); }
+  void cross_entropy_backward(float* d, const float* x, const int32_t* t, float dl, int N, int V) override {
+    in_->cross_entropy_backward(d, x, t, dl, N, V);
+  }
+  void lm_head_loss(float* l, float* dinp, float* logits, const float* inp, const float* w, const int32_t* t, int N, int C, int V,
+                    int chunk) override {
+    in_->lm_head_loss(l, dinp, logits, inp, w, t, N, C, V, chunk);
+  }
+  void lora_forward(float* out, float* xa, const float* x, const float* A, const float* B, float sc, int N, int C, int OC, int r) override {
+    in_->lora_forward(out, xa, x, A, B, sc, N, C, OC, r);
+  }
+  void lora_backward(float* dx, float* dA, float* dB, float* dxa, const float* dout, const float* x, const float* xa, const float* A,
+                     const float* B, float sc, int N, int C, int OC, int r) override {
+    in_->lora_backward(dx, dA, dB, dxa, dout, x, xa, A, B, sc, N, C, OC, r);
+  }
+  void residual_forward(float* out, const float* a, const float* b, int64_t n) override { in_->residual_forward(out, a, b, n); }
+  void residual_backward(float* da, float* db, const float* dout, int64_t n) override { in_->residual_backward(da, db, dout, n); }
+  void dropout_forward(float* out, const float* inp, float p, uint64_t seed, uint64_t st, int64_t n) override {
+    in_->dropout_forward(out, inp, p, seed, st, n);
+  }
+  void dropout_backward(float* dinp, const float* dout, float p, uint64_t seed, uint64_t st, int64_t n) override {
+    in_->dropout_backward(dinp, dout, p, seed, st, n);
+  }
+  double sum_squares(const float* x, int64_t n) override { return in_->sum_squares(x, n); }
+  void scale_inplace(float* x, float s, int64_t n) override { in_->scale_inplace(x, s, n); }
+  void adamw_update(float* p, const float* g, float* m, float* v, int64_t n, double lr, double b1, double b2, double eps, double wd,
+                    int64_t t) override {
+    in_->adamw_update(p, g, m, v, n, lr, b1, b2, eps, wd, t);
+  }
+  int stores = 0, loads = 0;
+
+ private:
+  backend* in_;
+};
+
+// The same training micro-batch on the CPU backend and on opaque_saved_backend: bitwise the same loss and LoRA
+// gradients (Qwen3 with q/k norm and dropout; Llama with LoRA on q and v only, so some recomputations are skipped).
+static void saved_activations_opaque() {
+  for (int variant = 0; variant < 2; variant++) {
+    std::string arch = variant == 0 ? "qwen3" : "llama";
+    std::string dir = test_temp_dir("opaque-" + arch);
+    test_write_tiny_model(dir, arch, 12, 40, 16, 2, 4, 2, 24);
+    lora_config lc;
+    lc.r = 2; lc.alpha = 4; lc.dropout = variant == 0 ? 0.2f : 0.0f;
+    for (int t = 0; t < LORA_TARGET_COUNT; t++) lc.targets[t] = variant == 0 || t == LORA_TARGET_Q || t == LORA_TARGET_V;
+    ltok_dataset ds = make_ds(4, 40, {8, 5, 10});
+    micro_batch mb = data_make_batch_rows(ds, {{0, 1}, {2}}, 32);
+    double loss[2];
+    std::vector<float> grads[2];
+    int stores = 0, loads = 0;
+    for (int k = 0; k < 2; k++) {
+      backend* be = nullptr;
+      CHECK_OK(backend_create("cpu", 2, &be));
+      opaque_saved_backend* ob = k ? new opaque_saved_backend(be) : nullptr;
+      if (ob) be = ob;
+      model m;
+      CHECK_OK(model_load(m, be, dir));
+      lora_adapter ad;
+      CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 4, true));
+      for (auto& layer : ad.layers)
+        for (auto& mod : layer) {
+          if (!mod.on) continue;
+          std::vector<float> b((size_t)mod.out * lc.r);
+          for (size_t i = 0; i < b.size(); i++) b[i] = 0.25f * std::sin(0.7f * (float)i + (float)mod.in);
+          be->upload_f32(mod.B, b.data(), (int64_t)b.size());
+        }
+      CHECK_OK(model_alloc_train(m, 2, mb.T, lc.r, lc.dropout));
+      lora_adapter_zero_grad(ad);
+      CHECK_OK(model_forward(m, &ad, mb, true, 17, &loss[k]));
+      CHECK_OK(model_backward(m, ad, 1.0f / (float)mb.n_targets));
+      for (auto& layer : ad.layers)
+        for (auto& mod : layer) {
+          if (!mod.on) continue;
+          grads[k].insert(grads[k].end(), mod.dA, mod.dA + (size_t)lc.r * mod.in);
+          grads[k].insert(grads[k].end(), mod.dB, mod.dB + (size_t)mod.out * lc.r);
+        }
+      if (ob) { stores = ob->stores; loads = ob->loads; }
+      lora_adapter_free(ad);
+      model_free(m);
+      delete be;
+    }
+    std::printf("opaque saved activations (%s): loss %.8f vs %.8f, %zu gradient values, %d stores, %d loads, identical: %s\n",
+                arch.c_str(), loss[1], loss[0], grads[0].size(), stores, loads, loss[0] == loss[1] && grads[0] == grads[1] ? "yes" : "no");
+    CHECK(loss[0] == loss[1] && !grads[0].empty() && grads[0] == grads[1]);
+    CHECK(stores > 0 && loads > 0);
+  }
+}
+
 static void loader_errors() {
   backend* be = nullptr;
   CHECK_OK(backend_create("cpu", 1, &be));
@@ -231,6 +386,7 @@ int main() {
   fd_check("qwen3", 0.0f, 6);  // heads * head_dim (24) != hidden (16), as in Qwen3-4B
   packing_equivalence();
   chunked_lm_head();
+  saved_activations_opaque();
   loader_errors();
   return test_finish("test-model");
 }

@@ -27,9 +27,9 @@ class backend {
   // read them only through matmul/embedding. The defaults keep them as fp32 buffers.
   virtual float* alloc_frozen(int64_t n) { return alloc_f32(n); }
   virtual void upload_frozen(float* dst, const float* src, int64_t n);  // backend.cpp
-  // Saved activations that the backward reads back through an fp32 copy (the MLP's gate and up projections): a
-  // backend may store them narrower (CUDA in the default mode: bf16, as autocast keeps them). The defaults keep fp32
-  // buffers and copy.
+  // Saved activations that the backward reads back through an fp32 copy (the residual stream, the attention operands,
+  // the MLP's gate and up): a backend may store them narrower (CUDA in the default mode: bf16, as autocast keeps them)
+  // and nothing but load_saved may read them. The defaults keep fp32 buffers and copy.
   virtual float* alloc_saved(int64_t n) { return alloc_f32(n); }
   virtual void store_saved(float* saved, const float* src, int64_t n) { copy_f32(saved, src, n); }
   virtual void load_saved(float* dst, const float* saved, int64_t n) { copy_f32(dst, saved, n); }
