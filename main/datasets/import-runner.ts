@@ -14,7 +14,10 @@ import { rowThreadsSettled } from './threaded-row-sink.js';
 
 export interface RunningImport {
   readonly result: Promise<ImportTaskResult>;
-  /** Settles once the import's threads have exited (after the result: its writer thread checkpoints the WAL). */
+  /**
+   * Settles once the import's threads have exited (after the result, its writer thread checkpoints the WAL); inline,
+   * once every writer thread of this process has.
+   */
   readonly ended: Promise<void>;
   cancel(): void;
 }
