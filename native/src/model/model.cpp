@@ -104,7 +104,8 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
 void model_free(model& m) {
   if (!m.be) return;
   backend* be = m.be;
-  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp, m.norm_out, m.gate32, m.up32, m.res32, m.mid32, m.q32, m.k32, m.v32, m.ao32,
+  std::vector<void*> ps = {m.wte, m.norm_f, m.rope_cos, m.rope_sin, m.res_final, m.lnf, m.rstdf, m.logits, m.losses, m.tmp,
+                           m.norm_out, m.gate32, m.up32, m.res32, m.mid32, m.q32, m.k32, m.v32, m.ao32,
                            m.tokens, m.positions, m.segments, m.targets, m.dres, m.dmid, m.dln, m.dq, m.dq2,
                            m.dk, m.dk2, m.dv, m.dao, m.dgate, m.dup, m.dact, m.dxa, m.dxd};
   if (!m.tied) ps.push_back(m.lm_head);
