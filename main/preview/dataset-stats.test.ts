@@ -1,8 +1,8 @@
-import * as esbuild from 'esbuild';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import path, { join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundledWorker } from '../../test/helpers/bundled-worker.js';
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
 import { DatasetsStore } from '../db/datasets-store.js';
 import { ProjectsStore } from '../db/projects-store.js';
@@ -11,11 +11,10 @@ import { openWorkspace, type Workspace } from '../workspace/workspace.js';
 import { openEncodingSession } from './encoding-session.js';
 import { MeasureCache, measureSource, setupKeyOf } from './measure-job.js';
 import { PreviewService, previewDepsFor } from './preview-service.js';
-import { storedSource } from './stored-dataset.js';
 
 const MODEL = 'data/models/lathe-tiny-llama';
 const N = 4500;
-const workerFile = path.resolve('node_modules/.cache/lathe-test', `measure-worker-${process.pid}.mjs`);
+let workerFile: string;
 let ws: Workspace;
 let id: number;
 
@@ -25,7 +24,7 @@ function rec(i: number): NormalisedRecord {
 }
 
 beforeAll(async () => {
-  await esbuild.build({ entryPoints: [path.resolve('main/preview/measure-worker.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: workerFile, logLevel: 'silent' });
+  workerFile = await bundledWorker('main/preview/measure-worker.ts');
   ws = openWorkspace(mkdtempSync(join(tmpdir(), 'lathe-stats-')));
   const project = new ProjectsStore(ws.db).create('p');
   const store = new DatasetsStore(ws.db);
@@ -37,7 +36,6 @@ beforeAll(async () => {
 
 afterAll(() => {
   ws.db.close();
-  rmSync(workerFile, { force: true });
 });
 
 const options = { cutoffLen: 64, trainOnPrompt: false, maskHistory: false, enableThinking: true };
@@ -58,8 +56,8 @@ describe('dataset statistics of a stored dataset', () => {
     expect(progress.at(-1)).toEqual({ jobId: 'j1', done: N, total: N });
     expect(progress.every((p) => p.jobId === 'j1')).toBe(true);
 
-    // The same numbers in-process (no worker) and record by record through the single-record preview.
-    const inThread = new PreviewService(previewDepsFor(ws));
+    // The same numbers with one worker and record by record through the single-record preview.
+    const inThread = new PreviewService({ ...previewDepsFor(ws), measureWorkerFile: workerFile, measureWorkers: 1 });
     const again = await inThread.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options });
     expect(again.stats).toEqual(res.stats);
     const longest = await svc.record({ modelPath: MODEL, datasetId: id, index: 3333, options });
@@ -70,7 +68,7 @@ describe('dataset statistics of a stored dataset', () => {
   }, 60_000);
 
   it('shows rows from an idx on and counts one split', async () => {
-    const svc = new PreviewService(previewDepsFor(ws));
+    const svc = new PreviewService({ ...previewDepsFor(ws), measureWorkerFile: workerFile });
     const res = await svc.dataset({ modelPath: MODEL, datasetId: id, offset: 3999, rows: 2, options });
     expect(res.records.map((r) => r.index)).toEqual([3999, 4001]);
     new DatasetsStore(ws.db).setSplit(id, 7, 0.1);
@@ -91,36 +89,33 @@ describe('dataset statistics of a stored dataset', () => {
     await expect(svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options, jobId: 'stop' })).rejects.toMatchObject({ code: 'cancelled' });
     expect(await svc.cancel({ jobId: 'stop' })).toEqual({ cancelled: false });
     // The id is free again once the job ended.
-    const res = await new PreviewService(previewDepsFor(ws)).dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 4096 }, jobId: 'stop' });
+    const res = await new PreviewService({ ...previewDepsFor(ws), measureWorkerFile: workerFile }).dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 4096 }, jobId: 'stop' });
     expect(res.stats.truncated).toBe(0);
   }, 60_000);
 
   it('reuses the last pass while the database is unchanged: a new cutoff reads no row', async () => {
     const stamps: string[] = [];
     const deps = previewDepsFor(ws);
-    const svc = new PreviewService({ ...deps, dbStamp: () => (stamps.push(deps.dbStamp!()), stamps.at(-1)!) });
+    const passes: { reused: boolean; workers: number }[] = [];
+    const svc = new PreviewService({ ...deps, measureWorkerFile: workerFile, onMeasured: (p) => passes.push(p), dbStamp: () => (stamps.push(deps.dbStamp!()), stamps.at(-1)!) });
     const a = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options });
     const store = new DatasetsStore(ws.db);
-    const rows = DatasetsStore.prototype.rows;
-    let read = 0;
-    DatasetsStore.prototype.rows = function (this: DatasetsStore, ...args: Parameters<DatasetsStore['rows']>) {
-      read++;
-      return rows.apply(this, args);
-    };
     try {
       const b = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 32 } });
-      expect(read).toBe(0);
+      // Reused: no worker started, so no row read.
+      expect(passes.map((p) => [p.reused, p.workers])).toEqual([[false, passes[0]!.workers], [true, 0]]);
+      expect(passes[0]!.workers).toBeGreaterThan(0);
       expect(b.stats.records).toBe(a.stats.records);
       expect(b.stats.truncated).toBeGreaterThan(a.stats.truncated);
       expect(stamps[0]).toBe(stamps[1]);
       // Any write changes the stamp: the next request reads the rows again (and sees the edit).
       store.edit(id, 10, { kind: 'single', instruction: 'now much longer '.repeat(20), output: 'x' });
       const c = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 32 } });
-      expect(read).toBeGreaterThan(0);
+      expect(passes[2]).toMatchObject({ reused: false });
+      expect(passes[2]!.workers).toBeGreaterThan(0);
       expect(stamps[2]).not.toBe(stamps[1]);
       expect(c.stats.totalTokens).not.toBe(b.stats.totalTokens);
     } finally {
-      DatasetsStore.prototype.rows = rows;
       store.edit(id, 10, null);
     }
   }, 60_000);
@@ -129,7 +124,7 @@ describe('dataset statistics of a stored dataset', () => {
     const s = await openEncodingSession(MODEL, undefined);
     const setup = { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: { ...DEFAULT_ENCODER_OPTIONS, cutoffLen: 64 } };
     const cache = new MeasureCache();
-    const job = () => ({ source: storedSource(ws.db, id, undefined, 1000), setup, setupKey: setupKeyOf(s.tokenizerSha256, setup), encoder: s.encoder, cache, workerFile, workers: 2 });
+    const job = () => ({ source: { total: N, stored: { dbFile: ws.paths.dbFile, datasetId: id }, chunkRows: 1000 }, setup, setupKey: setupKeyOf(s.tokenizerSha256, setup), encoder: s.encoder, cache, workerFile, workers: 2 });
     const first = await measureSource(job());
     expect(first.cachedChunks).toBe(0);
     expect(first.workers).toBe(2);
@@ -143,7 +138,6 @@ describe('dataset statistics of a stored dataset', () => {
     const key = (o: Partial<typeof setup.options>) => setupKeyOf(s.tokenizerSha256, { ...setup, options: { ...setup.options, ...o } });
     const cached = await measureSource({ ...job(), setupKey: key({ cutoffLen: 4096, trainOnPrompt: true }) });
     expect(cached.cachedChunks).toBe(5);
-    expect(cached.workers).toBe(0);
     expect((await measureSource({ ...job(), setupKey: key({ maskHistory: true }) })).cachedChunks).toBe(0);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 // Measures a chunk of records for the dataset statistics: each turn's prompt and answer token counts, nothing
 // else kept (no ids, no text). Those do not depend on cutoff_len or train_on_prompt, so one measurement serves
 // every cutoff (turn-layout.ts lays them out). The same code runs in a worker thread or in-process.
+import { createHash } from 'node:crypto';
 import { LatheError } from '../../preload/contract/errors.js';
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
 import type { EncoderOptions, TemplateEncoder } from '../templates/record-encoder.js';
@@ -64,4 +65,11 @@ export function measureChunk(encoder: TemplateEncoder, options: EncoderOptions, 
     k++;
   }
   return { index: index.slice(0, k), turnEnd: turnEnd.slice(0, k), src: Int32Array.from(src), tgt: Int32Array.from(tgt), skipped };
+}
+
+/** The cache key of a chunk: a content hash of the setup (setupKeyOf) and the chunk's records with their indexes. */
+export function chunkKey(setupKey: string, p: ChunkPayload): string {
+  const h = createHash('sha256').update(setupKey);
+  for (let i = 0; i < p.texts.length; i++) h.update(`\n${p.indexes[i]}\t`).update(p.texts[i]!);
+  return h.digest('hex');
 }

@@ -17,6 +17,7 @@ import {
 } from '../../preload/contract/preview.js';
 import type { TemplateSpec } from '../../preload/contract/templates.js';
 import { changeStamp } from '../db/change-stamp.js';
+import { DatasetsStore } from '../db/datasets-store.js';
 import { TemplatesStore } from '../db/templates-store.js';
 import type { WorkspaceDb } from '../db/workspace-db.js';
 import type { ServiceContext } from '../services/service-context.js';
@@ -25,11 +26,11 @@ import { tokenizeDataset } from '../tokenizer/tokenize-dataset.js';
 import { readDatasetFile } from './dataset-file.js';
 import { openEncodingSession, type EncodingSession } from './encoding-session.js';
 import type { TurnChunk } from './measure-chunk.js';
-import { MeasureCache, measureSource, setupKeyOf, type MeasureSource } from './measure-job.js';
+import { MeasureCache, measureSource, setupKeyOf, type MeasureSource, type RecordsSource } from './measure-job.js';
 import { datasetStats } from './preview-stats.js';
 import { layoutChunk } from './turn-layout.js';
 import { previewRecord } from './record-preview.js';
-import { storedDatasetRecords, storedRow, storedRows, storedSource } from './stored-dataset.js';
+import { storedDatasetRecords, storedRow, storedRows } from './stored-dataset.js';
 
 const CHUNK = 2000;
 
@@ -42,13 +43,17 @@ export interface PreviewDeps {
   onDatasetProgress?(p: { jobId: string; done: number; total: number }): void;
   /** Records of a dataset stored in the workspace. */
   storedDataset?(id: number, split: 'train' | 'validation' | undefined): NormalisedRecord[];
-  /** The workspace database, for reading stored datasets a chunk or a row at a time. */
+  /** The workspace database, for a stored dataset's size and the rows shown in full. */
   readonly db?: WorkspaceDb | undefined;
+  /** Its file: the statistics workers read a stored dataset's rows over connections of their own. */
+  readonly dbFile?: string | undefined;
   /** Changes whenever the database is written to (change-stamp.ts); the same stamp lets a pass be reused. */
   dbStamp?(): string;
   /** Statistics worker script override (tests bundle one) and thread count. */
   readonly measureWorkerFile?: string | undefined;
   readonly measureWorkers?: number | undefined;
+  /** Told how each stored-dataset pass went (tests, the benchmark): reused whole, or chunks from the cache, workers. */
+  onMeasured?(p: { reused: boolean; cachedChunks: number; workers: number }): void;
 }
 
 interface SourceRequest {
@@ -58,7 +63,7 @@ interface SourceRequest {
   split?: 'train' | 'validation' | undefined;
 }
 
-function recordsSource(records: readonly NormalisedRecord[]): MeasureSource {
+function recordsSource(records: readonly NormalisedRecord[]): RecordsSource {
   let from = 0;
   return {
     total: records.length,
@@ -125,7 +130,9 @@ export class PreviewService implements IPreviewService {
     let pass: { key: string; stamp: string } | undefined;
     if (r.datasetId !== undefined && !r.records && !r.datasetFile) {
       pass = this.deps.dbStamp ? { key: `${r.datasetId}:${r.split ?? ''}:${setupKey}`, stamp: this.deps.dbStamp() } : undefined;
-      source = storedSource(this.db(), r.datasetId, r.split, CHUNK);
+      if (!this.deps.dbFile) throw new LatheError('unsupported', 'Stored datasets are not available here.');
+      // Only the size is read here; the workers read the rows (stored-chunks.ts).
+      source = { total: new DatasetsStore(this.db()).get(r.datasetId).rowCount, stored: { dbFile: this.deps.dbFile, datasetId: r.datasetId, split: r.split }, chunkRows: CHUNK };
       shown = r.rows > 0 ? storedRows(this.db(), r.datasetId, r.split, r.offset, r.rows).map((x) => ({ index: x.idx, record: x.record })) : [];
     } else {
       const records = await this.loadRecords(r);
@@ -137,7 +144,7 @@ export class PreviewService implements IPreviewService {
     try {
       const reuse = pass && this.lastPass?.key === pass.key && this.lastPass.stamp === pass.stamp ? this.lastPass : undefined;
       if (reuse && r.jobId) this.deps.onDatasetProgress?.({ jobId: r.jobId, done: source.total, total: source.total });
-      const measured = reuse ?? (await measureSource({
+      const fresh = reuse ? undefined : await measureSource({
         source,
         setup,
         setupKey,
@@ -154,15 +161,17 @@ export class PreviewService implements IPreviewService {
             this.deps.onDatasetProgress?.({ jobId: r.jobId, done, total });
           }
         },
-      }));
+      });
+      const chunks = reuse?.chunks ?? fresh!.chunks;
       // The stamp taken before the pass: a write during it makes the next request read again.
-      if (pass) this.lastPass = { ...pass, chunks: measured.chunks };
+      if (pass) this.lastPass = { ...pass, chunks };
+      this.deps.onMeasured?.({ reused: !fresh, cachedChunks: fresh?.cachedChunks ?? 0, workers: fresh?.workers ?? 0 });
       return {
         template: s.templateName,
         warnings: [...s.warnings],
         records: shown.map((x) => previewRecord(s.encoder, x.record, x.index, r.options)),
         stats: datasetStats(
-          measured.chunks.map((c) => layoutChunk(c, { ...r.options, efficientEos: s.template.kind === 'spec' && !!s.template.spec.efficientEos, hasEos: s.encoder.eosId !== null })),
+          chunks.map((c) => layoutChunk(c, { ...r.options, efficientEos: s.template.kind === 'spec' && !!s.template.spec.efficientEos, hasEos: s.encoder.eosId !== null })),
           r.options.cutoffLen,
           r.batchSize,
           r.gradientAccumulation,
@@ -244,6 +253,7 @@ export function previewDepsFor(ws: Workspace, events?: Pick<PreviewDeps, 'onToke
     cacheDir: join(ws.paths.cache, 'ltok'),
     storedDataset: (id, split) => storedDatasetRecords(ws.db, id, split),
     db: ws.db,
+    dbFile: ws.paths.dbFile,
     dbStamp: () => changeStamp(ws.db),
     ...events,
   };

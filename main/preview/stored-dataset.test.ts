@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { bundledWorker } from '../../test/helpers/bundled-worker.js';
 import { DatasetsStore } from '../db/datasets-store.js';
 import { ProjectsStore } from '../db/projects-store.js';
 import { openWorkspace } from '../workspace/workspace.js';
@@ -26,7 +27,7 @@ describe('stored datasets as a preview source', () => {
     expect([...train, ...val].some((r) => r.kind === 'single' && r.instruction === 'edited')).toBe(true);
     expect([...train, ...val].some((r) => r.kind === 'single' && r.instruction === 'q1')).toBe(false);
 
-    const svc = new PreviewService(previewDepsFor(ws));
+    const svc = new PreviewService({ ...previewDepsFor(ws), measureWorkerFile: await bundledWorker('main/preview/measure-worker.ts') });
     const res = await svc.dataset({ modelPath: 'data/models/lathe-tiny-llama', datasetId: d.id, split: 'train', rows: 1 });
     expect(res.stats.records).toBe(7);
     ws.db.close();

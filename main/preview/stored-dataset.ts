@@ -1,11 +1,10 @@
 // Records of a dataset stored in the workspace (main/datasets' import), with edits applied, excluded rows left
-// out and the train/validation split the datasets domain defines: all at once (tokenize), a chunk at a time (the
-// statistics), or one row. Reads only; never changes the dataset.
+// out and the train/validation split the datasets domain defines: all at once (tokenize), a page to show, or one
+// row. The statistics read theirs in worker threads (stored-chunks.ts). Reads only; never changes the dataset.
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
 import { DatasetsStore, type StoredRow } from '../db/datasets-store.js';
 import type { WorkspaceDb } from '../db/workspace-db.js';
 import { validationSet } from '../datasets/split.js';
-import type { MeasureSource } from './measure-job.js';
 
 type Split = 'train' | 'validation' | undefined;
 
@@ -23,24 +22,6 @@ export function storedDatasetRecords(db: WorkspaceDb, id: number, split?: 'train
   const out: NormalisedRecord[] = [];
   for (const r of store.iterateRows(id)) if (keep(r)) out.push(JSON.parse(r.edited_record ?? r.record) as NormalisedRecord);
   return out;
-}
-
-/** The dataset a chunk of rows (by idx) at a time, as JSON text with each record's idx; a chunk may keep none. */
-export function storedSource(db: WorkspaceDb, id: number, split: Split, chunkSize = 2000): MeasureSource {
-  const store = new DatasetsStore(db);
-  const total = store.get(id).rowCount;
-  const keep = membership(store, id, split);
-  let from = 0;
-  return {
-    total,
-    next() {
-      const rows = store.rows(id, from, chunkSize);
-      if (rows.length === 0) return null;
-      from = rows[rows.length - 1]!.idx + 1;
-      const kept = rows.filter(keep);
-      return { rows: rows.length, payload: { indexes: Int32Array.from(kept, (r) => r.idx), texts: kept.map((r) => r.edited_record ?? r.record) } };
-    },
-  };
 }
 
 /** Up to `limit` rows of the source from idx `fromIdx` on, for showing in full. */
