@@ -95,6 +95,57 @@ const markerPlugin: Plugin<'line'> = {
   },
 };
 
+interface Kept {
+  /** Raw points by series id (smoothed copies are recomputed). */
+  readonly points: Map<string, XY[]>;
+  readonly markerX: number | undefined;
+  readonly xMin: number | undefined;
+  readonly xMax: number | undefined;
+  readonly logScale: boolean | undefined;
+}
+
+function keep(c: Chart<'line', XY[]>, series: readonly SeriesSpec[]): Kept {
+  const points = new Map<string, XY[]>();
+  let i = 0;
+  for (const s of series) {
+    points.set(s.id, c.data.datasets[i]?.data ?? []);
+    i += s.smoothing !== undefined ? 2 : 1;
+  }
+  const x = c.options.scales?.x;
+  const y = c.options.scales?.y;
+  return {
+    points,
+    markerX: (c as unknown as { latheMarkerX?: number }).latheMarkerX,
+    xMin: typeof x?.min === 'number' ? x.min : undefined,
+    xMax: typeof x?.max === 'number' ? x.max : undefined,
+    logScale: y ? y.type === 'logarithmic' : undefined,
+  };
+}
+
+/** Adds points to one series (and its smoothed copy); false when no series has that id. */
+function appendPoints(c: Chart<'line', XY[]>, series: readonly SeriesSpec[], smoothers: Map<string, EmaSmoother>, counts: Map<string, number>, seriesId: string, points: readonly XY[]): boolean {
+  let i = 0;
+  for (const s of series) {
+    if (s.id === seriesId) {
+      const smoother = smoothers.get(s.id);
+      if (smoother) {
+        const raw = c.data.datasets[i]!.data;
+        const sm = c.data.datasets[i + 1]!.data;
+        for (const p of points) {
+          raw.push(p);
+          sm.push({ x: p.x, y: smoother.push(p.y) });
+        }
+      } else {
+        c.data.datasets[i]!.data.push(...points);
+      }
+      counts.set(seriesId, (counts.get(seriesId) ?? 0) + points.length);
+      return true;
+    }
+    i += s.smoothing !== undefined ? 2 : 1;
+  }
+  return false;
+}
+
 export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function LineChart(props, ref) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -102,7 +153,14 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
   const smoothers = useRef(new Map<string, EmaSmoother>());
   const counts = useRef(new Map<string, number>());
   const pending = useRef(0);
-  const seriesKey = props.series.map((s) => `${s.id}:${s.label}:${s.color}:${s.smoothing ?? ''}`).join('|');
+  // What a rebuilt chart takes over from the one it replaces (a language switch renames every series).
+  const kept = useRef<Kept | undefined>(undefined);
+  const seriesKey = [...props.series.map((s) => `${s.id}:${s.label}:${s.color}:${s.smoothing ?? ''}`), props.xLabel, props.yLabel, props.rawSuffix].join('|');
+
+  const setPointsAttr = () => {
+    // For tests and assistive tools: how many points the chart holds, set on the DOM without a React render.
+    if (box.current) box.current.dataset.points = String([...counts.current.values()].reduce((a, b) => a + b, 0));
+  };
 
   const scheduleUpdate = () => {
     if (pending.current) return;
@@ -152,6 +210,23 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
     (chart.current as unknown as { latheMarkerColor: string }).latheMarkerColor = cssColor(el, '--danger');
     smoothers.current = new Map(props.series.filter((s) => s.smoothing !== undefined).map((s) => [s.id, new EmaSmoother(s.smoothing!)]));
     counts.current = new Map();
+    const before = kept.current;
+    kept.current = undefined;
+    if (before) {
+      // Same data under new labels or colours: the points, the marker, the x range and the log scale carry over.
+      for (const s of props.series) {
+        const raw = before.points.get(s.id);
+        if (raw) appendPoints(chart.current, props.series, smoothers.current, counts.current, s.id, raw);
+      }
+      (chart.current as unknown as { latheMarkerX?: number }).latheMarkerX = before.markerX;
+      const x = chart.current.options.scales?.x;
+      if (x) (x.min = before.xMin), (x.max = before.xMax);
+      const y = chart.current.options.scales?.y;
+      if (y && before.logScale !== undefined) y.type = before.logScale ? 'logarithmic' : 'linear';
+      chart.current.update('none');
+    }
+    setPointsAttr();
+    const builtFor = props.series;
     // Follow the OS theme: re-read the colours when it flips.
     const media = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
     const recolor = () => {
@@ -187,6 +262,7 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
       media?.removeEventListener('change', recolor);
       cancelAnimationFrame(pending.current);
       pending.current = 0;
+      if (chart.current) kept.current = keep(chart.current, builtFor);
       chart.current?.destroy();
       chart.current = null;
     };
@@ -198,28 +274,9 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
     append(seriesId, points) {
       const c = chart.current;
       if (!c || points.length === 0) return;
-      let i = 0;
-      for (const s of props.series) {
-        if (s.id === seriesId) {
-          const smoother = smoothers.current.get(s.id);
-          if (smoother) {
-            const raw = c.data.datasets[i]!.data;
-            const sm = c.data.datasets[i + 1]!.data;
-            for (const p of points) {
-              raw.push(p);
-              sm.push({ x: p.x, y: smoother.push(p.y) });
-            }
-          } else {
-            c.data.datasets[i]!.data.push(...points);
-          }
-          counts.current.set(seriesId, (counts.current.get(seriesId) ?? 0) + points.length);
-          // For tests and assistive tools: how many points the chart holds, set on the DOM without a React render.
-          if (box.current) box.current.dataset.points = String([...counts.current.values()].reduce((a, b) => a + b, 0));
-          scheduleUpdate();
-          return;
-        }
-        i += s.smoothing !== undefined ? 2 : 1;
-      }
+      if (!appendPoints(c, props.series, smoothers.current, counts.current, seriesId, points)) return;
+      setPointsAttr();
+      scheduleUpdate();
     },
     reset() {
       const c = chart.current;

@@ -1,11 +1,13 @@
 // One project in the home list: name, counts, last change; rename inline and delete with confirmation.
 import { useState } from 'react';
 import type { ProjectDto } from '../../../preload/contract/index.js';
+import { useFormat } from '../i18n/use-format.js';
 import { useT } from '../i18n/use-t.js';
 import { useLathe } from '../store/bound-store.js';
 
 export function ProjectCard({ project, selected }: { project: ProjectDto; selected: boolean }) {
   const t = useT();
+  const f = useFormat();
   const renameProject = useLathe((s) => s.renameProject);
   const removeProject = useLathe((s) => s.removeProject);
   const selectProject = useLathe((s) => s.selectProject);
@@ -32,7 +34,7 @@ export function ProjectCard({ project, selected }: { project: ProjectDto; select
         <button type="button" className="card-main" onClick={() => selectProject(project.id)} aria-pressed={selected}>
           <span className="card-title">{project.name}</span>
           <span className="card-meta">{t('projects.counts', { datasets: project.datasetCount, runs: project.runCount, exports: project.artifactCount })}</span>
-          <span className="card-meta">{t('projects.updated', { when: new Date(project.updatedAt).toLocaleString() })}</span>
+          <span className="card-meta">{t('projects.updated', { when: f.dateTime(project.updatedAt) })}</span>
         </button>
       )}
       {!editing && (

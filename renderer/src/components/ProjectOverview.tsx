@@ -2,6 +2,7 @@
 // next when it is empty, with links into the workflow.
 import { useEffect, type ReactNode } from 'react';
 import type { ProjectDto } from '../../../preload/contract/index.js';
+import { useFormat } from '../i18n/use-format.js';
 import { useT } from '../i18n/use-t.js';
 import { useLathe } from '../store/bound-store.js';
 import { formatBytes } from './eta.js';
@@ -10,6 +11,7 @@ const SHOWN = 6;
 
 export function ProjectOverview({ project }: { project: ProjectDto }) {
   const t = useT();
+  const f = useFormat();
   const datasets = useLathe((s) => (s.datasetsProjectId === project.id ? s.datasets : undefined));
   const runs = useLathe((s) => (s.runsProjectId === project.id ? s.runs : undefined));
   const exportsList = useLathe((s) => (s.exportsProjectId === project.id ? s.exportsList : undefined));
@@ -30,7 +32,7 @@ export function ProjectOverview({ project }: { project: ProjectDto }) {
         {(d) => (
           <a href="#data" className="list-item" onClick={() => openDataset(d.id)}>
             <span className="card-title">{d.name}</span>
-            <span className="card-meta">{t('data.meta', { rows: d.rowCount.toLocaleString(), shape: d.sourceName })}</span>
+            <span className="card-meta">{t('data.meta', { rows: f.num(d.rowCount), shape: d.sourceName })}</span>
           </a>
         )}
       </OverviewPanel>
@@ -40,7 +42,7 @@ export function ProjectOverview({ project }: { project: ProjectDto }) {
             <span className="card-title">
               {r.name} <span className={`badge ${r.status}`}>{t(`runs.status.${r.status}`)}</span>
             </span>
-            <span className="card-meta">{r.lastLoss !== null ? t('projects.overview.loss', { loss: r.lastLoss.toFixed(3) }) : new Date(r.createdAt).toLocaleString()}</span>
+            <span className="card-meta">{r.lastLoss !== null ? t('projects.overview.loss', { loss: f.num(r.lastLoss, 3) }) : f.dateTime(r.createdAt)}</span>
           </a>
         )}
       </OverviewPanel>

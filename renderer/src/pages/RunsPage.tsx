@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { NeedProject } from '../components/NeedProject.js';
 import { formatDuration } from '../components/eta.js';
+import { useFormat } from '../i18n/use-format.js';
 import { useT } from '../i18n/use-t.js';
 import { useLathe } from '../store/bound-store.js';
 import { projectsSelectors } from '../store/projects/selectors.js';
@@ -13,6 +14,7 @@ import { RunDetail } from './runs/RunDetail.js';
 
 export function RunsPage() {
   const t = useT();
+  const f = useFormat();
   const project = useLathe(projectsSelectors.selected);
   const runs = useLathe(runsSelectors.list);
   const status = useLathe(runsSelectors.status);
@@ -82,14 +84,14 @@ export function RunsPage() {
                       <td>
                         <span className={`badge ${r.status}`}>{t(`runs.status.${r.status}`)}</span>
                       </td>
-                      <td className="muted">{r.startedAt ? new Date(r.startedAt).toLocaleString() : '–'}</td>
+                      <td className="muted">{r.startedAt ? f.dateTime(r.startedAt) : '–'}</td>
                       <td className="num">{d === undefined ? '–' : formatDuration(d)}</td>
                       <td className="num">
                         {r.step}
                         {r.maxSteps ? ` / ${r.maxSteps}` : ''}
                       </td>
-                      <td className="num">{r.lastLoss?.toFixed(4) ?? '–'}</td>
-                      <td className="num">{r.lastEvalLoss?.toFixed(4) ?? '–'}</td>
+                      <td className="num">{r.lastLoss == null ? '–' : f.num(r.lastLoss, 4)}</td>
+                      <td className="num">{r.lastEvalLoss == null ? '–' : f.num(r.lastEvalLoss, 4)}</td>
                       <td className="num">{r.scores ? r.scores.bleu4.toFixed(2) : '–'}</td>
                       <td className="num">{r.scores ? r.scores.rougeL.toFixed(2) : '–'}</td>
                     </tr>
