@@ -44,7 +44,7 @@ export function App() {
     <div className="shell">
       <header className="topbar">
         <span className="brand">{t('app.title')}</span>
-        <nav aria-label="Main">
+        <nav aria-label={t('app.nav')}>
           {PAGES.map((p) => (
             <a key={p.id} className={`nav-item${p.id === route ? ' active' : ''}`} aria-current={p.id === route ? 'page' : undefined} href={`#${p.id}`}>
               {t(p.label)}

@@ -1,5 +1,6 @@
 // A progress bar with what is done, the elapsed time and an ETA; indeterminate when the total is unknown.
 // Reserves its height even when idle so the page does not jump.
+import { useFormat } from '../i18n/use-format.js';
 import { etaSeconds, formatDuration } from './eta.js';
 
 export interface ProgressBarProps {
@@ -14,6 +15,7 @@ export interface ProgressBarProps {
 }
 
 export function ProgressBar({ label, done, total, elapsedS, detail, etaLabel, testId }: ProgressBarProps) {
+  const f = useFormat();
   const fraction = total && total > 0 ? Math.min(1, Math.max(0, done / total)) : undefined;
   const eta = elapsedS !== undefined && total ? etaSeconds(elapsedS, done, total) : undefined;
   return (
@@ -29,7 +31,7 @@ export function ProgressBar({ label, done, total, elapsedS, detail, etaLabel, te
         <div className="progress-fill" style={{ width: fraction === undefined ? '30%' : `${fraction * 100}%` }} />
       </div>
       <div className="progress-text muted">
-        <span>{detail ?? (total ? `${done.toLocaleString()} / ${total.toLocaleString()}` : done.toLocaleString())}</span>
+        <span>{detail ?? (total ? `${f.num(done)} / ${f.num(total)}` : f.num(done))}</span>
         <span>
           {elapsedS !== undefined && formatDuration(elapsedS)}
           {eta !== undefined && etaLabel ? ` · ${etaLabel(formatDuration(eta))}` : ''}

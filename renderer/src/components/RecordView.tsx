@@ -24,7 +24,7 @@ export function RecordView({ record }: { record: NormalisedRecord }) {
     case 'preference':
       return kv([
         [t('record.system'), record.system],
-        [t('record.prompt'), typeof record.prompt === 'string' ? record.prompt : record.prompt.map((m) => `${m.role}: ${m.content}`).join('\n')],
+        [t('record.prompt'), typeof record.prompt === 'string' ? record.prompt : record.prompt.map((m) => `${t(`record.role.${m.role}`)}: ${m.content}`).join('\n')],
         [t('record.chosen'), record.chosen],
         [t('record.rejected'), record.rejected],
       ]);
@@ -33,13 +33,13 @@ export function RecordView({ record }: { record: NormalisedRecord }) {
         <div>
           {record.system && (
             <div className="turn">
-              <span className="role">system</span>
+              <span className="role">{t('record.role.system')}</span>
               {record.system}
             </div>
           )}
           {record.messages.map((m, i) => (
             <div className="turn" key={i}>
-              <span className="role">{m.role}</span>
+              <span className="role">{t(`record.role.${m.role}`)}</span>
               {m.content}
             </div>
           ))}

@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import { ErrorBanner } from '../components/ErrorBanner.js';
 import { NeedProject } from '../components/NeedProject.js';
+import { useFormat } from '../i18n/use-format.js';
 import { useT } from '../i18n/use-t.js';
 import { datasetsService } from '../services/datasets.js';
 import { useLathe } from '../store/bound-store.js';
@@ -12,6 +13,7 @@ import { DatasetView } from './data/DatasetView.js';
 
 export function DataPage() {
   const t = useT();
+  const f = useFormat();
   const project = useLathe(projectsSelectors.selected);
   const datasets = useLathe(datasetsSelectors.list);
   const status = useLathe(datasetsSelectors.status);
@@ -57,7 +59,7 @@ export function DataPage() {
                 <li key={d.id}>
                   <button type="button" className={`list-item${d.id === open?.id ? ' selected' : ''}`} aria-current={d.id === open?.id} onClick={() => openDataset(d.id)}>
                     <span className="card-title">{d.name}</span>
-                    <span className="card-meta">{t('data.meta', { rows: d.rowCount.toLocaleString(), shape: t(`import.shape.${shapeOf(d.shape)}`) })}</span>
+                    <span className="card-meta">{t('data.meta', { rows: f.num(d.rowCount), shape: t(`import.shape.${shapeOf(d.shape)}`) })}</span>
                   </button>
                 </li>
               ))}

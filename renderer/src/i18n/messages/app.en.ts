@@ -2,6 +2,7 @@
 export const appEn = {
   'app.title': 'Lathe',
   'app.language': 'Language',
+  'app.nav': 'Main',
   'app.workspace': 'Workspace',
   'app.connection.web': 'Web mode',
   'app.connection.electron': 'Desktop',

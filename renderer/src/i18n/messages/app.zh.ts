@@ -4,6 +4,7 @@ import type { appEn } from './app.en.js';
 export const appZh: Record<keyof typeof appEn, string> = {
   'app.title': 'Lathe',
   'app.language': '语言',
+  'app.nav': '主导航',
   'app.workspace': '工作区',
   'app.connection.web': '网页模式',
   'app.connection.electron': '桌面版',

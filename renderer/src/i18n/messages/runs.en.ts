@@ -26,6 +26,8 @@ export const runsEn = {
   'runs.detail.method': 'Method',
   'runs.detail.epochs': '{n} epochs',
   'runs.detail.batch': 'Batch',
+  'runs.detail.batchLine': '{batch} × {accum} accumulated · cutoff {cutoff} · {template}',
+  'runs.detail.qlora': 'QLoRA {bits}-bit',
   'runs.detail.data': 'Data',
   'runs.detail.prepared': '{train} training and {eval} validation records, {tokens} tokens',
   'runs.detail.adapter': 'Adapter',

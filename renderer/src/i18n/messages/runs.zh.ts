@@ -28,6 +28,8 @@ export const runsZh: Record<keyof typeof runsEn, string> = {
   'runs.detail.method': '方法',
   'runs.detail.epochs': '{n} 轮',
   'runs.detail.batch': '批次',
+  'runs.detail.batchLine': '{batch} × 累积 {accum} · 截断长度 {cutoff} · {template}',
+  'runs.detail.qlora': 'QLoRA（{bits} 位）',
   'runs.detail.data': '数据',
   'runs.detail.prepared': '{train} 条训练记录、{eval} 条验证记录，共 {tokens} 个 token',
   'runs.detail.adapter': '适配器',

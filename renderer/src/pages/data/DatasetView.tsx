@@ -6,6 +6,7 @@ import { VirtualTable, type Column } from '../../components/VirtualTable.js';
 import { oneLine, recordAnswer, recordPrompt } from '../../components/record-text.js';
 import { RowPageCache } from '../../components/row-page-cache.js';
 import { messageOf } from '../../bridge/lathe-error.js';
+import { useFormat } from '../../i18n/use-format.js';
 import { useT } from '../../i18n/use-t.js';
 import type { RowQuery } from '../../store/datasets/actions.js';
 import { useLathe } from '../../store/bound-store.js';
@@ -24,6 +25,7 @@ interface Counts {
 
 export function DatasetView({ dataset }: { dataset: DatasetDto }) {
   const t = useT();
+  const f = useFormat();
   const fetchRows = useLathe((s) => s.fetchRows);
   const excludeRow = useLathe((s) => s.excludeRow);
   const [version, setVersion] = useState(0);
@@ -101,7 +103,7 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
           <h2 style={{ margin: 0 }}>{dataset.name}</h2>
           <span className="badge">{dataset.format.toUpperCase()}</span>
           <span className="spacer" />
-          <span className="muted">{t('data.facts', { rows: dataset.rowCount.toLocaleString(), skipped: dataset.skippedCount.toLocaleString(), source: dataset.sourceName })}</span>
+          <span className="muted">{t('data.facts', { rows: f.num(dataset.rowCount), skipped: f.num(dataset.skippedCount), source: dataset.sourceName })}</span>
         </div>
       </div>
       {error && (
@@ -143,7 +145,7 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
             </button>
           </form>
           <span className="muted" data-testid="row-count" style={{ minWidth: 120, textAlign: 'right' }}>
-            {searching ? t('data.scanning') : filtering ? t('data.matches', { count: rowCount.toLocaleString() }) : t('data.rows', { count: (counts?.total ?? 0).toLocaleString() })}
+            {searching ? t('data.scanning') : filtering ? t('data.matches', { count: f.num(rowCount) }) : t('data.rows', { count: f.num(counts?.total ?? 0) })}
           </span>
         </div>
         <VirtualTable

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import type { DatasetDto, ExportResult } from '../../../../preload/contract/datasets.js';
 import { Field } from '../../components/Field.js';
 import { PathInput } from '../../components/PathInput.js';
+import { useFormat } from '../../i18n/use-format.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 
@@ -11,6 +12,7 @@ const FORMATS = ['alpaca', 'sharegpt'] as const;
 
 export function ExportPanel({ dataset }: { dataset: DatasetDto }) {
   const t = useT();
+  const f = useFormat();
   const home = useLathe((s) => s.info?.home);
   const exportDataset = useLathe((s) => s.exportDataset);
   const [format, setFormat] = useState<(typeof FORMATS)[number]>(dataset.shape === 'conversation' ? 'sharegpt' : 'alpaca');
@@ -64,7 +66,7 @@ export function ExportPanel({ dataset }: { dataset: DatasetDto }) {
       </div>
       {result && (
         <p className="banner banner-info" role="status">
-          {t('data.export.done', { rows: result.rows.toLocaleString(), file: result.file, info: result.datasetInfoFile })}
+          {t('data.export.done', { rows: f.num(result.rows), file: result.file, info: result.datasetInfoFile })}
         </p>
       )}
     </form>

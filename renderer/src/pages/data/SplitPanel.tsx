@@ -2,11 +2,13 @@
 import { useState } from 'react';
 import type { DatasetDto } from '../../../../preload/contract/datasets.js';
 import { Field } from '../../components/Field.js';
+import { useFormat } from '../../i18n/use-format.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 
 export function SplitPanel({ dataset, onChanged }: { dataset: DatasetDto; onChanged: () => void }) {
   const t = useT();
+  const f = useFormat();
   const setSplit = useLathe((s) => s.setSplit);
   const [percent, setPercent] = useState(String(Math.round(dataset.valRatio * 1000) / 10));
   const [seed, setSeed] = useState(String(dataset.splitSeed));
@@ -30,7 +32,7 @@ export function SplitPanel({ dataset, onChanged }: { dataset: DatasetDto; onChan
     >
       <h2>{t('data.split.title')}</h2>
       <div className="form-grid">
-        <Field label={t('data.split.share')} help={t('data.split.shareHelp', { rows: validationRows.toLocaleString() })}>
+        <Field label={t('data.split.share')} help={t('data.split.shareHelp', { rows: f.num(validationRows) })}>
           <input type="number" min={0} max={90} step={0.5} value={percent} onChange={(e) => setPercent(e.target.value)} />
         </Field>
         <Field label={t('data.split.seed')} help={t('data.split.seedHelp')}>

@@ -2,11 +2,13 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ProgressBar } from '../../components/ProgressBar.js';
+import { useFormat } from '../../i18n/use-format.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 
 export function SaveStep() {
   const t = useT();
+  const f = useFormat();
   const { job, result, busy } = useLathe(useShallow((s) => ({ job: s.importJob, result: s.importResult, busy: s.importBusy })));
   const cancel = useLathe((s) => s.cancelImport);
   const reset = useLathe((s) => s.resetImport);
@@ -30,7 +32,7 @@ export function SaveStep() {
           done={job.phase === 'done' ? 1 : job.bytesRead}
           total={job.phase === 'done' ? 1 : job.totalBytes || undefined}
           elapsedS={busy === 'save' ? elapsed : undefined}
-          detail={t('import.save.rowsRead', { rows: (result?.rows ?? job.rows).toLocaleString() })}
+          detail={t('import.save.rowsRead', { rows: f.num(result?.rows ?? job.rows) })}
           etaLabel={(eta) => t('common.eta', { eta })}
         />
         {busy === 'save' && (
@@ -52,7 +54,7 @@ export function SaveStep() {
         <div className="panel" data-testid="import-result">
           <h2>{t('import.result.title', { name: result.dataset.name })}</h2>
           <p>
-            {t('import.result.body', { rows: result.rows.toLocaleString(), skipped: result.skipped.toLocaleString() })}
+            {t('import.result.body', { rows: f.num(result.rows), skipped: f.num(result.skipped) })}
             {result.encoding ? ` · ${result.encoding}` : ''}
             {result.sheet ? ` · ${result.sheet}` : ''}
           </p>

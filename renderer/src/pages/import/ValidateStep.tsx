@@ -7,6 +7,7 @@ import { Field } from '../../components/Field.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { RecordView } from '../../components/RecordView.js';
 import { useMainMessage } from '../../i18n/main-message.js';
+import { useFormat } from '../../i18n/use-format.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import { groupProblems, importerSelectors } from '../../store/importer/selectors.js';
@@ -181,6 +182,7 @@ export function ValidateStep({ projectId }: { projectId: number }) {
 
 function ValidationRunning() {
   const t = useT();
+  const f = useFormat();
   const job = useLathe((s) => s.importJob);
   const busy = useLathe((s) => s.importBusy === 'validate');
   const cancel = useLathe((s) => s.cancelImport);
@@ -191,7 +193,7 @@ function ValidationRunning() {
         label={t('import.validate.running')}
         done={job?.bytesRead ?? 0}
         total={job && job.bytesRead > 0 ? job.totalBytes : undefined}
-        detail={t('import.save.rowsRead', { rows: (job?.rows ?? 0).toLocaleString() })}
+        detail={t('import.save.rowsRead', { rows: f.num(job?.rows ?? 0) })}
         elapsedS={job ? (Date.now() - job.startedAt) / 1000 : undefined}
         etaLabel={(eta) => t('common.eta', { eta })}
       />
@@ -221,9 +223,10 @@ function RowLinks({ rows, onJump }: { rows: readonly number[]; onJump: (row: num
 }
 
 function Stat({ name, value }: { name: string; value: number }) {
+  const f = useFormat();
   return (
     <div className="stat">
-      <span className="value">{value.toLocaleString()}</span>
+      <span className="value">{f.num(value)}</span>
       <span className="name">{name}</span>
     </div>
   );

@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { PredictionsResult, RunDetailDto, RunDto } from '../../../../preload/contract/runs.js';
 import { useMainMessage } from '../../i18n/main-message.js';
+import { useFormat } from '../../i18n/use-format.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 
@@ -10,6 +11,7 @@ const PAGE = 20;
 
 export function RunDetail({ run, active }: { run: RunDto; active: boolean }) {
   const t = useT();
+  const f = useFormat();
   const tm = useMainMessage();
   const loadPredictions = useLathe((s) => s.loadPredictions);
   const openRun = useLathe((s) => s.openRun);
@@ -69,16 +71,16 @@ export function RunDetail({ run, active }: { run: RunDto; active: boolean }) {
             <dd className="mono">{c.model}</dd>
             <dt>{t('runs.detail.method')}</dt>
             <dd>
-              {c.quantizationBit ? `QLoRA ${c.quantizationBit}-bit` : 'LoRA'} · r={c.loraRank} · α={c.loraAlpha ?? c.loraRank * 2} · lr={c.learningRate} · {t('runs.detail.epochs', { n: c.numTrainEpochs })}
+              {c.quantizationBit ? t('runs.detail.qlora', { bits: c.quantizationBit }) : 'LoRA'} · r={c.loraRank} · α={c.loraAlpha ?? c.loraRank * 2} · lr={c.learningRate} · {t('runs.detail.epochs', { n: c.numTrainEpochs })}
             </dd>
             <dt>{t('runs.detail.batch')}</dt>
             <dd>
-              {c.perDeviceTrainBatchSize} × {c.gradientAccumulationSteps} · cutoff {c.cutoffLen} · {c.template}
+              {t('runs.detail.batchLine', { batch: c.perDeviceTrainBatchSize, accum: c.gradientAccumulationSteps, cutoff: c.cutoffLen, template: c.template })}
             </dd>
             {run.prepared && (
               <>
                 <dt>{t('runs.detail.data')}</dt>
-                <dd>{t('runs.detail.prepared', { train: run.prepared.trainRecords, eval: run.prepared.evalRecords, tokens: run.prepared.tokens.toLocaleString() })}</dd>
+                <dd>{t('runs.detail.prepared', { train: run.prepared.trainRecords, eval: run.prepared.evalRecords, tokens: f.num(run.prepared.tokens) })}</dd>
               </>
             )}
             {run.adapterDir && (
