@@ -383,7 +383,9 @@ int main() {
   test_lm_head_loss(g_gpu, 29, 60, 1003, 29, 1e-5);
   test_lm_head_loss(g_g16, 37, 64, 1000, 8, 2e-2);
   test_lm_head_loss(g_g16, 23, 60, 1003, 5, 2e-2);
-  test_lm_head_loss(g_gpu, 100, 128, 151936, 48, 1e-5);
+  // dinp sums V products in fp32 on both sides (the CPU reference in a different order): the error grows like
+  // sqrt(V) — 1.4e-6..1.9e-6 at V=1000, 2.2e-5 at V=151,936 measured on the H200 (2026-11-29) — hence 1e-4 here.
+  test_lm_head_loss(g_gpu, 100, 128, 151936, 48, 1e-4);
   test_lm_head_loss(g_g16, 100, 128, 151936, 48, 2e-2);
   test_lora(65, 96, 80, 16);
   std::printf("test-cuda-ops: %d op cases\n", g_cases);
