@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import fs, { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,12 +38,15 @@ afterAll(() => {
   ws.db.close();
 });
 
+/** The workspace's deps without the disk cache: these tests count what a pass reads and tokenizes. */
+const memoryDeps = (...args: Parameters<typeof previewDepsFor>) => ({ ...previewDepsFor(...args), statsCacheDir: undefined });
+
 const options = { cutoffLen: 64, trainOnPrompt: false, maskHistory: false, enableThinking: true };
 
 describe('dataset statistics of a stored dataset', () => {
   it('covers every included row in worker threads, with progress, and finds the longest row by its idx', async () => {
     const progress: { done: number; total: number }[] = [];
-    const svc = new PreviewService({ ...previewDepsFor(ws, { onDatasetProgress: (p) => progress.push(p) }), measureWorkerFile: workerFile, measureWorkers: 2 });
+    const svc = new PreviewService({ ...memoryDeps(ws, { onDatasetProgress: (p) => progress.push(p) }), measureWorkerFile: workerFile, measureWorkers: 2 });
     const res = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options, jobId: 'j1' });
     expect(res.records).toEqual([]);
     // 4,500 rows, one excluded, four without an answer (skipped).
@@ -57,7 +60,7 @@ describe('dataset statistics of a stored dataset', () => {
     expect(progress.every((p) => p.jobId === 'j1')).toBe(true);
 
     // The same numbers with one worker and record by record through the single-record preview.
-    const inThread = new PreviewService({ ...previewDepsFor(ws), measureWorkerFile: workerFile, measureWorkers: 1 });
+    const inThread = new PreviewService({ ...memoryDeps(ws), measureWorkerFile: workerFile, measureWorkers: 1 });
     const again = await inThread.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options });
     expect(again.stats).toEqual(res.stats);
     const longest = await svc.record({ modelPath: MODEL, datasetId: id, index: 3333, options });
@@ -68,7 +71,7 @@ describe('dataset statistics of a stored dataset', () => {
   }, 60_000);
 
   it('shows rows from an idx on and counts one split', async () => {
-    const svc = new PreviewService({ ...previewDepsFor(ws), measureWorkerFile: workerFile });
+    const svc = new PreviewService({ ...memoryDeps(ws), measureWorkerFile: workerFile });
     const res = await svc.dataset({ modelPath: MODEL, datasetId: id, offset: 3999, rows: 2, options });
     expect(res.records.map((r) => r.index)).toEqual([3999, 4001]);
     new DatasetsStore(ws.db).setSplit(id, 7, 0.1);
@@ -82,28 +85,28 @@ describe('dataset statistics of a stored dataset', () => {
   it('is cancelled by its job id', async () => {
     let svc!: PreviewService;
     svc = new PreviewService({
-      ...previewDepsFor(ws, { onDatasetProgress: () => void svc.cancel({ jobId: 'stop' }) }),
+      ...memoryDeps(ws, { onDatasetProgress: () => void svc.cancel({ jobId: 'stop' }) }),
       measureWorkerFile: workerFile,
       measureWorkers: 1,
     });
     await expect(svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options, jobId: 'stop' })).rejects.toMatchObject({ code: 'cancelled' });
     expect(await svc.cancel({ jobId: 'stop' })).toEqual({ cancelled: false });
     // The id is free again once the job ended.
-    const res = await new PreviewService({ ...previewDepsFor(ws), measureWorkerFile: workerFile }).dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 4096 }, jobId: 'stop' });
+    const res = await new PreviewService({ ...memoryDeps(ws), measureWorkerFile: workerFile }).dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 4096 }, jobId: 'stop' });
     expect(res.stats.truncated).toBe(0);
   }, 60_000);
 
   it('reuses the last pass while the database is unchanged: a new cutoff reads no row', async () => {
     const stamps: string[] = [];
-    const deps = previewDepsFor(ws);
-    const passes: { reused: boolean; workers: number }[] = [];
+    const deps = memoryDeps(ws);
+    const passes: { from: string; workers: number }[] = [];
     const svc = new PreviewService({ ...deps, measureWorkerFile: workerFile, onMeasured: (p) => passes.push(p), dbStamp: () => (stamps.push(deps.dbStamp!()), stamps.at(-1)!) });
     const a = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options });
     const store = new DatasetsStore(ws.db);
     try {
       const b = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 32 } });
       // Reused: no worker started, so no row read.
-      expect(passes.map((p) => [p.reused, p.workers])).toEqual([[false, passes[0]!.workers], [true, 0]]);
+      expect(passes.map((p) => [p.from, p.workers])).toEqual([['rows', passes[0]!.workers], ['memory', 0]]);
       expect(passes[0]!.workers).toBeGreaterThan(0);
       expect(b.stats.records).toBe(a.stats.records);
       expect(b.stats.truncated).toBeGreaterThan(a.stats.truncated);
@@ -111,10 +114,46 @@ describe('dataset statistics of a stored dataset', () => {
       // Any write changes the stamp: the next request reads the rows again (and sees the edit).
       store.edit(id, 10, { kind: 'single', instruction: 'now much longer '.repeat(20), output: 'x' });
       const c = await svc.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 32 } });
-      expect(passes[2]).toMatchObject({ reused: false });
+      expect(passes[2]).toMatchObject({ from: 'rows' });
       expect(passes[2]!.workers).toBeGreaterThan(0);
       expect(stamps[2]).not.toBe(stamps[1]);
       expect(c.stats.totalTokens).not.toBe(b.stats.totalTokens);
+    } finally {
+      store.edit(id, 10, null);
+    }
+  }, 60_000);
+
+  it('keeps its passes on disk: a restarted app reads no row; an edit or a torn cache file makes it read again', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'lathe-stats-cache-'));
+    const passes: { from: string; cachedChunks: number; workers: number }[] = [];
+    const start = () => new PreviewService({ ...previewDepsFor(ws), statsCacheDir: cacheDir, measureWorkerFile: workerFile, measureWorkers: 1, onMeasured: (p) => passes.push(p) });
+    const first = start();
+    const a = await first.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options });
+    await first.flushStatsCache();
+    // A new service is a restarted app: nothing in memory.
+    const b = await start().dataset({ modelPath: MODEL, datasetId: id, rows: 0, options: { ...options, cutoffLen: 32 } });
+    expect(passes.map((p) => [p.from, p.workers])).toEqual([['rows', 1], ['disk', 0]]);
+    expect(b.stats.records).toBe(a.stats.records);
+    expect(b.stats.truncated).toBeGreaterThan(a.stats.truncated);
+    expect((await start().dataset({ modelPath: MODEL, datasetId: id, rows: 0, options })).stats).toEqual(a.stats);
+
+    // An edit changes the dataset's revision: its rows are read again, and only the edited chunk is tokenized.
+    const store = new DatasetsStore(ws.db);
+    store.edit(id, 10, { kind: 'single', instruction: 'now much longer '.repeat(20), output: 'x' });
+    try {
+      const again = start();
+      const c = await again.dataset({ modelPath: MODEL, datasetId: id, rows: 0, options });
+      expect(passes.at(-1)).toMatchObject({ from: 'rows', cachedChunks: 2 });
+      expect(c.stats.totalTokens).toBeGreaterThan(a.stats.totalTokens);
+      await again.flushStatsCache();
+      // A cache file cut short (a write killed without the rename's protection) is ignored: recomputed, same numbers.
+      for (const f of fs.readdirSync(cacheDir).filter((n) => n.endsWith('.tc'))) {
+        const p = join(cacheDir, f);
+        fs.truncateSync(p, fs.statSync(p).size - 8);
+      }
+      const d = await start().dataset({ modelPath: MODEL, datasetId: id, rows: 0, options });
+      expect(passes.at(-1)).toMatchObject({ from: 'rows', cachedChunks: 0 });
+      expect(d.stats).toEqual(c.stats);
     } finally {
       store.edit(id, 10, null);
     }

@@ -104,6 +104,8 @@ export interface MeasureJob {
 
 export interface MeasureResult {
   readonly chunks: readonly TurnChunk[];
+  /** Each chunk's cache key (content hash), in the same order. */
+  readonly keys: readonly string[];
   readonly cachedChunks: number;
   readonly workers: number;
 }
@@ -204,6 +206,7 @@ export async function measureSource(job: MeasureJob): Promise<MeasureResult> {
   const onAbort = () => workers.forEach((w) => w.fail(cancelled()));
   signal?.addEventListener('abort', onAbort, { once: true });
   const chunks: TurnChunk[] = [];
+  const keys: string[] = [];
   let slots = 0;
   let done = 0;
   let cachedChunks = 0;
@@ -233,6 +236,7 @@ export async function measureSource(job: MeasureJob): Promise<MeasureResult> {
         job.cache?.set(key, m);
       }
       chunks[slot] = m;
+      keys[slot] = key;
       progress(c.rows);
     }
   };
@@ -254,6 +258,7 @@ export async function measureSource(job: MeasureJob): Promise<MeasureResult> {
         job.cache?.set(key, m);
       }
       chunks[slot] = m;
+      keys[slot] = key;
       progress(rows);
     }
   };
@@ -266,5 +271,5 @@ export async function measureSource(job: MeasureJob): Promise<MeasureResult> {
     await Promise.all(workers.map((w) => w.close()));
   }
   job.onProgress?.(source.total, source.total);
-  return { chunks: chunks.filter((c) => c !== undefined), cachedChunks, workers: workers.length };
+  return { chunks, keys, cachedChunks, workers: workers.length };
 }

@@ -17,6 +17,7 @@ import {
 } from '../../preload/contract/preview.js';
 import type { TemplateSpec } from '../../preload/contract/templates.js';
 import { changeStamp } from '../db/change-stamp.js';
+import { datasetRevision } from '../db/dataset-revision.js';
 import { DatasetsStore } from '../db/datasets-store.js';
 import { TemplatesStore } from '../db/templates-store.js';
 import type { WorkspaceDb } from '../db/workspace-db.js';
@@ -30,6 +31,7 @@ import { MeasureCache, measureSource, setupKeyOf, type MeasureSource, type Recor
 import { datasetStats } from './preview-stats.js';
 import { layoutChunk } from './turn-layout.js';
 import { previewRecord } from './record-preview.js';
+import { StatsDiskCache } from './stats-disk-cache.js';
 import { storedDatasetRecords, storedRow, storedRows } from './stored-dataset.js';
 
 const CHUNK = 2000;
@@ -39,6 +41,10 @@ export interface PreviewDeps {
   userTemplates(): readonly TemplateSpec[];
   /** Folder for cached .ltok files; none disables the cache. */
   readonly cacheDir?: string | undefined;
+  /** Folder for the statistics' measured chunks and passes (stats-disk-cache.ts); none keeps them in memory only. */
+  readonly statsCacheDir?: string | undefined;
+  /** A stored dataset's rows and split as an O(1) string that survives restarts (db/dataset-revision.ts). */
+  datasetRevision?(id: number): string;
   onTokenizeProgress?(p: { jobId: string; done: number; total: number }): void;
   onDatasetProgress?(p: { jobId: string; done: number; total: number }): void;
   /** Records of a dataset stored in the workspace. */
@@ -52,8 +58,11 @@ export interface PreviewDeps {
   /** Statistics worker script override (tests bundle one) and thread count. */
   readonly measureWorkerFile?: string | undefined;
   readonly measureWorkers?: number | undefined;
-  /** Told how each stored-dataset pass went (tests, the benchmark): reused whole, or chunks from the cache, workers. */
-  onMeasured?(p: { reused: boolean; cachedChunks: number; workers: number }): void;
+  /**
+   * Told how each stored-dataset pass went (tests, the benchmark): the last pass reused ('memory'), a pass stored on
+   * disk by an earlier run ('disk'), or rows read ('rows') with so many chunks from the cache, by so many workers.
+   */
+  onMeasured?(p: { from: 'memory' | 'disk' | 'rows'; cachedChunks: number; workers: number }): void;
 }
 
 interface SourceRequest {
@@ -78,13 +87,25 @@ function recordsSource(records: readonly NormalisedRecord[]): RecordsSource {
 }
 
 export class PreviewService implements IPreviewService {
-  private readonly cache = new MeasureCache();
+  private readonly disk: StatsDiskCache | undefined;
+  private readonly cache: MeasureCache;
   /** The last stored-dataset pass: while the database is unchanged, a new cutoff re-reads nothing. */
   private lastPass: { readonly key: string; readonly stamp: string; readonly chunks: readonly TurnChunk[] } | undefined;
   private readonly jobs = new Map<string, AbortController>();
   private jobCounter = 0;
 
-  constructor(private readonly deps: PreviewDeps) {}
+  constructor(private readonly deps: PreviewDeps) {
+    this.disk = deps.statsCacheDir ? new StatsDiskCache(deps.statsCacheDir) : undefined;
+    this.cache = new MeasureCache(undefined, this.disk);
+  }
+
+  /** A pass an earlier run stored under `passKey`, when every one of its chunks is still in the cache. */
+  private async storedPass(passKey: string): Promise<readonly TurnChunk[] | undefined> {
+    const keys = await this.disk?.readPass(passKey);
+    if (!keys) return undefined;
+    const chunks = await Promise.all(keys.map((k) => this.cache.lookup(k)));
+    return chunks.every((c) => c !== undefined) ? (chunks as TurnChunk[]) : undefined;
+  }
 
   private db(): WorkspaceDb {
     if (!this.deps.db) throw new LatheError('unsupported', 'Stored datasets are not available here.');
@@ -128,8 +149,11 @@ export class PreviewService implements IPreviewService {
     const setup = { tokenizerPath: s.tokenizerPath, template: s.template, special: s.special, options: r.options };
     const setupKey = setupKeyOf(s.tokenizerSha256, setup);
     let pass: { key: string; stamp: string } | undefined;
+    let diskPass: string | undefined;
     if (r.datasetId !== undefined && !r.records && !r.datasetFile) {
       pass = this.deps.dbStamp ? { key: `${r.datasetId}:${r.split ?? ''}:${setupKey}`, stamp: this.deps.dbStamp() } : undefined;
+      // Read before the pass, like the stamp: an edit during it makes the next request read the rows again.
+      diskPass = this.disk && this.deps.datasetRevision ? `stats-pass-v1\0${this.deps.datasetRevision(r.datasetId)}\0${r.split ?? ''}\0${setupKey}` : undefined;
       if (!this.deps.dbFile) throw new LatheError('unsupported', 'Stored datasets are not available here.');
       // Only the size is read here; the workers read the rows (stored-chunks.ts).
       source = { total: new DatasetsStore(this.db()).get(r.datasetId).rowCount, stored: { dbFile: this.deps.dbFile, datasetId: r.datasetId, split: r.split }, chunkRows: CHUNK };
@@ -142,7 +166,9 @@ export class PreviewService implements IPreviewService {
     const job = this.startJob(r.jobId);
     let last = 0;
     try {
-      const reuse = pass && this.lastPass?.key === pass.key && this.lastPass.stamp === pass.stamp ? this.lastPass : undefined;
+      const inMemory = pass && this.lastPass?.key === pass.key && this.lastPass.stamp === pass.stamp ? this.lastPass.chunks : undefined;
+      const onDisk = !inMemory && diskPass ? await this.storedPass(diskPass) : undefined;
+      const reuse = inMemory ?? onDisk;
       if (reuse && r.jobId) this.deps.onDatasetProgress?.({ jobId: r.jobId, done: source.total, total: source.total });
       const fresh = reuse ? undefined : await measureSource({
         source,
@@ -162,10 +188,11 @@ export class PreviewService implements IPreviewService {
           }
         },
       });
-      const chunks = reuse?.chunks ?? fresh!.chunks;
+      const chunks = reuse ?? fresh!.chunks;
       // The stamp taken before the pass: a write during it makes the next request read again.
       if (pass) this.lastPass = { ...pass, chunks };
-      this.deps.onMeasured?.({ reused: !fresh, cachedChunks: fresh?.cachedChunks ?? 0, workers: fresh?.workers ?? 0 });
+      if (fresh && diskPass) this.disk!.writePass(diskPass, fresh.keys);
+      this.deps.onMeasured?.({ from: inMemory ? 'memory' : onDisk ? 'disk' : 'rows', cachedChunks: fresh?.cachedChunks ?? 0, workers: fresh?.workers ?? 0 });
       return {
         template: s.templateName,
         warnings: [...s.warnings],
@@ -233,6 +260,11 @@ export class PreviewService implements IPreviewService {
     return { cancelled: job !== undefined };
   }
 
+  /** Resolves once the statistics cache files asked for so far are written (tests, the benchmark). */
+  flushStatsCache(): Promise<void> {
+    return this.disk?.flush() ?? Promise.resolve();
+  }
+
   dispose(): void {
     for (const job of this.jobs.values()) job.abort();
   }
@@ -251,6 +283,8 @@ export function previewDepsFor(ws: Workspace, events?: Pick<PreviewDeps, 'onToke
   return {
     userTemplates: () => templates.list(),
     cacheDir: join(ws.paths.cache, 'ltok'),
+    statsCacheDir: join(ws.paths.cache, 'preview-stats'),
+    datasetRevision: (id) => datasetRevision(ws.db, id),
     storedDataset: (id, split) => storedDatasetRecords(ws.db, id, split),
     db: ws.db,
     dbFile: ws.paths.dbFile,

@@ -5,6 +5,7 @@ import { runsOwnership } from './004-runs-ownership.js';
 import { libraryModels } from './006-library-models.js';
 import { appSettings } from './007-app-settings.js';
 import { datasetImportState } from './008-dataset-import-state.js';
+import { datasetRevision } from './009-dataset-revision.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   libraryModels,
   appSettings,
   datasetImportState,
+  datasetRevision,
 ];
