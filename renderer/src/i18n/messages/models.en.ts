@@ -19,7 +19,7 @@ export const modelsEn = {
   'library.download.progress': 'Download progress of {name}',
   'library.download.detail': '{done} of {total} · {files}',
   'library.download.speed': '{speed}/s',
-  'library.download.files': '{done} of {count} files',
+  'library.download.files': '{done} of {count} {count|file|files}',
   'library.download.eta': '{eta} left',
   'library.download.cancel': 'Cancel',
   'library.download.dismiss': 'Dismiss',

@@ -10,7 +10,7 @@ export const projectsEn = {
   'projects.rename.submit': 'Save',
   'projects.delete': 'Delete',
   'projects.delete.confirm': 'Delete “{name}” with its datasets, runs and exports? This cannot be undone.',
-  'projects.counts': '{datasets} datasets · {runs} runs · {exports} exports',
+  'projects.counts': '{datasets} {datasets|dataset|datasets} · {runs} {runs|run|runs} · {exports} {exports|export|exports}',
   'projects.updated': 'Updated {when}',
   'projects.overview': '{name} at a glance',
   'projects.overview.datasets': 'Datasets',
