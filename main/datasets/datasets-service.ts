@@ -40,7 +40,8 @@ import type { ImportProgress } from './import-pipeline.js';
 import { startImport, type RunningImport } from './import-runner.js';
 import type { ImportTask, ImportTaskResult } from './import-task.js';
 import { previewSample, SampleCache } from './source-sample.js';
-import { readWindow, windowFromSample } from './source-window.js';
+import { windowFromSample } from './source-window.js';
+import { SourceWindowThread } from './source-window-thread.js';
 import { validationSet } from './split.js';
 import { validateSource } from './validate-source.js';
 
@@ -52,6 +53,8 @@ export interface DatasetsServiceOptions {
   readonly useWorker?: boolean;
   /** Worker script override (tests bundle one); default: the compiled import-worker.js. */
   readonly workerFile?: string;
+  /** Window-read worker script override (tests bundle one); default: the compiled source-window-worker.js. */
+  readonly windowWorkerFile?: string;
 }
 
 function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string; path: PropertyKey[] }[] } } }, v: unknown): T {
@@ -64,6 +67,8 @@ function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | 
 export class DatasetsService implements IDatasetsService {
   private readonly store: DatasetsStore;
   private readonly samples = new SampleCache();
+  /** Reads past the cached sample, in a worker, from the nearest indexed row (source-window-thread.ts). */
+  private readonly windows: SourceWindowThread;
   private readonly jobs = new Map<string, { cancel(): void }>();
   private readonly splitCache = new Map<string, Set<number>>();
   private readonly matchCache = new Map<string, number[]>();
@@ -80,6 +85,7 @@ export class DatasetsService implements IDatasetsService {
     private readonly options: DatasetsServiceOptions = {},
   ) {
     this.store = new DatasetsStore(ctx.workspace.db);
+    this.windows = new SourceWindowThread(...(options.windowWorkerFile ? [options.windowWorkerFile] : []));
     this.cleanedUp = discardAbandonedImports(this.store).catch(() => []);
     this.removals = new RemovalQueue(this.store);
     this.removalsResumed = this.removals.resume().catch(() => []);
@@ -94,9 +100,9 @@ export class DatasetsService implements IDatasetsService {
     const req = parse(PreviewRequest, request);
     const sample = await this.samples.get(req.file, req.options);
     if (req.offset === 0 && req.fromRow === undefined) return previewSample(sample, req.mapping, req.limit);
-    // Past the cached sample the file is streamed up to the window (a jump to row 900,000 of a CSV reads it so far).
+    // Past the cached sample: read in a worker from the file's nearest indexed row; a later jump cancels this one.
     const start = req.fromRow === undefined ? { offset: req.offset } : { fromRow: req.fromRow };
-    const items = windowFromSample(sample, start, req.limit) ?? (await readWindow(req.file, req.options, start, req.limit));
+    const items = windowFromSample(sample, start, req.limit) ?? (await this.windows.read({ file: req.file, options: req.options, inspection: sample.inspection, start, limit: req.limit })).items;
     const result = previewSample({ inspection: sample.inspection, items }, req.mapping, req.limit);
     const values = new Map(items.map((i) => [i.row, i.type === 'record' ? i.values : undefined]));
     return { records: result.records.map((r) => ({ ...r, ...(values.get(r.row) ? { values: { ...values.get(r.row) } } : {}) })) };
@@ -212,6 +218,7 @@ export class DatasetsService implements IDatasetsService {
   dispose(): void {
     for (const job of this.jobs.values()) job.cancel();
     this.removals.stop();
+    this.windows.dispose();
   }
 
   private newJobId(): string {
