@@ -1,8 +1,10 @@
 // Worker-thread entry that writes one import's rows into lathe.db while the importing thread keeps parsing (the second
 // core). It owns its connection and an ImportWriter over an 'importing' dataset row the importer created; rows arrive
-// as [sourceRow, json, hash, …] chunks, each acknowledged; after the publish it checkpoints the WAL, then exits.
-// It does not read, map or validate anything.
-import { parentPort, workerData } from 'node:worker_threads';
+// as [sourceRow, json, hash, …] chunks, each acknowledged. The same file, started again by it with `checkpointer`,
+// copies the WAL into the database file every CHECKPOINT_MS beside the writes (PASSIVE: no lock); after the publish
+// the writer checkpoints what is left, then exits. It does not read, map or validate anything.
+import { fileURLToPath } from 'node:url';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Mapping } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { DatasetsStore } from '../db/datasets-store.js';
@@ -13,32 +15,62 @@ export type ToRowThread =
   | { readonly type: 'commit'; readonly skipped: number; readonly shape: string; readonly sha256: string; readonly mapping: Mapping }
   | { readonly type: 'rollback' };
 
-const { dbFile, datasetId } = workerData as { dbFile: string; datasetId: number };
-const port = parentPort!;
-const db = openWorkspaceDb(dbFile);
-const writer = new DatasetsStore(db).resumeImport(datasetId);
+/**
+ * How often the checkpointer copies the WAL: about two chunks' worth at full speed. The writer's commits no longer do
+ * it (it was a third of the time they held the lock), and left to pile up, the WAL landed on whichever connection
+ * committed next — the app's main thread paid 33–140 ms a write during a 1M-row import (scripts/bench/datasets-README.md).
+ */
+const CHECKPOINT_MS = 100;
 
-port.on('message', (m: ToRowThread) => {
-  try {
-    if (m.type === 'rows') {
-      const r = m.rows;
-      for (let i = 0; i < r.length; i += 3) writer.add(r[i] as number, r[i + 1] as string, r[i + 2] as string);
-      port.postMessage({ type: 'ack' });
-      return;
-    }
-    if (m.type === 'commit') {
-      const dataset = writer.commit(m.skipped, m.shape, m.sha256, m.mapping);
-      port.postMessage({ type: 'committed', dataset, stats: writer.stats });
-      // The dataset is published; copying the import's WAL into the database file is left to this thread, after.
-      writer.checkpoint();
-    } else {
+const data = workerData as { dbFile: string; datasetId: number; checkpointer?: boolean };
+const port = parentPort!;
+if (data.checkpointer) checkpointLoop(data.dbFile);
+else writeRows(data.dbFile, data.datasetId);
+
+function checkpointLoop(dbFile: string): void {
+  const db = openWorkspaceDb(dbFile);
+  const timer = setInterval(() => db.pragma('wal_checkpoint(PASSIVE)'), CHECKPOINT_MS);
+  port.once('message', () => {
+    clearInterval(timer);
+    db.close();
+    port.close();
+  });
+}
+
+function writeRows(dbFile: string, datasetId: number): void {
+  const db = openWorkspaceDb(dbFile);
+  const writer = new DatasetsStore(db).resumeImport(datasetId);
+  writer.leaveCheckpoints();
+  const checkpointer = new Worker(fileURLToPath(import.meta.url), { workerData: { dbFile, datasetId, checkpointer: true } });
+  const checkpointerEnded = new Promise<void>((resolve) => checkpointer.once('exit', () => resolve()));
+  checkpointer.on('error', () => undefined); // a checkpointer that fails only leaves the copying to the end
+  let stopped: Promise<void> | null = null;
+  const stopCheckpointer = () => (stopped ??= (checkpointer.postMessage('stop'), checkpointerEnded));
+
+  port.on('message', async (m: ToRowThread) => {
+    try {
+      if (m.type === 'rows') {
+        const r = m.rows;
+        for (let i = 0; i < r.length; i += 3) writer.add(r[i] as number, r[i + 1] as string, r[i + 2] as string);
+        port.postMessage({ type: 'ack' });
+        return;
+      }
+      if (m.type === 'commit') {
+        const dataset = writer.commit(m.skipped, m.shape, m.sha256, m.mapping);
+        port.postMessage({ type: 'committed', dataset, stats: writer.stats });
+        // Published. What the checkpointer has not copied yet is copied now (and the WAL file truncated), after.
+        await stopCheckpointer();
+        writer.checkpoint();
+      } else {
+        writer.rollback();
+        port.postMessage({ type: 'rolledBack' });
+      }
+    } catch (err) {
       writer.rollback();
-      port.postMessage({ type: 'rolledBack' });
+      port.postMessage({ type: 'error', error: LatheError.from(err).toJSON() });
     }
-  } catch (err) {
-    writer.rollback();
-    port.postMessage({ type: 'error', error: LatheError.from(err).toJSON() });
-  }
-  db.close();
-  port.close();
-});
+    await stopCheckpointer();
+    db.close();
+    port.close();
+  });
+}

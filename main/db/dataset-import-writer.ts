@@ -16,6 +16,10 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4));
 export const DISCARD_ROWS = 5000;
 /** SQLite's default: checkpoint once the WAL passes this many pages. */
 const AUTO_CHECKPOINT_PAGES = 1000;
+/** An import checkpoints every this many chunks (~4 MB of WAL, SQLite's default), in a pause between them … */
+const CHECKPOINT_CHUNKS = 4;
+/** … or, when it never pauses (rows come slower than they are written), at the latest after this many (~18 MB). */
+const MAX_UNCHECKPOINTED_CHUNKS = 16;
 /** Import writers open per connection: while any is, that connection leaves checkpoints to checkpoint(). */
 const openWriters = new WeakMap<WorkspaceDb, number>();
 
@@ -39,6 +43,10 @@ export class ImportWriter {
   private idx = 0;
   private open = true;
   private deferring = false;
+  /** Transactions committed since this writer's last checkpoint. */
+  private unCheckpointed = 0;
+  /** Whether locked() checkpoints between transactions (false: another thread does, see leaveCheckpoints()). */
+  private checkpointsHere = true;
   private lastHoldMs = 0;
   private lastCommitAt = 0;
   /** Full batches of BATCH rows' parameters waiting for the next chunk, and the batch being filled. */
@@ -66,15 +74,21 @@ export class ImportWriter {
   }
 
   /**
-   * From the first written chunk on, no checkpoint after each COMMIT: copying the WAL into the database file (and its
+   * From the first written chunk on, no checkpoint inside a COMMIT: copying the WAL into the database file (and its
    * fsyncs) was a third of the time the lock was held. Committed chunks stay in the WAL, as durable as before
-   * (synchronous=NORMAL); checkpoint() copies them once the dataset is published, outside any write transaction.
+   * (synchronous=NORMAL); locked() checkpoints them between transactions (or a checkpointer thread does, beside),
+   * checkpoint() the last ones after the publish.
    */
   private deferCheckpoints(): void {
     this.deferring = true;
     const n = openWriters.get(this.db) ?? 0;
     if (n === 0) this.db.pragma('wal_autocheckpoint = 0');
     openWriters.set(this.db, n + 1);
+  }
+
+  /** Another connection checkpoints the WAL while this writer writes (a writer thread's checkpointer). */
+  leaveCheckpoints(): void {
+    this.checkpointsHere = false;
   }
 
   /** Gives the connection its automatic checkpoints back. */
@@ -141,7 +155,15 @@ export class ImportWriter {
    * other connections, polling from SQLite's busy handler, would never get in.
    */
   private locked<T>(fn: () => T): T {
-    const rest = this.lastHoldMs - (performance.now() - this.lastCommitAt);
+    let rest = this.lastHoldMs - (performance.now() - this.lastCommitAt);
+    // The chunks' checkpoint, between transactions: while the lock is left free anyway when possible, after a bound
+    // in any case (a WAL that grew by hundreds of MB would land on whichever connection commits next: the app's main
+    // thread would stall copying it).
+    if (this.deferring && this.checkpointsHere && this.unCheckpointed >= (rest > 0 ? CHECKPOINT_CHUNKS : MAX_UNCHECKPOINTED_CHUNKS)) {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+      this.unCheckpointed = 0;
+      rest = this.lastHoldMs - (performance.now() - this.lastCommitAt);
+    }
     if (rest > 0) Atomics.wait(PAUSE, 0, 0, Math.min(rest, 250));
     this.db.exec('BEGIN IMMEDIATE');
     const t0 = performance.now();
@@ -154,6 +176,7 @@ export class ImportWriter {
       throw err;
     }
     this.lastCommitAt = performance.now();
+    this.unCheckpointed++;
     const ms = this.lastCommitAt - t0;
     this.lastHoldMs = ms;
     this.stats.chunks++;
