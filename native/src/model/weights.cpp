@@ -7,12 +7,13 @@
 static lathe_status load_tensor(model& m, const st_archive& a, const std::string& name, std::vector<int64_t> shape, float** dst) {
   std::vector<float> host;
   LATHE_TRY(st_read_f32(a, name, host, &shape));
+  const uint64_t before = m.be->bytes_in_use();
   bool matrix = shape.size() == 2;  // frozen matrices may be stored narrower by the backend (CUDA: bf16)
   *dst = matrix ? m.be->alloc_frozen((int64_t)host.size()) : m.be->alloc_f32((int64_t)host.size());
   if (!*dst) return LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, "out of memory loading " + name, "the model is too large for this device");
   if (matrix) m.be->upload_frozen(*dst, host.data(), (int64_t)host.size());
   else m.be->upload_f32(*dst, host.data(), (int64_t)host.size());
-  m.weight_bytes += host.size() * 4;
+  m.weight_bytes += m.be->bytes_in_use() - before;  // as stored (bf16 frozen matrices on CUDA take 2 bytes)
   return LATHE_OK();
 }
 
