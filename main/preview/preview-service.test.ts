@@ -112,4 +112,19 @@ describe('stats', () => {
     expect(s.longest.map((l) => l.index)).toEqual([6, 13, 20, 27, 34, 41, 48, 5, 12, 19]);
     expect(datasetStats([], 64, 1, 1)).toMatchObject({ records: 0, truncatedShare: 0, maxLength: 0, longest: [], stepsPerEpoch: 0 });
   });
+
+  it('gives the nearest-rank percentiles sorting would give', () => {
+    let seed = 7;
+    const next = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    for (const n of [1, 2, 3, 10, 101, 2500]) {
+      const rows = Array.from({ length: n }, (_, i) => {
+        const len = Math.floor(next() ** 3 * 512);
+        return [i, len, len + Math.floor(next() * 10), 0] as [number, number, number, number];
+      });
+      const s = datasetStats([chunk(rows.slice(0, n >> 1)), chunk(rows.slice(n >> 1))], 512, 1, 1);
+      const sorted = rows.map((r) => r[1]).sort((a, b) => a - b);
+      const rank = (p: number) => sorted[Math.min(n - 1, Math.ceil((p / 100) * n) - 1)];
+      expect([s.p50Length, s.p95Length, s.maxLength]).toEqual([rank(50), rank(95), sorted[n - 1]]);
+    }
+  });
 });

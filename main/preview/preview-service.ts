@@ -28,13 +28,15 @@ import { readDatasetFile } from './dataset-file.js';
 import { openEncodingSession, type EncodingSession } from './encoding-session.js';
 import type { TurnChunk } from './measure-chunk.js';
 import { MeasureCache, measureSource, setupKeyOf, type MeasureSource, type RecordsSource } from './measure-job.js';
-import { datasetStats } from './preview-stats.js';
+import { datasetStats, type MeasuredChunk } from './preview-stats.js';
 import { layoutChunk } from './turn-layout.js';
 import { previewRecord } from './record-preview.js';
 import { StatsDiskCache } from './stats-disk-cache.js';
 import { storedDatasetRecords, storedRow, storedRows } from './stored-dataset.js';
 
 const CHUNK = 2000;
+/** Chunks laid out between two yields to the event loop (~50,000 records, a few ms). */
+const LAYOUT_SLICE = 25;
 
 export interface PreviewDeps {
   /** User-defined templates from the workspace. */
@@ -193,12 +195,19 @@ export class PreviewService implements IPreviewService {
       if (pass) this.lastPass = { ...pass, chunks };
       if (fresh && diskPass) this.disk!.writePass(diskPass, fresh.keys);
       this.deps.onMeasured?.({ from: inMemory ? 'memory' : onDisk ? 'disk' : 'rows', cachedChunks: fresh?.cachedChunks ?? 0, workers: fresh?.workers ?? 0 });
+      // Laid out a few chunks at a time (a million records take ~50 ms): the app's other calls get in between.
+      const layout = { ...r.options, efficientEos: s.template.kind === 'spec' && !!s.template.spec.efficientEos, hasEos: s.encoder.eosId !== null };
+      const laidOut: MeasuredChunk[] = [];
+      for (let i = 0; i < chunks.length; i++) {
+        if (i > 0 && i % LAYOUT_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        laidOut.push(layoutChunk(chunks[i]!, layout));
+      }
       return {
         template: s.templateName,
         warnings: [...s.warnings],
         records: shown.map((x) => previewRecord(s.encoder, x.record, x.index, r.options)),
         stats: datasetStats(
-          chunks.map((c) => layoutChunk(c, { ...r.options, efficientEos: s.template.kind === 'spec' && !!s.template.spec.efficientEos, hasEos: s.encoder.eosId !== null })),
+          laidOut,
           r.options.cutoffLen,
           r.batchSize,
           r.gradientAccumulation,

@@ -1,7 +1,8 @@
 // Benchmark child (bundled by preview-stats.mjs): stores N generated support-ticket records as a dataset, then
-// times PreviewService.dataset over all of them (cold, repeated, another cutoff, after one row is edited), the longest record's
-// preview, and the main thread's event-loop delay meanwhile; and datasets.preview jumping to the last row of an
-// N-row CSV. Prints one JSON line.
+// times PreviewService.dataset over all of them (cold, repeated, another cutoff, after one row is edited, and after a
+// restart: a new service over the same workspace, statistics from the cache folder), the longest record's preview,
+// and the main thread's busy time and event-loop delay meanwhile; and datasets.preview jumping to rows of an N-row
+// CSV (the first jump builds the row index, later ones read from it). Prints one JSON line.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { EventHub } from '../../main/ipc/event-hub.js';
 import { PreviewService, previewDepsFor } from '../../main/preview/preview-service.js';
 import { openWorkspace } from '../../main/workspace/workspace.js';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, worker: { type: 'string' }, workers: { type: 'string' }, dir: { type: 'string' } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '100000' }, worker: { type: 'string' }, windowWorker: { type: 'string' }, workers: { type: 'string' }, dir: { type: 'string' } } });
 const N = Number(values.rows);
 const dir = values.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'lathe-preview-bench-'));
 const ws = openWorkspace(path.join(dir, 'home'));
@@ -41,17 +42,22 @@ const modelPath = 'data/models/lathe-tiny-llama';
 const options = { cutoffLen: 1024, trainOnPrompt: false, maskHistory: false, enableThinking: true };
 await svc.record({ modelPath, datasetId: id, index: 0, options }); // tokenizer loaded once, as the page does first
 
-async function timed(o: typeof options) {
+async function measured<T>(fn: () => Promise<T>) {
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const t0 = performance.now();
   const elu0 = performance.eventLoopUtilization();
-  const res = await svc.dataset({ modelPath, datasetId: id, rows: 0, options: o, jobId: `bench-${o.cutoffLen}-${Math.random()}` });
+  const value = await fn();
   const seconds = (performance.now() - t0) / 1000;
   const elu = performance.eventLoopUtilization(elu0);
   loop.disable();
   // eventLoopUtilization is the main thread's alone (process.cpuUsage would add the workers' time).
-  return { seconds, mainThreadBusySeconds: elu.active / 1000, eventLoopMaxDelayMs: loop.max / 1e6, eventLoopP99DelayMs: loop.percentile(99) / 1e6, stats: res.stats };
+  return { seconds, mainThreadBusySeconds: elu.active / 1000, eventLoopMaxDelayMs: loop.max / 1e6, eventLoopP99DelayMs: loop.percentile(99) / 1e6, value };
+}
+
+async function timed(o: typeof options, service = svc) {
+  const { value, ...m } = await measured(() => service.dataset({ modelPath, datasetId: id, rows: 0, options: o, jobId: `bench-${o.cutoffLen}-${Math.random()}` }));
+  return { ...m, stats: value.stats };
 }
 
 const cold = await timed(options);
@@ -59,6 +65,12 @@ const warm = await timed(options);
 const cutoff = await timed({ ...options, cutoffLen: 512 });
 store.edit(id, Math.floor(N / 2), { kind: 'single', instruction: 'edited', output: 'one row changed' });
 const edited = await timed(options);
+// A restarted app: a new service (nothing in memory) over the same workspace and cache folder.
+await svc.flushStatsCache();
+const passes: string[] = [];
+const restarted = new PreviewService({ ...previewDepsFor(ws), measureWorkerFile: values.worker, onMeasured: (p) => passes.push(p.from) });
+await restarted.record({ modelPath, datasetId: id, index: 0, options });
+const reopened = { ...(await timed(options, restarted)), from: passes[0] };
 t = performance.now();
 const longest = await svc.record({ modelPath, datasetId: id, index: cold.stats.longest[0]!.index, options });
 const longestMs = performance.now() - t;
@@ -69,14 +81,17 @@ const out = fs.createWriteStream(csv);
 out.write('问题,回复\n');
 for (let i = 0; i < N; i++) out.write(`"${Q[i % Q.length]}（${i}）","${A[i % A.length]}"\n`);
 await new Promise((r) => out.end(r));
-const ds = new DatasetsService({ workspace: ws, events: new EventHub(), transport: 'electron' }, { useWorker: false });
+const ds = new DatasetsService({ workspace: ws, events: new EventHub(), transport: 'electron' }, { useWorker: false, ...(values.windowWorker ? { windowWorkerFile: values.windowWorker } : {}) });
 const mapping = { shape: 'single' as const, fields: { instruction: { columns: ['问题'] }, output: { columns: ['回复'] } } };
 t = performance.now();
 await ds.preview({ file: csv, mapping, limit: 20 });
 const firstPageMs = performance.now() - t;
-t = performance.now();
-const last = await ds.preview({ file: csv, mapping, fromRow: N + 1, limit: 1 });
-const lastRowMs = performance.now() - t;
+const jump = async (row: number) => {
+  const { value, ...m } = await measured(() => ds.preview({ file: csv, mapping, fromRow: row, limit: 1 }));
+  return { ...m, row: value.records[0]?.row };
+};
+// The first jump past the sample builds the file's row index; later ones read from the nearest indexed row.
+const jumps = { firstToLast: await jump(N + 1), middle: await jump(Math.floor(N / 2) + 7), last: await jump(N + 1), near: await jump(N - 5000) };
 
 const s = cold.stats;
 process.stdout.write(
@@ -89,10 +104,12 @@ process.stdout.write(
     warm: { ...warm, stats: undefined },
     cutoff512: { ...cutoff, stats: undefined, truncatedShare: cutoff.stats.truncatedShare },
     edited: { ...edited, stats: undefined },
+    reopened: { ...reopened, stats: undefined, same: JSON.stringify(reopened.stats) === JSON.stringify(edited.stats) },
     stats: { records: s.records, skipped: s.skipped, totalTokens: s.totalTokens, trainableTokens: s.trainableTokens, truncated: s.truncated, truncatedShare: s.truncatedShare, maxFullLength: s.maxFullLength, p95: s.p95Length, longest: s.longest.slice(0, 3), histogram: s.histogram },
     longestRecord: { index: longest.index, fullLength: longest.fullLength, ms: longestMs },
-    sourcePreview: { csvMiB: fs.statSync(csv).size / 2 ** 20, firstPageMs, lastRowMs, lastRow: last.records[0]?.row },
+    sourcePreview: { csvMiB: fs.statSync(csv).size / 2 ** 20, firstPageMs, jumps },
   })}\n`,
 );
+ds.dispose();
 ws.db.close();
 if (!values.dir) fs.rmSync(dir, { recursive: true, force: true });
