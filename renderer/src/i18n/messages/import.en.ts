@@ -9,7 +9,7 @@ export const importEn = {
   'import.step.validate': 'Check',
   'import.step.save': 'Save',
   'import.uploading': 'Sending the file to Lathe…',
-  'import.noFile': 'Choose a file first.',
+  'import.noFile': 'Choose a file to import',
   'import.drop.title': 'Drop a spreadsheet or data file anywhere on this window',
   'import.drop.hint': 'CSV, TSV, Excel (.xlsx), JSON, JSONL or Parquet. Chinese and other encodings are detected for you.',
   'import.drop.choose': 'Choose a file…',

@@ -11,7 +11,7 @@ export const importZh: Record<keyof typeof importEn, string> = {
   'import.step.validate': '检查',
   'import.step.save': '保存',
   'import.uploading': '正在把文件发送给 Lathe…',
-  'import.noFile': '请先选择文件。',
+  'import.noFile': '选择要导入的文件',
   'import.drop.title': '把表格或数据文件拖到窗口任意位置',
   'import.drop.hint': '支持 CSV、TSV、Excel（.xlsx）、JSON、JSONL 和 Parquet。中文等编码会自动识别。',
   'import.drop.choose': '选择文件…',

@@ -2,6 +2,7 @@
 // changing encoding, sheet or header row re-reads the file and the table updates.
 import { useShallow } from 'zustand/react/shallow';
 import { Field } from '../../components/Field.js';
+import { FileDropZone } from '../../components/FileDropZone.js';
 import { formatBytes } from '../../components/eta.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
@@ -16,7 +17,11 @@ export function SourceStep() {
   const { inspection, file, busy, options } = useLathe(useShallow((s) => ({ inspection: s.inspection, file: s.importFile, busy: s.importBusy, options: s.readerOptions })));
   const setOptions = useLathe((s) => s.setReaderOptions);
   const goTo = useLathe((s) => s.goToImportStep);
-  if (!inspection || !file) return <p className="muted">{busy ? t('common.loading') : t('import.noFile')}</p>;
+  const importFromFile = useLathe((s) => s.importFromFile);
+  if (busy && (!inspection || !file)) return <p className="muted">{t('common.loading')}</p>;
+  // No file read (none chosen yet, or the last one could not be read): pick another one right here.
+  if (!inspection || !file)
+    return <FileDropZone title={t('import.noFile')} hint={t('import.drop.hint')} chooseLabel={t('import.drop.choose')} accept=".csv,.tsv,.txt,.xlsx,.xls,.json,.jsonl,.parquet" onFile={(f) => void importFromFile(f)} />;
   const encodings = inspection.encoding && !ENCODINGS.includes(inspection.encoding.toLowerCase()) ? [inspection.encoding, ...ENCODINGS] : ENCODINGS;
   return (
     <div className="stack">

@@ -43,6 +43,14 @@ export const createImporterSlice =
     let uploadAbort: AbortController | undefined;
     let validateJob: string | undefined;
 
+    // Main names the file by its path; in web mode that is the uploaded copy under the workspace's tmp folder, which
+    // the person never chose: name it as they know it.
+    const fileMessage = (err: unknown) => {
+      const text = messageOf(err);
+      const f = get().importFile;
+      return f && f.path !== f.name ? text.split(f.path).join(f.name) : text;
+    };
+
     const preview = async () => {
       const { importFile, readerOptions, mapping } = get();
       if (!importFile || !mapping || missingRequired(mapping).length > 0) {
@@ -55,7 +63,7 @@ export const createImporterSlice =
         const result = await service.preview({ file: importFile.path, options: readerOptions, mapping, limit: 20 });
         if (seq === previewSeq) set({ mappedPreview: result, importBusy: undefined, importError: undefined });
       } catch (err) {
-        if (seq === previewSeq) set({ importBusy: undefined, importError: messageOf(err) });
+        if (seq === previewSeq) set({ importBusy: undefined, importError: fileMessage(err) });
       }
     };
 
@@ -73,7 +81,7 @@ export const createImporterSlice =
         set({ inspection, mapping: keepMapping && fits ? old : inspection.suggestion.mapping, validation: undefined, sourceRow: undefined, importBusy: undefined });
         await preview();
       } catch (err) {
-        if (seq === inspectSeq) set({ importBusy: undefined, importError: messageOf(err) });
+        if (seq === inspectSeq) set({ importBusy: undefined, importError: fileMessage(err) });
       }
     };
 

@@ -144,6 +144,17 @@ describe('importer slice', () => {
     expect(s.getState().sourceRow).toEqual({ row: 7, record: undefined, loading: false });
   });
 
+  it('names an unreadable file as the person chose it, not by its uploaded copy', async () => {
+    const ds = fakeDatasets();
+    ds.service.inspect = async (r) => {
+      throw new LatheError('bad_input', `${r.file} is not a readable .xlsx workbook. Save it again from Excel as .xlsx, or export it as CSV.`);
+    };
+    const s = testStore({ datasets: ds.service, upload: async (file) => ({ path: `/ws/tmp/uploads/ab12/${file.name}`, bytes: file.size }) });
+    await s.getState().importFromFile(new File(['x'], '工单.xlsx'));
+    expect(s.getState().importError).toBe('工单.xlsx is not a readable .xlsx workbook. Save it again from Excel as .xlsx, or export it as CSV.');
+    expect(s.getState().importBusy).toBeUndefined();
+  });
+
   it('reports an upload failure as a message and resets cleanly', async () => {
     const s = testStore({
       upload: async () => {
