@@ -20,7 +20,7 @@ const AUTO_CHECKPOINT_PAGES = 1000;
 const CHECKPOINT_CHUNKS = 4;
 /** … or, when it never pauses (rows come slower than they are written), at the latest after this many (~18 MB). */
 const MAX_UNCHECKPOINTED_CHUNKS = 16;
-/** Import writers open per connection: while any is, that connection leaves checkpoints to checkpoint(). */
+/** Import writers writing on each connection: while any is, that connection's COMMITs do not checkpoint. */
 const openWriters = new WeakMap<WorkspaceDb, number>();
 
 export interface WriterStats {

@@ -33,14 +33,14 @@ describe('datasets store', () => {
     expect((ws.db.prepare('SELECT COUNT(*) AS n FROM datasets').get() as { n: number }).n).toBe(0);
   });
 
-  it('leaves the WAL alone while an import writes, and checkpoints it once the dataset is published', () => {
+  it("checkpoints outside the import's transactions, and truncates the WAL once the dataset is published", () => {
     const autoCheckpoint = () => ws.db.pragma('wal_autocheckpoint', { simple: true });
     // Frames in the WAL, and how many of them are already in the database file.
     const wal = () => ws.db.pragma('wal_checkpoint(PASSIVE)')[0] as { log: number; checkpointed: number };
     const w = store.beginImport({ ...meta, name: 'wal' });
     expect(autoCheckpoint()).toBe(1000); // nothing written yet: SQLite's default
     for (let i = 0; i < 20_000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `第 ${i} 行：${'文本'.repeat(40)}` }), `h${i}`);
-    expect(autoCheckpoint()).toBe(0); // no checkpoint after each chunk's commit …
+    expect(autoCheckpoint()).toBe(0); // no checkpoint inside each chunk's commit …
     const w2 = store.beginImport({ ...meta, name: 'wal-2' }); // … nor after another import's, on the same connection
     w2.add(2, '{"kind":"text","text":"x"}', 'h');
     w2.rollback();
@@ -48,7 +48,7 @@ describe('datasets store', () => {
     w.commit(0, 'text', 'abc', { shape: 'text', fields: { text: { columns: ['t'] } } });
     expect(autoCheckpoint()).toBe(1000); // given back with the publish
     const walFile = `${ws.paths.dbFile}-wal`;
-    expect(fs.statSync(walFile).size).toBeGreaterThan(3_000_000); // the import's 20,000 rows, not yet checkpointed
+    expect(fs.statSync(walFile).size).toBeGreaterThan(3_000_000); // the import's 20,000 rows went through the WAL
     expect(w.checkpoint()).toBeGreaterThanOrEqual(0);
     const after = wal();
     expect(after.checkpointed).toBe(after.log); // every committed frame is in the database file now …
