@@ -239,6 +239,8 @@ export function ExportPage() {
 function JobView({ job, onCancel }: { job: ExportJobDto; onCancel: (() => void) | undefined }) {
   const t = useT();
   const mainMessage = useMainMessage();
+  // Main's progress notes ("Merging model.layers.3…") are English only: other languages get the translated stage.
+  const english = useLathe((s) => s.language === 'en');
   const ended = job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled';
   return (
     <div className="problem-group" data-testid="export-job">
@@ -252,7 +254,7 @@ function JobView({ job, onCancel }: { job: ExportJobDto; onCancel: (() => void) 
           </button>
         )}
       </div>
-      {!ended && <ProgressBar label={t('export.progress', { format: job.format })} done={Math.round(job.fraction * 1000)} total={1000} detail={job.message || t(`export.status.${job.status}`)} />}
+      {!ended && <ProgressBar label={t('export.progress', { format: job.format })} done={Math.round(job.fraction * 1000)} total={1000} detail={english && job.message ? job.message : t('export.progressDetail', { status: t(`export.status.${job.status}`), percent: Math.round(job.fraction * 100) })} />}
       {job.error && <p className="banner banner-error">{job.error.message}</p>}
       {job.result && (
         <div className="stack">

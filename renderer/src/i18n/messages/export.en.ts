@@ -32,6 +32,7 @@ export const exportEn = {
   'export.start': 'Export {count} {count|format|formats}',
   'export.jobs': 'This session’s exports',
   'export.progress': 'Export progress ({format})',
+  'export.progressDetail': '{status} · {percent}%',
   'export.status.running': 'exporting',
   'export.status.verifying': 'verifying',
   'export.status.completed': 'done',

@@ -34,6 +34,7 @@ export const exportZh: Record<keyof typeof exportEn, string> = {
   'export.start': '导出 {count} 种格式',
   'export.jobs': '本次导出',
   'export.progress': '导出进度（{format}）',
+  'export.progressDetail': '{status} · {percent}%',
   'export.status.running': '导出中',
   'export.status.verifying': '校验中',
   'export.status.completed': '完成',
