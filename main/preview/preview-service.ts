@@ -28,7 +28,7 @@ import { readDatasetFile } from './dataset-file.js';
 import { openEncodingSession, type EncodingSession } from './encoding-session.js';
 import type { TurnChunk } from './measure-chunk.js';
 import { MeasureCache, measureSource, setupKeyOf, type MeasureSource, type RecordsSource } from './measure-job.js';
-import { datasetStats, type MeasuredChunk } from './preview-stats.js';
+import { StatsAccumulator } from './preview-stats.js';
 import { layoutChunk } from './turn-layout.js';
 import { previewRecord } from './record-preview.js';
 import { StatsDiskCache } from './stats-disk-cache.js';
@@ -37,6 +37,8 @@ import { storedDatasetRecords, storedRow, storedRows } from './stored-dataset.js
 const CHUNK = 2000;
 /** Chunks laid out between two yields to the event loop (~50,000 records, a few ms). */
 const LAYOUT_SLICE = 25;
+/** Cache files read at once when a stored pass is restored. */
+const RESTORE_BATCH = 8;
 
 export interface PreviewDeps {
   /** User-defined templates from the workspace. */
@@ -105,8 +107,16 @@ export class PreviewService implements IPreviewService {
   private async storedPass(passKey: string): Promise<readonly TurnChunk[] | undefined> {
     const keys = await this.disk?.readPass(passKey);
     if (!keys) return undefined;
-    const chunks = await Promise.all(keys.map((k) => this.cache.lookup(k)));
-    return chunks.every((c) => c !== undefined) ? (chunks as TurnChunk[]) : undefined;
+    // A few files at a time: each is read and checked on this thread, so other calls get turns in between.
+    const chunks: TurnChunk[] = [];
+    for (let i = 0; i < keys.length; i += RESTORE_BATCH) {
+      const part = await Promise.all(keys.slice(i, i + RESTORE_BATCH).map((k) => this.cache.lookup(k)));
+      for (const c of part) {
+        if (!c) return undefined;
+        chunks.push(c);
+      }
+    }
+    return chunks;
   }
 
   private db(): WorkspaceDb {
@@ -195,23 +205,18 @@ export class PreviewService implements IPreviewService {
       if (pass) this.lastPass = { ...pass, chunks };
       if (fresh && diskPass) this.disk!.writePass(diskPass, fresh.keys);
       this.deps.onMeasured?.({ from: inMemory ? 'memory' : onDisk ? 'disk' : 'rows', cachedChunks: fresh?.cachedChunks ?? 0, workers: fresh?.workers ?? 0 });
-      // Laid out a few chunks at a time (a million records take ~50 ms): the app's other calls get in between.
+      // Laid out and added up a few chunks at a time (a million records take ~100 ms): the app's other calls get in between.
       const layout = { ...r.options, efficientEos: s.template.kind === 'spec' && !!s.template.spec.efficientEos, hasEos: s.encoder.eosId !== null };
-      const laidOut: MeasuredChunk[] = [];
+      const acc = new StatsAccumulator(r.options.cutoffLen);
       for (let i = 0; i < chunks.length; i++) {
         if (i > 0 && i % LAYOUT_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        laidOut.push(layoutChunk(chunks[i]!, layout));
+        acc.add(layoutChunk(chunks[i]!, layout));
       }
       return {
         template: s.templateName,
         warnings: [...s.warnings],
         records: shown.map((x) => previewRecord(s.encoder, x.record, x.index, r.options)),
-        stats: datasetStats(
-          laidOut,
-          r.options.cutoffLen,
-          r.batchSize,
-          r.gradientAccumulation,
-        ),
+        stats: acc.result(r.batchSize, r.gradientAccumulation),
       };
     } finally {
       job.done();

@@ -45,76 +45,101 @@ function percentile(counts: Int32Array, n: number, p: number): number {
   return counts.length - 1;
 }
 
-/** The `keep` longest by length before truncation, longest first; ties keep the lower index first. */
-function longestOf(chunks: readonly MeasuredChunk[], keep: number): LongRecordDto[] {
-  const top: LongRecordDto[] = [];
-  for (const c of chunks) {
-    for (let i = 0; i < c.full.length; i++) {
-      const full = c.full[i]!;
-      if (top.length === keep && full <= top[top.length - 1]!.fullLength) continue;
-      const entry = { index: c.index[i]!, fullLength: full, tokenCount: c.length[i]! };
-      let at = top.length;
-      while (at > 0 && (top[at - 1]!.fullLength < full || (top[at - 1]!.fullLength === full && top[at - 1]!.index > entry.index))) at--;
-      top.splice(at, 0, entry);
-      if (top.length > keep) top.pop();
-    }
+/** Adds `c`'s records to the `keep` longest by length before truncation, longest first; ties keep the lower index first. */
+function addLongest(top: LongRecordDto[], c: MeasuredChunk, keep: number): void {
+  for (let i = 0; i < c.full.length; i++) {
+    const full = c.full[i]!;
+    if (top.length === keep && full <= top[top.length - 1]!.fullLength) continue;
+    const entry = { index: c.index[i]!, fullLength: full, tokenCount: c.length[i]! };
+    let at = top.length;
+    while (at > 0 && (top[at - 1]!.fullLength < full || (top[at - 1]!.fullLength === full && top[at - 1]!.index > entry.index))) at--;
+    top.splice(at, 0, entry);
+    if (top.length > keep) top.pop();
   }
-  return top;
 }
 
-export function datasetStats(chunks: readonly MeasuredChunk[], cutoffLen: number, batchSize: number, gradientAccumulation: number): DatasetStatsDto {
-  let n = 0;
-  let skipped = 0;
-  let maxFull = 0;
-  let maxLen = 0;
-  for (const c of chunks) {
-    n += c.length.length;
-    skipped += c.skipped;
-    for (let i = 0; i < c.full.length; i++) if (c.full[i]! > maxFull) maxFull = c.full[i]!;
-    for (let i = 0; i < c.length.length; i++) if (c.length[i]! > maxLen) maxLen = c.length[i]!;
+/**
+ * The statistics a chunk at a time (the caller may yield in between: a million records take ~50 ms in all). Lengths
+ * before truncation are binned on every edge histogramEdges can give; the bins past the edges it gives for the
+ * longest record seen are empty, so they are dropped at the end.
+ */
+export class StatsAccumulator {
+  private readonly edges: number[];
+  private readonly counts: number[];
+  /** Records per length after truncation (grown as needed): percentiles without sorting. */
+  private byLength: Int32Array;
+  private readonly top: LongRecordDto[] = [];
+  private n = 0;
+  private skipped = 0;
+  private maxFull = 0;
+  private maxLen = 0;
+  private total = 0;
+  private trainable = 0;
+  private truncated = 0;
+
+  constructor(private readonly cutoffLen: number) {
+    this.edges = histogramEdges(cutoffLen, cutoffLen * 4);
+    this.counts = new Array<number>(this.edges.length - 1).fill(0);
+    this.byLength = new Int32Array(cutoffLen + 2);
   }
-  const edges = histogramEdges(cutoffLen, maxFull);
-  const counts = new Array<number>(edges.length - 1).fill(0);
-  // Lengths after truncation are at most about cutoff_len: counted per length instead of sorted (a million records
-  // sorted held the main thread ~60 ms).
-  const byLength = new Int32Array(maxLen + 1);
-  let total = 0;
-  let trainable = 0;
-  let truncated = 0;
-  for (const c of chunks) {
+
+  add(c: MeasuredChunk): void {
+    const { edges, counts } = this;
+    this.n += c.length.length;
+    this.skipped += c.skipped;
     for (let i = 0; i < c.length.length; i++) {
       const len = c.length[i]!;
       const full = c.full[i]!;
-      byLength[len]!++;
-      total += len;
-      trainable += c.trainable[i]!;
-      if (len < full) truncated++;
+      if (len >= this.byLength.length) {
+        const grown = new Int32Array(Math.max(len + 1, this.byLength.length * 2));
+        grown.set(this.byLength);
+        this.byLength = grown;
+      }
+      this.byLength[len]!++;
+      if (len > this.maxLen) this.maxLen = len;
+      if (full > this.maxFull) this.maxFull = full;
+      this.total += len;
+      this.trainable += c.trainable[i]!;
+      if (len < full) this.truncated++;
       // Bin b holds (edges[b], edges[b+1]] of the length before truncation; 0 goes to the first, longer than the
       // last edge to the last.
       let b = 0;
       while (b < counts.length - 1 && full > edges[b + 1]!) b++;
       counts[b]!++;
     }
+    addLongest(this.top, c, LONGEST_KEPT);
   }
-  // Trainer-style: one optimiser step per batchSize × gradientAccumulation sequences, last partial batch kept.
-  const stepsPerEpoch = n === 0 ? 0 : Math.ceil(n / (batchSize * gradientAccumulation));
-  return {
-    records: n,
-    skipped,
-    totalTokens: total,
-    trainableTokens: trainable,
-    truncated,
-    truncatedShare: n === 0 ? 0 : truncated / n,
-    cutoffLen,
-    meanLength: n === 0 ? 0 : total / n,
-    p50Length: percentile(byLength, n, 50),
-    p95Length: percentile(byLength, n, 95),
-    maxLength: maxLen,
-    maxFullLength: maxFull,
-    histogram: { edges, counts },
-    longest: longestOf(chunks, LONGEST_KEPT),
-    batchSize,
-    gradientAccumulation,
-    stepsPerEpoch,
-  };
+
+  result(batchSize: number, gradientAccumulation: number): DatasetStatsDto {
+    const { n, total } = this;
+    const edges = histogramEdges(this.cutoffLen, this.maxFull);
+    const counts = this.counts.slice(0, edges.length - 1);
+    // Trainer-style: one optimiser step per batchSize × gradientAccumulation sequences, last partial batch kept.
+    const stepsPerEpoch = n === 0 ? 0 : Math.ceil(n / (batchSize * gradientAccumulation));
+    return {
+      records: n,
+      skipped: this.skipped,
+      totalTokens: total,
+      trainableTokens: this.trainable,
+      truncated: this.truncated,
+      truncatedShare: n === 0 ? 0 : this.truncated / n,
+      cutoffLen: this.cutoffLen,
+      meanLength: n === 0 ? 0 : total / n,
+      p50Length: percentile(this.byLength, n, 50),
+      p95Length: percentile(this.byLength, n, 95),
+      maxLength: this.maxLen,
+      maxFullLength: this.maxFull,
+      histogram: { edges, counts },
+      longest: [...this.top],
+      batchSize,
+      gradientAccumulation,
+      stepsPerEpoch,
+    };
+  }
+}
+
+export function datasetStats(chunks: readonly MeasuredChunk[], cutoffLen: number, batchSize: number, gradientAccumulation: number): DatasetStatsDto {
+  const acc = new StatsAccumulator(cutoffLen);
+  for (const c of chunks) acc.add(c);
+  return acc.result(batchSize, gradientAccumulation);
 }

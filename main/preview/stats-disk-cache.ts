@@ -6,6 +6,7 @@
 // used first. Best effort: an I/O error only costs a recomputation. It does not decide what a key covers.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { TurnChunk } from './measure-chunk.js';
 import type { ChunkStore } from './measure-job.js';
@@ -17,6 +18,8 @@ const PASS_EXT = '.pass.json';
 /** A temporary file older than this was left by a killed write (a live one is renamed within milliseconds). */
 const STALE_TMP_MS = 10 * 60_000;
 const HEX64 = /^[0-9a-f]{64}$/;
+/** Int32Arrays are copied as bytes on little-endian hosts (the file is little-endian everywhere). */
+const LITTLE_ENDIAN = os.endianness() === 'LE';
 
 interface Entry {
   size: number;
@@ -160,7 +163,9 @@ export function encodeChunk(c: TurnChunk): Buffer {
   buf.writeUInt32LE(c.skipped, 12);
   let at = HEADER;
   for (const a of [c.index, c.turnEnd, c.src, c.tgt]) {
-    for (let i = 0; i < a.length; i++, at += 4) buf.writeInt32LE(a[i]!, at);
+    if (LITTLE_ENDIAN) Buffer.from(a.buffer, a.byteOffset, a.byteLength).copy(buf, at);
+    else for (let i = 0; i < a.length; i++) buf.writeInt32LE(a[i]!, at + 4 * i);
+    at += a.byteLength;
   }
   createHash('sha256').update(buf.subarray(HEADER)).digest().copy(buf, 16, 0, 16);
   return buf;
@@ -176,7 +181,9 @@ export function decodeChunk(buf: Buffer): TurnChunk | undefined {
   let at = HEADER;
   const take = (len: number) => {
     const a = new Int32Array(len);
-    for (let i = 0; i < len; i++, at += 4) a[i] = buf.readInt32LE(at);
+    if (LITTLE_ENDIAN) buf.copy(Buffer.from(a.buffer), 0, at, at + 4 * len);
+    else for (let i = 0; i < len; i++) a[i] = buf.readInt32LE(at + 4 * i);
+    at += 4 * len;
     return a;
   };
   const index = take(n);
