@@ -1,0 +1,514 @@
+// Flash-style attention on bf16 tensor cores (mma.sync m16n8k16, sm_80+: RTX 30/40/50 and H100/H200 alike; no
+// wgmma), the dev variant v1 of issue 6: forward with online softmax (FlashAttention-2, Dao 2023, algorithm 1) and
+// backward recomputing P from the saved log-sum-exp (algorithm 2), masks exactly as cpu/attention.cpp: causal within
+// a segment (packed records), GQA, optional sliding window. Layouts as the op layer: q (B,T,H,hd), k/v (B,T,KVH,hd),
+// seg (B,T), lse (B,H,T). Does not touch the engine (no cuda_ctx): the harness flash-attn.cu owns memory and streams.
+//
+// Numerics: Q, K, V and dO are bf16 operands, every product accumulates in fp32; P (and dS) are rounded to bf16 as the
+// A operand of the second product (as FlashAttention does); the softmax, lse, D = rowsum(dO * O) stay fp32.
+// Tile skipping assumes what data/batch.cpp builds: each segment id is one contiguous run of a row (padding, -1, is
+// the last run). Under that assumption a key tile entirely before a query tile is live iff its last key is in the
+// segment of the query tile's first row, and once a tile is dead every tile further away is dead too. The
+// per-element mask is the CPU's test and does not rely on it.
+#pragma once
+#include <cuda_bf16.h>
+#include <climits>
+#include <cmath>
+#include <cstdint>
+
+namespace fa {
+
+typedef __nv_bfloat16 bf16;
+constexpr float LOG2E = 1.4426950408889634f;
+constexpr int THREADS = 128;  // 4 warps, 16 rows of the block's tile each
+constexpr int SEG_NO_QUERY = INT_MIN;  // segment id of query rows >= T (real ids are >= -1)
+constexpr int SEG_NO_KEY = INT_MAX;    // segment id of key rows >= T
+
+static __device__ __forceinline__ uint32_t smem_u32(const void* p) { return (uint32_t)__cvta_generic_to_shared(p); }
+
+// Four 8x8 bf16 matrices from shared memory; lanes 8m..8m+7 give the row addresses of matrix m.
+static __device__ __forceinline__ void ldsm_x4(uint32_t* r, const bf16* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smem_u32(p)));
+}
+static __device__ __forceinline__ void ldsm_x4_t(uint32_t* r, const bf16* p) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smem_u32(p)));
+}
+
+// c (16x8 fp32) += a (16x16 bf16, row) * b (16x8 bf16, col)
+static __device__ __forceinline__ void mma(float* c, const uint32_t* a, uint32_t b0, uint32_t b1) {
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+
+static __device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
+  __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);  // .x (lower column) in the low half, as mma reads it
+  return *reinterpret_cast<uint32_t*>(&v);
+}
+
+// Fragment loads from row-major shared tiles with leading dimension ld (elements, rows 16-byte aligned).
+// A (16x16) at rows r0, columns k0.
+static __device__ __forceinline__ void load_a(uint32_t* a, const bf16* s, int ld, int r0, int k0) {
+  int lane = threadIdx.x & 31, m = lane >> 3, r = lane & 7;
+  ldsm_x4(a, s + (r0 + r + (m & 1) * 8) * ld + k0 + (m >> 1) * 8);
+}
+// B of two n8 tiles (n0, n0+8) x k16 from a tile stored [n][k] (keys or queries by rows, head dim contiguous):
+// b[0..1] for n0, b[2..3] for n0+8.
+static __device__ __forceinline__ void load_b_nk(uint32_t* b, const bf16* s, int ld, int n0, int k0) {
+  int lane = threadIdx.x & 31, m = lane >> 3, r = lane & 7;
+  ldsm_x4(b, s + (n0 + r + (m >> 1) * 8) * ld + k0 + (m & 1) * 8);
+}
+// The same from a tile stored [k][n] (the product runs over its rows), transposed by ldmatrix.
+static __device__ __forceinline__ void load_b_kn(uint32_t* b, const bf16* s, int ld, int k0, int n0) {
+  int lane = threadIdx.x & 31, m = lane >> 3, r = lane & 7;
+  ldsm_x4_t(b, s + (k0 + r + (m & 1) * 8) * ld + n0 + (m >> 1) * 8);
+}
+// A fragment of k16 from two 16x8 accumulator tiles (FlashAttention-2's register reuse of P)
+static __device__ __forceinline__ void acc_to_a(uint32_t* a, const float* c0, const float* c1) {
+  a[0] = pack_bf16(c0[0], c0[1]);
+  a[1] = pack_bf16(c0[2], c0[3]);
+  a[2] = pack_bf16(c1[0], c1[1]);
+  a[3] = pack_bf16(c1[2], c1[3]);
+}
+
+// rows r of a (rows x HD) tile from global rows row0 + r (row stride `stride` elements), zeros past T
+template <int HD>
+static __device__ __forceinline__ void load_tile(bf16* s, int ld, const bf16* g, int64_t stride, int row0, int rows, int T) {
+  constexpr int CH = HD / 8;  // 16-byte chunks per row
+  for (int e = threadIdx.x; e < rows * CH; e += THREADS) {
+    int r = e / CH, c = (e % CH) * 8, row = row0 + r;
+    uint4 v = make_uint4(0u, 0u, 0u, 0u);
+    if (row < T) v = *reinterpret_cast<const uint4*>(g + (int64_t)row * stride + c);
+    *reinterpret_cast<uint4*>(s + r * ld + c) = v;
+  }
+}
+
+static __device__ __forceinline__ bool allowed(int i, int j, int seg_i, int seg_j, int window) {
+  return j <= i && seg_i == seg_j && (window <= 0 || i - j < window);
+}
+
+// Every (query, key) pair of two whole tiles (qn, kn rows of the tile sizes BQ, BK; a tile cut by T is never whole)
+// is visible: no per-element mask needed.
+static __device__ __forceinline__ bool tile_full(const int32_t* sg, int i0, int qn, int BQ, int j0, int kn, int BK, int window) {
+  int i1 = i0 + qn - 1, j1 = j0 + kn - 1;
+  return qn == BQ && kn == BK && j1 <= i0 && sg[j0] == sg[i1] && (window <= 0 || i1 - j0 < window);
+}
+
+// ---- forward: grid (ceil(T/64), H, B), 128 threads; query tiles in reverse order (the longest rows start first) ----
+template <int HD>
+static __global__ void __launch_bounds__(THREADS) flash_fwd_kernel(float* out, float* lse, const bf16* q, const bf16* k, const bf16* v,
+                                                                   const int32_t* seg, int T, int H, int KVH, int window,
+                                                                   float scale_log2) {
+  // out (B,T,H,HD) fp32, lse (B,H,T) natural log of the sum over visible keys of exp(scale * q.k)
+  constexpr int BM = 64, BN = 64, LD = HD + 8;  // +8: ldmatrix rows fall in distinct banks
+  extern __shared__ __align__(16) unsigned char smem[];
+  bf16* Qs = reinterpret_cast<bf16*>(smem);
+  bf16* Ks = Qs + BM * LD;
+  bf16* Vs = Ks + BN * LD;
+  int* segk = reinterpret_cast<int*>(Vs + BN * LD);
+  const int w = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t4 = lane & 3;
+  const int b = blockIdx.z, h = blockIdx.y, kh = h / (H / KVH);
+  const int i0 = (gridDim.x - 1 - blockIdx.x) * BM;
+  const int32_t* sg = seg + (int64_t)b * T;
+  load_tile<HD>(Qs, LD, q + ((int64_t)b * T * H + h) * HD, (int64_t)H * HD, i0, BM, T);
+  const int ra = i0 + w * 16 + g, rb = ra + 8;  // this thread's two rows (accumulator elements 0-1 and 2-3)
+  const int sa = ra < T ? sg[ra] : SEG_NO_QUERY, sb = rb < T ? sg[rb] : SEG_NO_QUERY;
+  const int qn = min(BM, T - i0), ilast = i0 + qn - 1;
+  const int tlo = (window > 0 ? max(0, i0 - window + 1) : 0) / BN;
+  const int seg0 = sg[i0];
+
+  float o[HD / 8][4] = {};
+  float ma = -INFINITY, mb = -INFINITY, la = 0.0f, lb = 0.0f;
+  for (int tj = ilast / BN; tj >= tlo; tj--) {
+    const int j0 = tj * BN, kn = min(BN, T - j0);
+    if (j0 + kn - 1 < i0 && sg[j0 + kn - 1] != seg0) break;  // contiguous segments: every earlier tile is dead too
+    __syncthreads();  // the previous tile's readers are done
+    const bf16* kb = k + ((int64_t)b * T * KVH + kh) * HD;
+    load_tile<HD>(Ks, LD, kb, (int64_t)KVH * HD, j0, BN, T);
+    load_tile<HD>(Vs, LD, v + ((int64_t)b * T * KVH + kh) * HD, (int64_t)KVH * HD, j0, BN, T);
+    for (int r = threadIdx.x; r < BN; r += THREADS) segk[r] = j0 + r < T ? sg[j0 + r] : SEG_NO_KEY;
+    __syncthreads();
+
+    float s[BN / 8][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < HD / 16; kk++) {
+      uint32_t a[4];
+      load_a(a, Qs, LD, w * 16, kk * 16);
+#pragma unroll
+      for (int np = 0; np < BN / 16; np++) {
+        uint32_t bb[4];
+        load_b_nk(bb, Ks, LD, np * 16, kk * 16);
+        mma(s[2 * np], a, bb[0], bb[1]);
+        mma(s[2 * np + 1], a, bb[2], bb[3]);
+      }
+    }
+    const bool full = tile_full(sg, i0, qn, BM, j0, kn, BN, window);
+    float mxa = -INFINITY, mxb = -INFINITY;
+#pragma unroll
+    for (int n = 0; n < BN / 8; n++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        int jl = n * 8 + 2 * t4 + (e & 1);
+        float x = s[n][e] * scale_log2;
+        if (!full && !allowed(e < 2 ? ra : rb, j0 + jl, e < 2 ? sa : sb, segk[jl], window)) x = -INFINITY;
+        s[n][e] = x;
+      }
+      mxa = fmaxf(mxa, fmaxf(s[n][0], s[n][1]));
+      mxb = fmaxf(mxb, fmaxf(s[n][2], s[n][3]));
+    }
+#pragma unroll
+    for (int off = 1; off <= 2; off <<= 1) {  // the 4 lanes of a quad share a row
+      mxa = fmaxf(mxa, __shfl_xor_sync(0xffffffffu, mxa, off));
+      mxb = fmaxf(mxb, __shfl_xor_sync(0xffffffffu, mxb, off));
+    }
+    const float mna = fmaxf(ma, mxa), mnb = fmaxf(mb, mxb);
+    // a row with nothing visible so far keeps m = -inf; subtract 0 then so exp2 gives 0, not NaN
+    const float ua = mna == -INFINITY ? 0.0f : mna, ub = mnb == -INFINITY ? 0.0f : mnb;
+    const float ca = exp2f(ma - ua), cb = exp2f(mb - ub);
+    ma = mna;
+    mb = mnb;
+    float suma = 0.0f, sumb = 0.0f;
+#pragma unroll
+    for (int n = 0; n < BN / 8; n++) {
+      s[n][0] = exp2f(s[n][0] - ua);
+      s[n][1] = exp2f(s[n][1] - ua);
+      s[n][2] = exp2f(s[n][2] - ub);
+      s[n][3] = exp2f(s[n][3] - ub);
+      suma += s[n][0] + s[n][1];
+      sumb += s[n][2] + s[n][3];
+    }
+    la = la * ca + suma;  // per-lane partial sums; the quad is summed once at the end
+    lb = lb * cb + sumb;
+#pragma unroll
+    for (int d = 0; d < HD / 8; d++) {
+      o[d][0] *= ca;
+      o[d][1] *= ca;
+      o[d][2] *= cb;
+      o[d][3] *= cb;
+    }
+#pragma unroll
+    for (int kk = 0; kk < BN / 16; kk++) {
+      uint32_t a[4];
+      acc_to_a(a, s[2 * kk], s[2 * kk + 1]);
+#pragma unroll
+      for (int dp = 0; dp < HD / 16; dp++) {
+        uint32_t bb[4];
+        load_b_kn(bb, Vs, LD, kk * 16, dp * 16);
+        mma(o[2 * dp], a, bb[0], bb[1]);
+        mma(o[2 * dp + 1], a, bb[2], bb[3]);
+      }
+    }
+  }
+#pragma unroll
+  for (int off = 1; off <= 2; off <<= 1) {
+    la += __shfl_xor_sync(0xffffffffu, la, off);
+    lb += __shfl_xor_sync(0xffffffffu, lb, off);
+  }
+  // every row < T sees at least its own key, so l > 0 there; rows >= T are not written
+  const float ia = 1.0f / la, ib = 1.0f / lb;
+#pragma unroll
+  for (int d = 0; d < HD / 8; d++) {
+    int c = d * 8 + 2 * t4;
+    if (ra < T) *reinterpret_cast<float2*>(out + (((int64_t)b * T + ra) * H + h) * HD + c) = make_float2(o[d][0] * ia, o[d][1] * ia);
+    if (rb < T) *reinterpret_cast<float2*>(out + (((int64_t)b * T + rb) * H + h) * HD + c) = make_float2(o[d][2] * ib, o[d][3] * ib);
+  }
+  if (t4 == 0) {
+    const float LN2 = 0.6931471805599453f;
+    if (ra < T) lse[((int64_t)b * H + h) * T + ra] = (ma + log2f(la)) * LN2;
+    if (rb < T) lse[((int64_t)b * H + h) * T + rb] = (mb + log2f(lb)) * LN2;
+  }
+}
+
+// ---- backward prologue: D (B,H,T) = rowsum(dout * out) in fp32, and dout as the bf16 operand dob (B,T,H,hd) ----
+static __global__ void flash_bwd_prep_kernel(float* D, bf16* dob, const float* dout, const float* out, int B, int T, int H, int hd) {
+  int64_t row = blockIdx.x * (int64_t)(blockDim.x >> 5) + (threadIdx.x >> 5);  // (b, t, h)
+  int lane = threadIdx.x & 31;
+  if (row >= (int64_t)B * T * H) return;
+  float s = 0.0f;
+  for (int d = lane; d < hd; d += 32) {
+    float g = dout[row * hd + d];
+    s += g * out[row * hd + d];
+    dob[row * hd + d] = __float2bfloat16_rn(g);
+  }
+#pragma unroll
+  for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
+  int h = (int)(row % H);
+  int64_t bt = row / H;
+  if (lane == 0) D[((bt / T) * H + h) * T + bt % T] = s;
+}
+
+// ---- backward dK, dV: grid (ceil(T/64), KVH, B), 128 threads; each warp owns 16 keys of the block's 64 and keeps
+// their dK, dV rows in registers over every query tile of every head of the kv group, so dK/dV need no atomics and
+// no second writer (deterministic). Per query tile of BQ rows: S^T = K Q^T and dP^T = V dO^T (16 x BQ per warp),
+// P^T = exp(S^T - lse), dS^T = P^T (dP^T - D) scale, then dV += P^T dO and dK += dS^T Q. BQ = 32 at HD 128 keeps the
+// accumulators (2 x 64 floats per lane) clear of spills.
+template <int HD, int BQ>
+static __global__ void __launch_bounds__(THREADS) flash_bwd_dkv_kernel(float* dk, float* dv, const bf16* dob, const float* lse,
+                                                                       const float* D, const bf16* q, const bf16* k, const bf16* v,
+                                                                       const int32_t* seg, int T, int H, int KVH, int window,
+                                                                       float scale, float scale_log2) {
+  // dk/dv (B,T,KVH,HD) +=, dob (B,T,H,HD), lse/D (B,H,T)
+  constexpr int BN = 64, LD = HD + 8;
+  extern __shared__ __align__(16) unsigned char smem[];
+  bf16* Ks = reinterpret_cast<bf16*>(smem);
+  bf16* Vs = Ks + BN * LD;
+  bf16* Qs = Vs + BN * LD;
+  bf16* Gs = Qs + BQ * LD;  // dO
+  float* Ls = reinterpret_cast<float*>(Gs + BQ * LD);  // lse * log2(e)
+  float* Dsh = Ls + BQ;
+  int* segq = reinterpret_cast<int*>(Dsh + BQ);
+  const int w = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t4 = lane & 3;
+  const int b = blockIdx.z, kh = blockIdx.y, rep = H / KVH;
+  const int j0 = blockIdx.x * BN, kn = min(BN, T - j0), jlast = j0 + kn - 1;
+  const int32_t* sg = seg + (int64_t)b * T;
+  load_tile<HD>(Ks, LD, k + ((int64_t)b * T * KVH + kh) * HD, (int64_t)KVH * HD, j0, BN, T);
+  load_tile<HD>(Vs, LD, v + ((int64_t)b * T * KVH + kh) * HD, (int64_t)KVH * HD, j0, BN, T);
+  const int ka = j0 + w * 16 + g, kb = ka + 8;  // this thread's two key rows
+  const int sa = ka < T ? sg[ka] : SEG_NO_KEY, sb = kb < T ? sg[kb] : SEG_NO_KEY;
+  const int ihi = window > 0 ? min(T - 1, jlast + window - 1) : T - 1;
+  const int seglast = sg[jlast];
+
+  float adk[HD / 8][4] = {}, adv[HD / 8][4] = {};
+  for (int h = kh * rep; h < (kh + 1) * rep; h++) {
+    const bf16* qh = q + ((int64_t)b * T * H + h) * HD;
+    const bf16* gh = dob + ((int64_t)b * T * H + h) * HD;
+    const float* lh = lse + ((int64_t)b * H + h) * T;
+    const float* dh = D + ((int64_t)b * H + h) * T;
+    for (int i0 = j0 / BQ * BQ; i0 <= ihi; i0 += BQ) {
+      if (i0 > jlast && sg[i0] != seglast) break;  // contiguous segments: every later query tile is dead too
+      const int qn = min(BQ, T - i0);
+      __syncthreads();
+      load_tile<HD>(Qs, LD, qh, (int64_t)H * HD, i0, BQ, T);
+      load_tile<HD>(Gs, LD, gh, (int64_t)H * HD, i0, BQ, T);
+      for (int r = threadIdx.x; r < BQ; r += THREADS) {
+        bool in = i0 + r < T;
+        Ls[r] = in ? lh[i0 + r] * LOG2E : 0.0f;
+        Dsh[r] = in ? dh[i0 + r] : 0.0f;
+        segq[r] = in ? sg[i0 + r] : SEG_NO_QUERY;
+      }
+      __syncthreads();
+
+      float st[BQ / 8][4] = {}, dpt[BQ / 8][4] = {};
+#pragma unroll
+      for (int kk = 0; kk < HD / 16; kk++) {
+        uint32_t ak[4], av[4];
+        load_a(ak, Ks, LD, w * 16, kk * 16);
+        load_a(av, Vs, LD, w * 16, kk * 16);
+#pragma unroll
+        for (int np = 0; np < BQ / 16; np++) {
+          uint32_t bb[4];
+          load_b_nk(bb, Qs, LD, np * 16, kk * 16);
+          mma(st[2 * np], ak, bb[0], bb[1]);
+          mma(st[2 * np + 1], ak, bb[2], bb[3]);
+          load_b_nk(bb, Gs, LD, np * 16, kk * 16);
+          mma(dpt[2 * np], av, bb[0], bb[1]);
+          mma(dpt[2 * np + 1], av, bb[2], bb[3]);
+        }
+      }
+      const bool full = tile_full(sg, i0, qn, BQ, j0, kn, BN, window);
+#pragma unroll
+      for (int n = 0; n < BQ / 8; n++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+          int il = n * 8 + 2 * t4 + (e & 1);
+          float p = exp2f(st[n][e] * scale_log2 - Ls[il]);
+          if (!full && !allowed(i0 + il, e < 2 ? ka : kb, segq[il], e < 2 ? sa : sb, window)) p = 0.0f;
+          st[n][e] = p;
+          dpt[n][e] = p * (dpt[n][e] - Dsh[il]) * scale;
+        }
+      }
+#pragma unroll
+      for (int kk = 0; kk < BQ / 16; kk++) {
+        uint32_t ap[4], as[4];
+        acc_to_a(ap, st[2 * kk], st[2 * kk + 1]);
+        acc_to_a(as, dpt[2 * kk], dpt[2 * kk + 1]);
+#pragma unroll
+        for (int dp = 0; dp < HD / 16; dp++) {
+          uint32_t bb[4];
+          load_b_kn(bb, Gs, LD, kk * 16, dp * 16);
+          mma(adv[2 * dp], ap, bb[0], bb[1]);
+          mma(adv[2 * dp + 1], ap, bb[2], bb[3]);
+          load_b_kn(bb, Qs, LD, kk * 16, dp * 16);
+          mma(adk[2 * dp], as, bb[0], bb[1]);
+          mma(adk[2 * dp + 1], as, bb[2], bb[3]);
+        }
+      }
+    }
+  }
+#pragma unroll
+  for (int d = 0; d < HD / 8; d++) {
+    int c = d * 8 + 2 * t4;
+    if (ka < T) {
+      int64_t off = (((int64_t)b * T + ka) * KVH + kh) * HD + c;
+      dk[off] += adk[d][0];
+      dk[off + 1] += adk[d][1];
+      dv[off] += adv[d][0];
+      dv[off + 1] += adv[d][1];
+    }
+    if (kb < T) {
+      int64_t off = (((int64_t)b * T + kb) * KVH + kh) * HD + c;
+      dk[off] += adk[d][2];
+      dk[off + 1] += adk[d][3];
+      dv[off] += adv[d][2];
+      dv[off + 1] += adv[d][3];
+    }
+  }
+}
+
+// ---- backward dQ: grid (ceil(T/64), H, B), 128 threads, a second pass over the key tiles of the forward (S and dP
+// recomputed: two products more than an atomic dQ in the dK/dV kernel, in exchange for a deterministic dQ written by
+// one block, and no (B,T,H,hd) fp32 atomics traffic). dQ += dS K per warp's 16 rows, in registers.
+template <int HD>
+static __global__ void __launch_bounds__(THREADS) flash_bwd_dq_kernel(float* dq, const bf16* dob, const float* lse, const float* D,
+                                                                      const bf16* q, const bf16* k, const bf16* v, const int32_t* seg,
+                                                                      int T, int H, int KVH, int window, float scale,
+                                                                      float scale_log2) {
+  // dq (B,T,H,HD) +=
+  constexpr int BM = 64, BN = 64, LD = HD + 8;
+  extern __shared__ __align__(16) unsigned char smem[];
+  bf16* Qs = reinterpret_cast<bf16*>(smem);
+  bf16* Gs = Qs + BM * LD;
+  bf16* Ks = Gs + BM * LD;
+  bf16* Vs = Ks + BN * LD;
+  int* segk = reinterpret_cast<int*>(Vs + BN * LD);
+  const int w = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t4 = lane & 3;
+  const int b = blockIdx.z, h = blockIdx.y, kh = h / (H / KVH);
+  const int i0 = (gridDim.x - 1 - blockIdx.x) * BM;
+  const int32_t* sg = seg + (int64_t)b * T;
+  load_tile<HD>(Qs, LD, q + ((int64_t)b * T * H + h) * HD, (int64_t)H * HD, i0, BM, T);
+  load_tile<HD>(Gs, LD, dob + ((int64_t)b * T * H + h) * HD, (int64_t)H * HD, i0, BM, T);
+  const int ra = i0 + w * 16 + g, rb = ra + 8;
+  const int sa = ra < T ? sg[ra] : SEG_NO_QUERY, sb = rb < T ? sg[rb] : SEG_NO_QUERY;
+  const float* lh = lse + ((int64_t)b * H + h) * T;
+  const float* dh = D + ((int64_t)b * H + h) * T;
+  const float La = ra < T ? lh[ra] * LOG2E : 0.0f, Lb = rb < T ? lh[rb] * LOG2E : 0.0f;
+  const float Da = ra < T ? dh[ra] : 0.0f, Db = rb < T ? dh[rb] : 0.0f;
+  const int qn = min(BM, T - i0), ilast = i0 + qn - 1;
+  const int tlo = (window > 0 ? max(0, i0 - window + 1) : 0) / BN;
+  const int seg0 = sg[i0];
+
+  float adq[HD / 8][4] = {};
+  for (int tj = ilast / BN; tj >= tlo; tj--) {
+    const int j0 = tj * BN, kn = min(BN, T - j0);
+    if (j0 + kn - 1 < i0 && sg[j0 + kn - 1] != seg0) break;
+    __syncthreads();
+    load_tile<HD>(Ks, LD, k + ((int64_t)b * T * KVH + kh) * HD, (int64_t)KVH * HD, j0, BN, T);
+    load_tile<HD>(Vs, LD, v + ((int64_t)b * T * KVH + kh) * HD, (int64_t)KVH * HD, j0, BN, T);
+    for (int r = threadIdx.x; r < BN; r += THREADS) segk[r] = j0 + r < T ? sg[j0 + r] : SEG_NO_KEY;
+    __syncthreads();
+
+    float s[BN / 8][4] = {}, dp[BN / 8][4] = {};
+#pragma unroll
+    for (int kk = 0; kk < HD / 16; kk++) {
+      uint32_t aq[4], ag[4];
+      load_a(aq, Qs, LD, w * 16, kk * 16);
+      load_a(ag, Gs, LD, w * 16, kk * 16);
+#pragma unroll
+      for (int np = 0; np < BN / 16; np++) {
+        uint32_t bb[4];
+        load_b_nk(bb, Ks, LD, np * 16, kk * 16);
+        mma(s[2 * np], aq, bb[0], bb[1]);
+        mma(s[2 * np + 1], aq, bb[2], bb[3]);
+        load_b_nk(bb, Vs, LD, np * 16, kk * 16);
+        mma(dp[2 * np], ag, bb[0], bb[1]);
+        mma(dp[2 * np + 1], ag, bb[2], bb[3]);
+      }
+    }
+    const bool full = tile_full(sg, i0, qn, BM, j0, kn, BN, window);
+#pragma unroll
+    for (int n = 0; n < BN / 8; n++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        int jl = n * 8 + 2 * t4 + (e & 1);
+        float p = exp2f(s[n][e] * scale_log2 - (e < 2 ? La : Lb));
+        if (!full && !allowed(e < 2 ? ra : rb, j0 + jl, e < 2 ? sa : sb, segk[jl], window)) p = 0.0f;
+        s[n][e] = p * (dp[n][e] - (e < 2 ? Da : Db)) * scale;  // dS
+      }
+    }
+#pragma unroll
+    for (int kk = 0; kk < BN / 16; kk++) {
+      uint32_t as[4];
+      acc_to_a(as, s[2 * kk], s[2 * kk + 1]);
+#pragma unroll
+      for (int dpp = 0; dpp < HD / 16; dpp++) {
+        uint32_t bb[4];
+        load_b_kn(bb, Ks, LD, kk * 16, dpp * 16);
+        mma(adq[2 * dpp], as, bb[0], bb[1]);
+        mma(adq[2 * dpp + 1], as, bb[2], bb[3]);
+      }
+    }
+  }
+#pragma unroll
+  for (int d = 0; d < HD / 8; d++) {
+    int c = d * 8 + 2 * t4;
+    if (ra < T) {
+      float* p = dq + (((int64_t)b * T + ra) * H + h) * HD + c;
+      p[0] += adq[d][0];
+      p[1] += adq[d][1];
+    }
+    if (rb < T) {
+      float* p = dq + (((int64_t)b * T + rb) * H + h) * HD + c;
+      p[0] += adq[d][2];
+      p[1] += adq[d][3];
+    }
+  }
+}
+
+// ---- launchers: false when the head dim has no instantiation (the caller keeps the cuBLAS path of
+// attention-gemm.cu: any hd there; 64 and 128 are every benchmark model, 32/96 are one instantiation each) ----
+inline size_t fwd_smem(int hd) { return (size_t)(3 * 64 * (hd + 8)) * 2 + 64 * 4; }
+inline size_t dq_smem(int hd) { return (size_t)(4 * 64 * (hd + 8)) * 2 + 64 * 4; }
+inline size_t dkv_smem(int hd, int bq) { return (size_t)((2 * 64 + 2 * bq) * (hd + 8)) * 2 + (size_t)bq * 12; }
+
+template <typename F>
+inline void allow_smem(F* f, size_t bytes) {
+  if (bytes > 48 * 1024) cudaFuncSetAttribute(f, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)bytes);
+}
+
+inline bool flash_attention_forward(cudaStream_t st, float* out, float* lse, const bf16* q, const bf16* k, const bf16* v,
+                                    const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) {
+  // out (B,T,H,hd), lse (B,H,T), q (B,T,H,hd), k/v (B,T,KVH,hd) bf16, seg (B,T)
+  if ((hd != 64 && hd != 128) || H % KVH != 0) return false;
+  float sl2 = LOG2E / sqrtf((float)hd);
+  dim3 grid((T + 63) / 64, H, B);
+  size_t sm = fwd_smem(hd);
+  if (hd == 64) {
+    flash_fwd_kernel<64><<<grid, THREADS, sm, st>>>(out, lse, q, k, v, seg, T, H, KVH, window, sl2);
+  } else {
+    allow_smem(flash_fwd_kernel<128>, sm);
+    flash_fwd_kernel<128><<<grid, THREADS, sm, st>>>(out, lse, q, k, v, seg, T, H, KVH, window, sl2);
+  }
+  return true;
+}
+
+inline bool flash_attention_backward(cudaStream_t st, float* dq, float* dk, float* dv, float* D, bf16* dob, const float* dout,
+                                     const float* out, const float* lse, const bf16* q, const bf16* k, const bf16* v,
+                                     const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) {
+  // dq (B,T,H,hd) +=, dk/dv (B,T,KVH,hd) +=; scratch D (B,H,T) fp32 and dob (B,T,H,hd) bf16; dout/out fp32
+  if ((hd != 64 && hd != 128) || H % KVH != 0) return false;
+  float scale = 1.0f / sqrtf((float)hd), sl2 = scale * LOG2E;
+  int64_t rows = (int64_t)B * T * H;
+  flash_bwd_prep_kernel<<<(unsigned)((rows + 7) / 8), 256, 0, st>>>(D, dob, dout, out, B, T, H, hd);
+  dim3 gk((T + 63) / 64, KVH, B), gq((T + 63) / 64, H, B);
+  if (hd == 64) {
+    size_t skv = dkv_smem(64, 64), sq = dq_smem(64);
+    allow_smem(flash_bwd_dkv_kernel<64, 64>, skv);
+    flash_bwd_dkv_kernel<64, 64><<<gk, THREADS, skv, st>>>(dk, dv, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+    allow_smem(flash_bwd_dq_kernel<64>, sq);
+    flash_bwd_dq_kernel<64><<<gq, THREADS, sq, st>>>(dq, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+  } else {
+    size_t skv = dkv_smem(128, 32), sq = dq_smem(128);
+    allow_smem(flash_bwd_dkv_kernel<128, 32>, skv);
+    flash_bwd_dkv_kernel<128, 32><<<gk, THREADS, skv, st>>>(dk, dv, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+    allow_smem(flash_bwd_dq_kernel<128>, sq);
+    flash_bwd_dq_kernel<128><<<gq, THREADS, sq, st>>>(dq, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+  }
+  return true;
+}
+
+}  // namespace fa
