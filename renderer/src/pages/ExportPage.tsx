@@ -212,15 +212,15 @@ export function ExportPage() {
             <tbody>
               {kept.map((e) => (
                 <tr key={e.id}>
-                  <td>{t(`export.format.${(FORMATS as readonly string[]).includes(e.format) ? (e.format as ExportFormat) : 'peft'}`)}</td>
-                  <td className="mono">{e.path}</td>
+                  <td className="nowrap">{t(`export.format.${(FORMATS as readonly string[]).includes(e.format) ? (e.format as ExportFormat) : 'peft'}`)}</td>
+                  <td className="mono break-anywhere">{e.path}</td>
                   <td className="num">{formatBytes(e.bytes)}</td>
-                  <td>
+                  <td className="nowrap">
                     <span className={`badge ${e.verification.every((v) => v.passed || v.skipped) ? 'ok' : 'error'}`}>
                       {t('export.checksPassed', { passed: e.verification.filter((v) => v.passed).length, total: e.verification.length })}
                     </span>
                   </td>
-                  <td>
+                  <td className="nowrap">
                     <FolderButton path={e.path} />{' '}
                     <button type="button" className="danger" onClick={() => globalThis.confirm(t('export.removeConfirm', { path: e.path })) && void removeExport(e.id)}>
                       {t('runs.delete')}
