@@ -360,6 +360,75 @@ static void saved_activations_opaque() {
   }
 }
 
+// Gradient checkpointing changes memory, not numbers: on the CPU the recomputation runs the same ops on the same
+// inputs with the same dropout masks, so the losses and LoRA gradients are bitwise those without it — every test
+// architecture, LoRA dropout, packed rows, two accumulated micro-batches, a tied model, and (Llama) LoRA on q/v only
+// with the opaque saved-activation backend (the kept layer inputs go through alloc_saved/store_saved/load_saved).
+static void checkpointing_bitwise() {
+  const char* archs[] = {"llama", "qwen2", "qwen3", "mistral", "llama-qv"};
+  for (const char* name : archs) {
+    std::string a = name;
+    bool qv = a == "llama-qv";
+    std::string arch = qv ? "llama" : a;
+    std::string dir = test_temp_dir("ckpt-" + a);
+    test_write_tiny_model(dir, arch, 13, 40, 16, 3, 4, 2, 24, arch == "qwen2");
+    lora_config lc;
+    lc.r = 2; lc.alpha = 4; lc.dropout = qv ? 0.0f : 0.15f;
+    for (int t = 0; t < LORA_TARGET_COUNT; t++) lc.targets[t] = !qv || t == LORA_TARGET_Q || t == LORA_TARGET_V;
+    ltok_dataset ds = make_ds(5, 40, {8, 5, 10, 3, 7});
+    std::vector<micro_batch> mbs = {data_make_batch_rows(ds, {{0, 1}, {2}}, 32), data_make_batch_rows(ds, {{3, 4}}, 32)};
+    int64_t n_targets = mbs[0].n_targets + mbs[1].n_targets;
+    std::vector<double> losses[2];
+    std::vector<float> grads[2];
+    uint64_t act_bytes[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+      backend* be = nullptr;
+      CHECK_OK(backend_create("cpu", 2, &be));
+      if (qv) be = new opaque_saved_backend(be);
+      model m;
+      CHECK_OK(model_load(m, be, dir));
+      lora_adapter ad;
+      CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 4, true));
+      for (auto& layer : ad.layers)
+        for (auto& mod : layer) {
+          if (!mod.on) continue;
+          std::vector<float> b((size_t)mod.out * lc.r);
+          for (size_t i = 0; i < b.size(); i++) b[i] = 0.25f * std::sin(0.7f * (float)i + (float)mod.in);
+          be->upload_f32(mod.B, b.data(), (int64_t)b.size());
+        }
+      CHECK_OK(model_alloc_train(m, 2, 32, lc.r, lc.dropout, k == 1));
+      CHECK(m.checkpointing == (k == 1));
+      act_bytes[k] = m.act_bytes;
+      CHECK(m.act_bytes == model_activation_bytes(m.cfg, 2, 32, lc.r, lc.dropout, k == 1, 4));
+      lora_adapter_zero_grad(ad);
+      for (size_t j = 0; j < mbs.size(); j++) {
+        double loss = 0.0;
+        CHECK_OK(model_forward(m, &ad, mbs[j], true, 17 + j, &loss));
+        CHECK_OK(model_backward(m, ad, 1.0f / (float)n_targets));
+        losses[k].push_back(loss);
+      }
+      double eval_loss = 0.0;  // an eval forward through the shared set, then training again
+      CHECK_OK(model_forward(m, &ad, mbs[1], false, 0, &eval_loss));
+      losses[k].push_back(eval_loss);
+      for (auto& layer : ad.layers)
+        for (auto& mod : layer) {
+          if (!mod.on) continue;
+          grads[k].insert(grads[k].end(), mod.dA, mod.dA + (size_t)lc.r * mod.in);
+          grads[k].insert(grads[k].end(), mod.dB, mod.dB + (size_t)mod.out * lc.r);
+        }
+      lora_adapter_free(ad);
+      model_free(m);
+      delete be;
+    }
+    bool same = losses[0] == losses[1] && !grads[0].empty() && grads[0] == grads[1];
+    std::printf("checkpointing (%s): losses %.8f %.8f vs %.8f %.8f, %zu gradient values identical: %s, activations %llu -> %llu bytes\n",
+                a.c_str(), losses[1][0], losses[1][1], losses[0][0], losses[0][1], grads[0].size(), same ? "yes" : "no",
+                (unsigned long long)act_bytes[0], (unsigned long long)act_bytes[1]);
+    CHECK(same);
+    CHECK(act_bytes[1] < act_bytes[0]);
+  }
+}
+
 static void loader_errors() {
   backend* be = nullptr;
   CHECK_OK(backend_create("cpu", 1, &be));
@@ -387,6 +456,7 @@ int main() {
   packing_equivalence();
   chunked_lm_head();
   saved_activations_opaque();
+  checkpointing_bitwise();
   loader_errors();
   return test_finish("test-model");
 }

@@ -62,12 +62,35 @@ int main() {
   expect_error("NaN loss", test_run_engine(write_cfg("nan", train_cfg(",\"debug_nan_at_step\":1,\"max_steps\":3", "nan")), {}), 6, "numeric");
   expect_error("cuda requested", test_run_engine(write_cfg("cuda", train_cfg(",\"device\":\"cuda:0\"")), {}), 2, "config_invalid");
 
+  // memory plan over max_vram_gb: an out_of_memory error event with needed vs available, a hint and the plan as details;
+  // nothing is loaded or trained (no ready event)
+  {
+    test_proc_result r = test_run_engine(write_cfg("oom", train_cfg(",\"max_vram_gb\":0.00001,\"max_steps\":2", "oom")), {});
+    expect_error("over max_vram_gb", r, 7, "out_of_memory");
+    const json_value* e = test_find_event(r, "error");
+    const json_value* d = e ? e->get("details") : nullptr;
+    std::printf("  message: %s\n  hint: %s\n", e ? e->get("message")->as_string().c_str() : "", e ? e->get("hint")->as_string().c_str() : "");
+    CHECK(e && e->get("message")->as_string().find("max_vram_gb 1e-05") != std::string::npos);
+    CHECK(e && !e->get("hint")->as_string().empty());
+    CHECK(d && d->get("needed_mib") && d->get("available_mib") && d->get("needed_mib")->as_number() > d->get("available_mib")->as_number());
+    CHECK(d && d->get("plan") && d->get("plan")->get("weights_mib") && d->get("fits") && d->get("fits")->is_array());
+    CHECK(test_find_event(r, "ready") == nullptr);
+    expect_error("max_vram_gb negative", test_run_engine(write_cfg("vram", train_cfg(",\"max_vram_gb\":-1")), {}), 2, "config_invalid");
+    expect_error("checkpointing not bool", test_run_engine(write_cfg("gc", train_cfg(",\"gradient_checkpointing\":1")), {}), 2,
+                 "config_invalid");
+    test_proc_result on = test_run_engine(write_cfg("gcon", train_cfg(",\"gradient_checkpointing\":true,\"max_steps\":1", "gcon")), {});
+    const json_value* rd = test_find_event(on, "ready");
+    CHECK(on.exit_code == 0 && rd && rd->get("gradient_checkpointing") && rd->get("gradient_checkpointing")->as_bool());
+  }
+
   // normal run
   test_proc_result ok = test_run_engine(write_cfg("ok", train_cfg(",\"max_steps\":4,\"eval_steps\":2,\"save_steps\":2,\"unknown_key\":1")), {});
   std::printf("normal run: exit %d, %zu events\n", ok.exit_code, ok.events.size());
   CHECK(ok.exit_code == 0);
   CHECK(test_find_event(ok, "warning") != nullptr);
   const json_value* ready = test_find_event(ok, "ready");
+  // no cap on the CPU: the plan fits, so checkpointing is decided off
+  CHECK(ready && ready->get("gradient_checkpointing") && !ready->get("gradient_checkpointing")->as_bool() && ready->get("plan_mib"));
   CHECK(ready && ready->get("total_steps")->as_int() == 4 && ready->get("protocol")->as_int() == 1);
   const json_value* step = test_find_event(ok, "step");
   CHECK(step && step->has("loss") && step->has("lr") && step->has("grad_norm") && step->has("epoch") && step->has("tokens_per_s") &&

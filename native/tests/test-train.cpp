@@ -189,6 +189,83 @@ static void test_determinism_and_accumulation() {
   trainer_free(t3);
 }
 
+static std::string read_bytes(const std::string& path) {
+  std::string out;
+  platform_read_file(path, out);
+  return out;
+}
+
+// Gradient checkpointing through the whole loop (dropout, packing, accumulation over 2 micro-batches, eval, cosine
+// schedule with warmup): every step's loss and grad norm, the eval losses and the final adapter file are bitwise the
+// run's without it, for each test architecture. Then the decision: under a max_vram_gb between the two plans the
+// engine turns checkpointing on by itself, below both it refuses to start with out_of_memory naming what fits.
+static void test_checkpointing() {
+  std::string root = test_temp_dir("train-ckpt");
+  for (const char* arch : {"llama", "qwen2", "qwen3", "mistral"}) {
+    std::string a = arch;
+    engine_config c = base_config(root + "/" + a + "/off");
+    c.model_dir = root + "/" + a + "/model";
+    test_write_tiny_model(c.model_dir, a, 23, 64, 32, 3, 4, 2, 48, a == "qwen2");
+    c.max_steps = 5;
+    c.gradient_checkpointing = 0;
+    engine_config on = c;
+    on.output_dir = root + "/" + a + "/on";
+    on.gradient_checkpointing = 1;
+    lathe_status s1, s2;
+    auto e1 = run_capture(c, &s1);
+    auto e2 = run_capture(on, &s2);
+    CHECK_OK(s1);
+    CHECK_OK(s2);
+    auto l1 = step_losses(e1), l2 = step_losses(e2);
+    auto g1 = step_losses(e1, "step", "grad_norm"), g2 = step_losses(e2, "step", "grad_norm");
+    auto v1 = step_losses(e1, "eval", "eval_loss"), v2 = step_losses(e2, "eval", "eval_loss");
+    std::string w1 = read_bytes(c.output_dir + "/adapter_model.safetensors"), w2 = read_bytes(on.output_dir + "/adapter_model.safetensors");
+    const json_value *r1 = nullptr, *r2 = nullptr;
+    for (const auto& e : e1) if (e.get("event")->as_string() == "ready") r1 = &e;
+    for (const auto& e : e2) if (e.get("event")->as_string() == "ready") r2 = &e;
+    bool same = l1 == l2 && g1 == g2 && v1 == v2 && !w1.empty() && w1 == w2;
+    std::printf("checkpointing through the loop (%s): %zu steps, %zu evals, losses/grad norms/evals/adapter identical: %s; "
+                "activations %.4f -> %.4f MiB\n",
+                arch, l1.size(), v1.size(), same ? "yes" : "no", r1 ? r1->get("activations_mib")->as_number() : -1.0,
+                r2 ? r2->get("activations_mib")->as_number() : -1.0);
+    CHECK(l1.size() == 5 && !v1.empty() && same);
+    CHECK(r1 && r2 && !r1->get("gradient_checkpointing")->as_bool() && r2->get("gradient_checkpointing")->as_bool());
+    CHECK(r1 && r2 && r2->get("activations_mib")->as_number() < r1->get("activations_mib")->as_number());
+  }
+  // the decision under a fake cap (the CPU backend reports no overhead and no scratch: the plan is exact here)
+  engine_config c = base_config(root + "/cap");
+  trainer off, on;
+  c.gradient_checkpointing = 0;
+  CHECK_OK(trainer_setup(off, c));
+  c.gradient_checkpointing = 1;
+  CHECK_OK(trainer_setup(on, c));
+  uint64_t need_off = off.mem.total(), need_on = on.mem.total();
+  CHECK(off.m.act_bytes == off.mem.activations && on.m.act_bytes == on.mem.activations);
+  CHECK(off.m.weight_bytes == off.mem.weights);
+  trainer_free(off);
+  trainer_free(on);
+  CHECK(need_on < need_off);
+  trainer t;
+  c.gradient_checkpointing = -1;
+  c.max_vram_gb = (double)(need_on + need_off) / 2 / (1ull << 30);
+  CHECK_OK(trainer_setup(t, c));
+  std::printf("cap %.6f GiB between %llu and %llu bytes: checkpointing %s\n", c.max_vram_gb, (unsigned long long)need_on,
+              (unsigned long long)need_off, t.checkpointing ? "on" : "off");
+  CHECK(t.checkpointing);
+  trainer_free(t);
+  trainer t2;
+  c.max_vram_gb = (double)need_off / (1ull << 30) * 1.01;
+  CHECK_OK(trainer_setup(t2, c));
+  CHECK(!t2.checkpointing);
+  trainer_free(t2);
+  c.max_vram_gb = (double)need_on / (1ull << 30) * 0.9;
+  trainer t3;
+  lathe_status st = trainer_setup(t3, c);
+  trainer_free(t3);
+  std::printf("cap below both: %s\n  hint: %s\n", st.message.c_str(), st.hint.c_str());
+  CHECK(st.code == LATHE_STATUS_OUT_OF_MEMORY && st.message.find("max_vram_gb") != std::string::npos && !st.details.empty());
+}
+
 static void test_errors() {
   std::string root = test_temp_dir("train-err");
   engine_config c = base_config(root + "/n");
@@ -219,5 +296,6 @@ int main() {
   test_resume();
   test_determinism_and_accumulation();
   test_errors();
+  test_checkpointing();
   return test_finish("test-train");
 }

@@ -8,6 +8,13 @@
 #include "core/status.h"
 #include "cpu/ops.h"
 
+// Sizes that decide how much scratch a backend's ops take for a run (backend::scratch_bytes_for).
+struct scratch_shape {
+  int B = 0, T = 0, H = 0;       // largest micro-batch, its row length, attention heads
+  int64_t widest = 0, C = 0;     // widest activation row (max of hidden, intermediate, q width), hidden
+  int64_t V = 0, lm_chunk = 0;   // vocabulary, rows per lm_head + loss chunk
+};
+
 class backend {
  public:
   virtual ~backend() = default;
@@ -39,6 +46,21 @@ class backend {
   bool frozen_nf4() const { return frozen_nf4_; }
   // GPU name, memory and compute capability for the `ready` event; leaves them untouched on the CPU.
   virtual void device_info(std::string* name, uint64_t* total_bytes, int* major, int* minor) const {}
+
+  // Memory plan (train/memory-plan.h). Bytes per element of saved activations and of frozen matrices as this backend
+  // stores them (nf4: under quantization_bit 4); the scratch its ops take for a run of these sizes; the fixed overhead
+  // outside its counted allocations (CUDA context, cuBLAS workspace); the device memory it could still allocate
+  // (UINT64_MAX: no limit known, the CPU).
+  virtual int saved_width() const { return 4; }
+  virtual double frozen_width(bool nf4) const { return 4.0; }
+  virtual uint64_t scratch_bytes_for(const scratch_shape& s) const { return 0; }
+  virtual uint64_t overhead_bytes() const { return 0; }
+  virtual uint64_t device_free_bytes() const { return UINT64_MAX; }
+  // Config max_vram_gb: counted allocations past cap - overhead_bytes() fail (alloc_* return null, scratch growth is a
+  // device_oom), so a smaller card is simulated honestly. 0: no cap. The CPU backend ignores it (its plan is checked).
+  virtual void set_memory_cap(uint64_t bytes) {}
+  // Allocates scratch_bytes_for(s) up front, so that no step allocates; out_of_memory when it does not fit.
+  virtual lathe_status reserve_scratch(const scratch_shape& s) { return LATHE_OK(); }
 
   virtual void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC) = 0;
   virtual void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp,

@@ -1,6 +1,7 @@
 // Status codes and error values used across the engine (llama.cpp style: return codes, never exit()).
 // Does not print anything; the protocol layer turns a status into an `error` event and an exit code.
 #pragma once
+#include <stdexcept>
 #include <string>
 
 // Values double as the process exit codes documented in docs/protocol.md.
@@ -19,6 +20,7 @@ struct lathe_status {
   lathe_status_code code = LATHE_STATUS_OK;
   std::string message;
   std::string hint;
+  std::string details;  // optional JSON object text, emitted as the error event's `details` (e.g. the memory plan)
   const char* file = "";
   int line = 0;
   bool ok() const { return code == LATHE_STATUS_OK; }
@@ -42,3 +44,9 @@ lathe_status lathe_status_make(lathe_status_code code, std::string message, std:
 // Called with a message before the process dies of an internal error (the engine sets it to emit an `error`
 // event, so that even a broken invariant is never a silent exit).
 void lathe_set_fatal_hook(void (*hook)(const char* message));
+
+// Device memory ran out where no status can be returned (a GPU backend's scratch growing inside an op). main.cpp
+// turns it into an out_of_memory `error` event; the memory plan sizes scratch up front so that it should not happen.
+struct lathe_device_oom : std::runtime_error {
+  explicit lathe_device_oom(const std::string& what) : std::runtime_error(what) {}
+};

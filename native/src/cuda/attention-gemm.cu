@@ -154,6 +154,12 @@ void for_chunks(const dims& d, int qc, int window, F f) {
 
 }  // namespace
 
+int64_t attention_gemm_scratch_floats(int B, int T, int H) {  // attention_backward_gemm_cuda's P | dP | D (> forward's S)
+  dims d{B, T, H, 1, 1, H};
+  int64_t sn = (int64_t)B * H * chunk_rows(d) * T;
+  return 2 * sn + (int64_t)B * H * T;
+}
+
 void attention_forward_gemm_cuda(cuda_ctx& x, float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg,
                                  int B, int T, int H, int KVH, int hd, int window) {
   // out (B,T,H,hd), lse (B,H,T), q (B,T,H,hd), k/v (B,T,KVH,hd), seg (B,T)

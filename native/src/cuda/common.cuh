@@ -32,6 +32,10 @@ struct cuda_ctx {
   int64_t f32_cap = 0;
   double* dev_double = nullptr;  // one double for reductions read back by the host
   uint64_t scratch_bytes = 0;
+  // config max_vram_gb: scratch growth past it (with the counted allocations) throws lathe_device_oom, as does a failed
+  // cudaMalloc; 0 = no cap. counted points at the backend's allocation total.
+  uint64_t cap = 0;
+  const uint64_t* counted = nullptr;
   __nv_bfloat16* bf16_scratch(int64_t n);
   float* f32_scratch(int64_t n);
 };

@@ -60,6 +60,7 @@ class cuda_backend final : public backend {
     const char* pr = std::getenv("LATHE_CUDA_PROFILE");
     if (pr && pr[0] == '1') prof_ = new op_profile();
     CUDA_CHECK(cudaMalloc(&x_.dev_double, sizeof(double)));
+    x_.counted = &bytes_;
     return LATHE_OK();
   }
   ~cuda_backend() override {
@@ -88,6 +89,45 @@ class cuda_backend final : public backend {
     *total_bytes = (uint64_t)prop_.totalGlobalMem;
     *major = prop_.major;
     *minor = prop_.minor;
+  }
+
+  // Memory plan: bf16 saved activations and frozen matrices in the default mode (NF4 is still stored dequantised as
+  // bf16: QLoRA's memory is not implemented yet, so the plan does not count it as smaller).
+  int saved_width() const override { return bf16_ ? 2 : 4; }
+  double frozen_width(bool) const override { return bf16_ ? 2.0 : 4.0; }
+  uint64_t scratch_bytes_for(const scratch_shape& s) const override {
+    int64_t bf16 = 0, f32 = 0;
+    scratch_elems(s, &bf16, &f32);
+    return (uint64_t)bf16 * 2 + (uint64_t)f32 * 4;
+  }
+  // Outside the counted allocations: the CUDA context (about 0.5 GiB with CUDA 13 on an H200), cuBLAS's workspace and
+  // the allocator's granularity. A documented margin (docs/cuda.md), not a measurement.
+  uint64_t overhead_bytes() const override { return 1ull << 30; }
+  uint64_t device_free_bytes() const override {
+    size_t free_b = 0, total_b = 0;
+    if (cudaMemGetInfo(&free_b, &total_b) != cudaSuccess) {
+      cudaGetLastError();
+      return UINT64_MAX;
+    }
+    // What this process holds counts as available to its own plan, and the plan's overhead (the context) is paid
+    // already: plan + overhead <= this  <=>  the counted allocations fit in what is free now.
+    return (uint64_t)free_b + bytes_in_use() + overhead_bytes();
+  }
+  void set_memory_cap(uint64_t bytes) override {
+    cap_ = bytes;
+    x_.cap = bytes > overhead_bytes() ? bytes - overhead_bytes() : (bytes ? 1 : 0);
+  }
+  lathe_status reserve_scratch(const scratch_shape& s) override {
+    int64_t bf16 = 0, f32 = 0;
+    scratch_elems(s, &bf16, &f32);
+    try {
+      x_.bf16_scratch(bf16);
+      if (!x_.simple_attention) x_.f32_scratch(f32);
+    } catch (const lathe_device_oom& e) {
+      return LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, std::string("out of device memory reserving scratch: ") + e.what(),
+                       "turn on gradient_checkpointing, or lower per_device_train_batch_size or cutoff_len");
+    }
+    return LATHE_OK();
   }
 
   float* alloc_f32(int64_t n) override { return (float*)alloc_bytes((size_t)n * 4); }
@@ -249,7 +289,16 @@ class cuda_backend final : public backend {
   }
 
  private:
+  // bf16: GEMM operand conversions (the widest matmul, the lm_head chunk's input + gradient); f32: attention scores.
+  void scratch_elems(const scratch_shape& s, int64_t* bf16, int64_t* f32) const {
+    int64_t N = (int64_t)s.B * s.T;
+    int64_t mm = matmul_bf16_scratch_elems(N, s.widest);
+    int64_t lm = ((int64_t)s.lm_chunk * s.C + 63) / 64 * 64 + (int64_t)s.lm_chunk * s.V;
+    *bf16 = bf16_ ? std::max(mm, lm) : 0;
+    *f32 = x_.simple_attention ? (int64_t)s.B * s.H * s.T : attention_gemm_scratch_floats(s.B, s.T, s.H);
+  }
   void* alloc_bytes(size_t bytes) {
+    if (cap_ && bytes_ + x_.scratch_bytes + bytes > x_.cap) return nullptr;  // max_vram_gb: as if the card were that small
     void* p = nullptr;
     if (cudaMalloc(&p, bytes < 4 ? 4 : bytes) != cudaSuccess) {
       cudaGetLastError();  // clear the sticky-free OOM error so the caller can report it
@@ -270,6 +319,7 @@ class cuda_backend final : public backend {
   std::unordered_map<const void*, size_t> sizes_;
   std::unordered_set<const void*> bf16set_;
   uint64_t bytes_ = 0;
+  uint64_t cap_ = 0;  // max_vram_gb in bytes (x_.cap: what the counted allocations may reach)
 };
 
 }  // namespace

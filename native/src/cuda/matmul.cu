@@ -39,6 +39,10 @@ static int chunk_rows(int N, int width) {
   return r < N ? (int)r : N;
 }
 
+int64_t matmul_bf16_scratch_elems(int64_t N, int64_t width) {
+  return (int64_t)chunk_rows((int)(N < (1ll << 30) ? N : (1ll << 30)), (int)width) * width;
+}
+
 static __global__ void convert_kernel(__nv_bfloat16* out, const float* inp, int64_t n) {
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x)
     out[i] = __float2bfloat16_rn(inp[i]);

@@ -36,6 +36,10 @@ void attention_backward_cuda(cuda_ctx& x, float* dq, float* dk, float* dv, const
                              const float* q, const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH,
                              int hd, int window);
 // attention-gemm.cu — the default training path (cuBLAS in query chunks), same contract as above
+// Scratch the launchers take for a run's sizes (the memory plan reserves it up front): the attention backward's fp32
+// score buffers, and the bf16 operand conversions of one matmul of `width` columns.
+int64_t attention_gemm_scratch_floats(int B, int T, int H);
+int64_t matmul_bf16_scratch_elems(int64_t N, int64_t width);
 void attention_forward_gemm_cuda(cuda_ctx& x, float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg,
                                  int B, int T, int H, int KVH, int hd, int window);
 void attention_backward_gemm_cuda(cuda_ctx& x, float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse,

@@ -134,6 +134,13 @@ lathe_status engine_config_parse(const json_value& j, engine_config& c) {
   r.num("adam_beta2", c.adam_beta2, 0.0, 0.999999999);
   r.num("adam_epsilon", c.adam_epsilon, 0.0, 1.0);
   r.boolean("packing", c.packing);
+  {  // absent or null: the memory plan decides (trainer_setup)
+    bool gc = false;
+    const json_value* v = j.get("gradient_checkpointing");
+    r.boolean("gradient_checkpointing", gc);
+    if (v && v->is_bool()) c.gradient_checkpointing = gc ? 1 : 0;
+  }
+  r.num("max_vram_gb", c.max_vram_gb, 0.0, 1e6);
   r.boolean("shuffle", c.shuffle);
   r.boolean("stop_on_stdin_eof", c.stop_on_stdin_eof);
   r.integer("stop_after_steps", c.stop_after_steps, -1, 1e12);

@@ -200,6 +200,9 @@ int main(int argc, char** argv) {
     if (s.ok()) s = trainer_run(tr);
     trainer_free(tr);
     return finish_with(s);
+  } catch (const lathe_device_oom& e) {
+    return finish_with(LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, std::string("out of device memory: ") + e.what(),
+                                 "turn on gradient_checkpointing, or lower per_device_train_batch_size or cutoff_len"));
   } catch (const std::bad_alloc&) {
     return finish_with(LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, "out of host memory", "lower per_device_train_batch_size or cutoff_len, or use a smaller model"));
   } catch (const std::exception& e) {

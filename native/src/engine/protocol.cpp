@@ -33,6 +33,11 @@ void protocol_emit_error(const lathe_status& s) {
   f.set("exit_code", (int)s.code);
   f.set("message", s.message);
   f.set("hint", s.hint);
+  if (!s.details.empty()) {
+    json_value d;
+    std::string err;
+    if (json_parse(s.details, d, err)) f.set("details", d);
+  }
   f.set("where", std::string(s.file) + ":" + std::to_string(s.line));
   protocol_emit("error", f);
 }

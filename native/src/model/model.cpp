@@ -7,17 +7,25 @@
 
 namespace {
 
-struct planner {  // one allocation plan, summed for the MiB report
+// One allocation plan, summed for the MiB report. With be == nullptr it only counts (model_activation_bytes: the
+// memory plan made before anything is allocated), saved activations at saved_width bytes per element.
+struct planner {
   backend* be;
+  int saved_width = 4;
   uint64_t bytes = 0;
   bool failed = false;
   float* f(int64_t n) {
+    bytes += (uint64_t)n * 4;
+    if (!be) return nullptr;
     float* p = be->alloc_f32(n);
     if (!p) failed = true;
-    bytes += (uint64_t)n * 4;
     return p;
   }
   float* s(int64_t n) {  // a saved activation: the backend picks the width, so count what it took
+    if (!be) {
+      bytes += (uint64_t)n * (uint64_t)saved_width;
+      return nullptr;
+    }
     uint64_t before = be->bytes_in_use();
     float* p = be->alloc_saved(n);
     if (!p) failed = true;
@@ -25,9 +33,10 @@ struct planner {  // one allocation plan, summed for the MiB report
     return p;
   }
   int32_t* i(int64_t n) {
+    bytes += (uint64_t)n * 4;
+    if (!be) return nullptr;
     int32_t* p = be->alloc_i32(n);
     if (!p) failed = true;
-    bytes += (uint64_t)n * 4;
     return p;
   }
 };
@@ -41,11 +50,9 @@ int64_t logits_chunk_rows(int64_t N, int64_t V, int requested) {
   return std::max<int64_t>(1, std::min(rows, N));
 }
 
-}  // namespace
-
-lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float lora_dropout) {
+// The whole activation plan of model_alloc_train, into m's pointers (all null when P only counts).
+void plan_activations(model& m, planner& P, int max_B, int max_T, int lora_r, float lora_dropout, bool checkpointing) {
   const model_config& c = m.cfg;
-  planner P{m.be};
   int64_t N = (int64_t)max_B * max_T, C = c.hidden, I = c.intermediate, V = c.vocab_size;
   int64_t Q = (int64_t)c.n_heads * c.head_dim, KV = (int64_t)c.n_kv_heads * c.head_dim;
   int64_t r = std::max(lora_r, 1);
@@ -53,7 +60,13 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   m.max_T = max_T;
   m.lora_r = lora_r;
   m.lora_dropout = lora_dropout;
-  m.acts.resize((size_t)c.n_layers);
+  m.checkpointing = checkpointing;
+  // Gradient checkpointing (per layer, as transformers' gradient_checkpointing_enable): the forward keeps only each
+  // layer's input (ckpt_res, alloc_saved) and one activation set serves every layer; the backward recomputes a
+  // layer's forward into that set right before the layer's backward (model_backward).
+  m.acts.resize(checkpointing ? 1 : (size_t)c.n_layers);
+  m.ckpt_res.assign(checkpointing ? (size_t)c.n_layers : 0, nullptr);
+  for (auto& p : m.ckpt_res) p = P.s(N * C);
   // Kept per layer: only what the backward reads and cannot cheaply recompute. Not kept (about a third of the
   // activations): the RMSNorm outputs ln1/ln2 and the SwiGLU output act, recomputed in the backward by the same
   // kernels on the same inputs (bitwise the forward's values), and rope's inputs qlin/klin (rope_backward needs no
@@ -64,7 +77,8 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   // back into the fp32 buffers res32, mid32, q32, k32, v32, ao32, gate32, up32.
   for (auto& a : m.acts) {
     a = model_layer_acts{};
-    a.res = P.s(N * C); a.rstd1 = P.f(N);
+    a.res = checkpointing ? nullptr : P.s(N * C);  // checkpointing: ckpt_res[l] instead (layer_acts)
+    a.rstd1 = P.f(N);
     a.qr = P.s(N * Q); a.kr = P.s(N * KV); a.v = P.s(N * KV);
     if (c.qk_norm) {
       a.qlin = P.f(N * Q); a.klin = P.f(N * KV);
@@ -92,6 +106,25 @@ lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float
   m.dao = P.f(N * Q); m.dgate = P.f(N * I); m.dup = P.f(N * I); m.dact = P.f(N * I);
   m.dxa = P.f(N * r); m.dxd = lora_dropout > 0.0f ? P.f(N * widest) : nullptr;  // dropout's LoRA input gradient only
   m.act_bytes = P.bytes;
+}
+
+}  // namespace
+
+int64_t model_logits_chunk_rows(int64_t N, int64_t V) { return logits_chunk_rows(N, V, 0); }
+
+uint64_t model_activation_bytes(const model_config& c, int max_B, int max_T, int lora_r, float lora_dropout, bool checkpointing,
+                                int saved_width) {
+  model dry;
+  dry.cfg = c;
+  planner P{nullptr, saved_width};
+  plan_activations(dry, P, max_B, max_T, lora_r, lora_dropout, checkpointing);
+  return P.bytes;
+}
+
+lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float lora_dropout, bool checkpointing) {
+  planner P{m.be};
+  plan_activations(m, P, max_B, max_T, lora_r, lora_dropout, checkpointing);
+  int64_t N = (int64_t)max_B * max_T;
   m.host_targets.assign((size_t)N, -100);
   m.host_losses.assign((size_t)N, 0.0f);
   if (P.failed)
@@ -119,19 +152,20 @@ void model_free(model& m) {
       ps.push_back(p);
     for (int t = 0; t < LORA_TARGET_COUNT; t++) { ps.push_back(a.xa[t]); ps.push_back(a.xd[t]); }
   }
+  for (float* p : m.ckpt_res) ps.push_back(p);
   for (void* p : ps) be->free_buf(p);
   m = model{};
 }
 
 // y (N, out) = x W^T + b + LoRA(x); the LoRA input is dropped out per module when training.
-static void linear_lora_forward(model& m, lora_adapter* ad, int l, int t, float* y, const float* x, int N, bool train) {
+static void linear_lora_forward(model& m, lora_adapter* ad, int l, const model_layer_acts& a, int t, float* y, const float* x, int N,
+                                bool train) {
   model_layer& L = m.layers[(size_t)l];
   int in, out;
   lora_target_dims(m.cfg, t, &in, &out);
   m.be->matmul_forward(y, x, L.w[t], L.b[t], N, in, out);
   if (!ad || !ad->layers[(size_t)l][(size_t)t].on) return;
   const lora_module& lm = ad->layers[(size_t)l][(size_t)t];
-  model_layer_acts& a = m.acts[(size_t)l];
   const float* xin = x;
   if (train && m.lora_dropout > 0.0f) {
     m.be->dropout_forward(a.xd[t], x, m.lora_dropout, m.dropout_seed, (uint64_t)l * 16 + (uint64_t)t, (int64_t)N * in);
@@ -141,14 +175,14 @@ static void linear_lora_forward(model& m, lora_adapter* ad, int l, int t, float*
 }
 
 // dx (N, in) += d/dx of linear_lora_forward given dy (N, out); LoRA grads accumulate into the adapter.
-static void linear_lora_backward(model& m, lora_adapter& ad, int l, int t, float* dx, const float* dy, const float* x, int N) {
+static void linear_lora_backward(model& m, lora_adapter& ad, int l, const model_layer_acts& a, int t, float* dx, const float* dy,
+                                 const float* x, int N) {
   model_layer& L = m.layers[(size_t)l];
   int in, out;
   lora_target_dims(m.cfg, t, &in, &out);
   m.be->matmul_backward(dx, nullptr, nullptr, dy, x, L.w[t], N, in, out);
   const lora_module& lm = ad.layers[(size_t)l][(size_t)t];
   if (!lm.on) return;
-  model_layer_acts& a = m.acts[(size_t)l];
   bool dropped = m.last_train && m.lora_dropout > 0.0f;
   const float* xin = dropped ? a.xd[t] : x;
   if (!dropped) {
@@ -172,14 +206,73 @@ static void keep_rounded(backend* be, float* saved, float* x, int64_t n) {
   be->load_saved(x, saved, n);
 }
 
+// Layer l's activation set: its own, or with checkpointing the one shared set with l's kept input.
+static model_layer_acts layer_acts(const model& m, int l) {
+  if (!m.checkpointing) return m.acts[(size_t)l];
+  model_layer_acts a = m.acts[0];
+  a.res = m.ckpt_res[(size_t)l];
+  return a;
+}
+
+// One decoder layer from its input in m.res32 to out (m.res32 may be out: it is dead once mid32 is computed). Writes
+// the layer's activation set a; keep: also store what only a backward reads (mid, gate, up). Runs the same ops in the
+// same order whether it is the forward or a checkpointing recomputation, and LoRA dropout regenerates its masks from
+// (m.dropout_seed, layer, target), so a recomputation reproduces the forward's values bitwise.
+static void layer_forward(model& m, lora_adapter* ad, int l, const model_layer_acts& a, float* out, bool train, bool keep) {
+  const model_config& c = m.cfg;
+  model_layer& L = m.layers[(size_t)l];
+  backend* be = m.be;
+  int N = m.cur_B * m.cur_T, C = c.hidden, H = c.n_heads, KVH = c.n_kv_heads, hd = c.head_dim;
+  int Q = H * hd, KV = KVH * hd, I = c.intermediate;
+  // Not kept (model_alloc_train): ln1/ln2 in norm_out, act in dgate, rope's inputs in dq/dk (dq2/dk2 after q/k
+  // norm); the backward scratch is free during the forward and before a layer's backward starts.
+  float* ln = m.norm_out;
+  float* qlin = c.qk_norm ? a.qlin : m.dq;
+  float* klin = c.qk_norm ? a.klin : m.dk;
+  float* act = m.dgate;
+  be->rmsnorm_forward(ln, a.rstd1, m.res32, L.ln1, c.rms_eps, N, C);
+  linear_lora_forward(m, ad, l, a, LORA_TARGET_Q, qlin, ln, N, train);
+  linear_lora_forward(m, ad, l, a, LORA_TARGET_K, klin, ln, N, train);
+  linear_lora_forward(m, ad, l, a, LORA_TARGET_V, m.v32, ln, N, train);
+  const float* qpre = qlin;
+  const float* kpre = klin;
+  if (c.qk_norm) {  // Qwen3: RMSNorm over head_dim of every head, before rope
+    be->rmsnorm_forward(m.dq2, a.qrstd, qlin, L.q_norm, c.rms_eps, N * H, hd);
+    be->rmsnorm_forward(m.dk2, a.krstd, klin, L.k_norm, c.rms_eps, N * KVH, hd);
+    qpre = m.dq2;
+    kpre = m.dk2;
+  }
+  be->rope_forward(m.q32, qpre, m.rope_cos, m.rope_sin, m.positions, N, H, hd);
+  be->rope_forward(m.k32, kpre, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
+  // Attention runs on its operands as saved (bf16-rounded in CUDA's default mode, as in peft's bf16 model), so the
+  // backward reads back exactly what the forward used and its recomputed scores match the saved log-sum-exp.
+  keep_rounded(be, a.qr, m.q32, (int64_t)N * Q);
+  keep_rounded(be, a.kr, m.k32, (int64_t)N * KV);
+  keep_rounded(be, a.v, m.v32, (int64_t)N * KV);
+  be->attention_forward(m.ao32, a.lse, m.q32, m.k32, m.v32, m.segments, m.cur_B, m.cur_T, H, KVH, hd, c.sliding_window);
+  keep_rounded(be, a.ao, m.ao32, (int64_t)N * Q);
+  linear_lora_forward(m, ad, l, a, LORA_TARGET_O, m.tmp, m.ao32, N, train);
+  be->residual_forward(m.mid32, m.res32, m.tmp, (int64_t)N * C);
+  if (keep) be->store_saved(a.mid, m.mid32, (int64_t)N * C);
+  be->rmsnorm_forward(ln, a.rstd2, m.mid32, L.ln2, c.rms_eps, N, C);
+  linear_lora_forward(m, ad, l, a, LORA_TARGET_GATE, m.gate32, ln, N, train);
+  linear_lora_forward(m, ad, l, a, LORA_TARGET_UP, m.up32, ln, N, train);
+  if (keep) {  // only a backward reads them
+    be->store_saved(a.gate, m.gate32, (int64_t)N * I);
+    be->store_saved(a.up, m.up32, (int64_t)N * I);
+  }
+  be->swiglu_forward(act, m.gate32, m.up32, (int64_t)N * I);
+  linear_lora_forward(m, ad, l, a, LORA_TARGET_DOWN, m.tmp, act, N, train);
+  be->residual_forward(out, m.mid32, m.tmp, (int64_t)N * C);
+}
+
 lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bool train, uint64_t dropout_seed, double* loss_sum) {
   const model_config& c = m.cfg;
   if (!m.has_plan) return LATHE_ERR(LATHE_STATUS_INTERNAL, "model_forward without an activation plan", "");
   if (mb.B > m.max_B || mb.T > m.max_T)
     return LATHE_ERR(LATHE_STATUS_INTERNAL, "micro-batch larger than the activation plan", "");
   if (ad && ad->cfg.r != m.lora_r) return LATHE_ERR(LATHE_STATUS_INTERNAL, "adapter rank differs from the activation plan", "");
-  int B = mb.B, T = mb.T, N = B * T, C = c.hidden, H = c.n_heads, KVH = c.n_kv_heads, hd = c.head_dim;
-  int Q = H * hd, KV = KVH * hd, I = c.intermediate, V = c.vocab_size;
+  int B = mb.B, T = mb.T, N = B * T, C = c.hidden, V = c.vocab_size;
   for (int32_t tok : mb.tokens)
     if (tok < 0 || tok >= V)
       return LATHE_ERR(LATHE_STATUS_DATA, "token id " + std::to_string(tok) + " is outside the model vocabulary (" + std::to_string(V) + ")",
@@ -201,53 +294,18 @@ lathe_status model_forward(model& m, lora_adapter* ad, const micro_batch& mb, bo
   backend* be = m.be;
 
   // The residual stream runs in fp32 through res32 (a layer's input, then its output) and mid32; a training forward
-  // keeps a copy of each per layer (a.res, a.mid: alloc_saved) for the backward.
+  // keeps a copy of each per layer (a.res, a.mid: alloc_saved) for the backward. With checkpointing it keeps only the
+  // layer's input, and the layer goes on from the kept value (bf16-rounded on CUDA) so that the backward's
+  // recomputation from it reproduces this forward exactly; the last layer keeps its whole set (the backward starts
+  // there, so it is not recomputed).
   be->embedding_forward(m.res32, m.tokens, m.wte, N, C);
   for (int l = 0; l < c.n_layers; l++) {
-    model_layer& L = m.layers[(size_t)l];
-    model_layer_acts& a = m.acts[(size_t)l];
-    float* out = l + 1 < c.n_layers ? m.res32 : m.res_final;  // res32 is dead once mid32 is computed
-    // Not kept (model_alloc_train): ln1/ln2 in norm_out, act in dgate, rope's inputs in dq/dk (dq2/dk2 after q/k
-    // norm); the backward scratch is free during the forward.
-    float* ln = m.norm_out;
-    float* qlin = c.qk_norm ? a.qlin : m.dq;
-    float* klin = c.qk_norm ? a.klin : m.dk;
-    float* act = m.dgate;
-    if (train) be->store_saved(a.res, m.res32, (int64_t)N * C);
-    be->rmsnorm_forward(ln, a.rstd1, m.res32, L.ln1, c.rms_eps, N, C);
-    linear_lora_forward(m, ad, l, LORA_TARGET_Q, qlin, ln, N, train);
-    linear_lora_forward(m, ad, l, LORA_TARGET_K, klin, ln, N, train);
-    linear_lora_forward(m, ad, l, LORA_TARGET_V, m.v32, ln, N, train);
-    const float* qpre = qlin;
-    const float* kpre = klin;
-    if (c.qk_norm) {  // Qwen3: RMSNorm over head_dim of every head, before rope
-      be->rmsnorm_forward(m.dq2, a.qrstd, qlin, L.q_norm, c.rms_eps, N * H, hd);
-      be->rmsnorm_forward(m.dk2, a.krstd, klin, L.k_norm, c.rms_eps, N * KVH, hd);
-      qpre = m.dq2;
-      kpre = m.dk2;
-    }
-    be->rope_forward(m.q32, qpre, m.rope_cos, m.rope_sin, m.positions, N, H, hd);
-    be->rope_forward(m.k32, kpre, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
-    // Attention runs on its operands as saved (bf16-rounded in CUDA's default mode, as in peft's bf16 model), so the
-    // backward reads back exactly what the forward used and its recomputed scores match the saved log-sum-exp.
-    keep_rounded(be, a.qr, m.q32, (int64_t)N * Q);
-    keep_rounded(be, a.kr, m.k32, (int64_t)N * KV);
-    keep_rounded(be, a.v, m.v32, (int64_t)N * KV);
-    be->attention_forward(m.ao32, a.lse, m.q32, m.k32, m.v32, m.segments, B, T, H, KVH, hd, c.sliding_window);
-    keep_rounded(be, a.ao, m.ao32, (int64_t)N * Q);
-    linear_lora_forward(m, ad, l, LORA_TARGET_O, m.tmp, m.ao32, N, train);
-    be->residual_forward(m.mid32, m.res32, m.tmp, (int64_t)N * C);
-    if (train) be->store_saved(a.mid, m.mid32, (int64_t)N * C);
-    be->rmsnorm_forward(ln, a.rstd2, m.mid32, L.ln2, c.rms_eps, N, C);
-    linear_lora_forward(m, ad, l, LORA_TARGET_GATE, m.gate32, ln, N, train);
-    linear_lora_forward(m, ad, l, LORA_TARGET_UP, m.up32, ln, N, train);
-    if (train) {  // only a backward reads them
-      be->store_saved(a.gate, m.gate32, (int64_t)N * I);
-      be->store_saved(a.up, m.up32, (int64_t)N * I);
-    }
-    be->swiglu_forward(act, m.gate32, m.up32, (int64_t)N * I);
-    linear_lora_forward(m, ad, l, LORA_TARGET_DOWN, m.tmp, act, N, train);
-    be->residual_forward(out, m.mid32, m.tmp, (int64_t)N * C);
+    model_layer_acts a = layer_acts(m, l);
+    float* out = l + 1 < c.n_layers ? m.res32 : m.res_final;
+    bool last = l + 1 == c.n_layers;
+    if (train && m.checkpointing) keep_rounded(be, a.res, m.res32, (int64_t)N * C);
+    else if (train) be->store_saved(a.res, m.res32, (int64_t)N * C);
+    layer_forward(m, ad, l, a, out, train, train && (!m.checkpointing || last));
   }
   be->rmsnorm_forward(m.lnf, m.rstdf, m.res_final, m.norm_f, c.rms_eps, N, C);
   // lm_head + loss in row chunks; a training forward also takes d(sum of losses)/d(lnf) into dln here, since the
@@ -277,7 +335,11 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
   be->rmsnorm_backward(m.dres, nullptr, m.dln, m.res_final, m.norm_f, m.rstdf, N, C);
   for (int l = c.n_layers - 1; l >= 0; l--) {
     model_layer& L = m.layers[(size_t)l];
-    model_layer_acts& a = m.acts[(size_t)l];
+    model_layer_acts a = layer_acts(m, l);
+    if (m.checkpointing && l + 1 < c.n_layers) {  // recompute the layer's forward into the shared set (dres is untouched)
+      be->load_saved(m.res32, a.res, (int64_t)N * C);
+      layer_forward(m, &ad, l, a, m.res32, true, true);
+    }
     // MLP: res_out = mid + down(swiglu(gate(ln2), up(ln2))). The forward's act and ln2 were not kept: recomputed
     // (same kernels, same inputs, so the same values; with bf16-saved gate/up, from their bf16 values) where a LoRA
     // backward reads its input; act goes to dgate, which is free until swiglu_backward.
@@ -286,15 +348,15 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     be->load_saved(m.up32, a.up, (int64_t)N * I);
     be->zero_f32(m.dact, (int64_t)N * I);
     if (lora_reads_input(m, ad, l, LORA_TARGET_DOWN)) be->swiglu_forward(m.dgate, m.gate32, m.up32, (int64_t)N * I);
-    linear_lora_backward(m, ad, l, LORA_TARGET_DOWN, m.dact, m.dres, m.dgate, N);
+    linear_lora_backward(m, ad, l, a, LORA_TARGET_DOWN, m.dact, m.dres, m.dgate, N);
     be->zero_f32(m.dgate, (int64_t)N * I);
     be->zero_f32(m.dup, (int64_t)N * I);
     be->swiglu_backward(m.dgate, m.dup, m.dact, m.gate32, m.up32, (int64_t)N * I);
     be->zero_f32(m.dln, (int64_t)N * C);
     if (lora_reads_input(m, ad, l, LORA_TARGET_GATE) || lora_reads_input(m, ad, l, LORA_TARGET_UP))
       be->rmsnorm_forward(m.norm_out, a.rstd2, m.mid32, L.ln2, c.rms_eps, N, C);
-    linear_lora_backward(m, ad, l, LORA_TARGET_GATE, m.dln, m.dgate, m.norm_out, N);
-    linear_lora_backward(m, ad, l, LORA_TARGET_UP, m.dln, m.dup, m.norm_out, N);
+    linear_lora_backward(m, ad, l, a, LORA_TARGET_GATE, m.dln, m.dgate, m.norm_out, N);
+    linear_lora_backward(m, ad, l, a, LORA_TARGET_UP, m.dln, m.dup, m.norm_out, N);
     be->copy_f32(m.dmid, m.dres, (int64_t)N * C);
     be->rmsnorm_backward(m.dmid, nullptr, m.dln, m.mid32, L.ln2, a.rstd2, N, C);
     // attention: mid = res + o(attn(...))
@@ -303,7 +365,7 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     be->load_saved(m.k32, a.kr, (int64_t)N * KV);
     be->load_saved(m.v32, a.v, (int64_t)N * KV);
     be->zero_f32(m.dao, (int64_t)N * Q);
-    linear_lora_backward(m, ad, l, LORA_TARGET_O, m.dao, m.dmid, m.ao32, N);
+    linear_lora_backward(m, ad, l, a, LORA_TARGET_O, m.dao, m.dmid, m.ao32, N);
     be->zero_f32(m.dq, (int64_t)N * Q);
     be->zero_f32(m.dk, (int64_t)N * KV);
     be->zero_f32(m.dv, (int64_t)N * KV);
@@ -328,9 +390,9 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     if (lora_reads_input(m, ad, l, LORA_TARGET_Q) || lora_reads_input(m, ad, l, LORA_TARGET_K) ||
         lora_reads_input(m, ad, l, LORA_TARGET_V))
       be->rmsnorm_forward(m.norm_out, a.rstd1, m.res32, L.ln1, c.rms_eps, N, C);  // ln1, recomputed
-    linear_lora_backward(m, ad, l, LORA_TARGET_Q, m.dln, dqlin, m.norm_out, N);
-    linear_lora_backward(m, ad, l, LORA_TARGET_K, m.dln, dklin, m.norm_out, N);
-    linear_lora_backward(m, ad, l, LORA_TARGET_V, m.dln, m.dv, m.norm_out, N);
+    linear_lora_backward(m, ad, l, a, LORA_TARGET_Q, m.dln, dqlin, m.norm_out, N);
+    linear_lora_backward(m, ad, l, a, LORA_TARGET_K, m.dln, dklin, m.norm_out, N);
+    linear_lora_backward(m, ad, l, a, LORA_TARGET_V, m.dln, m.dv, m.norm_out, N);
     be->copy_f32(m.dres, m.dmid, (int64_t)N * C);
     be->rmsnorm_backward(m.dres, nullptr, m.dln, m.res32, L.ln1, a.rstd1, N, C);
   }

@@ -39,7 +39,9 @@ struct model {
   // activation plan (model_alloc_train)
   int max_B = 0, max_T = 0, lora_r = 0;
   bool has_plan = false;
-  std::vector<model_layer_acts> acts;
+  bool checkpointing = false;          // gradient checkpointing: acts holds one shared set, ckpt_res each layer's input
+  std::vector<model_layer_acts> acts;  // per layer, or the one set every layer's (re)computation uses
+  std::vector<float*> ckpt_res;        // (N, C) per layer with checkpointing: the layer's input (alloc_saved)
   float *res_final = nullptr, *lnf = nullptr, *rstdf = nullptr, *losses = nullptr, *tmp = nullptr;
   float* norm_out = nullptr;  // (N, C) a layer's ln1 or ln2, in the forward and when the backward recomputes it
   float *gate32 = nullptr, *up32 = nullptr;  // (N, I) a layer's gate / up in fp32 (kept through backend::alloc_saved)
@@ -66,10 +68,17 @@ struct model {
   bool last_train = false;
 };
 
+// Rows per lm_head + loss chunk the plan takes by default for N rows and vocabulary V.
+int64_t model_logits_chunk_rows(int64_t N, int64_t V);
 // Reads config.json and the safetensors weights (converted to fp32) onto the backend.
 lathe_status model_load(model& m, backend* be, const std::string& dir);
-// Allocates the activation plan for micro-batches up to (max_B, max_T) with LoRA rank r and dropout.
-lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float lora_dropout);
+// Allocates the activation plan for micro-batches up to (max_B, max_T) with LoRA rank r and dropout. checkpointing:
+// keep only each layer's input and recompute the layer in the backward (about one more forward of compute).
+lathe_status model_alloc_train(model& m, int max_B, int max_T, int lora_r, float lora_dropout, bool checkpointing = false);
+// Bytes model_alloc_train would allocate (its act_bytes) on a backend whose saved activations take saved_width bytes
+// per element; allocates nothing (the memory plan, train/memory-plan.h).
+uint64_t model_activation_bytes(const model_config& c, int max_B, int max_T, int lora_r, float lora_dropout, bool checkpointing,
+                                int saved_width);
 // Ensures the rope table covers positions [0, n).
 lathe_status model_ensure_rope(model& m, int n);
 void model_free(model& m);

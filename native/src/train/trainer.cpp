@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <thread>
 #include "core/rng.h"
 #include "engine/protocol.h"
 #include "platform/platform.h"
 #include "train/checkpoint.h"
+#include "train/memory-plan.h"
 
 const data_plan& trainer_plan(trainer& tr, uint64_t epoch) {
   if (tr.plan_epoch != epoch) {
@@ -46,11 +48,73 @@ static lathe_status load_dataset(const std::string& path, const model& m, ltok_d
   return LATHE_OK();
 }
 
+static memory_env plan_env(const trainer& tr, const lora_config& lc);
+
+lathe_status trainer_plan_memory(trainer& tr) {
+  const engine_config& cfg = tr.cfg;
+  memory_env env = plan_env(tr, cfg.lora);
+  memory_settings s;
+  s.batch = cfg.per_device_train_batch_size;
+  s.eval_batch = cfg.per_device_eval_batch_size > 0 ? cfg.per_device_eval_batch_size : cfg.per_device_train_batch_size;
+  s.cutoff_len = cfg.cutoff_len;
+  s.quantization_bit = cfg.quantization_bit;
+  uint64_t cap = cfg.max_vram_gb > 0 ? (uint64_t)(cfg.max_vram_gb * (double)(1ull << 30)) : UINT64_MAX;
+  uint64_t free_b = tr.be->device_free_bytes();
+  tr.mem_available = std::min(cap, free_b);
+  std::string what;
+  if (cap <= free_b) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "max_vram_gb %g", cfg.max_vram_gb);
+    what = buf;
+  } else {
+    std::string gpu;
+    uint64_t total = 0;
+    int ma = 0, mi = 0;
+    tr.be->device_info(&gpu, &total, &ma, &mi);
+    what = "free on " + (gpu.empty() ? std::string(tr.be->name()) : gpu);
+  }
+  if (cfg.max_vram_gb > 0) tr.be->set_memory_cap(cap);
+  LATHE_TRY(memory_plan_decide(env, &s, cfg.gradient_checkpointing, tr.mem_available, what, &tr.mem));
+  tr.checkpointing = s.checkpointing;
+  return LATHE_OK();
+}
+
+// The memory plan's fixed part for this run: the model's shapes, the adapter, the backend's widths and scratch, and
+// the row length the datasets give at a cutoff_len.
+static memory_env plan_env(const trainer& tr, const lora_config& lc) {
+  memory_env env;
+  env.mc = tr.m.cfg;
+  env.lora = lc;
+  env.untied_lm_head = !tr.m.cfg.tie_embeddings;
+  backend* be = tr.be;
+  env.saved_width = be->saved_width();
+  env.frozen_width = be->frozen_width(false);
+  env.frozen_width_nf4 = be->frozen_width(true);
+  env.overhead = be->overhead_bytes();
+  const model_config& c = tr.m.cfg;
+  env.scratch = [be, c](int B, int T, int lm_chunk) {
+    scratch_shape sh;
+    sh.B = B; sh.T = T; sh.H = c.n_heads;
+    sh.widest = std::max({(int64_t)c.hidden, (int64_t)c.intermediate, (int64_t)c.n_heads * c.head_dim});
+    sh.C = c.hidden; sh.V = c.vocab_size; sh.lm_chunk = lm_chunk;
+    return be->scratch_bytes_for(sh);
+  };
+  const trainer* t = &tr;
+  bool packing = tr.cfg.packing;
+  env.row_len = [t, packing](int cutoff) {
+    int T = longest_row(t->train_ds, cutoff, packing);
+    if (t->has_eval) T = std::max(T, longest_row(t->eval_ds, cutoff, packing));
+    return T;
+  };
+  return env;
+}
+
 lathe_status trainer_setup(trainer& tr, const engine_config& cfg) {
   tr.cfg = cfg;
   LATHE_TRY(backend_create(cfg.device, cfg.threads, &tr.be));
   tr.be->set_frozen_nf4(cfg.quantization_bit == 4);
-  LATHE_TRY(model_load(tr.m, tr.be, cfg.model_dir));
+  // The model's config and the datasets first: the memory plan is made before any weight is allocated.
+  LATHE_TRY(model_config_load(cfg.model_dir, tr.m.cfg));
   LATHE_TRY(load_dataset(cfg.train_file, tr.m, tr.train_ds, "train_file"));
   if (tr.train_ds.n_records() == 0) return LATHE_ERR(LATHE_STATUS_DATA, "train_file holds no records", "the dataset is empty");
   if (!cfg.eval_file.empty()) {
@@ -64,12 +128,19 @@ lathe_status trainer_setup(trainer& tr, const engine_config& cfg) {
     lc.dropout = cfg.lora.dropout;
   }
   tr.cfg.lora = lc;
+  LATHE_TRY(trainer_plan_memory(tr));
+  LATHE_TRY(model_load(tr.m, tr.be, cfg.model_dir));
   LATHE_TRY(lora_adapter_init(tr.ad, tr.be, tr.m.cfg, lc, cfg.seed, true));
   if (!cfg.adapter_dir.empty() && cfg.resume_from.empty()) LATHE_TRY(lora_adapter_load_weights(tr.ad, cfg.adapter_dir));
-  int max_T = longest_row(tr.train_ds, cfg.cutoff_len, cfg.packing);
-  if (tr.has_eval) max_T = std::max(max_T, longest_row(tr.eval_ds, cfg.cutoff_len, cfg.packing));
-  int max_B = std::max(cfg.per_device_train_batch_size, cfg.per_device_eval_batch_size);
-  LATHE_TRY(model_alloc_train(tr.m, max_B, max_T, lc.r, lc.dropout));
+  LATHE_TRY(model_alloc_train(tr.m, tr.mem.B, tr.mem.T, lc.r, lc.dropout, tr.checkpointing));
+  {
+    const model_config& c = tr.m.cfg;
+    scratch_shape sh;
+    sh.B = tr.mem.B; sh.T = tr.mem.T; sh.H = c.n_heads;
+    sh.widest = std::max({(int64_t)c.hidden, (int64_t)c.intermediate, (int64_t)c.n_heads * c.head_dim});
+    sh.C = c.hidden; sh.V = c.vocab_size; sh.lm_chunk = tr.m.logits_rows;
+    LATHE_TRY(tr.be->reserve_scratch(sh));  // nothing grows inside a step
+  }
   tr.adam.beta1 = cfg.adam_beta1;
   tr.adam.beta2 = cfg.adam_beta2;
   tr.adam.eps = cfg.adam_epsilon;
@@ -205,6 +276,9 @@ lathe_status trainer_run(trainer& tr) {
     f.set("weights_mib", (double)tr.m.weight_bytes / 1048576.0);
     f.set("activations_mib", (double)tr.m.act_bytes / 1048576.0);
     f.set("device_mib", (double)tr.be->bytes_in_use() / 1048576.0);
+    f.set("gradient_checkpointing", tr.checkpointing);
+    f.set("plan_mib", (double)tr.mem.total() / 1048576.0);
+    if (tr.mem_available != UINT64_MAX) f.set("memory_limit_mib", (double)tr.mem_available / 1048576.0);
     std::string gpu;
     uint64_t gpu_bytes = 0;
     int cc_major = 0, cc_minor = 0;

@@ -9,6 +9,7 @@
 #include "data/ltok.h"
 #include "engine/config.h"
 #include "model/model.h"
+#include "train/memory-plan.h"
 #include "train/optimizer.h"
 
 struct trainer {
@@ -26,10 +27,16 @@ struct trainer {
   uint64_t plan_epoch = UINT64_MAX;
   double last_loss = 0.0, last_grad_norm = 0.0, last_lr = 0.0;
   int64_t last_tokens = 0;
+  memory_plan mem;                       // the plan the run was started with (trainer_plan_memory)
+  uint64_t mem_available = UINT64_MAX;   // min(max_vram_gb, the device's free memory); UINT64_MAX: no limit
+  bool checkpointing = false;            // gradient checkpointing as decided by the plan or the config
 };
 
 // Loads model, datasets, adapter (fresh, from cfg.adapter_dir, or from cfg.resume_from) and plans memory.
 lathe_status trainer_setup(trainer& tr, const engine_config& cfg);
+// The memory plan from the model's config, the datasets and tr.cfg (before anything is allocated): decides
+// gradient checkpointing, applies max_vram_gb to the backend; out_of_memory (with settings that fit) when over.
+lathe_status trainer_plan_memory(trainer& tr);
 // One optimizer step (up to gradient_accumulation_steps micro-batches).
 lathe_status trainer_step(trainer& tr);
 // Token-weighted mean loss over the eval set (no dropout).
