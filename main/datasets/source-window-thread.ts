@@ -48,7 +48,10 @@ export class SourceWindowThread {
         return;
       }
       this.pending.set(id, { resolve, reject });
-      this.thread().postMessage({ type: 'read', id, request } satisfies ToWindowWorker);
+      const w = this.thread();
+      // Held while a read is pending (a CLI command waits for it), let go when idle.
+      w.ref();
+      w.postMessage({ type: 'read', id, request } satisfies ToWindowWorker);
     });
     return p.finally(() => {
       if (this.latest.get(request.file) === id) this.latest.delete(request.file);
@@ -63,6 +66,7 @@ export class SourceWindowThread {
     p.abort?.abort();
     this.worker?.postMessage({ type: 'cancel', id } satisfies ToWindowWorker);
     p.reject(superseded());
+    this.armIdle();
   }
 
   private settle(m: Reply): void {
@@ -78,8 +82,6 @@ export class SourceWindowThread {
     clearTimeout(this.idle);
     if (this.worker) return this.worker;
     const w = new Worker(this.workerFile!);
-    // It never keeps the process alive (the CLI exits when its command is done).
-    w.unref();
     w.on('message', (m: Reply) => this.settle(m));
     const fail = (e: unknown) => {
       if (this.worker !== w) return;
@@ -97,6 +99,8 @@ export class SourceWindowThread {
 
   private armIdle(): void {
     if (!this.worker || this.pending.size > 0) return;
+    // An idle worker never keeps the process alive (the CLI exits when its command is done).
+    this.worker.unref();
     clearTimeout(this.idle);
     this.idle = setTimeout(() => this.dispose(), IDLE_MS);
     this.idle.unref();
