@@ -1,7 +1,7 @@
 // Maps how the engine ended (exit code, signal, last `error` event) to a run error a person can act on. Exit codes
 // are the engine's status codes (native/src/core/status.h, docs/protocol.md). Does not decide run status.
 import type { RunError } from '../../preload/contract/runs.js';
-import { runHint, type RunHintCode } from '../runs/run-hints.js';
+import { runHint, runHintWith, type RunHintCode } from '../runs/run-hints.js';
 
 const EXIT_CODES: Readonly<Record<number, { code: string; message: string; hint: RunHintCode }>> = {
   1: { code: 'internal', message: 'The engine failed with an internal error.', hint: 'runHint.reportWithLog' },
@@ -17,9 +17,29 @@ export interface EngineEnd {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   /** The last `error` event the engine sent, if any. */
-  readonly lastError: { code?: unknown; message?: unknown; hint?: unknown } | null;
+  readonly lastError: { code?: unknown; message?: unknown; hint?: unknown; details?: unknown } | null;
   /** The last lines of stderr, for a crash that sent no error event. */
   readonly stderrTail: string;
+}
+
+/**
+ * The engine's memory plan refused the run (out_of_memory with `details`, native/docs/protocol.md): the hint with the
+ * memory needed vs available and the settings that fit, translatable. null when the details are not that shape.
+ */
+export function memoryHint(details: unknown): Required<Pick<RunError, 'hint' | 'hintCode' | 'hintParams'>> | null {
+  if (typeof details !== 'object' || details === null) return null;
+  const d = details as { needed_mib?: unknown; available_mib?: unknown; limit?: unknown; fits?: unknown };
+  if (typeof d.needed_mib !== 'number' || typeof d.available_mib !== 'number' || !Array.isArray(d.fits)) return null;
+  const gib = (mib: number) => (mib / 1024).toFixed(1);
+  const params = { need: gib(d.needed_mib), have: gib(d.available_mib), limit: typeof d.limit === 'string' ? d.limit : '' };
+  // Each option is a set of config keys (language-neutral names) with the memory it needs.
+  const fits = d.fits
+    .filter((f): f is Record<string, unknown> => typeof f === 'object' && f !== null)
+    .map((f) => {
+      const keys = Object.entries(f).filter(([k]) => k !== 'needed_mib').map(([k, v]) => `${k}: ${String(v)}`).join(', ');
+      return typeof f.needed_mib === 'number' ? `${keys} (${gib(f.needed_mib)} GiB)` : keys;
+    });
+  return fits.length > 0 ? runHintWith('runHint.memoryFits', { ...params, fits: fits.join('; ') }) : runHintWith('runHint.memoryNoFit', params);
 }
 
 /** null when the engine ended normally. */
@@ -27,6 +47,8 @@ export function engineFailure(end: EngineEnd): RunError | null {
   if (end.exitCode === 0 && !end.signal) return null;
   if (end.lastError && typeof end.lastError.message === 'string') {
     const known = end.exitCode !== null ? EXIT_CODES[end.exitCode] : undefined;
+    const memory = end.lastError.code === 'out_of_memory' ? memoryHint(end.lastError.details) : null;
+    if (memory) return { code: 'out_of_memory', message: end.lastError.message, ...memory };
     return {
       code: typeof end.lastError.code === 'string' ? end.lastError.code : (known?.code ?? 'internal'),
       message: end.lastError.message,

@@ -48,6 +48,37 @@ describe('engineFailure', () => {
   });
 });
 
+describe('memory plan errors', () => {
+  const details = {
+    needed_mib: 45690,
+    available_mib: 24576,
+    limit: 'max_vram_gb 24',
+    plan: { weights_mib: 15320 },
+    fits: [{ gradient_checkpointing: true, needed_mib: 24000 }, { per_device_train_batch_size: 1, gradient_checkpointing: true, needed_mib: 19000 }],
+  };
+
+  it('turns the engine’s out_of_memory details into a translatable hint with the numbers and the settings that fit', () => {
+    const e = engineFailure({ exitCode: 7, signal: null, lastError: { code: 'out_of_memory', message: 'the run needs about 44.6 GiB', hint: 'settings that fit: …', details }, stderrTail: '' });
+    expect(e).toMatchObject({ code: 'out_of_memory', message: 'the run needs about 44.6 GiB', hintCode: 'runHint.memoryFits' });
+    expect(e?.hintParams).toEqual({
+      need: '44.6',
+      have: '24.0',
+      limit: 'max_vram_gb 24',
+      fits: 'gradient_checkpointing: true (23.4 GiB); per_device_train_batch_size: 1, gradient_checkpointing: true (18.6 GiB)',
+    });
+    expect(e?.hint).toBe(
+      'It needs about 44.6 GiB and 24.0 GiB are available (max_vram_gb 24). Settings that fit: gradient_checkpointing: true (23.4 GiB); per_device_train_batch_size: 1, gradient_checkpointing: true (18.6 GiB).',
+    );
+  });
+
+  it('says when nothing fits, and keeps the engine’s own hint when there are no details', () => {
+    const none = engineFailure({ exitCode: 7, signal: null, lastError: { code: 'out_of_memory', message: 'm', details: { ...details, fits: [] } }, stderrTail: '' });
+    expect(none).toMatchObject({ hintCode: 'runHint.memoryNoFit', hintParams: { need: '44.6', have: '24.0', limit: 'max_vram_gb 24' } });
+    const plain = engineFailure({ exitCode: 7, signal: null, lastError: { code: 'out_of_memory', message: 'out of device memory', hint: 'lower the batch' }, stderrTail: '' });
+    expect(plain).toEqual({ code: 'out_of_memory', message: 'out of device memory', hint: 'lower the batch' });
+  });
+});
+
 describe('parseNvidiaSmi', () => {
   it('reads name and total memory per GPU', () => {
     expect(parseNvidiaSmi('NVIDIA GeForce RTX 4090, 24564 MiB\nNVIDIA H200, 143771 MiB\n')).toEqual([

@@ -45,6 +45,9 @@ export function buildEngineConfig(c: RunConfig, p: EnginePaths): Record<string, 
     packing: c.packing,
     // QLoRA: frozen weights as NF4 with double quantisation (native/docs/protocol.md).
     ...(c.quantizationBit !== undefined ? { quantization_bit: c.quantizationBit } : {}),
+    // Omitted: the engine's memory plan decides (off when the run fits without it).
+    ...(c.gradientCheckpointing !== undefined ? { gradient_checkpointing: c.gradientCheckpointing } : {}),
+    ...(c.maxVramGb !== undefined ? { max_vram_gb: c.maxVramGb } : {}),
     // If this process dies, the engine's stdin closes: it then stops with a checkpoint the next start resumes from.
     stop_on_stdin_eof: true,
   };

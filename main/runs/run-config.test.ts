@@ -132,6 +132,18 @@ describe('engine config', () => {
     const r = buildEngineConfig(c, { trainFile: '/t.ltok', evalFile: '/e.ltok', outputDir: '/out', resumeFrom: '/out/checkpoint-4' });
     expect(r).toMatchObject({ resume_from: '/out/checkpoint-4', eval_file: '/e.ltok' });
     expect(r).not.toHaveProperty('adapter_dir');
+    // gradient checkpointing and the memory cap: passed when set, left to the engine's memory plan when not
+    expect(e).not.toHaveProperty('gradient_checkpointing');
+    expect(e).not.toHaveProperty('max_vram_gb');
+    const m = buildEngineConfig(RunConfig.parse({ ...c, gradientCheckpointing: false, maxVramGb: 24 }), { trainFile: '/t.ltok', evalFile: null, outputDir: '/out', resumeFrom: null });
+    expect(m).toMatchObject({ gradient_checkpointing: false, max_vram_gb: 24 });
+  });
+
+  it('reads gradient_checkpointing and max_vram_gb from YAML and writes them back', () => {
+    const r = runConfigFromYaml('model_name_or_path: /m\ndataset: d\ntemplate: qwen\ngradient_checkpointing: true\nmax_vram_gb: 12\n');
+    expect(r.config).toMatchObject({ gradientCheckpointing: true, maxVramGb: 12 });
+    expect(r.warnings.map((w) => w.message).join('\n')).not.toMatch(/gradient_checkpointing/);
+    expect(runConfigToYaml(r.config)).toMatch(/gradient_checkpointing: true[\s\S]*max_vram_gb: 12/);
   });
 });
 

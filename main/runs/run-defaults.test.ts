@@ -24,6 +24,16 @@ describe('runDefaults', () => {
     expect(d.notes).toContainEqual(expect.objectContaining({ code: 'runDefaults.microBatch', params: { batch: 8, share: 90 } }));
   });
 
+  it('caps the usable memory at max_vram_gb and estimates with checkpointing as configured', async () => {
+    const gpus = [{ index: 0, name: 'Big GPU', memoryBytes: 80 * GiB }];
+    const capped = await runDefaults({ gpus, config: { maxVramGb: 2, perDeviceTrainBatchSize: 8 } });
+    expect(capped.availableBytes).toBe(2 * GiB);
+    const on = await runDefaults({ gpus, config: { cutoffLen: 2048, perDeviceTrainBatchSize: 8, gradientCheckpointing: true } });
+    const off = await runDefaults({ gpus, config: { cutoffLen: 2048, perDeviceTrainBatchSize: 8, gradientCheckpointing: false } });
+    expect(off.estimatedBytes!).toBeGreaterThan(on.estimatedBytes!);
+    expect(off.config.gradientCheckpointing).toBe(false);
+  });
+
   it('warns before start when the configuration will not fit', async () => {
     // The fixed CUDA/allocator overhead alone (600 MiB) exceeds 90% of a 512 MiB card.
     const d = await runDefaults({ gpus: [{ index: 0, name: 'Tiny GPU', memoryBytes: 512 * 1024 * 1024 }], config: { cutoffLen: 2048, perDeviceTrainBatchSize: 4 } });

@@ -52,8 +52,12 @@ export async function runDefaults(o: { model?: string | undefined; config?: Part
   let batch = given.perDeviceTrainBatchSize ?? 1;
   let quantizationBit = given.quantizationBit;
   let estimatedBytes: number | null = null;
-  const availableBytes = gpu ? gpu.memoryBytes * USABLE_SHARE : null;
-  const estimate = (b: number, method: 'lora' | 'qlora') => estimateVram(shape, { method, seqLen: cutoffLen, batchSize: b, loraRank, gradientCheckpointing: true }).totalBytes;
+  // max_vram_gb caps what the engine may use (a smaller card simulated on this one).
+  const capBytes = given.maxVramGb !== undefined ? given.maxVramGb * GiB : Infinity;
+  const availableBytes = gpu ? Math.min(gpu.memoryBytes * USABLE_SHARE, capBytes) : null;
+  // Unset, the engine turns gradient checkpointing on when the run does not fit without it: estimate with it on.
+  const gradientCheckpointing = given.gradientCheckpointing ?? true;
+  const estimate = (b: number, method: 'lora' | 'qlora') => estimateVram(shape, { method, seqLen: cutoffLen, batchSize: b, loraRank, gradientCheckpointing }).totalBytes;
   if (gpu && availableBytes !== null) {
     const gib = (gpu.memoryBytes / GiB).toFixed(1);
     notes.push(say('runDefaults.gpu', { name: gpu.name, gib }, `GPU: ${gpu.name}, ${gib} GiB.`));

@@ -16,6 +16,8 @@ const HINTS = {
   'runHint.lowerMemory': 'Lower the batch size or cutoff length, or use QLoRA.',
   'runHint.killedLowerMemory': 'If nothing else killed it, lower the batch size or cutoff length.',
   'runHint.resumeAndReport': 'Resume from the last checkpoint; report it if it happens again.',
+  'runHint.memoryFits': 'It needs about {need} GiB and {have} GiB are available ({limit}). Settings that fit: {fits}.',
+  'runHint.memoryNoFit': 'It needs about {need} GiB and {have} GiB are available ({limit}); no batch size, cutoff length or gradient checkpointing makes it fit. Use a smaller model or a GPU with more memory.',
 } as const;
 export type RunHintCode = keyof typeof HINTS;
 
@@ -25,4 +27,10 @@ export const RUN_HINT_CODES = Object.keys(HINTS) as RunHintCode[];
 /** The `hint` and `hintCode` fields of a RunError. */
 export function runHint(code: RunHintCode): Required<Pick<RunError, 'hint' | 'hintCode'>> {
   return { hint: HINTS[code], hintCode: code };
+}
+
+/** A hint with numbers: `{name}` in the English text filled from params, which the renderer's translation fills too. */
+export function runHintWith(code: RunHintCode, params: Readonly<Record<string, string | number>>): Required<Pick<RunError, 'hint' | 'hintCode' | 'hintParams'>> {
+  const hint = HINTS[code].replace(/\{(\w+)\}/g, (m, k: string) => (params[k] !== undefined ? String(params[k]) : m));
+  return { hint, hintCode: code, hintParams: { ...params } };
 }

@@ -20,6 +20,8 @@ export const YAML_KEYS = {
   maskHistory: 'mask_history',
   finetuningType: 'finetuning_type',
   quantizationBit: 'quantization_bit',
+  gradientCheckpointing: 'gradient_checkpointing',
+  maxVramGb: 'max_vram_gb',
   loraRank: 'lora_rank',
   loraAlpha: 'lora_alpha',
   loraDropout: 'lora_dropout',
@@ -58,7 +60,7 @@ const IGNORED_KEYS = new Set([
   'do_train', 'overwrite_output_dir', 'overwrite_cache', 'plot_loss', 'report_to', 'bf16', 'fp16', 'pure_bf16', 'ddp_timeout',
   'preprocessing_num_workers', 'dataloader_num_workers', 'trust_remote_code', 'flash_attn', 'resume_from_checkpoint',
   'save_only_model', 'logging_dir', 'dataset_dir', 'per_device_eval_batch_size', 'eval_strategy', 'evaluation_strategy',
-  'save_strategy', 'logging_strategy', 'gradient_checkpointing', 'use_unsloth', 'enable_liger_kernel', 'upcast_layernorm',
+  'save_strategy', 'logging_strategy', 'use_unsloth', 'enable_liger_kernel', 'upcast_layernorm',
   // Multi-GPU and logging plumbing of LLaMA-Factory's example configs: Lathe runs one GPU and logs everything itself.
   'deepspeed', 'ddp_find_unused_parameters', 'include_num_input_tokens_seen', 'save_safetensors', 'disable_tqdm',
 ]);

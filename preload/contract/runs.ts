@@ -2,7 +2,7 @@
 // Types and zod schemas only; the queue, the engine process and the store live in main/runs and main/engine.
 import { z } from 'zod';
 import type { DomainContract } from './define.js';
-import { MessageCode, Notice } from './message-code.js';
+import { MessageCode, MessageParams, Notice } from './message-code.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Configuration: one typed object. YAML import/export maps it to LLaMA-Factory's key names (main/runs/run-yaml.ts).
@@ -36,6 +36,11 @@ export const RunConfig = z
     finetuningType: z.literal('lora').default('lora'),
     /** 4 or 8: QLoRA (base weights quantised); omitted: plain LoRA. */
     quantizationBit: z.union([z.literal(4), z.literal(8)]).optional(),
+    /** Recompute each layer's activations in the backward instead of keeping them (less memory, about a third more
+     * compute). Omitted: the engine decides from its memory plan (off when the run fits without it). */
+    gradientCheckpointing: z.boolean().optional(),
+    /** Cap on the GPU memory the engine may use, in GiB (a smaller card simulated on a big one). Omitted: the GPU's free memory. */
+    maxVramGb: z.number().positive().max(4096).optional(),
     loraRank: z.number().int().min(1).max(1024).default(8),
     /** Omitted: twice the rank (LLaMA-Factory's default). */
     loraAlpha: z.number().positive().max(1e6).optional(),
@@ -98,7 +103,14 @@ export type RunStatus = z.infer<typeof RunStatus>;
 export const RunId = z.number().int().positive();
 
 /** `hintCode`: the hint's translatable code (main/runs/run-hints.ts); absent for the engine's own hints and older runs. */
-export const RunError = z.object({ code: z.string(), message: z.string(), hint: z.string().optional(), hintCode: MessageCode.optional() });
+export const RunError = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+  hintCode: MessageCode.optional(),
+  /** Numbers and settings the translated hint fills in (e.g. the memory a run needs and the settings that fit). */
+  hintParams: MessageParams.optional(),
+});
 export type RunError = z.infer<typeof RunError>;
 
 export const RunScores = z.object({

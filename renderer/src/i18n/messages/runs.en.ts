@@ -57,6 +57,8 @@ export const runsEn = {
   'main.runHint.chooseSupportedModel': 'Choose a Llama, Qwen2/3 or Mistral model.',
   'main.runHint.prepareAgain': 'Prepare the dataset again.',
   'main.runHint.lowerLearningRate': 'Lower the learning rate and start again.',
+  'main.runHint.memoryFits': 'It needs about {need} GiB and {have} GiB are available ({limit}). Settings that fit: {fits}.',
+  'main.runHint.memoryNoFit': 'It needs about {need} GiB and {have} GiB are available ({limit}); no batch size, cutoff length or gradient checkpointing makes it fit. Use a smaller model or a GPU with more memory.',
   'main.runHint.lowerMemory': 'Lower the batch size or cutoff length, or use QLoRA.',
   'main.runHint.killedLowerMemory': 'If nothing else killed it, lower the batch size or cutoff length.',
   'main.runHint.resumeAndReport': 'Resume from the last checkpoint; report it if it happens again.',

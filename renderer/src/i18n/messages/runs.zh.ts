@@ -59,6 +59,8 @@ export const runsZh: Record<keyof typeof runsEn, string> = {
   'main.runHint.chooseSupportedModel': '请选择 Llama、Qwen2/3 或 Mistral 模型。',
   'main.runHint.prepareAgain': '请重新准备数据集。',
   'main.runHint.lowerLearningRate': '请降低学习率后重新开始。',
+  'main.runHint.memoryFits': '大约需要 {need} GiB，可用 {have} GiB（{limit}）。可以放下的设置：{fits}。',
+  'main.runHint.memoryNoFit': '大约需要 {need} GiB，可用 {have} GiB（{limit}）；调整批大小、截断长度或梯度检查点都放不下。请换更小的模型或显存更大的 GPU。',
   'main.runHint.lowerMemory': '请降低批大小或截断长度，或改用 QLoRA。',
   'main.runHint.killedLowerMemory': '如果不是别的程序结束了它，请降低批大小或截断长度。',
   'main.runHint.resumeAndReport': '请从最近的检查点继续训练；如果再次发生，请报告这个问题。',

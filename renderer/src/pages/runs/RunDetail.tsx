@@ -61,7 +61,7 @@ export function RunDetail({ run, active }: { run: RunDto; active: boolean }) {
           <div className="banner banner-error" role="alert">
             <div>
               <strong>{run.error.message}</strong>
-              {run.error.hint && <div>{tm({ code: run.error.hintCode, message: run.error.hint })}</div>}
+              {run.error.hint && <div>{tm({ code: run.error.hintCode, params: run.error.hintParams, message: run.error.hint })}</div>}
             </div>
           </div>
         )}

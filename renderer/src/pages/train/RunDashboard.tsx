@@ -79,7 +79,7 @@ export function RunDashboard({ run }: { run: RunDto }) {
           <div className="banner banner-error" role="alert" data-testid="run-error">
             <div>
               <strong>{run.error.message}</strong>
-              {run.error.hint && <div>{tm({ code: run.error.hintCode, message: run.error.hint })}</div>}
+              {run.error.hint && <div>{tm({ code: run.error.hintCode, params: run.error.hintParams, message: run.error.hint })}</div>}
             </div>
           </div>
         )}

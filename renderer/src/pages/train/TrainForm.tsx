@@ -14,10 +14,11 @@ import { useLathe } from '../../store/bound-store.js';
 import { datasetsSelectors } from '../../store/datasets/selectors.js';
 import { configFromForm, formFromConfig, type RunFormValues } from './run-form.js';
 
-type NumField = 'loraRank' | 'loraAlpha' | 'learningRate' | 'numTrainEpochs' | 'perDeviceTrainBatchSize' | 'gradientAccumulationSteps' | 'cutoffLen' | 'evalSteps' | 'saveSteps' | 'maxSteps';
-const NUM_FIELDS: readonly NumField[] = ['loraRank', 'loraAlpha', 'learningRate', 'numTrainEpochs', 'perDeviceTrainBatchSize', 'gradientAccumulationSteps', 'cutoffLen', 'evalSteps', 'saveSteps', 'maxSteps'];
+type NumField = 'loraRank' | 'loraAlpha' | 'learningRate' | 'numTrainEpochs' | 'perDeviceTrainBatchSize' | 'gradientAccumulationSteps' | 'cutoffLen' | 'evalSteps' | 'saveSteps' | 'maxSteps' | 'maxVramGb';
+const NUM_FIELDS: readonly NumField[] = ['loraRank', 'loraAlpha', 'learningRate', 'numTrainEpochs', 'perDeviceTrainBatchSize', 'gradientAccumulationSteps', 'cutoffLen', 'evalSteps', 'saveSteps', 'maxSteps', 'maxVramGb'];
+const PLACEHOLDER: Partial<Record<NumField, MessageKey>> = { maxSteps: 'train.field.maxSteps.none', maxVramGb: 'train.field.maxVramGb.none' };
 /** Fields whose change alters the memory estimate: defaults are asked again when they settle. */
-const ESTIMATE_FIELDS = ['model', 'method', 'loraRank', 'perDeviceTrainBatchSize', 'cutoffLen'] as const;
+const ESTIMATE_FIELDS = ['model', 'method', 'loraRank', 'perDeviceTrainBatchSize', 'cutoffLen', 'gradientCheckpointing', 'maxVramGb'] as const;
 
 export function TrainForm({ projectId, disabled }: { projectId: number; disabled: boolean }) {
   const t = useT();
@@ -67,12 +68,13 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
   useEffect(() => {
     if (!parsed || !defaults || Object.keys(parsed.errors).some((k) => (ESTIMATE_FIELDS as readonly string[]).includes(k))) return;
     const c = parsed.config;
-    if (c.model === defaults.config.model && c.loraRank === defaults.config.loraRank && c.perDeviceTrainBatchSize === defaults.config.perDeviceTrainBatchSize && c.cutoffLen === defaults.config.cutoffLen && c.quantizationBit === defaults.config.quantizationBit) return;
+    const d = defaults.config;
+    if (c.model === d.model && c.loraRank === d.loraRank && c.perDeviceTrainBatchSize === d.perDeviceTrainBatchSize && c.cutoffLen === d.cutoffLen && c.quantizationBit === d.quantizationBit && c.gradientCheckpointing === d.gradientCheckpointing && c.maxVramGb === d.maxVramGb) return;
     const timer = setTimeout(() => {
       // Another model: its own defaults (template, cutoff) from scratch; the same model: the edited values re-estimated.
       if (c.model !== defaults.config.model) return void loadDefaults(c.model);
       const { datasets: _d, ...partial } = c;
-      void loadDefaults(c.model, { ...partial, quantizationBit: c.quantizationBit });
+      void loadDefaults(c.model, { ...partial, quantizationBit: c.quantizationBit, gradientCheckpointing: c.gradientCheckpointing, maxVramGb: c.maxVramGb });
     }, 500);
     return () => clearTimeout(timer);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -186,9 +188,18 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
         <div className="form-grid" style={{ marginTop: 12 }}>
           {NUM_FIELDS.map((k) => (
             <Field key={k} label={t(`train.field.${k}` as MessageKey)} help={errorText(k) ?? t(`train.field.${k}.help` as MessageKey)}>
-              <input inputMode="decimal" value={values[k]} onChange={(e) => set({ [k]: e.target.value })} aria-invalid={!!errors[k]} placeholder={k === 'loraAlpha' ? String(Number(values.loraRank) * 2 || '') : k === 'maxSteps' ? t('train.field.maxSteps.none') : undefined} />
+              <input inputMode="decimal" value={values[k]} onChange={(e) => set({ [k]: e.target.value })} aria-invalid={!!errors[k]} placeholder={k === 'loraAlpha' ? String(Number(values.loraRank) * 2 || '') : PLACEHOLDER[k] ? t(PLACEHOLDER[k]) : undefined} />
             </Field>
           ))}
+          <Field label={t('train.field.gradientCheckpointing')} help={t('train.field.gradientCheckpointing.help')}>
+            <select value={values.gradientCheckpointing} onChange={(e) => set({ gradientCheckpointing: e.target.value as RunFormValues['gradientCheckpointing'] })} data-testid="gradient-checkpointing">
+              {(['auto', 'on', 'off'] as const).map((o) => (
+                <option key={o} value={o}>
+                  {t(`train.gradientCheckpointing.${o}`)}
+                </option>
+              ))}
+            </select>
+          </Field>
           <Field label={t('train.field.device')} help={t('train.field.device.help')}>
             <select value={values.device} onChange={(e) => set({ device: e.target.value })}>
               <option value="auto">{t('train.device.auto')}</option>

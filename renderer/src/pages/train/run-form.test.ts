@@ -27,6 +27,20 @@ describe('run form', () => {
     expect(back.maxSteps).toBeUndefined();
   });
 
+  it('gradient checkpointing: automatic leaves it to the engine, on/off set it; a blank memory cap is none', () => {
+    const v = formFromConfig(base, '1');
+    expect(v).toMatchObject({ gradientCheckpointing: 'auto', maxVramGb: '' });
+    const on = configFromForm({ ...v, gradientCheckpointing: 'on', maxVramGb: '24' }, base);
+    expect(on.errors).toEqual({});
+    expect(on.config).toMatchObject({ gradientCheckpointing: true, maxVramGb: 24 });
+    expect(formFromConfig(on.config, '1')).toMatchObject({ gradientCheckpointing: 'on', maxVramGb: '24' });
+    expect(configFromForm({ ...v, gradientCheckpointing: 'off' }, on.config).config).toMatchObject({ gradientCheckpointing: false });
+    const auto = configFromForm({ ...v, gradientCheckpointing: 'auto', maxVramGb: '' }, on.config).config;
+    expect(auto).not.toHaveProperty('gradientCheckpointing');
+    expect(auto).not.toHaveProperty('maxVramGb');
+    expect(configFromForm({ ...v, maxVramGb: '0' }, base).errors).toEqual({ maxVramGb: 'range' });
+  });
+
   it('reports wrong fields by name', () => {
     const { errors } = configFromForm({ ...formFromConfig(base, ''), loraRank: '0', learningRate: 'fast', numTrainEpochs: '', perDeviceTrainBatchSize: '1.5' }, base);
     expect(errors).toEqual({ datasetId: 'required', loraRank: 'range', learningRate: 'number', numTrainEpochs: 'required', perDeviceTrainBatchSize: 'number' });

@@ -17,6 +17,10 @@ export interface RunFormValues {
   evalSteps: string;
   saveSteps: string;
   maxSteps: string;
+  /** auto: the engine decides from its memory plan (off when the run fits without it). */
+  gradientCheckpointing: 'auto' | 'on' | 'off';
+  /** GiB; blank: no cap. */
+  maxVramGb: string;
   device: string;
   name: string;
 }
@@ -39,6 +43,8 @@ export function formFromConfig(c: RunConfig, datasetId: string): RunFormValues {
     evalSteps: String(c.evalSteps),
     saveSteps: String(c.saveSteps),
     maxSteps: c.maxSteps === undefined ? '' : String(c.maxSteps),
+    gradientCheckpointing: c.gradientCheckpointing === undefined ? 'auto' : c.gradientCheckpointing ? 'on' : 'off',
+    maxVramGb: c.maxVramGb === undefined ? '' : String(c.maxVramGb),
     device: c.device,
     name: '',
   };
@@ -76,7 +82,8 @@ export function configFromForm(v: RunFormValues, base: RunConfig): { config: Run
   const evalSteps = num('evalSteps', { int: true, min: 0 });
   const saveSteps = num('saveSteps', { int: true, min: 0 });
   const maxSteps = num('maxSteps', { int: true, min: 1, optional: true });
-  const { quantizationBit: _q, loraAlpha: _a, maxSteps: _m, ...rest } = base;
+  const maxVramGb = num('maxVramGb', { min: 0.5, max: 4096, optional: true });
+  const { quantizationBit: _q, loraAlpha: _a, maxSteps: _m, gradientCheckpointing: _g, maxVramGb: _v, ...rest } = base;
   const config: RunConfig = {
     ...rest,
     model: v.model.trim(),
@@ -93,6 +100,8 @@ export function configFromForm(v: RunFormValues, base: RunConfig): { config: Run
     evalSteps: evalSteps ?? base.evalSteps,
     saveSteps: saveSteps ?? base.saveSteps,
     ...(maxSteps !== undefined ? { maxSteps } : {}),
+    ...(v.gradientCheckpointing !== 'auto' ? { gradientCheckpointing: v.gradientCheckpointing === 'on' } : {}),
+    ...(maxVramGb !== undefined ? { maxVramGb } : {}),
     device: v.device || base.device,
   };
   return { config, errors };
