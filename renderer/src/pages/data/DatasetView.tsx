@@ -100,7 +100,7 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
     <div className="stack" data-testid="dataset-view">
       <div className="panel">
         <div className="row">
-          <h2 style={{ margin: 0 }}>{dataset.name}</h2>
+          <h2 style={{ margin: 0 }} translate="no">{dataset.name}</h2>
           <span className="badge">{dataset.format.toUpperCase()}</span>
           <span className="spacer" />
           <span className="muted">{t('data.facts', { rows: f.num(dataset.rowCount), skipped: f.num(dataset.skippedCount), source: dataset.sourceName })}</span>
