@@ -36,16 +36,23 @@ struct run_out {
   std::vector<double> loss, gnorm;
   std::vector<float> adapter;
   std::string ready_gpu;
+  bool checkpointing = false;  // as the ready event reports it
+  double limit_mib = -1.0;     // ready's memory_limit_mib, -1 when absent
+  lathe_status status;
 };
 
-static run_out run(const std::string& root, const std::string& arch, const std::string& device, bool fp32) {
+// gc: gradient_checkpointing (-1: the plan decides); max_vram_gb 0: no cap.
+static run_out run(const std::string& root, const std::string& arch, const std::string& device, bool fp32, int gc = -1,
+                   double max_vram_gb = 0.0) {
   std::string model = root + "/model-" + arch;
   if (!fs::exists(model)) test_write_tiny_model(model, arch, 5, 64, 64, 2, 4, 2, 96);
   if (!fs::exists(root + "/train.ltok")) ltok_write(root + "/train.ltok", make_ds(24, 3), 2);
   engine_config c;
   c.model_dir = model;
   c.train_file = root + "/train.ltok";
-  c.output_dir = root + "/out-" + arch + "-" + device.substr(0, 4) + (fp32 ? "-f32" : "-bf16");
+  c.output_dir = root + "/out-" + arch + "-" + device.substr(0, 4) + (fp32 ? "-f32" : "-bf16") + (gc == 1 ? "-gc" : "");
+  c.gradient_checkpointing = gc;
+  c.max_vram_gb = max_vram_gb;
   c.device = device;
   c.threads = 2;
   c.lora.r = 8;
@@ -70,8 +77,10 @@ static run_out run(const std::string& root, const std::string& arch, const std::
   if (st.ok()) st = trainer_run(tr);
   trainer_free(tr);
   protocol_capture(nullptr);
-  CHECK_OK(st);
   run_out o;
+  o.status = st;
+  if (max_vram_gb == 0.0) CHECK_OK(st);
+  if (!st.ok()) return o;
   std::istringstream in(sink);
   std::string line, err;
   while (std::getline(in, line)) {
@@ -83,6 +92,8 @@ static run_out run(const std::string& root, const std::string& arch, const std::
       o.gnorm.push_back(j.get("grad_norm")->as_number());
     }
     if (ev == "ready" && j.get("gpu")) o.ready_gpu = j.get("gpu")->as_string();
+    if (ev == "ready" && j.get("gradient_checkpointing")) o.checkpointing = j.get("gradient_checkpointing")->as_bool();
+    if (ev == "ready" && j.get("memory_limit_mib")) o.limit_mib = j.get("memory_limit_mib")->as_number();
   }
   st_archive ar;
   CHECK_OK(st_open_file(c.output_dir + "/adapter_model.safetensors", ar));
@@ -122,6 +133,48 @@ static void parity(const std::string& root, const std::string& arch) {
   CHECK(bl <= 2e-2);
   CHECK(bg <= 1e-1);
   CHECK(!f32.ready_gpu.empty());
+}
+
+// Gradient checkpointing on the GPU: the same run with the layers recomputed in the backward, vs the CPU without it
+// (fp32 exact mode: the same bounds as parity(); bf16: bf16 noise) and vs CUDA without it.
+static void checkpointing_parity(const std::string& root, const std::string& arch) {
+  run_out cpu = run(root, arch, "cpu", true, 0);
+  run_out f32 = run(root, arch, "cuda:0", true, 1);
+  run_out f32_off = run(root, arch, "cuda:0", true, 0);
+  run_out b16 = run(root, arch, "cuda:0", false, 1);
+  double el = max_rel(f32.loss, cpu.loss), eg = max_rel(f32.gnorm, cpu.gnorm), ea = test_rel_err(f32.adapter, cpu.adapter);
+  double ol = max_rel(f32.loss, f32_off.loss), og = max_rel(f32.gnorm, f32_off.gnorm);
+  double bl = max_rel(b16.loss, cpu.loss), bg = max_rel(b16.gnorm, cpu.gnorm);
+  std::printf("%-8s checkpointing on CUDA | fp32 vs CPU: loss %.1e gnorm %.1e adapter %.1e | fp32 vs CUDA off: loss %.1e gnorm %.1e | "
+              "bf16: loss %.1e gnorm %.1e\n", arch.c_str(), el, eg, ea, ol, og, bl, bg);
+  CHECK(f32.checkpointing && b16.checkpointing && !f32_off.checkpointing);
+  CHECK(el <= 1e-4 && eg <= 1e-3 && ea <= 1e-3);
+  CHECK(ol <= 1e-5 && og <= 1e-4);
+  CHECK(bl <= 2e-2 && bg <= 1e-1);
+}
+
+// max_vram_gb on the GPU: a cap below the backend's overhead is refused before loading (out_of_memory naming the cap);
+// a cap that fits is reported in `ready`; the backend refuses allocations past cap - overhead.
+static void memory_cap(const std::string& root) {
+  run_out small = run(root, "llama", "cuda:0", false, -1, 0.5);
+  std::printf("max_vram_gb 0.5: %s | hint: %s\n", small.status.message.c_str(), small.status.hint.c_str());
+  CHECK(small.status.code == LATHE_STATUS_OUT_OF_MEMORY && small.status.message.find("max_vram_gb 0.5") != std::string::npos);
+  run_out fits = run(root, "llama", "cuda:0", false, -1, 2.0);
+  CHECK_OK(fits.status);
+  CHECK(fits.loss.size() == 8 && fits.limit_mib > 0.0 && fits.limit_mib <= 2048.0);
+  backend* be = nullptr;
+  CHECK_OK(cuda_backend_create(0, true, &be));
+  if (!be) return;
+  be->set_memory_cap(be->overhead_bytes() + (256ull << 20));  // 256 MiB for counted allocations
+  float* a = be->alloc_f32(100ll << 18);                         // 100 MiB
+  float* b = be->alloc_f32(200ll << 18);                         // would pass 256
+  float* c = be->alloc_f32(100ll << 18);
+  std::printf("cap 256 MiB: 100 MiB %s, then 200 MiB %s, then 100 MiB %s\n", a ? "ok" : "refused", b ? "ok" : "refused", c ? "ok" : "refused");
+  CHECK(a && !b && c);
+  be->free_buf(a);
+  be->free_buf(b);
+  be->free_buf(c);
+  delete be;
 }
 
 static void generation(const std::string& root) {
@@ -213,6 +266,8 @@ int main() {
   }
   std::string root = test_temp_dir("cuda-parity");
   for (const char* arch : {"llama", "qwen2", "qwen3", "mistral"}) parity(root, arch);
+  for (const char* arch : {"llama", "qwen3"}) checkpointing_parity(root, arch);
+  memory_cap(root);
   generation(root);
   chunked_lm_head(root);
   return test_finish("test-cuda-parity");

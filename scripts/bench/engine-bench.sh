@@ -2,7 +2,8 @@
 # Engine benchmark on the GPU machine: builds lathe-engine with the CUDA backend for sm_90, optionally runs the GPU
 # tests, then for each shape trains the SAME random-initialised model on the SAME tokens with transformers + peft
 # (test/reference/bench_peft.py) and with lathe-engine, in this one call, and prints a table with the ratios.
-# Usage: scripts/bench/engine-bench.sh [--tests] [--steps N] [shape[:batch] ...]   (default: the three issue shapes)
+# Usage: scripts/bench/engine-bench.sh [--tests] [--steps N] [--engine 'KEYS'] [shape[:batch] ...]   (default: the three
+# issue shapes). --engine adds engine config keys, e.g. --engine '"gradient_checkpointing": true, "max_vram_gb": 24'.
 # Logs and JSON lines go to $OUT (or /tmp/engine-bench). Does not install anything.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,12 +15,14 @@ RUN_TESTS=0
 PROFILE=0
 STEPS=6
 WARM=2
+ENGINE_KEYS=""
 SHAPES=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --tests) RUN_TESTS=1 ;;
     --profile) PROFILE=1 ;;
     --steps) STEPS="$2"; shift ;;
+    --engine) ENGINE_KEYS=", $2"; shift ;;
     *) SHAPES+=("$1") ;;
   esac
   shift
@@ -70,7 +73,7 @@ for spec in "${SHAPES[@]}"; do
 {"model_dir": "$dir/model", "train_file": "$dir/train.ltok", "output_dir": "$dir/out", "device": "cuda:0",
  "lora_rank": 16, "lora_alpha": 32, "lora_dropout": 0.0, "lora_target": "all", "learning_rate": 1e-4,
  "lr_scheduler_type": "constant", "max_steps": $((STEPS + WARM)), "per_device_train_batch_size": $bsz,
- "cutoff_len": 2048, "packing": false, "shuffle": false, "logging_steps": 1}
+ "cutoff_len": 2048, "packing": false, "shuffle": false, "logging_steps": 1$ENGINE_KEYS}
 JSON
   "$BUILD/lathe-engine" "$dir/engine.json" >"$dir/engine.events" 2>"$dir/engine.err"
   echo "exit $?"; grep -E '"(ready|error)"' "$dir/engine.events" | cut -c1-400
@@ -97,6 +100,10 @@ if timed:
     res["ours_peak_gib"] = round(max(s["device_mib"] for s in steps) / 1024, 2)
     res["ours_loss_first"] = round(steps[0]["loss"], 4)
     res["ours_loss_last"] = round(steps[-1]["loss"], 4)
+ready = [e for e in ev if e.get("event") == "ready"]
+if ready:
+    res["ours_checkpointing"] = ready[0].get("gradient_checkpointing")
+    res["ours_plan_gib"] = round(ready[0].get("plan_mib", 0) / 1024, 2)
 if err:
     res["ours_error"] = err[0].get("message", "")[:200]
 print(json.dumps(res))
