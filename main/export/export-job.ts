@@ -10,7 +10,7 @@ import { chatTemplateFor, type ChatTemplateOutput, type TrainingTemplate } from 
 import type { FloatDtype } from './half-float.js';
 import { readAdapterConfig } from './lora-adapter.js';
 import { MergedWeights } from './merged-weights.js';
-import { throwIfCancelled, writeMergedWeights } from './merged-writer.js';
+import { throwIfCancelled, writeMergedWeights, type WriteTimings } from './merged-writer.js';
 import { writeModelFiles } from './model-files.js';
 import { formatWriters } from './format-writers.js';
 
@@ -53,6 +53,8 @@ export interface ExportJobResult {
   readonly out: string;
   readonly files: ExportedFile[];
   readonly template: ChatTemplateOutput | null;
+  /** Merged exports: where the weights' wall time went (benchmarks print it). */
+  readonly timings?: WriteTimings;
 }
 
 export interface JobContext {
@@ -103,6 +105,7 @@ export async function runExportJob(spec: ExportJobSpec, ctx: JobContext = {}): P
   const adapterConfig = spec.adapterDir ? await readAdapterConfig(spec.adapterDir) : null;
   const weights = spec.format === 'peft' ? null : await MergedWeights.open(spec.baseDir, spec.adapterDir);
   let out: AtomicOutput | null = null;
+  let timings: WriteTimings | undefined;
   try {
     out = await AtomicOutput.begin(spec.outDir, await estimateBytes(spec, weights));
     const readme = (kind: 'adapter' | 'merged' | 'gguf' | 'onnx', extra?: string[]) =>
@@ -127,13 +130,13 @@ export async function runExportJob(spec: ExportJobSpec, ctx: JobContext = {}): P
       await writeFile(join(out.dir, 'README.md'), readme('adapter'));
     } else if (spec.format === 'merged') {
       const dtype = spec.dtype ?? 'BF16';
-      await writeMergedWeights(weights!, out.dir, {
+      ({ timings } = await writeMergedWeights(weights!, out.dir, {
         dtype,
         maxShardBytes: spec.maxShardBytes ?? 5e9,
         signal: ctx.signal,
         threads: spec.threads,
         onProgress: (p) => progress('writing', 0.02 + 0.95 * (p.doneBytes / p.totalBytes), `Merging ${p.tensor}`),
-      });
+      }));
       await writeModelFiles(spec.baseDir, out.dir, dtype, template);
       await writeFile(join(out.dir, 'README.md'), readme('merged'));
     } else {
@@ -145,7 +148,7 @@ export async function runExportJob(spec: ExportJobSpec, ctx: JobContext = {}): P
     await out.commit();
     const files = await listFiles(spec.outDir);
     progress('finishing', 1, 'Done');
-    return { format: spec.format, out: spec.outDir, files, template };
+    return { format: spec.format, out: spec.outDir, files, template, ...(timings ? { timings } : {}) };
   } catch (err) {
     await out?.discard();
     throw err;

@@ -1,5 +1,6 @@
 // The merge kernel as a WebAssembly SIMD module (f32x4), built from bytes written here by hand (no toolchain):
-// w[o, :] += Σ_k (scale·b[o, k])·a[k, :] for rank and width multiples of 4, on data inside the module's memory.
+// w[o, :] += Σ_k (scale·b[o, k])·a[k, :] for rank and width multiples of 4, on data inside the module's memory;
+// and the same fused with bf16 decode/encode (`merge_bf16`), so bf16 weights never exist as f32 arrays.
 // V8's scalar JS does ~1 multiply-add per ns per core here; this does four. Does not allocate or know about jobs.
 
 const OP = {
@@ -9,9 +10,22 @@ const OP = {
 const SIMD = 0xfd;
 const V128_LOAD = [SIMD, 0x00, 0x00, 0x00]; // memarg: align 2^0 (any), offset 0
 const V128_STORE = [SIMD, 0x0b, 0x00, 0x00];
+const V128_LOAD_AT16 = [SIMD, 0x00, 0x00, 16]; // offset 16: the next four lanes
 const F32X4_SPLAT = [SIMD, 0x13];
 const F32X4_ADD = [SIMD, 0xe4, 0x01];
 const F32X4_MUL = [SIMD, 0xe6, 0x01];
+const V128_LOAD32_SPLAT = [SIMD, 0x09, 0x02]; // memarg offset follows
+const I32X4_SPLAT = [SIMD, 0x11];
+const I32X4_GT_S = [SIMD, 0x3b];
+const V128_AND = [SIMD, 0x4e];
+const V128_OR = [SIMD, 0x50];
+const V128_BITSELECT = [SIMD, 0x52];
+const I16X8_NARROW_I32X4_U = [SIMD, 0x86, 0x01];
+const I32X4_EXTEND_LOW_I16X8_U = [SIMD, 0xa9, 0x01];
+const I32X4_EXTEND_HIGH_I16X8_U = [SIMD, 0xaa, 0x01];
+const I32X4_SHL = [SIMD, 0xab, 0x01];
+const I32X4_SHR_U = [SIMD, 0xad, 0x01];
+const I32X4_ADD = [SIMD, 0xae, 0x01];
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -22,6 +36,16 @@ function uleb(n: number): number[] {
     out.push(b);
   } while (n);
   return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && !(b & 0x40)) || (n === -1 && b & 0x40)) return [...out, b];
+    out.push(b | 0x80);
+  }
 }
 
 function section(id: number, body: number[]): number[] {
@@ -83,13 +107,85 @@ function body(): number[] {
   return [...uleb(fn.length), ...fn];
 }
 
-/** The module's bytes: exports `merge(w, a, b, rows, cols, rank, scale)` and its memory `mem`. */
+// merge_bf16 parameters 0..5: w (bf16, rewritten in place), a (f32), c (f32 scale·b, (rows, rank)), rows, cols,
+// rank (i32; cols a multiple of 8, rank of 4). Locals 6..13 i32, 14..23 v128.
+const [BW, BA, BC, BROWS, BCOLS, BRANK] = [0, 1, 2, 3, 4, 5];
+const [BO, BJ, BK, RP, CROW, AT, CP, ARB] = [6, 7, 8, 9, 10, 11, 12, 13];
+const [W0, W1, CV, X, ONE, R7FFF, ABS, INF, Q40, LO] = [14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/**
+ * Per 8 columns of a row: the bf16 weights widened to f32 (bits << 16, exact), then w = w + a[k]·c[k] for k in
+ * order, one f32 rounding per step as the f32 kernel above does in memory, then rounded to bf16 as encodeRange
+ * does (nearest even on the dropped 16 bits; NaN stays a quiet NaN). Bit for bit the decode → merge → encode path.
+ */
+function bodyBf16(): number[] {
+  const g = (i: number) => [OP.get, i];
+  const s = (i: number) => [OP.set, i];
+  const k32 = (v: number) => [OP.i32const, ...sleb(v)];
+  const splat = (v: number, into: number) => [...k32(v), ...I32X4_SPLAT, ...s(into)];
+  // f32x4 bits on the stack → bf16 in the low 16 bits of each i32 lane
+  const encode = [
+    ...s(X),
+    ...g(X), ...k32(16), ...I32X4_SHR_U, ...g(Q40), ...V128_OR,
+    ...g(X), ...g(R7FFF), ...I32X4_ADD, ...g(X), ...k32(16), ...I32X4_SHR_U, ...g(ONE), ...V128_AND, ...I32X4_ADD, ...k32(16), ...I32X4_SHR_U,
+    ...g(X), ...g(ABS), ...V128_AND, ...g(INF), ...I32X4_GT_S,
+    ...V128_BITSELECT,
+  ];
+  const code: number[] = [
+    ...splat(1, ONE), ...splat(0x7fff, R7FFF), ...splat(0x7fffffff, ABS), ...splat(0x7f800000, INF), ...splat(0x40, Q40),
+    ...g(BCOLS), ...k32(2), OP.shl, ...s(ARB),
+    ...k32(0), ...s(BO),
+    OP.block, 0x40, OP.loop, 0x40,
+    ...g(BO), ...g(BROWS), OP.geU, OP.brIf, 1,
+    ...g(BW), ...g(BO), ...g(BCOLS), OP.mul, ...k32(1), OP.shl, OP.add, ...s(RP),
+    ...g(BC), ...g(BO), ...g(BRANK), OP.mul, ...k32(2), OP.shl, OP.add, ...s(CROW),
+    ...k32(0), ...s(BJ),
+    OP.block, 0x40, OP.loop, 0x40,
+    ...g(BJ), ...g(BCOLS), OP.geU, OP.brIf, 1,
+    ...g(RP), ...g(BJ), ...k32(1), OP.shl, OP.add, ...V128_LOAD, ...s(X),
+    ...g(X), ...I32X4_EXTEND_LOW_I16X8_U, ...k32(16), ...I32X4_SHL, ...s(W0),
+    ...g(X), ...I32X4_EXTEND_HIGH_I16X8_U, ...k32(16), ...I32X4_SHL, ...s(W1),
+    ...g(BA), ...g(BJ), ...k32(2), OP.shl, OP.add, ...s(AT),
+    ...g(CROW), ...s(CP),
+    ...k32(0), ...s(BK),
+    OP.block, 0x40, OP.loop, 0x40,
+    ...g(BK), ...g(BRANK), OP.geU, OP.brIf, 1,
+  ];
+  for (let i = 0; i < 4; i++) {
+    code.push(
+      ...g(CP), ...V128_LOAD32_SPLAT, i * 4, ...s(CV),
+      ...g(W0), ...g(AT), ...V128_LOAD, ...g(CV), ...F32X4_MUL, ...F32X4_ADD, ...s(W0),
+      ...g(W1), ...g(AT), ...V128_LOAD_AT16, ...g(CV), ...F32X4_MUL, ...F32X4_ADD, ...s(W1),
+      ...g(AT), ...g(ARB), OP.add, ...s(AT),
+    );
+  }
+  code.push(
+    ...g(CP), ...k32(16), OP.add, ...s(CP),
+    ...g(BK), ...k32(4), OP.add, ...s(BK),
+    OP.br, 0, OP.end, OP.end,
+    // address for the store, then the two halves narrowed into one i16x8
+    ...g(RP), ...g(BJ), ...k32(1), OP.shl, OP.add,
+    ...g(W0), ...encode, ...s(LO),
+    ...g(LO), ...g(W1), ...encode, ...I16X8_NARROW_I32X4_U,
+    ...V128_STORE,
+    ...g(BJ), ...k32(8), OP.add, ...s(BJ),
+    OP.br, 0, OP.end, OP.end,
+    ...g(BO), ...k32(1), OP.add, ...s(BO),
+    OP.br, 0, OP.end, OP.end,
+    OP.end,
+  );
+  const locals = [2, ...uleb(8), 0x7f, ...uleb(10), 0x7b];
+  const fn = [...locals, ...code];
+  return [...uleb(fn.length), ...fn];
+}
+
+/** The module's bytes: exports `merge(w, a, b, rows, cols, rank, scale)`, `merge_bf16(w, a, c, rows, cols, rank)` and its memory `mem`. */
 export function loraMergeWasmBytes(): Uint8Array {
-  const type = [1, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0];
-  const funcs = [1, 0];
+  const type = [2, 0x60, 7, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7d, 0, 0x60, 6, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0];
+  const funcs = [2, 0, 1];
   const memory = [1, 0x00, 1];
-  const exports = [2, ...str('merge'), 0x00, 0, ...str('mem'), 0x02, 0];
-  const code = [1, ...body()];
+  const exports = [3, ...str('merge'), 0x00, 0, ...str('merge_bf16'), 0x00, 1, ...str('mem'), 0x02, 0];
+  const code = [2, ...body(), ...bodyBf16()];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, type), ...section(3, funcs), ...section(5, memory), ...section(7, exports), ...section(10, code),

@@ -30,6 +30,8 @@ interface Kernel {
   /** Scratch for n floats, with room kept for `reserve` more (A and B) so later calls never move it. */
   alloc(n: number, reserve: number): Float32Array;
   add: Add;
+  /** bf16 in → merge → bf16 out for rows [r0, r1) in one pass, when the fused kernel can; false when it cannot. */
+  bf16?: (job: TensorJob, r0: number, r1: number) => boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ function wasmKernel(bytes: Uint8Array, fallback: Add): Kernel {
   const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   const inst = new wa.Instance(new wa.Module(bytes), {});
   const merge = inst.exports.merge as (w: number, a: number, b: number, rows: number, cols: number, rank: number, scale: number) => void;
+  const mergeBf16 = inst.exports.merge_bf16 as (w: number, a: number, c: number, rows: number, cols: number, rank: number) => void;
   const mem = inst.exports.mem as { readonly buffer: ArrayBuffer; grow(pages: number): number };
   let scratchFloats = 0;
   let lastA: Float32Array | null = null;
@@ -52,6 +55,35 @@ function wasmKernel(bytes: Uint8Array, fallback: Add): Kernel {
       scratchFloats = n;
       lastA = null;
       return new Float32Array(mem.buffer, 0, n);
+    },
+    bf16(job, r0, r1) {
+      const lora = job.lora;
+      const { cols } = job;
+      // The same cases the f32 SIMD path below takes (so the bytes are the same), and 8 columns per step.
+      if (!lora || job.srcDtype !== 'BF16' || job.dstDtype !== 'BF16' || lora.rank % 4 !== 0 || cols % 8 !== 0) return false;
+      const rank = lora.rank;
+      const chunkRows = Math.max(1, Math.min(r1 - r0, Math.floor(131072 / cols)));
+      // Memory: A (rank, cols) f32 | scale·B for one chunk (chunkRows, rank) f32 | the chunk's bf16 rows.
+      const cOff = rank * cols * 4;
+      const wOff = cOff + Math.ceil((chunkRows * rank * 4) / 16) * 16;
+      const need = wOff + chunkRows * cols * 2;
+      if (need > mem.buffer.byteLength) mem.grow(Math.ceil((need - mem.buffer.byteLength) / 65536));
+      new Float32Array(mem.buffer, 0, rank * cols).set(lora.a.subarray(0, rank * cols));
+      lastA = null;
+      const c = new Float32Array(mem.buffer, cOff, chunkRows * rank);
+      const w = new Uint8Array(mem.buffer, wOff, chunkRows * cols * 2);
+      // f32 × f32 is exact in f64, so storing the product rounds once: the kernel's own f32 multiply.
+      const scale = Math.fround(lora.scale);
+      for (let s0 = r0; s0 < r1; s0 += chunkRows) {
+        const s1 = Math.min(r1, s0 + chunkRows);
+        const b = lora.b;
+        for (let i = 0, x = s0 * rank, n = (s1 - s0) * rank; i < n; i++, x++) c[i] = b[x]! * scale;
+        const bytes = (s1 - s0) * cols * 2;
+        w.set(job.src.subarray(s0 * cols * 2, s0 * cols * 2 + bytes));
+        mergeBf16(wOff, 0, cOff, s1 - s0, cols, rank);
+        job.dst.set(w.subarray(0, bytes), s0 * cols * 2);
+      }
+      return true;
     },
     add(w, a, b, inDim, rank, scale, r0, r1, at) {
       const aOff = scratchFloats;
@@ -73,6 +105,7 @@ function wasmKernel(bytes: Uint8Array, fallback: Add): Kernel {
 
 /** The job's rows with the kernels passed in: it refers only to its parameters, so workers get it as source text. */
 function runRowsWith(job: TensorJob, rowStart: number, rowEnd: number, decode: Decode, kernel: Kernel, encode: Encode): void {
+  if (kernel.bf16?.(job, rowStart, rowEnd)) return;
   const chunkRows = Math.max(1, Math.floor(262144 / Math.max(1, job.cols)));
   const n0 = Math.min(rowEnd - rowStart, chunkRows);
   const scratch = kernel.alloc(n0 * job.cols, job.lora ? job.lora.rank * job.cols + n0 * job.lora.rank : 0);

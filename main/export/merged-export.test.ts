@@ -172,6 +172,26 @@ describe('merge pool and sharding', () => {
     }
   });
 
+  it('the fused bf16 kernel gives the bytes of decode → f32 SIMD merge → bf16 rounding, specials included', () => {
+    for (const [rows, cols, rank] of [[300, 2048, 16], [7, 8, 4], [33, 136, 8]] as const) {
+      const src = new Uint8Array(rows * cols * 2);
+      const bits = new Uint16Array(src.buffer);
+      // every bit pattern family: normals, subnormals, ±0, ±Inf, NaNs
+      for (let i = 0; i < bits.length; i++) bits[i] = (Math.imul(i, 2654435761) >>> 9) & 0xffff;
+      const a = Float32Array.from({ length: rank * cols }, (_, i) => Math.cos(i) * 0.1);
+      const b = Float32Array.from({ length: rows * rank }, (_, i) => Math.sin(i * 0.3) * 0.1);
+      const lora = { a, b, rank, scale: 1.7 };
+      const fused = new Uint8Array(rows * cols * 2);
+      runRows({ src, srcDtype: 'BF16', dst: fused, dstDtype: 'BF16', rows, cols, lora }, 0, rows);
+      const f32 = new Uint8Array(bf16ToF32(bits).buffer);
+      const merged = new Uint8Array(rows * cols * 4);
+      runRows({ src: f32, srcDtype: 'F32', dst: merged, dstDtype: 'F32', rows, cols, lora }, 0, rows);
+      const want = new Uint8Array(f32ToBf16(new Float32Array(merged.buffer)).buffer);
+      expect(Buffer.from(fused).equals(Buffer.from(want))).toBe(true);
+      expect(Buffer.from(fused).equals(Buffer.from(src))).toBe(false);
+    }
+  });
+
   it('plans shards like transformers and parses sizes', () => {
     const t = (name: string, n: number) => ({ name, dtype: 'BF16', shape: [n] });
     const plan = planShards([t('a', 200), t('b', 200), t('c', 900), t('d', 10)], 1000);

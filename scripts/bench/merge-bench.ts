@@ -32,4 +32,6 @@ process.stdout.write(`${JSON.stringify({
   threads: availableParallelism(),
   bytes_written: res.files.reduce((a, f) => a + f.bytes, 0),
   files: res.files.length,
+  // where the weights' wall time went: waiting for reads, the merge pool, writes, and the last fsync
+  ...(res.timings ? Object.fromEntries(Object.entries(res.timings).map(([k, v]) => [k.replace(/Ms$/, '_s'), Math.round(v / 100) / 10])) : {}),
 })}\n`);
