@@ -24,6 +24,7 @@ constexpr int THREADS = 128;  // 4 warps, 16 rows of the block's tile each
 constexpr int SEG_NO_QUERY = INT_MIN;  // segment id of query rows >= T (real ids are >= -1)
 constexpr int SEG_NO_KEY = INT_MAX;    // segment id of key rows >= T
 
+#ifndef FA_HOST_EMULATION  // flash-attn-emu.cpp supplies these three on host threads (fragment-layout check without a GPU)
 static __device__ __forceinline__ uint32_t smem_u32(const void* p) { return (uint32_t)__cvta_generic_to_shared(p); }
 
 // Four 8x8 bf16 matrices from shared memory; lanes 8m..8m+7 give the row addresses of matrix m.
@@ -46,9 +47,11 @@ static __device__ __forceinline__ void mma(float* c, const uint32_t* a, uint32_t
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+#endif
+
 static __device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
   __nv_bfloat162 v = __floats2bfloat162_rn(lo, hi);  // .x (lower column) in the low half, as mma reads it
-  return *reinterpret_cast<uint32_t*>(&v);
+  return (uint32_t)__bfloat16_as_ushort(v.x) | ((uint32_t)__bfloat16_as_ushort(v.y) << 16);
 }
 
 // Fragment loads from row-major shared tiles with leading dimension ld (elements, rows 16-byte aligned).
@@ -459,6 +462,7 @@ static __global__ void __launch_bounds__(THREADS) flash_bwd_dq_kernel(float* dq,
   }
 }
 
+#ifndef FA_HOST_EMULATION
 // ---- launchers: false when the head dim has no instantiation (the caller keeps the cuBLAS path of
 // attention-gemm.cu: any hd there; 64 and 128 are every benchmark model, 32/96 are one instantiation each) ----
 inline size_t fwd_smem(int hd) { return (size_t)(3 * 64 * (hd + 8)) * 2 + 64 * 4; }
@@ -510,5 +514,7 @@ inline bool flash_attention_backward(cudaStream_t st, float* dq, float* dk, floa
   }
   return true;
 }
+
+#endif
 
 }  // namespace fa
