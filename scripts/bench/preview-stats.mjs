@@ -14,7 +14,7 @@ const bundle = { bundle: true, platform: 'node', format: 'esm', target: 'node20'
 await esbuild.build({ ...bundle, entryPoints: [path.join(root, 'scripts/bench/preview-stats-child.ts')], outfile: path.join(out, 'preview-stats-child.mjs') });
 await esbuild.build({ ...bundle, entryPoints: [path.join(root, 'main/preview/measure-worker.ts')], outfile: path.join(out, 'measure-worker.mjs') });
 await esbuild.build({ ...bundle, entryPoints: [path.join(root, 'main/datasets/source-window-worker.ts')], outfile: path.join(out, 'source-window-worker.mjs') });
-const args = [path.join(out, 'preview-stats-child.mjs'), '--rows', values.rows, '--worker', path.join(out, 'measure-worker.mjs'), '--windowWorker', path.join(out, 'source-window-worker.mjs'), ...(values.workers ? ['--workers', values.workers] : [])];
+const args = ['--expose-gc', path.join(out, 'preview-stats-child.mjs'), '--rows', values.rows, '--worker', path.join(out, 'measure-worker.mjs'), '--windowWorker', path.join(out, 'source-window-worker.mjs'), ...(values.workers ? ['--workers', values.workers] : [])];
 const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 24 });
 if (r.status !== 0) throw new Error(`bench child failed:\n${r.stderr}`);
 const res = JSON.parse(r.stdout.trim().split('\n').pop());
