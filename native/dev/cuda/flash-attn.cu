@@ -177,17 +177,19 @@ bool check_case(const shape& s, uint64_t seed) {
                 norm_err(r.dv, dv, g0k));
 }
 
+// median of 20 after 3 warm-ups; events on the stream the work runs on (a non-blocking one: the legacy stream would
+// not order with it)
 template <typename F>
-float median_ms(F f) {
+float median_ms(cudaStream_t st, F f) {
   cudaEvent_t e0, e1;
   CK(cudaEventCreate(&e0));
   CK(cudaEventCreate(&e1));
   for (int i = 0; i < 3; i++) f();
   std::vector<float> ms;
   for (int rep = 0; rep < 20; rep++) {
-    CK(cudaEventRecord(e0));
+    CK(cudaEventRecord(e0, st));
     f();
-    CK(cudaEventRecord(e1));
+    CK(cudaEventRecord(e1, st));
     CK(cudaEventSynchronize(e1));
     float t = 0;
     CK(cudaEventElapsedTime(&t, e0, e1));
@@ -256,12 +258,12 @@ void bench_case(const shape& s, cuda_ctx& x) {
       pairs += i - j;
     }
   double fwd_flop = 4.0 * s.hd * s.H * pairs, bwd_flop = 2.5 * fwd_flop;
-  float fe = median_ms([&] { attention_forward_gemm_cuda(x, out_e, lse_e, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window); });
-  float be = median_ms([&] {
+  float fe = median_ms(x.stream, [&] { attention_forward_gemm_cuda(x, out_e, lse_e, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window); });
+  float be = median_ms(x.stream, [&] {
     attention_backward_gemm_cuda(x, dq, dk, dv, dout, out_e, lse_e, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
   });
-  float ff = median_ms([&] { fa::flash_attention_forward(x.stream, out_f, lse_f, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window); });
-  float bf = median_ms([&] {
+  float ff = median_ms(x.stream, [&] { fa::flash_attention_forward(x.stream, out_f, lse_f, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window); });
+  float bf = median_ms(x.stream, [&] {
     fa::flash_attention_backward(x.stream, dq, dk, dv, D, dob, dout, out_e, lse_e, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
   });
   auto tf = [](double flop, float ms) { return flop / (ms * 1e-3) / 1e12; };
