@@ -43,6 +43,10 @@ export function App() {
   return (
     <div className="shell">
       <header className="topbar">
+        {/* Keyboard users reach the page without tabbing through the navigation (hash routes: a button, not #main). */}
+        <button type="button" className="skip-link" onClick={() => document.querySelector<HTMLElement>('main.content')?.focus()}>
+          {t('app.skip')}
+        </button>
         <span className="brand">{t('app.title')}</span>
         <nav aria-label={t('app.nav')}>
           {PAGES.map((p) => (
@@ -76,7 +80,7 @@ export function App() {
           {t('drop.overlay')}
         </div>
       )}
-      <main className="content">
+      <main className="content" tabIndex={-1}>
         <Page />
       </main>
     </div>

@@ -8,6 +8,8 @@ import { useLathe } from '../store/bound-store.js';
 import { formatBytes } from './eta.js';
 
 const SHOWN = 6;
+const FORMAT_NAMES = ['peft', 'merged', 'gguf', 'ollama', 'onnx'] as const;
+const isFormat = (f: string): f is (typeof FORMAT_NAMES)[number] => (FORMAT_NAMES as readonly string[]).includes(f);
 
 export function ProjectOverview({ project }: { project: ProjectDto }) {
   const t = useT();
@@ -49,7 +51,7 @@ export function ProjectOverview({ project }: { project: ProjectDto }) {
       <OverviewPanel title={t('projects.overview.exports')} link="#export" linkLabel={t('nav.export')} empty={t('projects.overview.noExports')} items={exportsList}>
         {(e) => (
           <a href="#export" className="list-item">
-            <span className="card-title">{e.format}</span>
+            <span className="card-title">{isFormat(e.format) ? t(`export.format.${e.format}`) : e.format}</span>
             <span className="card-meta mono">
               {formatBytes(e.bytes)} · {e.path}
             </span>

@@ -3,6 +3,7 @@ export const appEn = {
   'app.title': 'Lathe',
   'app.language': 'Language',
   'app.nav': 'Main',
+  'app.skip': 'Skip to the page',
   'app.workspace': 'Workspace',
   'app.connection.web': 'Web mode',
   'app.connection.electron': 'Desktop',

@@ -5,6 +5,7 @@ export const appZh: Record<keyof typeof appEn, string> = {
   'app.title': 'Lathe',
   'app.language': '语言',
   'app.nav': '主导航',
+  'app.skip': '跳到页面内容',
   'app.workspace': '工作区',
   'app.connection.web': '网页模式',
   'app.connection.electron': '桌面版',
