@@ -1,6 +1,7 @@
 // Flash-style attention on bf16 tensor cores (mma.sync m16n8k16, sm_80+: RTX 30/40/50 and H100/H200 alike; no
-// wgmma), the dev variant v1 of issue 6: forward with online softmax (FlashAttention-2, Dao 2023, algorithm 1) and
-// backward recomputing P from the saved log-sum-exp (algorithm 2), masks exactly as cpu/attention.cpp: causal within
+// wgmma), the dev variants of issue 6: forward with online softmax (FlashAttention-2, Dao 2023, algorithm 1) and
+// backward recomputing P from the saved log-sum-exp (algorithm 2) — v1 with a separate deterministic dQ pass, v2 with
+// dQ by atomics inside the dK/dV kernel —, masks exactly as cpu/attention.cpp: causal within
 // a segment (packed records), GQA, optional sliding window. Layouts as the op layer: q (B,T,H,hd), k/v (B,T,KVH,hd),
 // seg (B,T), lse (B,H,T). Does not touch the engine (no cuda_ctx): the harness flash-attn.cu owns memory and streams.
 //
@@ -70,6 +71,11 @@ static __device__ __forceinline__ void load_b_nk(uint32_t* b, const bf16* s, int
 static __device__ __forceinline__ void load_b_kn(uint32_t* b, const bf16* s, int ld, int k0, int n0) {
   int lane = threadIdx.x & 31, m = lane >> 3, r = lane & 7;
   ldsm_x4_t(b, s + (k0 + r + (m & 1) * 8) * ld + n0 + (m >> 1) * 8);
+}
+// A (16x16) at rows m0, columns k0 from a tile stored transposed, [k][m]
+static __device__ __forceinline__ void load_a_t(uint32_t* a, const bf16* s, int ld, int m0, int k0) {
+  int lane = threadIdx.x & 31, m = lane >> 3, r = lane & 7;
+  ldsm_x4_t(a, s + (k0 + r + (m >> 1) * 8) * ld + m0 + (m & 1) * 8);
 }
 // A fragment of k16 from two 16x8 accumulator tiles (FlashAttention-2's register reuse of P)
 static __device__ __forceinline__ void acc_to_a(uint32_t* a, const float* c0, const float* c1) {
@@ -250,12 +256,14 @@ static __global__ void flash_bwd_prep_kernel(float* D, bf16* dob, const float* d
 // no second writer (deterministic). Per query tile of BQ rows: S^T = K Q^T and dP^T = V dO^T (16 x BQ per warp),
 // P^T = exp(S^T - lse), dS^T = P^T (dP^T - D) scale, then dV += P^T dO and dK += dS^T Q. BQ = 32 at HD 128 keeps the
 // accumulators (2 x 64 floats per lane) clear of spills.
-template <int HD, int BQ>
-static __global__ void __launch_bounds__(THREADS) flash_bwd_dkv_kernel(float* dk, float* dv, const bf16* dob, const float* lse,
+// ATOMIC_DQ (variant v2, FlashAttention-2's own scheme): dS also goes through shared memory as bf16 and the block adds
+// its dQ = dS K share to dq with fp32 atomics — no dQ pass, but the order of the adds, hence dq's last bits, varies.
+template <int HD, int BQ, bool ATOMIC_DQ>
+static __global__ void __launch_bounds__(THREADS) flash_bwd_dkv_kernel(float* dq, float* dk, float* dv, const bf16* dob, const float* lse,
                                                                        const float* D, const bf16* q, const bf16* k, const bf16* v,
                                                                        const int32_t* seg, int T, int H, int KVH, int window,
                                                                        float scale, float scale_log2) {
-  // dk/dv (B,T,KVH,HD) +=, dob (B,T,H,HD), lse/D (B,H,T)
+  // dq (B,T,H,HD) += (ATOMIC_DQ only, else unused), dk/dv (B,T,KVH,HD) +=, dob (B,T,H,HD), lse/D (B,H,T)
   constexpr int BN = 64, LD = HD + 8;
   extern __shared__ __align__(16) unsigned char smem[];
   bf16* Ks = reinterpret_cast<bf16*>(smem);
@@ -265,6 +273,7 @@ static __global__ void __launch_bounds__(THREADS) flash_bwd_dkv_kernel(float* dk
   float* Ls = reinterpret_cast<float*>(Gs + BQ * LD);  // lse * log2(e)
   float* Dsh = Ls + BQ;
   int* segq = reinterpret_cast<int*>(Dsh + BQ);
+  bf16* dSs = reinterpret_cast<bf16*>(segq + BQ);  // ATOMIC_DQ: dS^T (BN, BQ + 8)
   const int w = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t4 = lane & 3;
   const int b = blockIdx.z, kh = blockIdx.y, rep = H / KVH;
   const int j0 = blockIdx.x * BN, kn = min(BN, T - j0), jlast = j0 + kn - 1;
@@ -323,6 +332,47 @@ static __global__ void __launch_bounds__(THREADS) flash_bwd_dkv_kernel(float* dk
           if (!full && !allowed(i0 + il, e < 2 ? ka : kb, segq[il], e < 2 ? sa : sb, window)) p = 0.0f;
           st[n][e] = p;
           dpt[n][e] = p * (dpt[n][e] - Dsh[il]) * scale;
+        }
+      }
+      if constexpr (ATOMIC_DQ) {
+        // warps split dQ's (BQ, HD) tile into BQ/16 row tiles x 4/(BQ/16) column slices; the product runs over the
+        // block's 64 keys, dS read back transposed from shared memory
+        constexpr int LDS = BQ + 8, RT = BQ / 16, HDW = HD / (4 / RT);
+#pragma unroll
+        for (int n = 0; n < BQ / 8; n++) {
+          int c = n * 8 + 2 * t4;
+          *reinterpret_cast<uint32_t*>(dSs + (w * 16 + g) * LDS + c) = pack_bf16(dpt[n][0], dpt[n][1]);
+          *reinterpret_cast<uint32_t*>(dSs + (w * 16 + g + 8) * LDS + c) = pack_bf16(dpt[n][2], dpt[n][3]);
+        }
+        __syncthreads();
+        const int rt = w % RT, c0 = (w / RT) * HDW;
+        float aq[HDW / 8][4] = {};
+#pragma unroll
+        for (int kk = 0; kk < BN / 16; kk++) {
+          uint32_t a[4];
+          load_a_t(a, dSs, LDS, rt * 16, kk * 16);
+#pragma unroll
+          for (int dp = 0; dp < HDW / 16; dp++) {
+            uint32_t bb[4];
+            load_b_kn(bb, Ks, LD, kk * 16, c0 + dp * 16);
+            mma(aq[2 * dp], a, bb[0], bb[1]);
+            mma(aq[2 * dp + 1], a, bb[2], bb[3]);
+          }
+        }
+        const int qa = i0 + rt * 16 + g, qb = qa + 8;
+#pragma unroll
+        for (int d = 0; d < HDW / 8; d++) {
+          int c = c0 + d * 8 + 2 * t4;
+          if (qa < T) {
+            float* p = dq + (((int64_t)b * T + qa) * H + h) * HD + c;
+            atomicAdd(p, aq[d][0]);
+            atomicAdd(p + 1, aq[d][1]);
+          }
+          if (qb < T) {
+            float* p = dq + (((int64_t)b * T + qb) * H + h) * HD + c;
+            atomicAdd(p, aq[d][2]);
+            atomicAdd(p + 1, aq[d][3]);
+          }
         }
       }
 #pragma unroll
@@ -467,7 +517,9 @@ static __global__ void __launch_bounds__(THREADS) flash_bwd_dq_kernel(float* dq,
 // attention-gemm.cu: any hd there; 64 and 128 are every benchmark model, 32/96 are one instantiation each) ----
 inline size_t fwd_smem(int hd) { return (size_t)(3 * 64 * (hd + 8)) * 2 + 64 * 4; }
 inline size_t dq_smem(int hd) { return (size_t)(4 * 64 * (hd + 8)) * 2 + 64 * 4; }
-inline size_t dkv_smem(int hd, int bq) { return (size_t)((2 * 64 + 2 * bq) * (hd + 8)) * 2 + (size_t)bq * 12; }
+inline size_t dkv_smem(int hd, int bq, bool atomic_dq) {
+  return (size_t)((2 * 64 + 2 * bq) * (hd + 8)) * 2 + (size_t)bq * 12 + (atomic_dq ? (size_t)64 * (bq + 8) * 2 : 0);
+}
 
 template <typename F>
 inline void allow_smem(F* f, size_t bytes) {
@@ -490,9 +542,19 @@ inline bool flash_attention_forward(cudaStream_t st, float* out, float* lse, con
   return true;
 }
 
+template <int HD, int BQ, bool ATOMIC_DQ>
+inline void launch_dkv(cudaStream_t st, dim3 grid, float* dq, float* dk, float* dv, const bf16* dob, const float* lse, const float* D,
+                       const bf16* q, const bf16* k, const bf16* v, const int32_t* seg, int T, int H, int KVH, int window, float scale,
+                       float sl2) {
+  size_t sm = dkv_smem(HD, BQ, ATOMIC_DQ);
+  allow_smem(flash_bwd_dkv_kernel<HD, BQ, ATOMIC_DQ>, sm);
+  flash_bwd_dkv_kernel<HD, BQ, ATOMIC_DQ><<<grid, THREADS, sm, st>>>(dq, dk, dv, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+}
+
+// atomic_dq: variant v2 (dQ by atomics inside the dK/dV kernel); else v1 (the deterministic dQ pass)
 inline bool flash_attention_backward(cudaStream_t st, float* dq, float* dk, float* dv, float* D, bf16* dob, const float* dout,
                                      const float* out, const float* lse, const bf16* q, const bf16* k, const bf16* v,
-                                     const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) {
+                                     const int32_t* seg, int B, int T, int H, int KVH, int hd, int window, bool atomic_dq) {
   // dq (B,T,H,hd) +=, dk/dv (B,T,KVH,hd) +=; scratch D (B,H,T) fp32 and dob (B,T,H,hd) bf16; dout/out fp32
   if ((hd != 64 && hd != 128) || H % KVH != 0) return false;
   float scale = 1.0f / sqrtf((float)hd), sl2 = scale * LOG2E;
@@ -500,21 +562,24 @@ inline bool flash_attention_backward(cudaStream_t st, float* dq, float* dk, floa
   flash_bwd_prep_kernel<<<(unsigned)((rows + 7) / 8), 256, 0, st>>>(D, dob, dout, out, B, T, H, hd);
   dim3 gk((T + 63) / 64, KVH, B), gq((T + 63) / 64, H, B);
   if (hd == 64) {
-    size_t skv = dkv_smem(64, 64), sq = dq_smem(64);
-    allow_smem(flash_bwd_dkv_kernel<64, 64>, skv);
-    flash_bwd_dkv_kernel<64, 64><<<gk, THREADS, skv, st>>>(dk, dv, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
-    allow_smem(flash_bwd_dq_kernel<64>, sq);
-    flash_bwd_dq_kernel<64><<<gq, THREADS, sq, st>>>(dq, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+    if (atomic_dq) {
+      launch_dkv<64, 64, true>(st, gk, dq, dk, dv, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+    } else {
+      launch_dkv<64, 64, false>(st, gk, nullptr, dk, dv, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+      allow_smem(flash_bwd_dq_kernel<64>, dq_smem(64));
+      flash_bwd_dq_kernel<64><<<gq, THREADS, dq_smem(64), st>>>(dq, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+    }
   } else {
-    size_t skv = dkv_smem(128, 32), sq = dq_smem(128);
-    allow_smem(flash_bwd_dkv_kernel<128, 32>, skv);
-    flash_bwd_dkv_kernel<128, 32><<<gk, THREADS, skv, st>>>(dk, dv, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
-    allow_smem(flash_bwd_dq_kernel<128>, sq);
-    flash_bwd_dq_kernel<128><<<gq, THREADS, sq, st>>>(dq, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+    if (atomic_dq) {
+      launch_dkv<128, 32, true>(st, gk, dq, dk, dv, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+    } else {
+      launch_dkv<128, 32, false>(st, gk, nullptr, dk, dv, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+      allow_smem(flash_bwd_dq_kernel<128>, dq_smem(128));
+      flash_bwd_dq_kernel<128><<<gq, THREADS, dq_smem(128), st>>>(dq, dob, lse, D, q, k, v, seg, T, H, KVH, window, scale, sl2);
+    }
   }
   return true;
 }
-
 #endif
 
 }  // namespace fa

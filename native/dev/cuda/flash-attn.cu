@@ -5,6 +5,7 @@
 // Build and run: native/dev/cuda/run.sh flash-attn [check|bench]   (default: both)
 //   v1: FlashAttention-2 forward (64x64 tiles, 4 warps, mma.sync bf16), backward as a dK/dV pass (keys per block,
 //       atomics-free) + a dQ pass (queries per block), D = rowsum(dO * O) and bf16 dO in a prologue kernel.
+//   v2: the same forward; backward without the dQ pass: the dK/dV kernel adds dS K to dq with fp32 atomics.
 //   engine: attention_forward_gemm_cuda / attention_backward_gemm_cuda (fp32 q/k/v, chunked score scratch).
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -113,7 +114,8 @@ struct flash_run {
   std::vector<float> out, lse, dq, dk, dv;
 };
 
-flash_run run_flash(const shape& s, const inputs& in, const std::vector<float>& out_for_bwd, const std::vector<float>& lse_for_bwd) {
+flash_run run_flash(const shape& s, const inputs& in, const std::vector<float>& out_for_bwd, const std::vector<float>& lse_for_bwd,
+                    bool atomic_dq) {
   size_t nq = (size_t)s.B * s.T * s.H * s.hd, nk = (size_t)s.B * s.T * s.KVH * s.hd, nl = (size_t)s.B * s.H * s.T;
   auto* q = reinterpret_cast<fa::bf16*>(dev_copy(in.qb));
   auto* k = reinterpret_cast<fa::bf16*>(dev_copy(in.kb));
@@ -143,7 +145,7 @@ flash_run run_flash(const shape& s, const inputs& in, const std::vector<float>& 
   float* dq = dev_copy(in.g0);
   float* dk = dev_copy(g0k);
   float* dv = dev_copy(g0k);
-  fa::flash_attention_backward(0, dq, dk, dv, D, dob, dout, o2, l2, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
+  fa::flash_attention_backward(0, dq, dk, dv, D, dob, dout, o2, l2, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window, atomic_dq);
   CK(cudaGetLastError());
   CK(cudaDeviceSynchronize());
   r.dq = host_copy(dq, nq);
@@ -172,9 +174,13 @@ bool check_case(const shape& s, uint64_t seed) {
   attention_forward(out.data(), lse.data(), in.q.data(), in.k.data(), in.v.data(), in.seg.data(), s.B, s.T, s.H, s.KVH, s.hd, s.window);
   attention_backward(dq.data(), dk.data(), dv.data(), in.dout.data(), out.data(), lse.data(), in.q.data(), in.k.data(), in.v.data(),
                      in.seg.data(), s.B, s.T, s.H, s.KVH, s.hd, s.window);
-  flash_run r = run_flash(s, in, out, lse);
-  return report("v1", norm_err(r.out, out), norm_err(r.lse, lse), norm_err(r.dq, dq, in.g0), norm_err(r.dk, dk, g0k),
-                norm_err(r.dv, dv, g0k));
+  bool ok = true;
+  for (int variant = 1; variant <= 2; variant++) {
+    flash_run r = run_flash(s, in, out, lse, variant == 2);
+    ok &= report(variant == 1 ? "v1" : "v2", norm_err(r.out, out), norm_err(r.lse, lse), norm_err(r.dq, dq, in.g0),
+                 norm_err(r.dk, dk, g0k), norm_err(r.dv, dv, g0k));
+  }
+  return ok;
 }
 
 // median of 20 after 3 warm-ups; events on the stream the work runs on (a non-blocking one: the legacy stream would
@@ -236,18 +242,21 @@ void bench_case(const shape& s, cuda_ctx& x) {
   attention_backward_gemm_cuda(x, dq, dk, dv, dout, out_e, lse_e, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
   CK(cudaStreamSynchronize(x.stream));
   std::vector<float> ge = grads();
-  zero();
-  fa::flash_attention_backward(x.stream, dq, dk, dv, D, dob, dout, out_e, lse_e, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
-  CK(cudaStreamSynchronize(x.stream));
-  CK(cudaGetLastError());
-  std::vector<float> gf = grads();
-  std::vector<float> geq(ge.begin(), ge.begin() + (std::ptrdiff_t)nq), gfq(gf.begin(), gf.begin() + (std::ptrdiff_t)nq);
-  std::vector<float> gek(ge.begin() + (std::ptrdiff_t)nq, ge.begin() + (std::ptrdiff_t)(nq + nk)),
-      gfk(gf.begin() + (std::ptrdiff_t)nq, gf.begin() + (std::ptrdiff_t)(nq + nk));
-  std::vector<float> gev(ge.begin() + (std::ptrdiff_t)(nq + nk), ge.end()), gfv(gf.begin() + (std::ptrdiff_t)(nq + nk), gf.end());
   std::printf("%s: B %d T %d H %d KVH %d hd %d window %d pack %d\n", s.name, s.B, s.T, s.H, s.KVH, s.hd, s.window, s.pack);
-  report("v1 vs engine (TF32)", norm_err(host_copy(out_f, nq), host_copy(out_e, nq)), norm_err(host_copy(lse_f, nl), host_copy(lse_e, nl)),
-         norm_err(gfq, geq), norm_err(gfk, gek), norm_err(gfv, gev));
+  auto part = [&](const std::vector<float>& g, size_t off, size_t n) {
+    return std::vector<float>(g.begin() + (std::ptrdiff_t)off, g.begin() + (std::ptrdiff_t)(off + n));
+  };
+  double eo = norm_err(host_copy(out_f, nq), host_copy(out_e, nq)), el = norm_err(host_copy(lse_f, nl), host_copy(lse_e, nl));
+  for (int variant = 1; variant <= 2; variant++) {
+    zero();
+    fa::flash_attention_backward(x.stream, dq, dk, dv, D, dob, dout, out_e, lse_e, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window,
+                                 variant == 2);
+    CK(cudaStreamSynchronize(x.stream));
+    CK(cudaGetLastError());
+    std::vector<float> gf = grads();
+    report(variant == 1 ? "v1 vs engine (TF32)" : "v2 vs engine (TF32)", eo, el, norm_err(part(gf, 0, nq), part(ge, 0, nq)),
+           norm_err(part(gf, nq, nk), part(ge, nq, nk)), norm_err(part(gf, nq + nk, nk), part(ge, nq + nk, nk)));
+  }
 
   // useful FLOPs: 4 hd per visible (query, key) pair forward (QK^T, PV), 2.5 x that backward (the floor table's rule)
   double pairs = 0.0;
@@ -263,13 +272,17 @@ void bench_case(const shape& s, cuda_ctx& x) {
     attention_backward_gemm_cuda(x, dq, dk, dv, dout, out_e, lse_e, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
   });
   float ff = median_ms(x.stream, [&] { fa::flash_attention_forward(x.stream, out_f, lse_f, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window); });
-  float bf = median_ms(x.stream, [&] {
-    fa::flash_attention_backward(x.stream, dq, dk, dv, D, dob, dout, out_e, lse_e, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
-  });
+  float bf[2];
+  for (int variant = 1; variant <= 2; variant++)
+    bf[variant - 1] = median_ms(x.stream, [&] {
+      fa::flash_attention_backward(x.stream, dq, dk, dv, D, dob, dout, out_e, lse_e, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd,
+                                   s.window, variant == 2);
+    });
   auto tf = [](double flop, float ms) { return flop / (ms * 1e-3) / 1e12; };
   std::printf("  engine  fwd %8.3f ms (%5.1f TFLOP/s)  bwd %8.3f ms (%5.1f TFLOP/s)\n", fe, tf(fwd_flop, fe), be, tf(bwd_flop, be));
-  std::printf("  v1      fwd %8.3f ms (%5.1f TFLOP/s)  bwd %8.3f ms (%5.1f TFLOP/s)  speed-up fwd %.2fx bwd %.2fx\n", ff, tf(fwd_flop, ff),
-              bf, tf(bwd_flop, bf), fe / ff, be / bf);
+  for (int variant = 1; variant <= 2; variant++)
+    std::printf("  v%d      fwd %8.3f ms (%5.1f TFLOP/s)  bwd %8.3f ms (%5.1f TFLOP/s)  speed-up fwd %.2fx bwd %.2fx\n", variant, ff,
+                tf(fwd_flop, ff), bf[variant - 1], tf(bwd_flop, bf[variant - 1]), fe / ff, be / bf[variant - 1]);
   for (void* p : {(void*)qb, (void*)kb, (void*)vb, (void*)q, (void*)k, (void*)v, (void*)dout, (void*)seg, (void*)out_f, (void*)lse_f,
                   (void*)out_e, (void*)lse_e, (void*)D, (void*)dq, (void*)dk, (void*)dv, (void*)dob})
     CK(cudaFree(p));
