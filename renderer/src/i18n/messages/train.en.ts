@@ -14,6 +14,7 @@ export const trainEn = {
   'train.modelHelp': 'The model to adapt. The bundled tiny demo model trains on a CPU in a minute.',
   'train.dataset': 'Dataset',
   'train.datasetHelp': 'Its validation split is used for the eval loss.',
+  'train.noDataset': 'This project has no dataset yet: import a spreadsheet first, then come back to train on it.',
   'train.template': 'Template',
   'train.templateHelp': 'Use the one the Prompts page showed you.',
   'train.name': 'Run name',

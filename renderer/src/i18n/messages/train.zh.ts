@@ -16,6 +16,7 @@ export const trainZh: Record<keyof typeof trainEn, string> = {
   'train.modelHelp': '要微调的模型。内置的小型示例模型在 CPU 上一分钟即可训练完。',
   'train.dataset': '数据集',
   'train.datasetHelp': '它的验证集用于计算验证损失。',
+  'train.noDataset': '本项目还没有数据集：先导入一个表格，再回来开始训练。',
   'train.template': '模板',
   'train.templateHelp': '使用“提示词”页显示的模板。',
   'train.name': '训练名称',

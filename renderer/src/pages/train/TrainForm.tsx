@@ -139,6 +139,12 @@ export function TrainForm({ projectId, disabled }: { projectId: number; disabled
             </div>
           </div>
         )}
+        {datasets.length === 0 && (
+          <div className="banner banner-info" data-testid="train-no-dataset">
+            <span>{t('train.noDataset')}</span>
+            <a href="#import">{t('data.import')}</a>
+          </div>
+        )}
         <div className="form-grid">
           <Field label={t('train.model')} help={t('train.modelHelp')}>
             <PathInput kind="folder" value={values.model} onChange={(model) => set({ model })} browseLabel={t('common.browse')} />
