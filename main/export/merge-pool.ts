@@ -3,7 +3,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { addLoraDelta } from './lora-merge.js';
-import { loraMergeWasmBytes } from './lora-merge-wasm.js';
+import { BF16_COLS_PER_STEP, loraMergeWasmBytes } from './lora-merge-wasm.js';
 import { decodeRange, encodeRange } from './row-codec.js';
 
 export interface TensorJob {
@@ -39,7 +39,7 @@ interface Kernel {
  * that lives in its own memory, copies A (once per job) and B's rows next to it, and falls back to the JS kernel
  * for anything else (rank or width not a multiple of 4). Self-contained: workers get it as source text.
  */
-function wasmKernel(bytes: Uint8Array, fallback: Add): Kernel {
+function wasmKernel(bytes: Uint8Array, fallback: Add, bf16Step: number): Kernel {
   // Node's types for this project leave WebAssembly out (no DOM lib): the two constructors we use, typed here.
   const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   const inst = new wa.Instance(new wa.Module(bytes), {});
@@ -59,8 +59,8 @@ function wasmKernel(bytes: Uint8Array, fallback: Add): Kernel {
     bf16(job, r0, r1) {
       const lora = job.lora;
       const { cols } = job;
-      // The same cases the f32 SIMD path below takes (so the bytes are the same), and 8 columns per step.
-      if (!lora || job.srcDtype !== 'BF16' || job.dstDtype !== 'BF16' || lora.rank % 4 !== 0 || cols % 8 !== 0) return false;
+      // Only cases the f32 SIMD path below takes (so the bytes are the same), whole steps of columns.
+      if (!lora || job.srcDtype !== 'BF16' || job.dstDtype !== 'BF16' || lora.rank % 4 !== 0 || cols % bf16Step !== 0) return false;
       const rank = lora.rank;
       const chunkRows = Math.max(1, Math.min(r1 - r0, Math.floor(131072 / cols)));
       // Memory: A (rank, cols) f32 | scale·B for one chunk (chunkRows, rank) f32 | the chunk's bf16 rows.
@@ -127,7 +127,7 @@ let localKernel: Kernel | undefined;
 
 /** The whole job (or a row range) on the calling thread: small tensors and tests. */
 export function runRows(job: TensorJob, rowStart: number, rowEnd: number): void {
-  localKernel ??= wasmKernel(loraMergeWasmBytes(), addLoraDelta);
+  localKernel ??= wasmKernel(loraMergeWasmBytes(), addLoraDelta, BF16_COLS_PER_STEP);
   runRowsWith(job, rowStart, rowEnd, decodeRange, localKernel, encodeRange);
 }
 
@@ -144,7 +144,7 @@ function workerSource(): string {
     `const wasmKernel = ${wasmKernel.toString()};`,
     `const runRowsWith = ${runRowsWith.toString()};`,
     `const { parentPort, workerData } = require('node:worker_threads');
-     const kernel = wasmKernel(workerData.wasm, add);
+     const kernel = wasmKernel(workerData.wasm, add, workerData.bf16Step);
      parentPort.on('message', (m) => {
        try { runRowsWith(m.job, m.rowStart, m.rowEnd, decode, kernel, encode); parentPort.postMessage({ id: m.id }); }
        catch (e) { parentPort.postMessage({ id: m.id, error: String(e && e.stack || e) }); }
@@ -162,7 +162,7 @@ export class MergePool {
     const src = workerSource();
     const wasm = loraMergeWasmBytes();
     for (let i = 0; i < size; i++) {
-      const w = new Worker(src, { eval: true, workerData: { wasm } });
+      const w = new Worker(src, { eval: true, workerData: { wasm, bf16Step: BF16_COLS_PER_STEP } });
       w.on('message', (m: { id: number; error?: string }) => {
         const p = this.waiting.get(m.id);
         this.waiting.delete(m.id);

@@ -172,8 +172,8 @@ describe('merge pool and sharding', () => {
     }
   });
 
-  it('the fused bf16 kernel gives the bytes of decode → f32 SIMD merge → bf16 rounding, specials included', () => {
-    for (const [rows, cols, rank] of [[300, 2048, 16], [7, 8, 4], [33, 136, 8]] as const) {
+  it('the fused bf16 kernel (and its fallback for widths it does not take) gives the bytes of decode → f32 SIMD merge → bf16 rounding, specials included', () => {
+    for (const [rows, cols, rank] of [[300, 2048, 16], [7, 16, 4], [33, 144, 8], [9, 40, 8]] as const) {
       const src = new Uint8Array(rows * cols * 2);
       const bits = new Uint16Array(src.buffer);
       // every bit pattern family: normals, subnormals, ±0, ±Inf, NaNs
