@@ -1,4 +1,4 @@
-// Runs the flash-attn kernels' own source (flash-attn-kernels.cuh) on the CPU: 128 host threads per block, with
+// Runs the flash-attn kernels' own source (flash-attn-{tile,fwd,bwd}.cuh) on the CPU: 128 host threads per block, with
 // ldmatrix, mma.sync m16n8k16 and __shfl_xor_sync emulated from the PTX ISA's fragment layouts, so the kernels'
 // indexing, masks, tile skipping and online softmax are checked against src/cpu/attention.cpp without a GPU.
 // It says nothing about speed, the real instructions' behaviour or races the emulation hides; the GPU run does.
@@ -165,7 +165,8 @@ static inline void mma(float* c, const uint32_t* a, uint32_t b0, uint32_t b1) {
 alignas(16) unsigned char smem[160 * 1024];  // the kernels' extern __shared__ buffer (blocks run one at a time)
 }  // namespace fa
 
-#include "flash-attn-kernels.cuh"
+#include "flash-attn-fwd.cuh"
+#include "flash-attn-bwd.cuh"
 
 namespace {
 

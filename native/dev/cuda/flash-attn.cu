@@ -1,4 +1,4 @@
-// Dev harness for fused flash-style attention (issue 6; kernels in flash-attn-kernels.cuh): checks the forward (out,
+// Dev harness for fused flash-style attention (issue 6; kernels in flash-attn-{tile,fwd,bwd}.cuh): checks the forward (out,
 // lse) and backward (dq, dk, dv, accumulated) against the CPU reference (src/cpu/attention.cpp) on random packed /
 // GQA / sliding-window / padded cases, then times it against the engine's path (attention-gemm.cu's cuBLAS launchers,
 // TF32 as in the default mode) at the benchmark shapes and compares the two there. Not part of the engine build.
@@ -21,7 +21,8 @@
 #include "cpu/ops.h"
 #include "cpu/parallel.h"
 #include "cuda/ops.cuh"
-#include "flash-attn-kernels.cuh"
+#include "flash-attn-fwd.cuh"
+#include "flash-attn-bwd.cuh"
 
 #define CK(x)                                                                                                              \
   do {                                                                                                                     \
