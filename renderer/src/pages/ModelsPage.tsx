@@ -101,14 +101,17 @@ export function ModelsPage() {
       />
       <section className="panel" aria-labelledby="lib-table-heading">
         <h2 id="lib-table-heading">{t('library.table.heading')}</h2>
-        {status === 'loading' && <p className="muted">{t('common.loading')}</p>}
-        {isEmpty && (
-          <div className="lib-empty" data-testid="library-empty">
-            <h3>{t('library.empty.title')}</h3>
-            <p>{t('library.empty.body')}</p>
-          </div>
-        )}
-        {models.length > 0 && <LibraryTable models={models} busy={busy} onCheck={(id, full) => void a.checkModel(id, full)} onRepair={(id) => void a.repairModel(id)} onRemove={confirmRemove} />}
+        {/* Holds the empty state's height while loading, so the panels below do not jump when the list arrives. */}
+        <div className="lib-body">
+          {status === 'loading' && <p className="muted">{t('common.loading')}</p>}
+          {isEmpty && (
+            <div className="lib-empty" data-testid="library-empty">
+              <h3>{t('library.empty.title')}</h3>
+              <p>{t('library.empty.body')}</p>
+            </div>
+          )}
+          {models.length > 0 && <LibraryTable models={models} busy={busy} onCheck={(id, full) => void a.checkModel(id, full)} onRepair={(id) => void a.repairModel(id)} onRemove={confirmRemove} />}
+        </div>
         <form
           className="row lib-add"
           onSubmit={(e) => {

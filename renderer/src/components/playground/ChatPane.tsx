@@ -22,7 +22,7 @@ export function ChatPane({ pane }: { pane: PaneKey }) {
     <section className="panel" aria-label={title} data-testid={`pane-${pane}`}>
       <div className="row">
         <Field label={t('playground.pane.target')}>
-          <select value={state.targetKey ?? ''} onChange={(e) => setTarget(pane, e.target.value || undefined)} disabled={busy} data-testid={`target-${pane}`}>
+          <select className="pane-target" value={state.targetKey ?? ''} onChange={(e) => setTarget(pane, e.target.value || undefined)} disabled={busy} data-testid={`target-${pane}`}>
             <option value="">{t('playground.pane.off')}</option>
             {targets.map((x) => (
               <option key={x.key} value={x.key}>
