@@ -83,11 +83,11 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
   };
 
   const columns: Column<DatasetRowDto>[] = [
-    { id: 'idx', header: '#', width: '84px', cell: (r) => <span className="muted">{r.idx + 1}</span> },
-    { id: 'row', header: t('data.col.sourceRow'), width: '84px', cell: (r) => <span className="muted">{r.sourceRow}</span> },
+    { id: 'idx', header: '#', width: '64px', cell: (r) => <span className="muted">{r.idx + 1}</span> },
+    { id: 'row', header: t('data.col.sourceRow'), width: '64px', cell: (r) => <span className="muted">{r.sourceRow}</span> },
     { id: 'prompt', header: t('data.col.prompt'), width: 'minmax(0, 1fr)', cell: (r) => oneLine(recordPrompt(r.record)) },
     { id: 'answer', header: t('data.col.answer'), width: 'minmax(0, 1fr)', cell: (r) => oneLine(recordAnswer(r.record)) },
-    { id: 'split', header: t('data.col.split'), width: '96px', cell: (r) => <span className="badge">{t(`data.split.${r.split}`)}</span> },
+    { id: 'split', header: t('data.col.split'), width: '88px', cell: (r) => <span className="badge">{t(`data.split.${r.split}`)}</span> },
     {
       id: 'state',
       header: t('data.col.state'),
