@@ -3,7 +3,7 @@
 // beside ../shared/bench/peft_merge_baseline.py's line for the same base + adapter. Bundle it before running:
 //   npx esbuild scripts/bench/merge-bench.ts --bundle --platform=node --format=esm --outfile=.device-carry/export/merge-bench.mjs \
 //     --external:node-llama-cpp --external:onnxruntime-node
-//   node .device-carry/export/merge-bench.mjs BASE_DIR ADAPTER_DIR OUT_DIR [bf16|f16|f32] [shard size, default 5GB]
+//   node .device-carry/export/merge-bench.mjs BASE_DIR ADAPTER_DIR|none OUT_DIR [bf16|f16|f32] [shard size, default 5GB]
 import { rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { runExportJob } from '../../main/export/export-job.js';
@@ -19,7 +19,8 @@ const t0 = performance.now();
 const res = await runExportJob({
   format: 'merged',
   baseDir: base,
-  adapterDir: adapter,
+  // `none`: no adapter, so every tensor takes the byte-copy path: the floor of read + write + fsync through our writer
+  adapterDir: adapter === 'none' ? null : adapter,
   outDir: out,
   dtype: ({ bf16: 'BF16', f16: 'F16', f32: 'F32' } as const)[dtype as 'bf16'] ?? 'BF16',
   maxShardBytes: parseShardSize(shard),
