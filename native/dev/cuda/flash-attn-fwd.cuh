@@ -1,44 +1,78 @@
-// Flash-attn dev forward (variant v1 of native/dev/cuda/flash-attn.cu): FlashAttention-2's algorithm 1 on bf16
-// mma.sync; writes out (fp32) and the log-sum-exp the backward reads. Does not do the backward (flash-attn-bwd.cuh).
+// Flash-attn dev forward (native/dev/cuda/flash-attn.cu): FlashAttention-2's algorithm 1 on bf16 mma.sync; writes out
+// (fp32) and the log-sum-exp the backward reads. v1 loads each K/V tile between two barriers; v2 (PIPE) double-buffers
+// them with cp.async, the next tile in flight while this one is multiplied. Does not do the backward (flash-attn-bwd.cuh).
 #pragma once
 #include "flash-attn-tile.cuh"
 
 namespace fa {
 
 // ---- forward: grid (ceil(T/64), H, B), 128 threads; query tiles in reverse order (the longest rows start first) ----
-template <int HD>
+template <int HD, bool PIPE>
 static __global__ void __launch_bounds__(THREADS) flash_fwd_kernel(float* out, float* lse, const bf16* q, const bf16* k, const bf16* v,
                                                                    const int32_t* seg, int T, int H, int KVH, int window,
                                                                    float scale_log2) {
   // out (B,T,H,HD) fp32, lse (B,H,T) natural log of the sum over visible keys of exp(scale * q.k)
   constexpr int BM = 64, BN = 64, LD = HD + 8;  // +8: ldmatrix rows fall in distinct banks
   extern __shared__ __align__(16) unsigned char smem[];
+  constexpr int NBUF = PIPE ? 2 : 1;
   bf16* Qs = reinterpret_cast<bf16*>(smem);
-  bf16* Ks = Qs + BM * LD;
-  bf16* Vs = Ks + BN * LD;
-  int* segk = reinterpret_cast<int*>(Vs + BN * LD);
+  bf16* Kbuf = Qs + BM * LD;          // NBUF x (BN, LD)
+  bf16* Vbuf = Kbuf + NBUF * BN * LD;  // NBUF x (BN, LD)
+  int* segbuf = reinterpret_cast<int*>(Vbuf + NBUF * BN * LD);  // NBUF x BN
   const int w = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t4 = lane & 3;
   const int b = blockIdx.z, h = blockIdx.y, kh = h / (H / KVH);
   const int i0 = (gridDim.x - 1 - blockIdx.x) * BM;
   const int32_t* sg = seg + (int64_t)b * T;
-  load_tile<HD>(Qs, LD, q + ((int64_t)b * T * H + h) * HD, (int64_t)H * HD, i0, BM, T);
+  const bf16* kbase = k + ((int64_t)b * T * KVH + kh) * HD;
+  const bf16* vbase = v + ((int64_t)b * T * KVH + kh) * HD;
   const int ra = i0 + w * 16 + g, rb = ra + 8;  // this thread's two rows (accumulator elements 0-1 and 2-3)
   const int sa = ra < T ? sg[ra] : SEG_NO_QUERY, sb = rb < T ? sg[rb] : SEG_NO_QUERY;
   const int qn = min(BM, T - i0), ilast = i0 + qn - 1;
   const int tlo = (window > 0 ? max(0, i0 - window + 1) : 0) / BN;
   const int seg0 = sg[i0];
+  // key tile tj holds a visible pair for this query tile (contiguous segments: the first dead tile ends the loop)
+  auto live = [&](int tj) {
+    int j0 = tj * BN, kn = min(BN, T - j0);
+    return tj >= tlo && !(j0 + kn - 1 < i0 && sg[j0 + kn - 1] != seg0);
+  };
+  auto issue = [&](int tj, int buf) {  // K, V and key segments of tile tj into buffer buf
+    int j0 = tj * BN;
+    if constexpr (PIPE) {
+      load_tile_async<HD>(Kbuf + buf * BN * LD, LD, kbase, (int64_t)KVH * HD, j0, BN, T);
+      load_tile_async<HD>(Vbuf + buf * BN * LD, LD, vbase, (int64_t)KVH * HD, j0, BN, T);
+    } else {
+      load_tile<HD>(Kbuf + buf * BN * LD, LD, kbase, (int64_t)KVH * HD, j0, BN, T);
+      load_tile<HD>(Vbuf + buf * BN * LD, LD, vbase, (int64_t)KVH * HD, j0, BN, T);
+    }
+    for (int r = threadIdx.x; r < BN; r += THREADS) segbuf[buf * BN + r] = j0 + r < T ? sg[j0 + r] : SEG_NO_KEY;
+  };
+  if constexpr (PIPE) {
+    load_tile_async<HD>(Qs, LD, q + ((int64_t)b * T * H + h) * HD, (int64_t)H * HD, i0, BM, T);
+    issue(ilast / BN, 0);  // the diagonal tile is always live
+    cp_async_commit();
+  } else {
+    load_tile<HD>(Qs, LD, q + ((int64_t)b * T * H + h) * HD, (int64_t)H * HD, i0, BM, T);
+  }
 
   float o[HD / 8][4] = {};
   float ma = -INFINITY, mb = -INFINITY, la = 0.0f, lb = 0.0f;
-  for (int tj = ilast / BN; tj >= tlo; tj--) {
-    const int j0 = tj * BN, kn = min(BN, T - j0);
-    if (j0 + kn - 1 < i0 && sg[j0 + kn - 1] != seg0) break;  // contiguous segments: every earlier tile is dead too
-    __syncthreads();  // the previous tile's readers are done
-    const bf16* kb = k + ((int64_t)b * T * KVH + kh) * HD;
-    load_tile<HD>(Ks, LD, kb, (int64_t)KVH * HD, j0, BN, T);
-    load_tile<HD>(Vs, LD, v + ((int64_t)b * T * KVH + kh) * HD, (int64_t)KVH * HD, j0, BN, T);
-    for (int r = threadIdx.x; r < BN; r += THREADS) segk[r] = j0 + r < T ? sg[j0 + r] : SEG_NO_KEY;
-    __syncthreads();
+  for (int tj = ilast / BN, it = 0; live(tj); tj--, it++) {
+    const int j0 = tj * BN, kn = min(BN, T - j0), cur = PIPE ? (it & 1) : 0;
+    if constexpr (PIPE) {
+      cp_async_wait_all();
+      __syncthreads();  // tile tj landed for every thread, and everyone is done with the other buffer
+      if (live(tj - 1)) {
+        issue(tj - 1, cur ^ 1);
+        cp_async_commit();
+      }
+    } else {
+      __syncthreads();  // the previous tile's readers are done
+      issue(tj, 0);
+      __syncthreads();
+    }
+    const bf16* Ks = Kbuf + cur * BN * LD;
+    const bf16* Vs = Vbuf + cur * BN * LD;
+    const int* segk = segbuf + cur * BN;
 
     float s[BN / 8][4] = {};
 #pragma unroll
@@ -131,19 +165,25 @@ static __global__ void __launch_bounds__(THREADS) flash_fwd_kernel(float* out, f
 }
 
 #ifndef FA_HOST_EMULATION
+// pipelined: variant v2 (cp.async double buffer), else v1
 inline bool flash_attention_forward(cudaStream_t st, float* out, float* lse, const bf16* q, const bf16* k, const bf16* v,
-                                    const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) {
+                                    const int32_t* seg, int B, int T, int H, int KVH, int hd, int window, bool pipelined) {
   // out (B,T,H,hd), lse (B,H,T), q (B,T,H,hd), k/v (B,T,KVH,hd) bf16, seg (B,T)
   if ((hd != 64 && hd != 128) || H % KVH != 0) return false;
   float sl2 = LOG2E / sqrtf((float)hd);
   dim3 grid((T + 63) / 64, H, B);
-  size_t sm = fwd_smem(hd);
+  size_t sm = fwd_smem(hd, pipelined);
+#define FA_FWD(HD, P)                                                                           \
+  do {                                                                                          \
+    allow_smem(flash_fwd_kernel<HD, P>, sm);                                                    \
+    flash_fwd_kernel<HD, P><<<grid, THREADS, sm, st>>>(out, lse, q, k, v, seg, T, H, KVH, window, sl2); \
+  } while (0)
   if (hd == 64) {
-    flash_fwd_kernel<64><<<grid, THREADS, sm, st>>>(out, lse, q, k, v, seg, T, H, KVH, window, sl2);
+    if (pipelined) FA_FWD(64, true); else FA_FWD(64, false);
   } else {
-    allow_smem(flash_fwd_kernel<128>, sm);
-    flash_fwd_kernel<128><<<grid, THREADS, sm, st>>>(out, lse, q, k, v, seg, T, H, KVH, window, sl2);
+    if (pipelined) FA_FWD(128, true); else FA_FWD(128, false);
   }
+#undef FA_FWD
   return true;
 }
 #endif

@@ -28,7 +28,7 @@ constexpr int THREADS = 128;  // 4 warps, 16 rows of the block's tile each
 constexpr int SEG_NO_QUERY = INT_MIN;  // segment id of query rows >= T (real ids are >= -1)
 constexpr int SEG_NO_KEY = INT_MAX;    // segment id of key rows >= T
 
-#ifndef FA_HOST_EMULATION  // flash-attn-emu.cpp supplies these three on host threads (fragment-layout check without a GPU)
+#ifndef FA_HOST_EMULATION  // flash-attn-emu.cpp supplies these on host threads (fragment-layout check without a GPU)
 static __device__ __forceinline__ uint32_t smem_u32(const void* p) { return (uint32_t)__cvta_generic_to_shared(p); }
 
 // Four 8x8 bf16 matrices from shared memory; lanes 8m..8m+7 give the row addresses of matrix m.
@@ -51,6 +51,12 @@ static __device__ __forceinline__ void mma(float* c, const uint32_t* a, uint32_t
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
+// 16 bytes global -> shared without registers (sm_80+); src_bytes 0 writes zeros (rows past T)
+static __device__ __forceinline__ void cp_async16(void* dst, const void* src, bool valid) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(smem_u32(dst)), "l"(src), "r"(valid ? 16 : 0));
+}
+static __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+static __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_group 0;\n" ::: "memory"); }
 #endif
 
 static __device__ __forceinline__ uint32_t pack_bf16(float lo, float hi) {
@@ -100,6 +106,16 @@ static __device__ __forceinline__ void load_tile(bf16* s, int ld, const bf16* g,
   }
 }
 
+// the same through cp.async (the caller commits and waits)
+template <int HD>
+static __device__ __forceinline__ void load_tile_async(bf16* s, int ld, const bf16* g, int64_t stride, int row0, int rows, int T) {
+  constexpr int CH = HD / 8;
+  for (int e = threadIdx.x; e < rows * CH; e += THREADS) {
+    int r = e / CH, c = (e % CH) * 8, row = row0 + r;
+    cp_async16(s + r * ld + c, row < T ? g + (int64_t)row * stride + c : g, row < T);
+  }
+}
+
 static __device__ __forceinline__ bool allowed(int i, int j, int seg_i, int seg_j, int window) {
   return j <= i && seg_i == seg_j && (window <= 0 || i - j < window);
 }
@@ -115,7 +131,7 @@ static __device__ __forceinline__ bool tile_full(const int32_t* sg, int i0, int 
 // ---- launch helpers. The launchers (in -fwd/-bwd) return false when the head dim has no instantiation: the caller
 // keeps the cuBLAS path of attention-gemm.cu (any hd there); 64 and 128 are every benchmark model, 32/96 would be
 // one instantiation each ----
-inline size_t fwd_smem(int hd) { return (size_t)(3 * 64 * (hd + 8)) * 2 + 64 * 4; }
+inline size_t fwd_smem(int hd, bool pipe) { return (size_t)((pipe ? 5 : 3) * 64 * (hd + 8)) * 2 + (pipe ? 2 : 1) * 64 * 4; }
 inline size_t dq_smem(int hd) { return (size_t)(4 * 64 * (hd + 8)) * 2 + 64 * 4; }
 inline size_t dkv_smem(int hd, int bq, bool atomic_dq) {
   return (size_t)((2 * 64 + 2 * bq) * (hd + 8)) * 2 + (size_t)bq * 12 + (atomic_dq ? (size_t)64 * (bq + 8) * 2 : 0);

@@ -3,9 +3,10 @@
 // GQA / sliding-window / padded cases, then times it against the engine's path (attention-gemm.cu's cuBLAS launchers,
 // TF32 as in the default mode) at the benchmark shapes and compares the two there. Not part of the engine build.
 // Build and run: native/dev/cuda/run.sh flash-attn [check|bench]   (default: both)
-//   v1: FlashAttention-2 forward (64x64 tiles, 4 warps, mma.sync bf16), backward as a dK/dV pass (keys per block,
-//       atomics-free) + a dQ pass (queries per block), D = rowsum(dO * O) and bf16 dO in a prologue kernel.
-//   v2: the same forward; backward without the dQ pass: the dK/dV kernel adds dS K to dq with fp32 atomics.
+//   forward v1: FlashAttention-2 (64x64 tiles, 4 warps, mma.sync bf16), K/V tiles loaded between two barriers;
+//   forward v2: the same with K/V double-buffered through cp.async (next tile in flight during this one's products).
+//   backward v1: a dK/dV pass (keys per block, atomics-free) + a dQ pass (queries per block), D = rowsum(dO * O) and
+//                bf16 dO in a prologue kernel; backward v2: no dQ pass, the dK/dV kernel adds dS K to dq by atomics.
 //   engine: attention_forward_gemm_cuda / attention_backward_gemm_cuda (fp32 q/k/v, chunked score scratch).
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -116,7 +117,7 @@ struct flash_run {
 };
 
 flash_run run_flash(const shape& s, const inputs& in, const std::vector<float>& out_for_bwd, const std::vector<float>& lse_for_bwd,
-                    bool atomic_dq) {
+                    bool fwd_pipelined, bool atomic_dq) {
   size_t nq = (size_t)s.B * s.T * s.H * s.hd, nk = (size_t)s.B * s.T * s.KVH * s.hd, nl = (size_t)s.B * s.H * s.T;
   auto* q = reinterpret_cast<fa::bf16*>(dev_copy(in.qb));
   auto* k = reinterpret_cast<fa::bf16*>(dev_copy(in.kb));
@@ -131,7 +132,7 @@ flash_run run_flash(const shape& s, const inputs& in, const std::vector<float>& 
   CK(cudaMemset(out, 0xff, nq * 4));  // poison: unwritten elements read as NaN
   CK(cudaMemset(lse, 0xff, nl * 4));
   flash_run r;
-  if (!fa::flash_attention_forward(0, out, lse, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window)) {
+  if (!fa::flash_attention_forward(0, out, lse, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window, fwd_pipelined)) {
     std::printf("  head dim %d: no flash instantiation\n", s.hd);
     std::exit(1);
   }
@@ -177,8 +178,8 @@ bool check_case(const shape& s, uint64_t seed) {
                      in.seg.data(), s.B, s.T, s.H, s.KVH, s.hd, s.window);
   bool ok = true;
   for (int variant = 1; variant <= 2; variant++) {
-    flash_run r = run_flash(s, in, out, lse, variant == 2);
-    ok &= report(variant == 1 ? "v1" : "v2", norm_err(r.out, out), norm_err(r.lse, lse), norm_err(r.dq, dq, in.g0),
+    flash_run r = run_flash(s, in, out, lse, variant == 2, variant == 2);
+    ok &= report(variant == 1 ? "fwd/bwd v1" : "fwd/bwd v2", norm_err(r.out, out), norm_err(r.lse, lse), norm_err(r.dq, dq, in.g0),
                  norm_err(r.dk, dk, g0k), norm_err(r.dv, dv, g0k));
   }
   return ok;
@@ -236,9 +237,10 @@ void bench_case(const shape& s, cuda_ctx& x) {
     CK(cudaMemsetAsync(dk, 0, nk * 4, x.stream));
     CK(cudaMemsetAsync(dv, 0, nk * 4, x.stream));
   };
-  // correctness between the two at this size (one call each, from zeroed gradients; backward from the engine's out/lse)
+  // correctness between the two at this size (one call each, from zeroed gradients; backward from the engine's out/lse;
+  // out/lse errors are forward v2's)
   attention_forward_gemm_cuda(x, out_e, lse_e, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
-  fa::flash_attention_forward(x.stream, out_f, lse_f, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
+  fa::flash_attention_forward(x.stream, out_f, lse_f, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window, true);
   zero();
   attention_backward_gemm_cuda(x, dq, dk, dv, dout, out_e, lse_e, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
   CK(cudaStreamSynchronize(x.stream));
@@ -255,7 +257,7 @@ void bench_case(const shape& s, cuda_ctx& x) {
     CK(cudaStreamSynchronize(x.stream));
     CK(cudaGetLastError());
     std::vector<float> gf = grads();
-    report(variant == 1 ? "v1 vs engine (TF32)" : "v2 vs engine (TF32)", eo, el, norm_err(part(gf, 0, nq), part(ge, 0, nq)),
+    report(variant == 1 ? "bwd v1 vs engine (TF32)" : "bwd v2 vs engine (TF32)", eo, el, norm_err(part(gf, 0, nq), part(ge, 0, nq)),
            norm_err(part(gf, nq, nk), part(ge, nq, nk)), norm_err(part(gf, nq + nk, nk), part(ge, nq + nk, nk)));
   }
 
@@ -272,8 +274,11 @@ void bench_case(const shape& s, cuda_ctx& x) {
   float be = median_ms(x.stream, [&] {
     attention_backward_gemm_cuda(x, dq, dk, dv, dout, out_e, lse_e, q, k, v, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window);
   });
-  float ff = median_ms(x.stream, [&] { fa::flash_attention_forward(x.stream, out_f, lse_f, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window); });
-  float bf[2];
+  float ff[2], bf[2];
+  for (int variant = 1; variant <= 2; variant++)
+    ff[variant - 1] = median_ms(x.stream, [&] {
+      fa::flash_attention_forward(x.stream, out_f, lse_f, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd, s.window, variant == 2);
+    });
   for (int variant = 1; variant <= 2; variant++)
     bf[variant - 1] = median_ms(x.stream, [&] {
       fa::flash_attention_backward(x.stream, dq, dk, dv, D, dob, dout, out_e, lse_e, qb, kb, vb, seg, s.B, s.T, s.H, s.KVH, s.hd,
@@ -282,8 +287,9 @@ void bench_case(const shape& s, cuda_ctx& x) {
   auto tf = [](double flop, float ms) { return flop / (ms * 1e-3) / 1e12; };
   std::printf("  engine  fwd %8.3f ms (%5.1f TFLOP/s)  bwd %8.3f ms (%5.1f TFLOP/s)\n", fe, tf(fwd_flop, fe), be, tf(bwd_flop, be));
   for (int variant = 1; variant <= 2; variant++)
-    std::printf("  v%d      fwd %8.3f ms (%5.1f TFLOP/s)  bwd %8.3f ms (%5.1f TFLOP/s)  speed-up fwd %.2fx bwd %.2fx\n", variant, ff,
-                tf(fwd_flop, ff), bf[variant - 1], tf(bwd_flop, bf[variant - 1]), fe / ff, be / bf[variant - 1]);
+    std::printf("  v%d      fwd %8.3f ms (%5.1f TFLOP/s)  bwd %8.3f ms (%5.1f TFLOP/s)  speed-up fwd %.2fx bwd %.2fx\n", variant,
+                ff[variant - 1], tf(fwd_flop, ff[variant - 1]), bf[variant - 1], tf(bwd_flop, bf[variant - 1]), fe / ff[variant - 1],
+                be / bf[variant - 1]);
   for (void* p : {(void*)qb, (void*)kb, (void*)vb, (void*)q, (void*)k, (void*)v, (void*)dout, (void*)seg, (void*)out_f, (void*)lse_f,
                   (void*)out_e, (void*)lse_e, (void*)D, (void*)dq, (void*)dk, (void*)dv, (void*)dob})
     CK(cudaFree(p));
