@@ -5,6 +5,7 @@ import { useT } from './i18n/use-t.js';
 import { useLathe } from './store/bound-store.js';
 import { appSelectors } from './store/app/selectors.js';
 import { ErrorBanner } from './components/ErrorBanner.js';
+import { PageErrorBoundary } from './components/PageErrorBoundary.js';
 import { PAGES } from './pages/index.js';
 import { useHashRoute } from './components/use-hash-route.js';
 import { useWindowDrop } from './components/FileDropZone.js';
@@ -81,7 +82,9 @@ export function App() {
         </div>
       )}
       <main className="content" tabIndex={-1}>
-        <Page />
+        <PageErrorBoundary key={route} title={t('app.pageError.title')} hint={t('app.pageError.hint')} reloadLabel={t('app.pageError.reload')}>
+          <Page />
+        </PageErrorBoundary>
       </main>
     </div>
   );
