@@ -33,7 +33,7 @@ export const runsEn = {
   'runs.detail.adapter': 'Adapter',
   'runs.predictions': 'Predictions vs references',
   'runs.predictions.later': 'Predictions are generated for the validation rows when training ends.',
-  'runs.predictions.none': 'This run has no predictions (no validation rows, or generation was off).',
+  'runs.predictions.none': 'This run has no predictions (no validation rows, or generation was off). To get them, set a validation share on the Datasets page and train again.',
   'runs.predictions.prompt': 'Prompt',
   'runs.predictions.reference': 'Reference',
   'runs.predictions.prediction': 'Model’s answer',

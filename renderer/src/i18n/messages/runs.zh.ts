@@ -35,7 +35,7 @@ export const runsZh: Record<keyof typeof runsEn, string> = {
   'runs.detail.adapter': '适配器',
   'runs.predictions': '预测与参考答案',
   'runs.predictions.later': '训练结束后会为验证集生成预测。',
-  'runs.predictions.none': '这次训练没有预测结果（没有验证集，或未开启生成）。',
+  'runs.predictions.none': '这次训练没有预测结果（没有验证集，或未开启生成）。如需预测，请在“数据集”页设置验证集比例，然后重新训练。',
   'runs.predictions.prompt': '提示',
   'runs.predictions.reference': '参考答案',
   'runs.predictions.prediction': '模型回答',
