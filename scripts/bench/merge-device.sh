@@ -2,7 +2,9 @@
 # One device call for the export work (GPU machine, no Node there): test/reference/export_check.py on the tiny
 # fixture, then the merge benchmark — peft merge_and_unload + save_pretrained vs Lathe's merge, same base and
 # adapter, Llama-3.2-1B shape first, then Llama-3-8B shape while time is left — and a tensor-by-tensor comparison
-# of the two merged folders. Needs .device-carry/export/{node.xz,merge-bench.mjs,peft_merge_baseline.py,fixture}.
+# of the two merged folders. Needs .device-carry/export/{node.xz,merge-bench.mjs,peft_merge_baseline.py,fixture};
+# with merge-bench-before.mjs there too (an older bundle), that one runs on the same base and adapter after ours,
+# then ours once more with no adapter (every tensor byte-copied: the read + write + fsync floor), while time is left.
 # Usage: bash scripts/bench/merge-device.sh [seconds available, default 270]
 set -u
 LIMIT=${1:-270}
@@ -26,6 +28,15 @@ for shape in llama3.2-1b llama3-8b; do
   timeout $(( $(left) - 5 )) /tmp/node "$C/merge-bench.mjs" "$W/base" "$W/adapter" "$W/ours" bf16 5GB 2>&1 | tail -2 | tee "$O/lathe-$shape.txt"
   if [ "$shape" = llama3.2-1b ] && [ -d "$W/ours" ] && [ "$(left)" -gt 100 ]; then
     timeout 40 python3 test/reference/export_compare_merged.py "$W/merged" "$W/ours" 2>&1 | tail -1 | tee "$O/compare-$shape.txt"
+  fi
+  if [ -f "$C/merge-bench-before.mjs" ] && [ "$(left)" -gt 90 ]; then
+    rm -rf "$W/ours" "$W/merged"   # disk: the 8B base, peft's and our output would not leave room for a fourth copy
+    echo "== $shape: lathe before (older bundle), $(left) s left"
+    timeout 40 /tmp/node "$C/merge-bench-before.mjs" "$W/base" "$W/adapter" "$W/before" bf16 5GB 2>&1 | tail -1 | tee "$O/lathe-before-$shape.txt"
+    rm -rf "$W/before"
+    echo "== $shape: lathe copy only (no adapter), $(left) s left"
+    timeout 40 /tmp/node "$C/merge-bench.mjs" "$W/base" none "$W/copy" bf16 5GB 2>&1 | tail -1 | tee "$O/lathe-copy-$shape.txt"
+    rm -rf "$W/copy"
   fi
   rm -rf "$W"
 done
