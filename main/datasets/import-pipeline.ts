@@ -7,6 +7,7 @@ import type { ImportResult, Mapping, Problem, ReaderOptions } from '../../preloa
 import { LatheError } from '../../preload/contract/errors.js';
 import type { WriterStats } from '../db/dataset-import-writer.js';
 import type { DatasetsStore, ImportWriter } from '../db/datasets-store.js';
+import { hex53 } from './content-hash.js';
 import { fingerprint } from './file-fingerprint.js';
 import { suggestMapping } from './mapping-suggester.js';
 import { mappedColumns, RecordMapper } from './record-mapper.js';
@@ -137,8 +138,8 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       }
       if (failing) return;
       kinds.add(checked.record!.kind);
-      if (sink) sink.add(item.row, checked.json, checked.hash);
-      else writer!.add(item.row, checked.json, checked.hash);
+      if (sink) sink.add(item.row, checked.json, checked.exact);
+      else writer!.add(item.row, checked.json, hex53(checked.exact));
       rows++;
     };
     for (const item of head) handle(item);

@@ -1,6 +1,6 @@
 // Worker-thread entry that writes one import's rows into lathe.db while the importing thread keeps parsing (the second
 // core). It owns its connection and an ImportWriter over an 'importing' dataset row the importer created; rows arrive
-// as [sourceRow, json, hash, …] chunks, each acknowledged. The same file, started again by it with `checkpointer`,
+// as [sourceRow, json, 53-bit hash, …] chunks, each acknowledged. The same file, started again by it with `checkpointer`,
 // copies the WAL into the database file every CHECKPOINT_MS beside the writes (PASSIVE: no lock); after the publish
 // the writer checkpoints what is left, then exits. It does not read, map or validate anything.
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import type { Mapping } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { DatasetsStore } from '../db/datasets-store.js';
 import { openWorkspaceDb } from '../db/workspace-db.js';
+import { hex53 } from './content-hash.js';
 
 export type ToRowThread =
   | { readonly type: 'rows'; readonly rows: readonly (number | string)[] }
@@ -51,7 +52,7 @@ function writeRows(dbFile: string, datasetId: number): void {
     try {
       if (m.type === 'rows') {
         const r = m.rows;
-        for (let i = 0; i < r.length; i += 3) writer.add(r[i] as number, r[i + 1] as string, r[i + 2] as string);
+        for (let i = 0; i < r.length; i += 3) writer.add(r[i] as number, r[i + 1] as string, hex53(r[i + 2] as number));
         port.postMessage({ type: 'ack' });
         return;
       }

@@ -67,8 +67,9 @@ export class ThreadedRowSink {
     void this.ended.then(() => running.delete(this.ended));
   }
 
-  add(sourceRow: number, recordJson: string, hash: string): void {
-    this.rows.push(sourceRow, recordJson, hash);
+  /** `exact`: the record's 53-bit content hash; the writer thread stores it in hex (hex53). */
+  add(sourceRow: number, recordJson: string, exact: number): void {
+    this.rows.push(sourceRow, recordJson, exact);
     if (this.rows.length >= CHUNK_ROWS * 3) this.post();
   }
 

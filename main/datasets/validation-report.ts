@@ -2,6 +2,7 @@
 // duplicates, suspected mojibake, per-column empty counts and lengths. It does not read files or write the DB.
 import type { Mapping, NormalisedRecord, Problem, ValidationReport } from '../../preload/contract/datasets.js';
 import { scanJson, type JsonScan } from './content-hash.js';
+import { recordJson } from './record-json.js';
 import { DuplicateIndex } from './duplicate-index.js';
 import { looksLikeMojibake } from './mojibake-detector.js';
 import type { MappedRecord } from './record-mapper.js';
@@ -21,12 +22,14 @@ interface ColumnAcc {
   n: number;
 }
 
+/** One checked row. check() returns the same object each time, refilled: use it before the next call. */
 export interface CheckedRow {
-  readonly ok: boolean;
-  readonly record: NormalisedRecord | null;
-  readonly json: string;
-  readonly hash: string;
-  readonly problems: readonly Problem[];
+  ok: boolean;
+  record: NormalisedRecord | null;
+  json: string;
+  /** cyrb53 of `json`, stored as hex53(exact) (content-hash.ts): formatted where it is written, off this thread. */
+  exact: number;
+  problems: readonly Problem[];
 }
 
 export class ValidationAccumulator {
@@ -43,6 +46,7 @@ export class ValidationAccumulator {
   private readonly columnNames: string[];
   private readonly columnAccs: ColumnAcc[];
   private readonly scan: JsonScan = { exact: 0, norm: 0, suspect: false };
+  private readonly out: CheckedRow = { ok: false, record: null, json: '', exact: 0, problems: NONE };
 
   constructor(
     private readonly mapping: Mapping,
@@ -71,9 +75,9 @@ export class ValidationAccumulator {
       for (const p of listed) this.note(p);
       problems = listed;
     }
-    const json = mapped.record ? JSON.stringify(mapped.record) : '';
-    // One pass gives both hashes and tells whether the mojibake patterns can match at all.
-    const scan = scanJson(json, this.scan);
+    // The JSON text is built and scanned in one pass: both hashes, and whether the mojibake patterns can match at all.
+    const json = mapped.record ? recordJson(mapped.record, this.scan) : '';
+    const scan = mapped.record ? this.scan : scanJson(json, this.scan);
     const exact = scan.exact;
     if (mapped.record && problems.length === 0) {
       this.valid++;
@@ -85,7 +89,13 @@ export class ValidationAccumulator {
       }
       if (scan.suspect && this.mojibakeRows.length < MAX_LISTED_ROWS && looksLikeMojibake(json)) this.mojibakeRows.push(row);
     }
-    return { ok: mapped.record !== null && problems.length === 0, record: mapped.record, json, hash: exact.toString(16).padStart(14, '0'), problems };
+    const out = this.out;
+    out.ok = mapped.record !== null && problems.length === 0;
+    out.record = mapped.record;
+    out.json = json;
+    out.exact = exact;
+    out.problems = problems;
+    return out;
   }
 
   finish(blankRows: number): ValidationReport {

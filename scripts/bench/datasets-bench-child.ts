@@ -3,6 +3,7 @@
 // and prints {rows, seconds, cpuSeconds, maxRssMB, lock, checkpointSeconds} as JSON; `lock` says how often and how
 // long the import held the workspace's write lock. Run by scripts/bench/datasets-import.mjs, which bundles
 // import-worker.js (and row-write-thread.js unless --no-thread) beside this file.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,12 @@ try {
   const cpu = process.cpuUsage(cpu0);
   await running.ended;
   const checkpointSeconds = Number(process.hrtime.bigint() - t) / 1e9 - seconds;
+  // LATHE_BENCH_DUMP=FILE: appends the stored rows' SHA-256 (and the result's problems) to FILE, to compare builds exactly.
+  if (process.env.LATHE_BENCH_DUMP) {
+    const h = createHash('sha256');
+    for (const row of ws.db.prepare('SELECT idx, source_row, record, content_hash FROM dataset_rows ORDER BY dataset_id, idx').raw().iterate() as Iterable<unknown[]>) h.update(JSON.stringify(row) + '\n');
+    fs.appendFileSync(process.env.LATHE_BENCH_DUMP, JSON.stringify({ file: path.basename(file), rowsSha256: h.digest('hex'), rows: r.rows, skipped: r.skipped, problems: (r as { problems?: unknown }).problems }) + '\n');
+  }
   const dbBytes = fs.statSync(path.join(home, 'lathe.db')).size + (fs.existsSync(path.join(home, 'lathe.db-wal')) ? fs.statSync(path.join(home, 'lathe.db-wal')).size : 0);
   process.stdout.write(JSON.stringify({ rows: r.rows, skipped: r.skipped, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMB: process.resourceUsage().maxRSS / 1024, dbMB: dbBytes / 2 ** 20, lock, checkpointSeconds }) + '\n');
 } finally {
