@@ -115,14 +115,17 @@ export class DatasetsStore {
     );
     // The name is freed at once (names are unique per project, hidden datasets included): a tombstone no one types.
     this.hideStmt = db.prepare<[number]>("UPDATE datasets SET state = 'removing', name = char(0) || 'removed ' || id WHERE id = ? AND state = 'ready'");
-    this.removingStmt = db.prepare<[], number>("SELECT id FROM datasets WHERE state = 'removing' ORDER BY id").pluck();
+    // A removed project's datasets are deleted by the project's removal (projects-store.ts), in the same chunks.
+    this.removingStmt = db.prepare<[], number>(
+      "SELECT id FROM datasets WHERE state = 'removing' AND project_id NOT IN (SELECT id FROM projects WHERE state = 'removing') ORDER BY id",
+    ).pluck();
     this.rowStmt = db.prepare<[number, number], StoredRow>('SELECT idx, source_row, record, edited_record, excluded FROM dataset_rows WHERE dataset_id = ? AND idx = ?');
     this.rowsStmt = db.prepare<[number, number, number], StoredRow>('SELECT idx, source_row, record, edited_record, excluded FROM dataset_rows WHERE dataset_id = ? AND idx >= ? ORDER BY idx LIMIT ?');
     this.includedIdxStmt = db.prepare<[number], { idx: number }>('SELECT idx FROM dataset_rows WHERE dataset_id = ? AND excluded = 0 ORDER BY idx');
     this.editStmt = db.prepare<[string | null, number, number]>('UPDATE dataset_rows SET edited_record = ? WHERE dataset_id = ? AND idx = ?');
     this.excludeStmt = db.prepare<[number, number, number]>('UPDATE dataset_rows SET excluded = ? WHERE dataset_id = ? AND idx = ?');
     this.splitStmt = db.prepare<[number, number, number]>('UPDATE datasets SET split_seed = ?, val_ratio = ? WHERE id = ?');
-    this.projectExists = db.prepare<[number], { id: number }>('SELECT id FROM projects WHERE id = ?');
+    this.projectExists = db.prepare<[number], { id: number }>("SELECT id FROM projects WHERE id = ? AND state = 'ready'");
     for (const filter of MATCH_FILTERS) {
       for (const search of [false, true]) {
         const sql = `SELECT idx FROM dataset_rows WHERE dataset_id = @id${search ? SEARCH_SQL : ''}${FILTER_SQL[filter]} ORDER BY idx`;

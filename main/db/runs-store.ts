@@ -67,6 +67,8 @@ const SELECT = `
     (SELECT m.loss FROM run_metrics m WHERE m.run_id = r.id AND m.kind = 'train' ORDER BY m.step DESC LIMIT 1) AS last_loss,
     (SELECT m.loss FROM run_metrics m WHERE m.run_id = r.id AND m.kind = 'eval' ORDER BY m.step DESC LIMIT 1) AS last_eval_loss
   FROM runs r`;
+/** Runs of a removed project leave every listing (and the queue) at once; main/projects deletes them afterwards. */
+const LISTED = "r.project_id NOT IN (SELECT id FROM projects WHERE state = 'removing')";
 
 export class RunsStore {
   private readonly insertStmt;
@@ -98,10 +100,10 @@ export class RunsStore {
       `INSERT INTO runs (project_id, name, status, config, parent_run_id, max_steps, created_at) VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
     );
     this.getStmt = db.prepare<[number], RunRow>(`${SELECT} WHERE r.id = ?`);
-    this.listAllStmt = db.prepare<[], RunRow>(`${SELECT} ORDER BY r.id DESC`);
-    this.listProjectStmt = db.prepare<[number], RunRow>(`${SELECT} WHERE r.project_id = ? ORDER BY r.id DESC`);
-    this.byStatusStmt = db.prepare<[string], RunRow>(`${SELECT} WHERE r.status = ? ORDER BY r.id`);
-    this.nextQueuedStmt = db.prepare<[], RunRow>(`${SELECT} WHERE r.status = 'queued' ORDER BY r.id LIMIT 1`);
+    this.listAllStmt = db.prepare<[], RunRow>(`${SELECT} WHERE ${LISTED} ORDER BY r.id DESC`);
+    this.listProjectStmt = db.prepare<[number], RunRow>(`${SELECT} WHERE r.project_id = ? AND ${LISTED} ORDER BY r.id DESC`);
+    this.byStatusStmt = db.prepare<[string], RunRow>(`${SELECT} WHERE r.status = ? AND ${LISTED} ORDER BY r.id`);
+    this.nextQueuedStmt = db.prepare<[], RunRow>(`${SELECT} WHERE r.status = 'queued' AND ${LISTED} ORDER BY r.id LIMIT 1`);
     this.statusStmt = db.prepare<[string, string | null, string | null, string | null, number]>(
       `UPDATE runs SET status = ?, error = ?, started_at = COALESCE(?, started_at), finished_at = ? WHERE id = ?`,
     );

@@ -6,6 +6,7 @@ import { libraryModels } from './006-library-models.js';
 import { appSettings } from './007-app-settings.js';
 import { datasetImportState } from './008-dataset-import-state.js';
 import { datasetRevision } from './009-dataset-revision.js';
+import { projectRemovalState } from './010-project-removal-state.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   appSettings,
   datasetImportState,
   datasetRevision,
+  projectRemovalState,
 ];
