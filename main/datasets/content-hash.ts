@@ -107,6 +107,22 @@ export class JsonScanner {
     this.suspect = false;
   }
 
+  /** The state after the text fed so far, to start later scans from (record-json.ts: a record's constant opening). */
+  save(): JsonScannerState {
+    return { e1: this.e1, e2: this.e2, h1: this.h1, h2: this.h2, pending: this.pending, last: this.last, suspect: this.suspect };
+  }
+
+  /** Continues as if the text that led to `s` had been fed (after reset). */
+  restore(s: JsonScannerState): void {
+    this.e1 = s.e1;
+    this.e2 = s.e2;
+    this.h1 = s.h1;
+    this.h2 = s.h2;
+    this.pending = s.pending;
+    this.last = s.last;
+    this.suspect = s.suspect;
+  }
+
   /** Feeds `str[from, to)`. */
   text(str: string, from: number, to: number): void {
     let e1 = this.e1;
@@ -221,6 +237,16 @@ export class JsonScanner {
     out.suspect = this.suspect;
     return out;
   }
+}
+
+export interface JsonScannerState {
+  readonly e1: number;
+  readonly e2: number;
+  readonly h1: number;
+  readonly h2: number;
+  readonly pending: boolean;
+  readonly last: number;
+  readonly suspect: boolean;
 }
 
 const SCRATCH = new JsonScanner();

@@ -2,9 +2,18 @@
 // pre-check) in one pass: single and text records are written piece by piece while hashed; field text that needs no
 // escaping is copied as it is. Other kinds go through JSON.stringify, then the scanner. It does not validate.
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
-import { JsonScanner, type JsonScan } from './content-hash.js';
+import { JsonScanner, type JsonScan, type JsonScannerState } from './content-hash.js';
 
 const scanner = new JsonScanner();
+
+/** The scan state after a record's constant opening (a third of a short record's text: not hashed again each row). */
+function opening(text: string): JsonScannerState {
+  scanner.reset();
+  scanner.text(text, 0, text.length);
+  return scanner.save();
+}
+const SINGLE_OPENING = opening('{"kind":"single","instruction":');
+const TEXT_OPENING = opening('{"kind":"text","text":');
 
 /** The piece `"text"` as JSON.stringify writes it, fed to the scanner as it goes. */
 function quoted(s: string): string {
@@ -22,21 +31,27 @@ function quoted(s: string): string {
 
 /** Fills `out` with the scan of the returned JSON text: the same as scanJson(JSON.stringify(record), out). */
 export function recordJson(record: NormalisedRecord, out: JsonScan): string {
-  scanner.reset();
   if (record.kind === 'single' && keysInOrder(record, SINGLE_KEYS)) {
-    let json = piece('{"kind":"single"');
-    if (record.system !== undefined) json += piece(',"system":') + quoted(record.system);
-    json += piece(',"instruction":') + quoted(record.instruction);
+    let json: string;
+    if (record.system !== undefined) {
+      scanner.reset();
+      json = piece('{"kind":"single","system":') + quoted(record.system) + piece(',"instruction":') + quoted(record.instruction);
+    } else {
+      scanner.restore(SINGLE_OPENING);
+      json = '{"kind":"single","instruction":' + quoted(record.instruction);
+    }
     if (record.input !== undefined) json += piece(',"input":') + quoted(record.input);
     json += piece(',"output":') + quoted(record.output) + piece('}');
     scanner.finish(out);
     return json;
   }
   if (record.kind === 'text' && keysInOrder(record, TEXT_KEYS)) {
-    const json = piece('{"kind":"text","text":') + quoted(record.text) + piece('}');
+    scanner.restore(TEXT_OPENING);
+    const json = '{"kind":"text","text":' + quoted(record.text) + piece('}');
     scanner.finish(out);
     return json;
   }
+  scanner.reset();
   const json = JSON.stringify(record);
   scanner.text(json, 0, json.length);
   scanner.finish(out);
