@@ -171,6 +171,12 @@ export class RunExecution {
           if (this.shutdown) return this.settle(null, true);
         }
       }
+      // Stopped before its planned end: the run keeps its adapter (usable for export and the playground) and
+      // resumes from the stop checkpoint, so it is interrupted, not completed.
+      if (this.done.reason === 'stopped') {
+        const { step, max_steps: max } = store.get(this.runId).row;
+        return this.settle(null, true, { code: 'interrupted', message: `Stopped at step ${step}${max ? ` of ${max}` : ''}.`, ...runHint('runHint.resumeFromCheckpoint') });
+      }
       return this.settle(null, false);
     } catch (err) {
       const e = LatheError.from(err);
@@ -185,10 +191,11 @@ export class RunExecution {
   }
 
   /** Records the final status; null when the owning process is shutting down (dispose already recorded it). */
-  private settle(error: RunError | null, interrupted: boolean): StoredRun | null {
+  private settle(error: RunError | null, interrupted: boolean, why?: RunError): StoredRun | null {
     if (this.shutdown) return null;
     if (interrupted) {
-      this.setStatus('interrupted', { error: { code: 'interrupted', message: 'Stopped before training began.', ...runHint('runHint.resumeFromCheckpoint') }, finished: true });
+      this.setStatus('interrupted', { error: why ?? { code: 'interrupted', message: 'Stopped before training began.', ...runHint('runHint.resumeFromCheckpoint') }, finished: true });
+      if (why) this.log(why.message);
     } else if (error) {
       this.log(`failed: ${error.message}`);
       this.setStatus('failed', { error, finished: true });

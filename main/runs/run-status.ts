@@ -1,6 +1,7 @@
 // The run lifecycle as data: which status may follow which, and what each action needs. Pure; the manager applies
 // it and the store records it.
-//   draft → queued → preparing → running ⇄ paused;  running/paused → stopping → completed
+//   draft → queued → preparing → running ⇄ paused;  running/paused → stopping → interrupted (stopped before its
+//   planned end, adapter kept) or completed (the end came first)
 //   any live status → failed | interrupted;  interrupted/failed/stopped-early → queued (resume from checkpoint)
 import { LatheError } from '../../preload/contract/errors.js';
 import type { RunStatus } from '../../preload/contract/runs.js';

@@ -55,11 +55,12 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
     await waitFor('running again', () => row(run.id).status === 'running' && row(run.id).step > at);
     const stopped = await b.service.stop({ id: run.id });
     expect(stopped.status).toBe('stopping');
-    const done = await waitFor('completed after stop', statusIs(run.id, 'completed'));
+    const done = await waitFor('interrupted after stop', statusIs(run.id, 'completed', 'interrupted'));
+    expect(done.status).toBe('interrupted');
     expect(done.step).toBeGreaterThan(at);
     expect(done.step).toBeLessThan(40);
     const after = await b.service.get({ id: run.id });
-    expect(after).toMatchObject({ resumable: true, adapterDir: expect.any(String) });
+    expect(after).toMatchObject({ status: 'interrupted', resumable: true, adapterDir: expect.any(String), error: { code: 'interrupted', message: `Stopped at step ${done.step} of 40.`, hintCode: 'runHint.resumeFromCheckpoint' } });
     expect((await b.service.artifacts({ id: run.id })).map((a) => [a.kind, a.step])).toEqual([
       ['checkpoint', done.step],
       ['adapter', done.step],
@@ -69,7 +70,7 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
     await waitFor('completed at 40', () => row(run.id).status === 'completed' && row(run.id).step === 40);
     const metrics = await b.service.metrics({ id: run.id, kind: 'train' });
     expect(metrics.map((m) => m.step)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
-    expect(statuses(run.id)).toEqual(['queued', 'preparing', 'running', 'paused', 'running', 'stopping', 'completed', 'queued', 'preparing', 'running', 'completed']);
+    expect(statuses(run.id)).toEqual(['queued', 'preparing', 'running', 'paused', 'running', 'stopping', 'interrupted', 'queued', 'preparing', 'running', 'completed']);
     const log = await b.service.logs({ id: run.id });
     expect(log.text).toMatch(/resuming from output[/\\]checkpoint-\d+/);
     expect(log.text).toMatch(/prepared data of the first attempt reused/);
@@ -137,7 +138,7 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
     await expect(b.service.delete({ id: first.id })).rejects.toMatchObject({ code: 'conflict' });
     await b.service.stop({ id: first.id });
     await waitFor('second completed', statusIs(second.id, 'completed'));
-    expect(row(first.id).status).toBe('completed');
+    expect(row(first.id).status).toBe('interrupted');
     const folder = path.join(home.dir, (await b.service.get({ id: second.id })).folder);
     expect(fs.existsSync(folder)).toBe(true);
     await b.service.delete({ id: second.id });

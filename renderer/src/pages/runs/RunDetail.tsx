@@ -58,7 +58,7 @@ export function RunDetail({ run, active }: { run: RunDto; active: boolean }) {
           )}
         </div>
         {run.error && (
-          <div className="banner banner-error" role="alert">
+          <div className={`banner ${run.status === 'interrupted' ? 'banner-info' : 'banner-error'}`} role={run.status === 'interrupted' ? 'status' : 'alert'}>
             <div>
               <strong>{run.error.message}</strong>
               {run.error.hint && <div>{tm({ code: run.error.hintCode, params: run.error.hintParams, message: run.error.hint })}</div>}

@@ -76,7 +76,7 @@ export function RunDashboard({ run }: { run: RunDto }) {
           />
         </div>
         {run.error && (
-          <div className="banner banner-error" role="alert" data-testid="run-error">
+          <div className={`banner ${run.status === 'interrupted' ? 'banner-info' : 'banner-error'}`} role={run.status === 'interrupted' ? 'status' : 'alert'} data-testid="run-error">
             <div>
               <strong>{run.error.message}</strong>
               {run.error.hint && <div>{tm({ code: run.error.hintCode, params: run.error.hintParams, message: run.error.hint })}</div>}
