@@ -49,6 +49,25 @@ describe('exporting a run', () => {
     workspace.close();
   });
 
+  it('names default export folders with clean slugs of the run name, Chinese kept readable', () => {
+    const workspace = openWorkspace(join(work, 'home-slug'));
+    const project = new ProjectsStore(workspace.db).create('Slugs');
+    const runs = new RunsStore(workspace.db);
+    const config = RunConfig.parse({ model: TINY_MODEL, datasets: [{ name: 'faq' }], template: 'chatml' });
+    const folderOf = (name: string, format: 'peft' | 'merged') => {
+      const run = runs.create(project.id, name, config, null);
+      const rel = `projects/${project.id}/runs/${run.row.id}/output`;
+      makeTinyAdapter(join(workspace.paths.home, rel));
+      runs.addArtifact(project.id, run.row.id, 'adapter', rel, 1, { step: 1 });
+      return resolveExport({ runId: run.row.id, format }, workspace).spec.outDir;
+    };
+    const exportsDir = join(workspace.paths.project(project.id), 'exports');
+    expect(folderOf('lathe-tiny-llama · #1', 'peft')).toBe(join(exportsDir, 'lathe-tiny-llama-1-peft'));
+    expect(folderOf('客服问答 · #2', 'merged')).toBe(join(exportsDir, '客服问答-2-merged-bf16'));
+    expect(folderOf('../../escape', 'peft')).toBe(join(exportsDir, 'escape-peft'));
+    workspace.close();
+  });
+
   it('refuses a run without an adapter and an adapter whose base is not a local folder', () => {
     const workspace = openWorkspace(join(work, 'home2'));
     const project = new ProjectsStore(workspace.db).create('P');

@@ -4,17 +4,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StartExportRequest } from '../../preload/contract/exports.js';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import type { TemplateSpec } from '../../preload/contract/templates.js';
 import { RunsStore } from '../db/runs-store.js';
 import { TemplatesStore } from '../db/templates-store.js';
 import { resolveTemplate } from '../templates/template-registry.js';
-import { safeFileName } from '../workspace/safe-path.js';
+import { resolveInside, slugFileName } from '../workspace/safe-path.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { TrainingTemplate } from './chat-template.js';
 import type { ExportJobSpec } from './export-job.js';
 import type { FloatDtype } from './half-float.js';
 import { parseShardSize } from './safetensors-sharder.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const EXPORT_INPUT_ERROR_CODES = ['err.export.noAdapter', 'err.export.notAdapter', 'err.export.noOut'] as const;
+const errText = errorText(EXPORT_INPUT_ERROR_CODES);
 
 export interface ResolvedExport {
   readonly spec: ExportJobSpec;
@@ -46,12 +50,12 @@ function adapterBase(adapterDir: string): string | null {
   }
 }
 
-/** `name-format[-variant]`, numbered when taken, inside the project's exports folder. */
+/** `name-format[-variant]` as a clean slug ("lathe-tiny-llama-1-peft"), numbered when taken, inside the project's exports folder. */
 function defaultOut(workspace: Workspace, projectId: number, name: string, variant: string): string {
   const dir = path.join(workspace.paths.project(projectId), 'exports');
-  const stem = safeFileName(`${name}-${variant}`);
-  let out = path.join(dir, stem);
-  for (let i = 2; existsSync(out); i++) out = path.join(dir, `${stem}-${i}`);
+  const stem = slugFileName(`${name}-${variant}`, 'export');
+  let out = resolveInside(dir, stem);
+  for (let i = 2; existsSync(out); i++) out = resolveInside(dir, `${stem}-${i}`);
   return out;
 }
 
@@ -68,7 +72,7 @@ export function resolveExport(req: StartExportRequest, workspace: Workspace | nu
     const runs = new RunsStore(workspace.db);
     const run = runs.get(req.runId);
     const adapter = runs.artifacts(req.runId).filter((a) => a.kind === 'adapter').pop();
-    if (!adapter) throw new LatheError('conflict', `Run “${run.row.name}” has no adapter yet: export it once training has finished (or stopped with a checkpoint).`);
+    if (!adapter) throw new LatheError('conflict', `Run “${run.row.name}” has no adapter yet: export it once training has finished (or stopped with a checkpoint).`, undefined, errText('err.export.noAdapter', { name: run.row.name }));
     adapterDir ??= path.join(workspace.paths.home, adapter.path);
     baseDir ??= path.resolve(run.config.model);
     templateName ??= run.config.template;
@@ -83,7 +87,7 @@ export function resolveExport(req: StartExportRequest, workspace: Workspace | nu
     };
   }
   if (adapterDir && !existsSync(path.join(adapterDir, 'adapter_config.json'))) {
-    throw new LatheError('not_found', `${adapterDir} is not a LoRA adapter folder (no adapter_config.json).`, { path: adapterDir });
+    throw new LatheError('not_found', `${adapterDir} is not a LoRA adapter folder (no adapter_config.json).`, { path: adapterDir }, errText('err.export.notAdapter', { path: adapterDir }));
   }
   if (!baseDir && adapterDir) {
     const b = adapterBase(adapterDir);
@@ -100,7 +104,7 @@ export function resolveExport(req: StartExportRequest, workspace: Workspace | nu
   let out: string;
   if (req.out) out = path.resolve(req.out);
   else if (projectId !== null && workspace) out = defaultOut(workspace, projectId, title, req.format === variant ? variant : `${req.format}-${variant}`);
-  else throw new LatheError('invalid_request', 'Choose where to write the export (--out DIR).');
+  else throw new LatheError('invalid_request', 'Choose where to write the export (--out DIR).', undefined, errText('err.export.noOut'));
   let maxShardBytes: number | undefined;
   if (req.shardSize) {
     try {
