@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempHome } from '../../test/helpers/temp-home.js';
 import { runLathe } from '../../test/helpers/run-cli.js';
@@ -27,8 +29,14 @@ describe('lathe CLI', () => {
     const h = home();
     await runLathe('--home', h, 'project', 'create', 'A');
     expect((await runLathe('--home', h, '--json', 'project', 'rename', 'A', 'B')).json()).toMatchObject({ project: { name: 'B' } });
+    const folder = path.join(h, 'projects', '1');
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, 'notes.txt'), 'x');
     expect((await runLathe('--home', h, '--json', 'project', 'delete', 'B')).json()).toMatchObject({ deleted: { name: 'B' } });
     expect((await runLathe('--home', h, '--json', 'project', 'list')).json()).toEqual({ projects: [] });
+    // Deleted before the command returned, folder included; the name is free again.
+    expect(fs.existsSync(folder)).toBe(false);
+    expect((await runLathe('--home', h, '--json', 'project', 'create', 'B')).json()).toMatchObject({ project: { name: 'B' } });
   });
 
   it('failures exit non-zero with {error:{code,message}} on stdout and a message on stderr', async () => {

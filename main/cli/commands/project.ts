@@ -2,6 +2,7 @@
 import { LatheError } from '../../../preload/contract/errors.js';
 import { CreateProjectRequest, type ProjectDto } from '../../../preload/contract/projects.js';
 import { ProjectsStore } from '../../db/projects-store.js';
+import { ProjectRemovalQueue } from '../../projects/project-removal.js';
 import type { CliCommand } from '../cli-command.js';
 import { parseFlags } from '../parse-flags.js';
 
@@ -44,6 +45,17 @@ export const projectCommand: CliCommand = {
         if (positionals.length !== 1) throw new LatheError('invalid_request', `Usage: lathe project delete NAME`);
         const project = findProject(store, positionals[0]!);
         store.remove(project.id);
+        // Hidden now; what it owns goes in short transactions (an app open on the workspace keeps writing), before
+        // this command returns. Interrupted, the rest is deleted at the next start.
+        const paths = ctx.workspace().paths;
+        const removal = new ProjectRemovalQueue(store, (id) => paths.project(id));
+        const onAbort = () => removal.stop();
+        ctx.signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          await removal.add(project.id);
+        } finally {
+          ctx.signal.removeEventListener('abort', onAbort);
+        }
         ctx.out.result({ deleted: { id: project.id, name: project.name } }, (v) => `Deleted project “${v.deleted.name}”.`);
         return;
       }
