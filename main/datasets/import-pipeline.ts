@@ -4,7 +4,7 @@
 // the app and inline in the CLI/tests. It does not talk to the renderer; progress goes to a callback.
 import path from 'node:path';
 import type { ImportResult, Mapping, Problem, ReaderOptions } from '../../preload/contract/datasets.js';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import type { WriterStats } from '../db/dataset-import-writer.js';
 import type { DatasetsStore, ImportWriter } from '../db/datasets-store.js';
 import { hex53 } from './content-hash.js';
@@ -17,6 +17,10 @@ import type { OpenedSource, SourceItem, SourceRecord } from './readers/source-ty
 import { describeSource, SAMPLE_ROWS, toReadOptions } from './source-sample.js';
 import { rowThreadFile, ThreadedRowSink } from './threaded-row-sink.js';
 import { ValidationAccumulator } from './validation-report.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const IMPORT_ERROR_CODES = ['err.import.noRows', 'err.import.duplicate', 'err.import.noMapping', 'err.import.noColumn', 'err.import.badRows', 'err.import.badRowsAt', 'err.import.badRowsAtColumn'] as const;
+const errText = errorText(IMPORT_ERROR_CODES);
 
 export interface ImportJob {
   readonly projectId: number;
@@ -157,7 +161,7 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     throwIfAborted(signal);
     const report = acc.finish(src.stats.blankRows);
     if (failing) throw badRows(job.file, report.problems, report.problemCount);
-    if (rows === 0) throw new LatheError('bad_input', `${path.basename(job.file)} has no rows that could be imported with this mapping.`, { file: job.file });
+    if (rows === 0) throw new LatheError('bad_input', `${path.basename(job.file)} has no rows that could be imported with this mapping.`, { file: job.file }, errText('err.import.noRows', { name: path.basename(job.file) }));
     progress('writing', true);
     const { sha256 } = await fp;
     const earlier = store.findBySource(job.projectId, sha256);
@@ -166,7 +170,7 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
         file: job.file,
         datasetId: earlier[0]!.id,
         name: earlier[0]!.name,
-      });
+      }, errText('err.import.duplicate', { file: path.basename(job.file), name: earlier[0]!.name, sha: sha256.slice(0, 12) }));
     }
     const shape = kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? mapping.shape : 'mixed';
     const dataset = sink ? await sink.commit(skipped, shape, sha256, mapping) : writer!.commit(skipped, shape, sha256, mapping);
@@ -214,6 +218,7 @@ function chooseMapping(src: OpenedSource, head: readonly SourceItem[]): Mapping 
       'bad_input',
       `Lathe could not tell which columns of ${path.basename(src.file)} hold the questions and the answers (columns: ${src.columns.map((c) => `“${c}”`).join(', ')}). Choose them, e.g. --map instruction=COLUMN --map output=COLUMN.`,
       { file: src.file, columns: src.columns },
+      errText('err.import.noMapping', { name: path.basename(src.file), columns: src.columns.map((c) => `“${c}”`).join(', ') }),
     );
   }
   return s.mapping;
@@ -227,6 +232,7 @@ function checkColumns(src: OpenedSource, mapping: Mapping): void {
     'bad_input',
     `${path.basename(src.file)} has no column ${missing.map((c) => `“${c}”`).join(', ')}. Its columns are: ${src.columns.map((c) => `“${c}”`).join(', ')}.`,
     { file: src.file, column: missing[0], columns: src.columns },
+    errText('err.import.noColumn', { name: path.basename(src.file), missing: missing.map((c) => `“${c}”`).join(', '), columns: src.columns.map((c) => `“${c}”`).join(', ') }),
   );
 }
 
@@ -237,5 +243,10 @@ function badRows(file: string, problems: readonly Problem[], count: number): Lat
     'bad_input',
     `${path.basename(file)}: ${count} row${count === 1 ? ' has a problem' : 's have problems'}, so nothing was imported.${where} Fix the mapping, or leave those rows out (CLI: --skip-bad).`,
     { file, ...(first ? { row: first.row, column: first.column } : {}), problems, problemCount: count },
+    !first
+      ? errText('err.import.badRows', { name: path.basename(file), count })
+      : first.column
+        ? errText('err.import.badRowsAtColumn', { name: path.basename(file), count, row: first.row, column: first.column, problem: first.message })
+        : errText('err.import.badRowsAt', { name: path.basename(file), count, row: first.row, problem: first.message }),
   );
 }

@@ -3,12 +3,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImportLlamaFactoryResult } from '../../preload/contract/datasets.js';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import type { DatasetsStore } from '../db/datasets-store.js';
 import { resolveInside } from '../workspace/safe-path.js';
 import { runImport, type ImportHooks } from './import-pipeline.js';
 import { entryMapping, remoteSource, type LlamaFactoryEntry } from './llamafactory-format.js';
 import { sampleSource } from './source-sample.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const LLAMAFACTORY_FOLDER_ERROR_CODES = ['err.llamafactory.noInfo', 'err.llamafactory.badJson', 'err.llamafactory.notObject'] as const;
+const errText = errorText(LLAMAFACTORY_FOLDER_ERROR_CODES);
 
 export async function readDatasetInfo(dir: string): Promise<Record<string, LlamaFactoryEntry>> {
   const file = path.join(dir, 'dataset_info.json');
@@ -16,15 +20,15 @@ export async function readDatasetInfo(dir: string): Promise<Record<string, Llama
   try {
     text = await fs.promises.readFile(file, 'utf8');
   } catch {
-    throw new LatheError('not_found', `${dir} has no dataset_info.json, so it is not a LLaMA-Factory data folder.`, { file });
+    throw new LatheError('not_found', `${dir} has no dataset_info.json, so it is not a LLaMA-Factory data folder.`, { file }, errText('err.llamafactory.noInfo', { dir }));
   }
   let info: unknown;
   try {
     info = JSON.parse(text);
   } catch (err) {
-    throw new LatheError('bad_input', `${file} is not valid JSON: ${(err as Error).message}`, { file });
+    throw new LatheError('bad_input', `${file} is not valid JSON: ${(err as Error).message}`, { file }, errText('err.llamafactory.badJson', { file, detail: (err as Error).message }));
   }
-  if (!info || typeof info !== 'object' || Array.isArray(info)) throw new LatheError('bad_input', `${file} should hold an object of dataset entries.`, { file });
+  if (!info || typeof info !== 'object' || Array.isArray(info)) throw new LatheError('bad_input', `${file} should hold an object of dataset entries.`, { file }, errText('err.llamafactory.notObject', { file }));
   return info as Record<string, LlamaFactoryEntry>;
 }
 

@@ -15,7 +15,7 @@ import {
   type IExportsService,
   type VerificationDto,
 } from '../../preload/contract/exports.js';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import { ExportsStore } from '../db/exports-store.js';
 import { Batcher } from '../ipc/throttle.js';
 import type { ServiceContext } from '../services/service-context.js';
@@ -24,6 +24,10 @@ import { resolveExport } from './export-inputs.js';
 import type { ExportJobSpec } from './export-job.js';
 import { runExport } from './export-runner.js';
 import { verifyExport } from './verify-export.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const EXPORTS_SERVICE_ERROR_CODES = ['err.export.running'] as const;
+const errText = errorText(EXPORTS_SERVICE_ERROR_CODES);
 
 /** At most one progress event per job this often. */
 const PROGRESS_MS = 200;
@@ -69,7 +73,7 @@ export class ExportsService implements IExportsService {
     const resolved = resolveExport(req, this.ctx.workspace);
     for (const j of this.jobs.values()) {
       if ((j.dto.status === 'running' || j.dto.status === 'verifying') && j.dto.out === resolved.spec.outDir) {
-        throw new LatheError('conflict', `An export into ${resolved.spec.outDir} is already running.`);
+        throw new LatheError('conflict', `An export into ${resolved.spec.outDir} is already running.`, undefined, errText('err.export.running', { dir: resolved.spec.outDir }));
       }
     }
     const jobId = randomUUID();

@@ -3,9 +3,13 @@
 // the DB: the job it runs (library-service.ts) does the work and reports snapshots.
 import { randomUUID } from 'node:crypto';
 import type { DownloadDto, DownloadState, FileProgressDto, HubSource } from '../../preload/contract/library.js';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import type { DownloadSnapshot } from '../hub/downloader.js';
 import { Batcher } from '../ipc/throttle.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const DOWNLOAD_ERROR_CODES = ['err.download.already'] as const;
+const errText = errorText(DOWNLOAD_ERROR_CODES);
 
 export interface DownloadSpec {
   readonly name: string;
@@ -51,7 +55,7 @@ export class DownloadManager {
   /** Runs `job` in the background; `done` settles with the final DTO (never rejects). */
   start(spec: DownloadSpec, job: (ctl: JobControl) => Promise<number | null>): { download: DownloadDto; done: Promise<DownloadDto> } {
     const same = this.active().find((e) => e.dto.name.toLowerCase() === spec.name.toLowerCase() && e.dto.source === spec.source);
-    if (same) throw new LatheError('conflict', `${spec.name} is already downloading. Wait for it or cancel it first.`, { downloadId: same.dto.id });
+    if (same) throw new LatheError('conflict', `${spec.name} is already downloading. Wait for it or cancel it first.`, { downloadId: same.dto.id }, errText('err.download.already', { name: spec.name }));
     const id = randomUUID();
     const controller = new AbortController();
     const entry: Entry = {

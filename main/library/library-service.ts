@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Empty } from '../../preload/contract/app.js';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import type {
   AddFolderRequest,
   CardSummaryDto,
@@ -38,6 +38,10 @@ import { DownloadManager } from './download-manager.js';
 import { detectGpu, fits, gpuNote, type GpuDetection } from './gpu-detect.js';
 import { checkModelFolder, folderBytes } from './integrity-check.js';
 import { folderNameFor } from './model-folder-name.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const LIBRARY_ERROR_CODES = ['err.library.noModel', 'err.library.noFolder', 'err.library.already', 'err.library.noConfig', 'err.library.downloading', 'err.library.notRepoId', 'err.library.noSafetensors', 'err.library.diskSpace'] as const;
+const errText = errorText(LIBRARY_ERROR_CODES);
 
 export interface LibraryDeps {
   readonly tokens: TokenStore;
@@ -110,7 +114,7 @@ export class LibraryService implements ILibraryService {
       all.find((m) => m.name.toLowerCase() === nameOrId.toLowerCase()) ??
       all.find((m) => path.basename(m.path).toLowerCase() === nameOrId.toLowerCase()) ??
       (/^\d+$/.test(nameOrId) ? all.find((m) => m.id === Number(nameOrId)) : undefined);
-    if (!hit) throw new LatheError('not_found', `There is no model “${nameOrId}” in the library. See: lathe model list`);
+    if (!hit) throw new LatheError('not_found', `There is no model “${nameOrId}” in the library. See: lathe model list`, undefined, errText('err.library.noModel', { name: nameOrId }));
     return hit;
   }
 
@@ -123,14 +127,14 @@ export class LibraryService implements ILibraryService {
     try {
       if (!(await fs.stat(abs)).isDirectory()) throw new Error();
     } catch {
-      throw new LatheError('not_found', `The folder ${abs} does not exist.`, { path: abs });
+      throw new LatheError('not_found', `The folder ${abs} does not exist.`, { path: abs }, errText('err.library.noFolder', { path: abs }));
     }
     const stored = this.storedPath(abs);
-    if (this.store.findByPath(stored)) throw new LatheError('already_exists', `${abs} is already in the library.`, { path: abs });
+    if (this.store.findByPath(stored)) throw new LatheError('already_exists', `${abs} is already in the library.`, { path: abs }, errText('err.library.already', { path: abs }));
     try {
       await fs.stat(path.join(abs, 'config.json'));
     } catch {
-      throw new LatheError('bad_input', `${abs} has no config.json: choose a Hugging Face model folder (config.json, tokenizer files, *.safetensors).`, { path: abs });
+      throw new LatheError('bad_input', `${abs} has no config.json: choose a Hugging Face model folder (config.json, tokenizer files, *.safetensors).`, { path: abs }, errText('err.library.noConfig', { path: abs }));
     }
     const row = this.store.insert({ name: path.basename(abs), source: 'local', endpoint: null, revision: null, path: stored, managed: this.isManaged(abs), status: 'incomplete' });
     this.ctx.events.emit('library.changed', { id: row.id, change: 'added' });
@@ -139,7 +143,7 @@ export class LibraryService implements ILibraryService {
 
   async check({ id, full }: CheckModelRequest): Promise<LibraryModelDto> {
     const row = this.store.get(id);
-    if (this.downloadsInFlight.forModel(id)) throw new LatheError('conflict', `${row.name} is downloading; check it when the download ends.`);
+    if (this.downloadsInFlight.forModel(id)) throw new LatheError('conflict', `${row.name} is downloading; check it when the download ends.`, undefined, errText('err.library.downloading', { name: row.name }));
     const dir = this.absPath(row);
     const signal = new AbortController().signal;
     const report = await checkModelFolder(dir, row.files, {
@@ -175,7 +179,7 @@ export class LibraryService implements ILibraryService {
   /** Starts a download; `done` settles when it ends (the CLI awaits it). */
   async startPull(req: PullRequest): Promise<{ download: DownloadDto; done: Promise<DownloadDto> }> {
     const name = req.name.trim();
-    if (!isRepoId(name)) throw new LatheError('invalid_request', `“${name}” is not a model name: use owner/name, e.g. Qwen/Qwen2.5-7B-Instruct.`);
+    if (!isRepoId(name)) throw new LatheError('invalid_request', `“${name}” is not a model name: use owner/name, e.g. Qwen/Qwen2.5-7B-Instruct.`, undefined, errText('err.library.notRepoId', { name }));
     const source = req.source ?? 'hf';
     let endpoint: string;
     try {
@@ -252,7 +256,7 @@ export class LibraryService implements ILibraryService {
         const listing = await client.list(spec.name, spec.revision, ctl.signal);
         const files = selectModelFiles(listing.files);
         if (!files.some((f) => f.path.endsWith('.safetensors'))) {
-          throw new LatheError('unsupported', `${spec.name} has no safetensors weights at ${spec.revision}; Lathe trains from safetensors only.`);
+          throw new LatheError('unsupported', `${spec.name} has no safetensors weights at ${spec.revision}; Lathe trains from safetensors only.`, undefined, errText('err.library.noSafetensors', { name: spec.name, revision: spec.revision }));
         }
         const expected: ExpectedFile[] = files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256, gitSha1: f.gitSha1 }));
         if (modelId === null) {
@@ -384,7 +388,7 @@ async function ensureDiskSpace(dir: string, expected: readonly ExpectedFile[]): 
   const free = st.bavail * st.bsize;
   if (needed > free) {
     const gib = (n: number) => `${(n / 1024 ** 3).toFixed(1)} GiB`;
-    throw new LatheError('io_error', `Not enough disk space: the download needs ${gib(needed)} more, and ${dir} has ${gib(free)} free. Free some space or use a workspace on a bigger disk (--home).`, { needed, free });
+    throw new LatheError('io_error', `Not enough disk space: the download needs ${gib(needed)} more, and ${dir} has ${gib(free)} free. Free some space or use a workspace on a bigger disk (--home).`, { needed, free }, errText('err.library.diskSpace', { needed: gib(needed), dir, free: gib(free) }));
   }
 }
 

@@ -2,8 +2,12 @@
 // and checks the architecture is one we train. Does not read weights (safetensors-header.ts) or tokenize.
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import { SUPPORTED_ARCHITECTURES, type SupportedArchitecture } from '../../preload/contract/models.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const MODEL_FOLDER_ERROR_CODES = ['err.modelFolder.noFile', 'err.modelFolder.badJson', 'err.modelFolder.missing', 'err.modelFolder.unsupported'] as const;
+const errText = errorText(MODEL_FOLDER_ERROR_CODES);
 
 export interface HfConfig {
   readonly architectures?: readonly string[];
@@ -60,13 +64,13 @@ async function readJson<T>(path: string, required: boolean): Promise<T | null> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    if (required) throw new LatheError('not_found', `No ${basename(path)} in ${resolve(path, '..')}: this is not a Hugging Face model folder.`, { path });
+    if (required) throw new LatheError('not_found', `No ${basename(path)} in ${resolve(path, '..')}: this is not a Hugging Face model folder.`, { path }, errText('err.modelFolder.noFile', { file: basename(path), folder: resolve(path, '..') }));
     return null;
   }
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new LatheError('bad_input', `${path} is not valid JSON: ${(e as Error).message}`, { path });
+    throw new LatheError('bad_input', `${path} is not valid JSON: ${(e as Error).message}`, { path }, errText('err.modelFolder.badJson', { path, detail: (e as Error).message }));
   }
 }
 
@@ -87,12 +91,12 @@ export async function readModelFolder(dir: string): Promise<ModelFolder> {
   try {
     if (!(await stat(path)).isDirectory()) throw new Error();
   } catch {
-    throw new LatheError('not_found', `Model folder ${path} does not exist.`, { path });
+    throw new LatheError('not_found', `Model folder ${path} does not exist.`, { path }, errText('err.modelFolder.missing', { path }));
   }
   const config = (await readJson<HfConfig>(join(path, 'config.json'), true)) as HfConfig;
   const arch = config.architectures?.[0] ?? config.model_type ?? 'unknown';
   if (!(SUPPORTED_ARCHITECTURES as readonly string[]).includes(arch)) {
-    throw new LatheError('unsupported', `not supported yet: ${arch}`, { path, architecture: arch, supported: SUPPORTED_ARCHITECTURES });
+    throw new LatheError('unsupported', `not supported yet: ${arch}`, { path, architecture: arch, supported: SUPPORTED_ARCHITECTURES }, errText('err.modelFolder.unsupported', { arch }));
   }
   const tokenizerConfig = (await readJson<TokenizerConfig>(join(path, 'tokenizer_config.json'), false)) ?? {};
   const generationConfig = (await readJson<GenerationConfig>(join(path, 'generation_config.json'), false)) ?? {};

@@ -3,7 +3,7 @@
 // the run), beats the owner heartbeat, and on start marks runs whose owner died as interrupted.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import type { MetricPoint, RunConfig, RunStatus } from '../../preload/contract/runs.js';
 import { RunsStore, type StoredRun } from '../db/runs-store.js';
 import type { EngineEvent } from '../engine/engine-process.js';
@@ -18,6 +18,10 @@ import { HOST, killOrphanEngine, ownerGone } from './run-ownership.js';
 import type { DatasetImporter } from './run-preparation.js';
 import { assertTransition, isLive } from './run-status.js';
 import { toRunDto } from './run-dto.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const RUN_MANAGER_ERROR_CODES = ['err.run.preparing', 'err.run.completed', 'err.run.deleteLive', 'err.run.interrupted'] as const;
+const errText = errorText(RUN_MANAGER_ERROR_CODES);
 
 export interface RunManagerOptions {
   readonly workspace: Workspace;
@@ -168,7 +172,7 @@ export class RunManager {
   async pause(runId: number): Promise<StoredRun> {
     const run = this.store.get(runId);
     assertTransition(runId, run.row.status, 'paused', 'pause');
-    if (run.row.status === 'preparing') throw new LatheError('conflict', `Run ${runId} is still preparing its data; pause it once training has started.`);
+    if (run.row.status === 'preparing') throw new LatheError('conflict', `Run ${runId} is still preparing its data; pause it once training has started.`, undefined, errText('err.run.preparing', { id: runId }));
     await this.control(run, 'pause');
     return this.store.get(runId);
   }
@@ -183,7 +187,7 @@ export class RunManager {
     const s = run.row.status;
     const finishedEarly = s === 'completed' && run.row.max_steps !== null && run.row.step < run.row.max_steps;
     if (!(s === 'draft' || s === 'failed' || s === 'interrupted' || finishedEarly)) {
-      if (s === 'completed') throw new LatheError('conflict', `Run ${runId} has completed all its steps. Retrain it to continue on more data.`);
+      if (s === 'completed') throw new LatheError('conflict', `Run ${runId} has completed all its steps. Retrain it to continue on more data.`, undefined, errText('err.run.completed', { id: runId }));
       assertTransition(runId, s, 'queued', 'resume');
     }
     const queued = this.o.workspace.db.transaction(() => {
@@ -223,7 +227,7 @@ export class RunManager {
 
   async delete(runId: number): Promise<void> {
     const run = this.store.get(runId);
-    if (isLive(run.row.status) && !ownerGone(this.ownerOf(run))) throw new LatheError('conflict', `Run ${runId} is ${run.row.status}; stop it before deleting it.`);
+    if (isLive(run.row.status) && !ownerGone(this.ownerOf(run))) throw new LatheError('conflict', `Run ${runId} is ${run.row.status}; stop it before deleting it.`, undefined, errText('err.run.deleteLive', { id: runId, status: run.row.status }));
     if (run.row.status === 'queued') await this.stop(runId);
     this.store.remove(runId);
     await fs.promises.rm(runFolder(this.o.workspace.paths, run.row.project_id, runId).dir, { recursive: true, force: true });
@@ -239,7 +243,7 @@ export class RunManager {
     const gone = ownerGone(this.ownerOf(run));
     if (gone) {
       this.markInterrupted(run, gone);
-      throw new LatheError('conflict', `Run ${run.row.id} was interrupted (${gone}). Resume it to continue from its last checkpoint.`);
+      throw new LatheError('conflict', `Run ${run.row.id} was interrupted (${gone}). Resume it to continue from its last checkpoint.`, undefined, errText('err.run.interrupted', { id: run.row.id, why: gone }));
     }
     // Another process (the CLI, or the app) owns it: leave the command in the run folder; the owner polls for it.
     const folder = runFolder(this.o.workspace.paths, run.row.project_id, run.row.id);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import type { RunConfig, RunDatasetRef } from '../../preload/contract/runs.js';
 import { hashHex } from '../datasets/content-hash.js';
 import { validationSet } from '../datasets/split.js';
@@ -18,6 +18,10 @@ import { tokenizeDataset } from '../tokenizer/tokenize-dataset.js';
 import { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { RunFolder } from './run-folder.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const RUN_PREPARATION_ERROR_CODES = ['err.run.noDataset', 'err.run.noDataFile', 'err.run.noTrainRows', 'err.run.noTokenizer'] as const;
+const errText = errorText(RUN_PREPARATION_ERROR_CODES);
 
 export interface PreparedData {
   readonly trainFile: string;
@@ -52,10 +56,10 @@ async function datasetIdOf(ref: RunDatasetRef, projectId: number, store: Dataset
   if ('id' in ref) return store.get(ref.id).id;
   if ('name' in ref) {
     const d = store.findByName(projectId, ref.name);
-    if (!d) throw new LatheError('not_found', `The project has no dataset named “${ref.name}”. Import it first, or name a data file.`, { dataset: ref.name });
+    if (!d) throw new LatheError('not_found', `The project has no dataset named “${ref.name}”. Import it first, or name a data file.`, { dataset: ref.name }, errText('err.run.noDataset', { name: ref.name }));
     return d.id;
   }
-  if (!fs.existsSync(ref.file)) throw new LatheError('not_found', `Data file ${ref.file} does not exist.`, { file: ref.file });
+  if (!fs.existsSync(ref.file)) throw new LatheError('not_found', `Data file ${ref.file} does not exist.`, { file: ref.file }, errText('err.run.noDataFile', { file: ref.file }));
   if (!importer) throw new LatheError('unsupported', `Importing ${ref.file} on the fly needs the datasets service, which this process does not have. Import it with the app first.`);
   return importer(projectId, path.resolve(ref.file), signal);
 }
@@ -101,7 +105,7 @@ export async function prepareRunData(o: {
   if (ltoks.length > 0) {
     if (ltoks.length !== config.datasets.length || ltoks.length > 1) throw new LatheError('bad_input', 'A prepared .ltok file must be the run\'s only dataset.');
     const src = path.resolve(ltoks[0]!.file);
-    if (!fs.existsSync(src)) throw new LatheError('not_found', `Data file ${src} does not exist.`, { file: src });
+    if (!fs.existsSync(src)) throw new LatheError('not_found', `Data file ${src} does not exist.`, { file: src }, errText('err.run.noDataFile', { file: src }));
     await fs.promises.copyFile(src, folder.trainLtok);
     const sha = createHash('sha256').update(await fs.promises.readFile(src)).digest('hex');
     o.log(`prepared: using ${src} as the training data`);
@@ -119,12 +123,12 @@ export async function prepareRunData(o: {
     rows.validation.push(...r.validation);
   }
   if (config.maxSamples !== undefined) rows.train = rows.train.slice(0, config.maxSamples);
-  if (rows.train.length === 0) throw new LatheError('bad_input', 'The run has no training rows: every row is excluded or in the validation split.');
+  if (rows.train.length === 0) throw new LatheError('bad_input', 'The run has no training rows: every row is excluded or in the validation split.', undefined, errText('err.run.noTrainRows'));
 
   const model = await readModelFolder(config.model);
   const tokenizerPath = path.join(model.path, 'tokenizer.json');
   const tokenizerBytes = await fs.promises.readFile(tokenizerPath).catch(() => {
-    throw new LatheError('not_found', `The model folder ${model.path} has no tokenizer.json.`);
+    throw new LatheError('not_found', `The model folder ${model.path} has no tokenizer.json.`, undefined, errText('err.run.noTokenizer', { path: model.path }));
   });
   const tokenizer = new Tokenizer(JSON.parse(tokenizerBytes.toString('utf8')));
   const tokenizerSha256 = createHash('sha256').update(tokenizerBytes).digest('hex');

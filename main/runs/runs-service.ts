@@ -3,7 +3,7 @@
 // so a run started from `lathe train` is the same row, folder and events as one started in the app.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import {
   type ArtifactDto,
   type CliCommandRequest,
@@ -42,10 +42,15 @@ import { readPredictions } from './run-evaluation.js';
 import { runDefaults } from './run-defaults.js';
 import { toRunDetailDto, toRunDto } from './run-dto.js';
 import { runFolder } from './run-folder.js';
+import { defaultRunName, takeRunNumber } from './run-name.js';
 import { RunManager, type RunManagerOptions } from './run-manager.js';
 import { HOST } from './run-ownership.js';
 import type { DatasetImporter } from './run-preparation.js';
-import { cliCommandFor, datasetRefToText, resolveConfigPaths, runConfigFromYaml, runConfigToYaml } from './run-yaml.js';
+import { cliCommandFor, resolveConfigPaths, runConfigFromYaml, runConfigToYaml } from './run-yaml.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const RUNS_SERVICE_ERROR_CODES = ['err.run.notModelFolder', 'err.run.noAdapter'] as const;
+const errText = errorText(RUNS_SERVICE_ERROR_CODES);
 
 export interface RunsServiceOptions {
   /** The app (default) runs every queued run; the CLI runs only the one it was asked for. */
@@ -97,11 +102,12 @@ export class RunsService implements IRunsService {
       if (parent.adapterDir) config = { ...config, adapterFrom: parent.adapterDir };
     }
     if (!fs.existsSync(path.join(path.resolve(config.model), 'config.json'))) {
-      throw new LatheError('bad_input', `${config.model} is not a model folder (no config.json).`, { file: config.model });
+      throw new LatheError('bad_input', `${config.model} is not a model folder (no config.json).`, { file: config.model }, errText('err.run.notModelFolder', { model: config.model }));
     }
-    const name = req.name ?? `${path.basename(path.resolve(config.model))} · ${config.datasets.map(datasetRefToText).map((s) => path.basename(s)).join(', ')}`;
     const store = this.manager.store;
-    const run = this.ctx.workspace.db.transaction(() => {
+    const db = this.ctx.workspace.db;
+    const run = db.transaction(() => {
+      const name = req.name ?? defaultRunName(db, config, takeRunNumber(db, req.projectId));
       const r = store.create(req.projectId, name, config, req.parentRunId ?? null);
       if (owned) store.setOwner(r.row.id, { pid: process.pid, host: HOST });
       else if (!req.start) store.setStatus(r.row.id, 'draft');
@@ -109,7 +115,7 @@ export class RunsService implements IRunsService {
     })();
     const folder = runFolder(this.ctx.workspace.paths, req.projectId, run.row.id);
     await fs.promises.mkdir(folder.dir, { recursive: true });
-    await fs.promises.writeFile(folder.yaml, runConfigToYaml(config, name));
+    await fs.promises.writeFile(folder.yaml, runConfigToYaml(config, run.row.name));
     this.ctx.events.emit('runs.status', { id: run.row.id, projectId: req.projectId, status: run.row.status, step: 0, maxSteps: run.row.max_steps, error: run.error });
     if (req.start) this.manager.pump();
     return this.dto(run.row.id);
@@ -211,7 +217,7 @@ export class RunsService implements IRunsService {
     let config: RunConfig = { ...prev.config, ...(req.datasets ? { datasets: req.datasets } : {}) };
     delete (config as { adapterFrom?: string }).adapterFrom;
     if (req.fromAdapter) {
-      if (!prevDto.adapterDir) throw new LatheError('conflict', `Run ${req.id} has no adapter to start from; retrain it from scratch (fromAdapter: false) or resume it.`);
+      if (!prevDto.adapterDir) throw new LatheError('conflict', `Run ${req.id} has no adapter to start from; retrain it from scratch (fromAdapter: false) or resume it.`, undefined, errText('err.run.noAdapter', { id: req.id }));
       config = { ...config, adapterFrom: prevDto.adapterDir };
     }
     const generation = (prev.row.name.match(/ \(retrain (\d+)\)$/)?.[1] ?? '1') as string;

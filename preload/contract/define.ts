@@ -44,4 +44,7 @@ export interface SerializedError {
   readonly code: string;
   readonly message: string;
   readonly details?: unknown;
+  /** The message's translatable code and params (errors.ts ErrorText); absent where main has none. */
+  readonly messageCode?: string;
+  readonly messageParams?: Readonly<Record<string, string | number>>;
 }

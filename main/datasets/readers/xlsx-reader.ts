@@ -2,13 +2,17 @@
 // header under titles/blank rows, and streams one sheet's rows from the zip (random access, one inflated entry at
 // a time; only the shared-string table is held in memory). It does not read formatting, charts or .xls files.
 import fs from 'node:fs';
-import { LatheError } from '../../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../../preload/contract/errors.js';
 import { throwIfAborted } from './decoded-text.js';
 import { detectHeaderIndex, nonBlankCount, type RawRow } from './header-detector.js';
 import type { OpenedSource, ReadOptions, ReadStats, SheetInfo } from './source-types.js';
 import { HEADER_LOOKAHEAD, readTableHead, tableRecords } from './table-rows.js';
 import { parseDateStyles, parseWorkbook, readSharedStrings, rootPrefix, sheetRows, stripPrefix, type SheetContext, type WorkbookSheet } from './xlsx-xml.js';
 import { openZipEntry, readZipDirectory, readZipText, type ZipEntry } from './zip-reader.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const XLSX_ERROR_CODES = ['err.xlsx.unreadable', 'err.xlsx.noWorksheets', 'err.xlsx.noSheetNamed', 'err.xlsx.noData'] as const;
+const errText = errorText(XLSX_ERROR_CODES);
 
 interface Workbook {
   readonly file: string;
@@ -19,7 +23,7 @@ interface Workbook {
 }
 
 function notXlsx(file: string, why: string): LatheError {
-  return new LatheError('bad_input', `${file} is not a readable .xlsx workbook (${why}). Save it again from Excel as .xlsx, or export it as CSV.`, { file });
+  return new LatheError('bad_input', `${file} is not a readable .xlsx workbook (${why}). Save it again from Excel as .xlsx, or export it as CSV.`, { file }, errText('err.xlsx.unreadable', { file, why }));
 }
 
 async function openWorkbook(file: string): Promise<Workbook> {
@@ -94,11 +98,11 @@ export async function listSheets(file: string, opts: ReadOptions = {}): Promise<
 /** Opens `opts.sheet`, or the first visible sheet that looks like a table (else the first sheet with data). */
 export async function openXlsx(file: string, opts: ReadOptions = {}): Promise<OpenedSource> {
   const wb = await openWorkbook(file);
-  if (wb.sheets.length === 0) throw new LatheError('bad_input', `${file} has no worksheets.`, { file });
+  if (wb.sheets.length === 0) throw new LatheError('bad_input', `${file} has no worksheets.`, { file }, errText('err.xlsx.noWorksheets', { file }));
   let candidates = wb.sheets;
   if (opts.sheet !== undefined) {
     const s = wb.sheets.find((x) => x.name === opts.sheet) ?? wb.sheets.find((x) => x.name.toLowerCase() === opts.sheet!.toLowerCase());
-    if (!s) throw new LatheError('not_found', `${file} has no sheet named “${opts.sheet}”. Its sheets are: ${wb.sheets.map((x) => `“${x.name}”`).join(', ')}.`, { file, sheet: opts.sheet });
+    if (!s) throw new LatheError('not_found', `${file} has no sheet named “${opts.sheet}”. Its sheets are: ${wb.sheets.map((x) => `“${x.name}”`).join(', ')}.`, { file, sheet: opts.sheet }, errText('err.xlsx.noSheetNamed', { file, sheet: opts.sheet, sheets: wb.sheets.map((x) => `“${x.name}”`).join(', ') }));
     candidates = [s];
   } else {
     candidates = [...wb.sheets.filter((s) => !s.hidden), ...wb.sheets.filter((s) => s.hidden)];
@@ -116,7 +120,7 @@ export async function openXlsx(file: string, opts: ReadOptions = {}): Promise<Op
     return source(wb, sheet, head, it);
   }
   if (fallback) return openXlsx(file, { ...opts, sheet: fallback.name });
-  throw new LatheError('bad_input', `${file} has no sheets with data.`, { file });
+  throw new LatheError('bad_input', `${file} has no sheets with data.`, { file }, errText('err.xlsx.noData', { file }));
 }
 
 function source(wb: Workbook, sheet: WorkbookSheet, head: Awaited<ReturnType<typeof readTableHead>>, it: AsyncIterator<RawRow>): OpenedSource {

@@ -10,6 +10,7 @@ import { previewEn } from './messages/preview.en.js';
 import { trainEn } from './messages/train.en.js';
 import { runsEn } from './messages/runs.en.js';
 import { exportEn } from './messages/export.en.js';
+import { errorsEn } from './messages/errors.en.js';
 
 export const en = {
   ...appEn,
@@ -23,6 +24,7 @@ export const en = {
   ...trainEn,
   ...runsEn,
   ...exportEn,
+  ...errorsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -11,6 +11,7 @@ import { previewZh } from './messages/preview.zh.js';
 import { trainZh } from './messages/train.zh.js';
 import { runsZh } from './messages/runs.zh.js';
 import { exportZh } from './messages/export.zh.js';
+import { errorsZh } from './messages/errors.zh.js';
 
 export const zh: Record<MessageKey, string> = {
   ...appZh,
@@ -24,4 +25,5 @@ export const zh: Record<MessageKey, string> = {
   ...trainZh,
   ...runsZh,
   ...exportZh,
+  ...errorsZh,
 };

@@ -12,10 +12,17 @@ import { previewService } from '../services/preview.js';
 import { templatesService } from '../services/templates.js';
 import { exportsService } from '../services/exports.js';
 import { createLatheStore } from './index.js';
+import { setErrorLanguage } from '../bridge/lathe-error.js';
 
 const LANGUAGE_KEY = 'lathe.language';
 
 function savedLanguage(): Language {
+  const lang = storedLanguage();
+  setErrorLanguage(lang);
+  return lang;
+}
+
+function storedLanguage(): Language {
   const saved = globalThis.localStorage?.getItem(LANGUAGE_KEY);
   return saved === 'en' || saved === 'zh' ? saved : detectLanguage(globalThis.navigator?.language);
 }
@@ -33,5 +40,8 @@ export const useLathe = createLatheStore({
   library: libraryService,
   playground: playgroundService,
   language: savedLanguage(),
-  rememberLanguage: (l) => globalThis.localStorage?.setItem(LANGUAGE_KEY, l),
+  rememberLanguage: (l) => {
+    setErrorLanguage(l);
+    globalThis.localStorage?.setItem(LANGUAGE_KEY, l);
+  },
 });
