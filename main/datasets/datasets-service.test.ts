@@ -56,7 +56,7 @@ describe('datasets service', () => {
     expect(p.records).toHaveLength(20);
     expect(p.records[0]).toEqual({ row: 4, record: { kind: 'single', instruction: '问题 0：怎么退款？', input: '订单号: 9000\nVIP 0', output: '回复 0：请在订单页申请。' }, problems: [] });
     const bad = await svc.preview({ file: file(), mapping: { shape: 'single', fields: { instruction: { columns: ['问题'] }, output: { columns: ['备注'] } } }, limit: 3 });
-    expect(bad.records.map((r) => r.problems.map((x) => `${x.row}/${x.column}: ${x.message}`))).toEqual([[], ['5/备注: Empty output.'], ['6/备注: Empty output.']]);
+    expect(bad.records.map((r) => r.problems.map((x) => `${x.row}/${x.column}: ${x.message}`))).toEqual([[], ['5/备注: Empty answer.'], ['6/备注: Empty answer.']]);
     await expect(svc.preview({ file: file(), mapping: { shape: 'single', fields: { instruction: { columns: ['Question'] }, output: { columns: ['回复'] } } } })).rejects.toMatchObject({
       code: 'bad_input',
       details: { column: 'Question' },

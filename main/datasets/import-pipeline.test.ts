@@ -59,11 +59,11 @@ describe('import pipeline', () => {
     const f = write('bad.csv', 'question,answer\nq1,a1\nq2,\nq3,a3\n');
     const err = await runImport(store, { ...base, projectId, file: f }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'bad_input', details: { row: 3, column: 'answer', problemCount: 1 } });
-    expect((err as Error).message).toMatch(/bad\.csv: 1 row has a problem, so nothing was imported\. First: row 3, column “answer”: Empty output\./);
+    expect((err as Error).message).toMatch(/bad\.csv: 1 row has a problem, so nothing was imported\. First: row 3, column “answer”: Empty answer\./);
     expect(count()).toBe(before);
     expect(store.list(projectId).length).toBe(datasets);
     const ok = await runImport(store, { ...base, projectId, file: f, skipBad: true });
-    expect(ok).toMatchObject({ rows: 2, skipped: 1, problems: [{ row: 3, column: 'answer', message: 'Empty output.', code: 'dataset.emptyField', params: { field: 'output' } }] });
+    expect(ok).toMatchObject({ rows: 2, skipped: 1, problems: [{ row: 3, column: 'answer', message: 'Empty answer.', code: 'dataset.emptyField', params: { field: 'output' } }] });
   });
 
   it('reports jsonl lines by number and an unknown mapped column by name', async () => {

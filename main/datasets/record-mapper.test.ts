@@ -69,10 +69,10 @@ describe('record mapper', () => {
   it('flags empty targets and non-text values', () => {
     const m: Mapping = { shape: 'single', fields: { instruction: { columns: ['q'] }, output: { columns: ['a'] } } };
     const r = new RecordMapper(m).map({ q: '  ', a: { nested: true } });
-    expect(r.problems).toEqual([{ column: 'a', message: 'Column “a” holds an object, not text. (output)', code: 'dataset.notText', params: { column: 'a', holds: 'object', field: 'output' } }]);
+    expect(r.problems).toEqual([{ column: 'a', message: 'Column “a” holds an object, not text. (answer)', code: 'dataset.notText', params: { column: 'a', holds: 'object', field: 'output' } }]);
     expect(validateRecord(r.record!, m)).toEqual([
       { column: 'q', message: 'Empty instruction.', code: 'dataset.emptyField', params: { field: 'instruction' } },
-      { column: 'a', message: 'Empty output.', code: 'dataset.emptyField', params: { field: 'output' } },
+      { column: 'a', message: 'Empty answer.', code: 'dataset.emptyField', params: { field: 'output' } },
     ]);
   });
 

@@ -6,6 +6,7 @@ import type { MessageParams } from '../../preload/contract/message-code.js';
 import { RoleTags as RoleTagsSchema } from '../../preload/contract/datasets.js';
 import { renderField } from './field-template.js';
 import type { CellValue } from './readers/source-types.js';
+import { FIELD_NAMES } from './field-names.js';
 
 type Values = Readonly<Record<string, CellValue>>;
 
@@ -131,7 +132,7 @@ export class RecordMapper {
     if (!src) return undefined;
     const r = renderField(src, values);
     if ('error' in r) {
-      problems.push(problem(r.column, 'dataset.notText', { column: r.column, holds: r.holds, field }, `${r.error} (${field})`));
+      problems.push(problem(r.column, 'dataset.notText', { column: r.column, holds: r.holds, field }, `${r.error} (${FIELD_NAMES[field]})`));
       return undefined;
     }
     return r.text;
@@ -197,7 +198,7 @@ export class RecordMapper {
     }
     const r = renderField(src, values);
     if ('error' in r) {
-      problems.push(problem(r.column, 'dataset.notText', { column: r.column, holds: r.holds, field }, `${r.error} (${field})`));
+      problems.push(problem(r.column, 'dataset.notText', { column: r.column, holds: r.holds, field }, `${r.error} (${FIELD_NAMES[field]})`));
       return '';
     }
     return r.text;

@@ -3,6 +3,7 @@
 // (duplicates, statistics) live in validation-report.ts. Problems carry a code from VALIDATOR_CODES for translation.
 import type { Mapping, Message, NormalisedRecord, TargetField } from '../../preload/contract/datasets.js';
 import type { MessageParams } from '../../preload/contract/message-code.js';
+import { FIELD_NAMES } from './field-names.js';
 import { fieldColumn, type FieldProblem } from './record-mapper.js';
 
 /** Every code this file's problems carry (the renderer has a `main.<code>` text for each; a test checks). */
@@ -17,8 +18,8 @@ export const VALIDATOR_CODES = [
 ] as const;
 type ValidatorCode = (typeof VALIDATOR_CODES)[number];
 
-/** The English name of each field an empty-field problem names (`field` param: the renderer translates the id). */
-const EMPTY_LABEL = { text: 'text', instruction: 'instruction', output: 'output', prompt: 'prompt', chosen: 'chosen answer', rejected: 'rejected answer' } as const;
+/** The fields an empty-field problem can name (`field` param: the renderer translates the id; English in field-names.ts). */
+type EmptyField = 'text' | 'instruction' | 'output' | 'prompt' | 'chosen' | 'rejected';
 
 function problem(column: string | undefined, code: ValidatorCode, params: MessageParams, message: string): FieldProblem {
   return { column, message, code, params };
@@ -29,8 +30,8 @@ const MODEL_SIDE = new Set(['assistant', 'function']);
 
 export function validateRecord(record: NormalisedRecord, mapping: Mapping): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const empty = (field: TargetField, what: keyof typeof EMPTY_LABEL) =>
-    problems.push(problem(fieldColumn(mapping, field) ?? fieldColumn(mapping, 'messages'), 'dataset.emptyField', { field: what }, `Empty ${EMPTY_LABEL[what]}.`));
+  const empty = (field: TargetField, what: EmptyField) =>
+    problems.push(problem(fieldColumn(mapping, field) ?? fieldColumn(mapping, 'messages'), 'dataset.emptyField', { field: what }, `Empty ${FIELD_NAMES[what]}.`));
   switch (record.kind) {
     case 'text':
       if (!record.text.trim()) empty('text', 'text');

@@ -27,7 +27,7 @@ describe('lathe dataset', () => {
       sheet: null,
       headerRow: 3,
       mapping: { instruction: '问题', output: '回复', input: '订单号' },
-      problems: [{ row: 5, column: '回复', message: 'Empty output.' }],
+      problems: [{ row: 5, column: '回复', message: 'Empty answer.' }],
     });
     const show = await runLathe(...H, 'dataset', 'show', 'tickets', '--rows', '1');
     expect(show.json()).toMatchObject({ dataset: { name: 'tickets', rowCount: 2 }, rows: [{ kind: 'single', instruction: '怎么退款？', input: '订单号: 42', output: '订单页申请。' }] });
@@ -41,7 +41,7 @@ describe('lathe dataset', () => {
     expect(r.code).toBe(1);
     const err = r.json().error;
     expect(err.code).toBe('bad_input');
-    expect(err.message).toMatch(/bad\.csv.*row 3, column “answer”: Empty output/);
+    expect(err.message).toMatch(/bad\.csv.*row 3, column “answer”: Empty answer/);
     expect((await runLathe(...H, 'dataset', 'list')).json().datasets).toHaveLength(1);
     const dup = await runLathe(...H, 'dataset', 'import', path.join(home.dir, 'tickets.csv'), '--skip-bad');
     expect(dup.json().error.code).toBe('already_exists');
@@ -76,7 +76,7 @@ describe('lathe dataset', () => {
   it('validates a file and splits a dataset deterministically', async () => {
     const f = file('v.csv', 'question,answer\nq1,a1\nq1,a1\nq2,\n');
     const v = await runLathe(...H, 'dataset', 'validate', f);
-    expect(v.json()).toMatchObject({ rows: 3, validRows: 2, exactDuplicates: 1, problems: [{ row: 4, column: 'answer', message: 'Empty output.' }], mapping: { instruction: 'question', output: 'answer' } });
+    expect(v.json()).toMatchObject({ rows: 3, validRows: 2, exactDuplicates: 1, problems: [{ row: 4, column: 'answer', message: 'Empty answer.' }], mapping: { instruction: 'question', output: 'answer' } });
     const s = await runLathe(...H, 'dataset', 'split', 'tickets', '--val-ratio', '0.5', '--seed', '3');
     expect(s.json()).toMatchObject({ train: 1, validation: 1, dataset: { splitSeed: 3, valRatio: 0.5 } });
     expect((await runLathe(...H, 'dataset', 'split', 'tickets', '--val-ratio', '2')).code).toBe(2);

@@ -22,16 +22,16 @@ describe('main messages', () => {
 
 describe('dataset problems from main', () => {
   it('show in Chinese with their ids translated, and in English as main wrote them', () => {
-    const p = { row: 5, column: '回复', message: 'Empty output.', code: 'dataset.emptyField', params: { field: 'output' } };
+    const p = { row: 5, column: '回复', message: 'Empty answer.', code: 'dataset.emptyField', params: { field: 'output' } };
     expect(translateMainMessage('zh', p)).toBe('回答为空。');
-    expect(translateMainMessage('en', p)).toBe('Empty output.');
+    expect(translateMainMessage('en', p)).toBe('Empty answer.');
     const order = { row: 3, message: 'Bad role order: message 1 is “assistant” but should be user (or tool).', code: 'dataset.roleShouldBePrompt', params: { n: 1, role: 'assistant' } };
     expect(translateMainMessage('zh', order)).toBe('角色顺序有误：第 1 条消息是“助手”，应为用户（或工具结果）。');
     expect(translateMainMessage('en', order)).toBe(order.message);
   });
 
   it('leave values that are not ids alone (a column called “output” is still “output”)', () => {
-    const p = { message: 'Column “output” holds a list, not text. (output)', code: 'dataset.notText', params: { column: 'output', holds: 'list', field: 'output' } };
+    const p = { message: 'Column “output” holds a list, not text. (answer)', code: 'dataset.notText', params: { column: 'output', holds: 'list', field: 'output' } };
     expect(translateMainMessage('zh', p)).toBe('列“output”是列表，不是文本（回答）。');
   });
 

@@ -52,6 +52,8 @@ export const sharedZh: Record<keyof typeof sharedEn, string> = {
   'main.param.field.rejected': '劣选回答',
   'main.param.field.messages': '对话',
   'main.param.field.history': '历史对话',
+  'main.param.field.tools': '工具',
+  'main.param.field.label': '标签',
   'main.param.holds.list': '列表',
   'main.param.holds.object': '对象',
   'main.param.found.list': '列表',

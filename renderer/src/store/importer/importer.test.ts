@@ -120,7 +120,7 @@ describe('importer slice', () => {
       ds.calls.push({ method: 'preview', request: r });
       const row = r.fromRow ?? 2;
       if (row === 999_001) await new Promise<void>((res) => (hold = res));
-      return { records: [{ row, record: { kind: 'single', instruction: `q${row}`, output: '' }, problems: [{ row, column: '回复', message: 'Empty output.' }], values: { 问题: `q${row}`, 回复: '' } }] };
+      return { records: [{ row, record: { kind: 'single', instruction: `q${row}`, output: '' }, problems: [{ row, column: '回复', message: 'Empty answer.' }], values: { 问题: `q${row}`, 回复: '' } }] };
     };
     const s = testStore({ datasets: ds.service });
     await s.getState().importFromPath('/data/t.csv', 't.csv');
@@ -130,7 +130,7 @@ describe('importer slice', () => {
     expect(ds.calls.at(-1)?.request).toMatchObject({ file: '/data/t.csv', fromRow: 1_000_000, limit: 1 });
     hold!();
     await slow;
-    expect(s.getState().sourceRow).toMatchObject({ row: 1_000_000, loading: false, record: { row: 1_000_000, values: { 问题: 'q1000000' }, problems: [{ message: 'Empty output.' }] } });
+    expect(s.getState().sourceRow).toMatchObject({ row: 1_000_000, loading: false, record: { row: 1_000_000, values: { 问题: 'q1000000' }, problems: [{ message: 'Empty answer.' }] } });
     await s.getState().showSourceRow(undefined);
     expect(s.getState().sourceRow).toBeUndefined();
   });
