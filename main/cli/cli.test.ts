@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempHome } from '../../test/helpers/temp-home.js';
 import { runLathe } from '../../test/helpers/run-cli.js';
+import { openWorkspace } from '../workspace/workspace.js';
 
 const homes: { dir: string; cleanup(): void }[] = [];
 function home(): string {
@@ -37,6 +38,18 @@ describe('lathe CLI', () => {
     // Deleted before the command returned, folder included; the name is free again.
     expect(fs.existsSync(folder)).toBe(false);
     expect((await runLathe('--home', h, '--json', 'project', 'create', 'B')).json()).toMatchObject({ project: { name: 'B' } });
+  });
+
+  it('delete does not wait for an import still writing into the project: the next start removes what is left', async () => {
+    const h = home();
+    await runLathe('--home', h, 'project', 'create', 'Busy');
+    const ws = openWorkspace(h);
+    ws.db.prepare("INSERT INTO datasets (project_id, name, source_name, source_sha256, source_size, format, shape, created_at, state, import_pid) VALUES (1, 'd', 'x', '', 0, 'csv', 'single', '', 'importing', 999999)").run();
+    ws.close();
+    const r = await runLathe('--home', h, '--json', 'project', 'delete', 'Busy');
+    expect(r.json()).toMatchObject({ deleted: { name: 'Busy' }, finished: false });
+    expect((await runLathe('--home', h, '--json', 'project', 'list')).json()).toEqual({ projects: [] });
+    expect((await runLathe('--home', h, '--json', 'project', 'create', 'Busy')).json()).toMatchObject({ project: { name: 'Busy' } });
   });
 
   it('failures exit non-zero with {error:{code,message}} on stdout and a message on stderr', async () => {

@@ -9,18 +9,31 @@ import type { ProjectsStore } from '../db/projects-store.js';
 /** How long to wait before looking again while an import still writes into a removed project. */
 const IMPORT_POLL_MS = 500;
 
+export interface ProjectRemovalOptions {
+  /**
+   * Whether to wait for an import still writing into a removed project (the app: its importer or the datasets
+   * service's clean-up of killed imports ends it). false: leave that project for the next start (a one-shot CLI
+   * command, which runs no such clean-up and must not wait for a dead process).
+   */
+  readonly waitForImports?: boolean;
+}
+
 export class ProjectRemovalQueue {
-  private chain: Promise<void> = Promise.resolve();
+  private chain: Promise<unknown> = Promise.resolve();
   private stopped = false;
 
   /** `folder(id)`: the project's folder (workspace.paths.project, kept inside the workspace by resolveInside). */
   constructor(
     private readonly store: ProjectsStore,
     private readonly folder: (id: number) => string,
+    private readonly options: ProjectRemovalOptions = {},
   ) {}
 
-  /** Queues the deletion of a removed project (one project at a time); resolves once it is gone or stop() was called. */
-  add(id: number): Promise<void> {
+  /**
+   * Queues the deletion of a removed project (one project at a time); resolves once it is gone (true), or once
+   * stop() was called or it waits for an import that the options say not to wait for (false: the next start finishes it).
+   */
+  add(id: number): Promise<boolean> {
     const done = this.chain.then(() => this.deleteProject(id));
     this.chain = done.catch(() => undefined);
     return done;
@@ -34,8 +47,8 @@ export class ProjectRemovalQueue {
   }
 
   /** Resolves when nothing is queued any more. */
-  idle(): Promise<void> {
-    return this.chain;
+  async idle(): Promise<void> {
+    await this.chain;
   }
 
   /** Stops after the current chunk (the workspace is closing); what is left is resumed at the next start. */
@@ -43,19 +56,21 @@ export class ProjectRemovalQueue {
     this.stopped = true;
   }
 
-  private async deleteProject(id: number): Promise<void> {
+  private async deleteProject(id: number): Promise<boolean> {
     while (!this.stopped) {
       const t0 = performance.now();
       const step = this.store.deleteRemovedChunk(id);
-      if (step === 'gone') return;
+      if (step === 'gone') return true;
       if (step === 'empty') {
         // The folder before the row: a kill in between leaves a 'removing' row, and the next start removes both.
         await fs.promises.rm(this.folder(id), { recursive: true, force: true });
         this.store.deleteRemoved(id);
-        return;
+        return true;
       }
+      if (step === 'waiting' && this.options.waitForImports === false) return false;
       const pause = step === 'waiting' ? IMPORT_POLL_MS : Math.min(performance.now() - t0, 250);
       await new Promise<void>((resolve) => setTimeout(resolve, pause));
     }
+    return false;
   }
 }

@@ -48,15 +48,18 @@ export const projectCommand: CliCommand = {
         // Hidden now; what it owns goes in short transactions (an app open on the workspace keeps writing), before
         // this command returns. Interrupted, the rest is deleted at the next start.
         const paths = ctx.workspace().paths;
-        const removal = new ProjectRemovalQueue(store, (id) => paths.project(id));
+        const removal = new ProjectRemovalQueue(store, (id) => paths.project(id), { waitForImports: false });
         const onAbort = () => removal.stop();
         ctx.signal.addEventListener('abort', onAbort, { once: true });
+        let finished: boolean;
         try {
-          await removal.add(project.id);
+          finished = await removal.add(project.id);
         } finally {
           ctx.signal.removeEventListener('abort', onAbort);
         }
-        ctx.out.result({ deleted: { id: project.id, name: project.name } }, (v) => `Deleted project “${v.deleted.name}”.`);
+        ctx.out.result({ deleted: { id: project.id, name: project.name }, finished }, (v) =>
+          v.finished ? `Deleted project “${v.deleted.name}”.` : `Deleted project “${v.deleted.name}”; what is left of it (an import was still writing into it) is removed when Lathe next starts.`,
+        );
         return;
       }
       default:
