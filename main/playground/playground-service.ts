@@ -60,7 +60,7 @@ export class PlaygroundService implements IPlaygroundService {
       const p = path.resolve(dir);
       if (models.has(p) || !fs.existsSync(path.join(p, 'config.json'))) return;
       models.add(p);
-      out.push({ key: `model:${p}`, label: path.basename(p), target: { model: p }, runId: null, template: null, datasetIds: [] });
+      out.push({ key: `model:${p}`, modelName: path.basename(p), runName: null, target: { model: p }, runId: null, template: null, datasetIds: [] });
     };
     const runs = new RunsStore(this.ctx.workspace.db);
     for (const run of runs.list(r.projectId)) {
@@ -69,7 +69,8 @@ export class PlaygroundService implements IPlaygroundService {
       if (!d.adapterDir) continue;
       out.push({
         key: `run:${d.id}`,
-        label: `${d.name} (run ${d.id})`,
+        modelName: path.basename(path.resolve(d.config.model)),
+        runName: d.name,
         target: { model: path.resolve(d.config.model), adapter: d.adapterDir },
         runId: d.id,
         template: d.config.template,

@@ -45,7 +45,10 @@ export type TargetsRequest = z.input<typeof TargetsRequest>;
 export const TargetDto = z.object({
   /** Stable key for a picker: `model:<path>` or `run:<id>`. */
   key: z.string(),
-  label: z.string(),
+  /** The base model's folder name; the renderer composes and translates the label from it and `runName`. */
+  modelName: z.string(),
+  /** The run's name when the target comes from a run (its adapter on `modelName`). */
+  runName: z.string().nullable(),
   target: PaneTarget,
   runId: z.number().int().nullable(),
   /** The run's template, when the target comes from a run. */

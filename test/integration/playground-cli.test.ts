@@ -49,7 +49,8 @@ describe('lathe chat', () => {
       runs.addArtifact(project.id, runId, 'adapter', 'run-adapter', 1, {});
       const targets = await backend.services.playground.targets({ projectId: project.id });
       expect(targets.map((t) => t.key)).toEqual([`model:${MODEL}`, `run:${runId}`]);
-      expect(targets[1]).toMatchObject({ runId, template: 'chatml', target: { model: MODEL, adapter: path.join(home.dir, 'run-adapter') } });
+      expect(targets[0]).toMatchObject({ modelName: path.basename(MODEL), runName: null });
+      expect(targets[1]).toMatchObject({ runId, modelName: path.basename(MODEL), runName: 'support-v1', template: 'chatml', target: { model: MODEL, adapter: path.join(home.dir, 'run-adapter') } });
     } finally {
       backend.close();
     }

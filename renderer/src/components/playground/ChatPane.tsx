@@ -7,6 +7,7 @@ import { useLathe } from '../../store/bound-store.js';
 import type { PaneAnswer, PaneKey } from '../../store/playground/initialState.js';
 import { playgroundSelectors } from '../../store/playground/selectors.js';
 import { Field } from '../Field.js';
+import { targetLabel } from './target-label.js';
 
 export function ChatPane({ pane }: { pane: PaneKey }) {
   const t = useT();
@@ -26,7 +27,7 @@ export function ChatPane({ pane }: { pane: PaneKey }) {
             <option value="">{t('playground.pane.off')}</option>
             {targets.map((x) => (
               <option key={x.key} value={x.key}>
-                {x.label}
+                {targetLabel(t, x)}
               </option>
             ))}
           </select>

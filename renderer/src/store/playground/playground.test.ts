@@ -7,8 +7,8 @@ import { paneMessages, playgroundSelectors, targetOf } from './selectors.js';
 import { validationPrompt } from './validation-prompt.js';
 
 const targets: TargetDto[] = [
-  { key: 'model:/m/tiny', label: 'tiny', target: { model: '/m/tiny' }, runId: null, template: null, datasetIds: [] },
-  { key: 'run:3', label: 'support (run 3)', target: { model: '/m/tiny', adapter: '/w/run3/adapter' }, runId: 3, template: 'chatml', datasetIds: [7] },
+  { key: 'model:/m/tiny', modelName: 'tiny', runName: null, target: { model: '/m/tiny' }, runId: null, template: null, datasetIds: [] },
+  { key: 'run:3', modelName: 'tiny', runName: 'support #3', target: { model: '/m/tiny', adapter: '/w/run3/adapter' }, runId: 3, template: 'chatml', datasetIds: [7] },
 ];
 
 function row(idx: number, record: DatasetRowDto['record']): DatasetRowDto {
@@ -137,7 +137,7 @@ describe('playground slice', () => {
     const f = fakePlayground();
     const s = testStore({ playground: f.service });
     await s.getState().loadPlaygroundTargets(1);
-    s.setState({ pgTargets: [...targets, { key: 'model:/broken', label: 'broken', target: { model: '/broken' }, runId: null, template: null, datasetIds: [] }] });
+    s.setState({ pgTargets: [...targets, { key: 'model:/broken', modelName: 'broken', runName: null, target: { model: '/broken' }, runId: null, template: null, datasetIds: [] }] });
     s.getState().setPaneTarget('left', 'model:/broken');
     await s.getState().ask('Hello?');
     expect(s.getState().pgPanes.left.answers[0]).toMatchObject({ status: 'error', error: 'Model folder /broken does not exist.' });
