@@ -103,7 +103,7 @@ app.whenReady().then(() => {
     return;
   }
   const flags = extractGlobalFlags(process.argv.slice(app.isPackaged ? 1 : 2));
-  backend = startBackend(resolveHome(flags.home), 'electron', { seedDemo: true, dialogs });
+  backend = startBackend(resolveHome(flags.home), 'electron', { seedDemo: true, locale: app.getLocale(), dialogs });
   serveRendererScheme();
   registerIpc(backend);
   createWindow();

@@ -20,6 +20,8 @@ export interface Backend {
 export interface BackendOptions {
   /** A fresh workspace gets the demo project (the app and web mode; not tests or the CLI). */
   readonly seedDemo?: boolean;
+  /** The system's locale for the demo's names (Electron: app.getLocale()); default demo-project.ts systemLocale(). */
+  readonly locale?: string;
   readonly dialogs?: NativeDialogs;
 }
 
@@ -30,7 +32,7 @@ export function startBackend(home: string, transport: 'electron' | 'web', option
   const handlers = new HandlerTable();
   registerServices(handlers, services);
   if (options.seedDemo) {
-    void seedDemoProject(services, workspace, events).catch((err: unknown) =>
+    void seedDemoProject(services, workspace, events, { locale: options.locale }).catch((err: unknown) =>
       events.emit('app.notice', { level: 'warning', message: `The demo project could not be created: ${(err as Error).message}` }),
     );
   }

@@ -18,6 +18,8 @@ export async function startLatheServer(extraArgs: string[] = []): Promise<LatheS
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'lathe-e2e-'));
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'lathe.mjs'), '--home', home, '--json', 'serve', '--port', '0', ...extraArgs], {
     cwd: ROOT,
+    // The demo project is named in the system's language (main/app/demo-project.ts): the tests expect English.
+    env: { ...process.env, LC_ALL: 'en_US.UTF-8' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
