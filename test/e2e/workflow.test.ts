@@ -149,6 +149,12 @@ describe('web mode: the desktop workflow', () => {
     await page.getByTestId('run-dashboard').waitFor();
     await expect.poll(() => points(page, 'loss-chart'), { timeout: 90_000 }).toBeGreaterThan(2);
     expect(await page.getByTestId('run-status').textContent()).toBe('running');
+    // The log tail reads engine events as lines ("12:01:02  step 3/400  loss 2.1234 …"); "Raw lines" shows the JSON.
+    await expect.poll(() => page.getByTestId('log-tail').textContent(), { timeout: 30_000 }).toMatch(/\d\d:\d\d:\d\d {2}step \d+\/400 {2}loss \d+\.\d{4}/);
+    expect(await page.getByTestId('log-tail').textContent()).not.toContain('{"event"');
+    await page.getByTestId('log-raw').check();
+    expect(await page.getByTestId('log-tail').textContent()).toContain('{"event":"step"');
+    await page.getByTestId('log-raw').uncheck();
     await screenshot(page, 'workflow-09-train-dashboard');
     // The dashboard in the dark theme (chart colours follow the OS switch).
     await page.emulateMedia({ colorScheme: 'dark' });

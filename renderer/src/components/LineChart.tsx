@@ -15,7 +15,7 @@ import {
   type ChartDataset,
   type Plugin,
 } from 'chart.js';
-import { EmaSmoother, tickLabel, type XY } from './chart-series.js';
+import { EmaSmoother, legendItemHasPoints, tickLabel, type XY } from './chart-series.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler);
 
@@ -199,7 +199,7 @@ export const LineChart = forwardRef<LineChartHandle, LineChartProps>(function Li
         parsing: false,
         normalized: true,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        plugins: { legend: { display: props.legend ?? true, labels: { color: text, boxWidth: 12 } }, tooltip: { enabled: true } },
+        plugins: { legend: { display: props.legend ?? true, labels: { color: text, boxWidth: 12, filter: legendItemHasPoints } }, tooltip: { enabled: true } },
         scales: {
           x: { type: 'linear', title: { display: !!props.xLabel, text: props.xLabel ?? '', color: text }, ticks: { color: text, precision: 0, callback: tickLabel }, grid: { color: grid } },
           y: { type: props.logScale ? 'logarithmic' : 'linear', title: { display: !!props.yLabel, text: props.yLabel ?? '', color: text }, ticks: { color: text, callback: tickLabel, maxTicksLimit: 6 }, grid: { color: grid } },

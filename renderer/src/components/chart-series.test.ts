@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmaSmoother, forLogScale, smooth, tickLabel } from './chart-series.js';
+import { EmaSmoother, forLogScale, legendItemHasPoints, smooth, tickLabel } from './chart-series.js';
 
 describe('EMA smoothing', () => {
   it('starts at the first value (debiased) and follows the series', () => {
@@ -30,5 +30,15 @@ describe('axis labels', () => {
     expect(tickLabel(12000)).toBe('12k');
     expect(tickLabel(8.3651234)).toBe('8.365');
     expect(tickLabel(0)).toBe('0');
+  });
+});
+
+describe('legend', () => {
+  it('leaves out a series without points (no eval loss entry before an evaluation) and shows it with its first point', () => {
+    const data = { datasets: [{ data: [{ x: 1, y: 2 }] }, { data: [] as unknown[] }] };
+    expect(legendItemHasPoints({ datasetIndex: 0 }, data)).toBe(true);
+    expect(legendItemHasPoints({ datasetIndex: 1 }, data)).toBe(false);
+    data.datasets[1]!.data.push({ x: 5, y: 1.5 });
+    expect(legendItemHasPoints({ datasetIndex: 1 }, data)).toBe(true);
   });
 });

@@ -54,3 +54,11 @@ export function tickLabel(v: number | string, _index?: number, ticks?: readonly 
   if (a >= 1e4 && digits <= 4) return `${Number((n / 1e3).toPrecision(3))}k`;
   return String(Number(n.toPrecision(digits)));
 }
+
+/**
+ * Chart.js legend filter: a series shows in the legend only once it has points (a run without evaluation has no
+ * "eval loss" entry). Chart.js re-runs it on every update, so the entry appears with the first point.
+ */
+export function legendItemHasPoints(item: { readonly datasetIndex?: number }, data: { readonly datasets: readonly { readonly data: readonly unknown[] }[] }): boolean {
+  return item.datasetIndex === undefined || (data.datasets[item.datasetIndex]?.data.length ?? 0) > 0;
+}

@@ -80,6 +80,7 @@ export const trainEn = {
   'train.progressDetail': 'step {step} / {max} · epoch {epoch}',
   'train.log': 'Engine log',
   'train.logEmpty': 'Nothing logged yet.',
+  'train.logRaw': 'Raw lines',
   'train.logTruncated': '… (earlier lines not shown)',
   'train.chart.loss': 'Loss',
   'train.chart.lossLabel': 'Training loss (raw and smoothed) and evaluation loss by step',

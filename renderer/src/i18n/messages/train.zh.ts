@@ -82,6 +82,7 @@ export const trainZh: Record<keyof typeof trainEn, string> = {
   'train.progressDetail': '第 {step} / {max} 步 · 第 {epoch} 轮',
   'train.log': '引擎日志',
   'train.logEmpty': '暂无日志。',
+  'train.logRaw': '原始内容',
   'train.logTruncated': '……（更早的行未显示）',
   'train.chart.loss': '损失',
   'train.chart.lossLabel': '按步数显示的训练损失（原始与平滑）和验证损失',

@@ -1,6 +1,6 @@
 // A run being watched: status, Pause/Resume/Stop, progress with step, epoch, elapsed and ETA, the engine's error
 // with its hint, the live charts and the log tail.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDto } from '../../../../preload/contract/runs.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { useMainMessage } from '../../i18n/main-message.js';
@@ -8,6 +8,7 @@ import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
 import { isRunActive, runDurationS } from '../../store/runs/selectors.js';
 import { RunCharts } from './RunCharts.js';
+import { formatLogLine } from './log-line.js';
 
 export function RunDashboard({ run }: { run: RunDto }) {
   const t = useT();
@@ -94,18 +95,38 @@ function LogTail({ runId }: { runId: number }) {
   const t = useT();
   const log = useLathe((s) => s.live[runId]?.log);
   const truncated = useLathe((s) => s.live[runId]?.logTruncated);
+  const [raw, setRaw] = useState(false);
   const box = useRef<HTMLPreElement>(null);
+  // Engine events read as "12:01:02  step 14/30  loss 1.2346 …"; the raw JSON lines stay one click away.
+  const text = useMemo(
+    () =>
+      raw
+        ? log?.join('\n')
+        : log
+            ?.map((l) => {
+              const v = formatLogLine(l);
+              return v.time ? `${v.time}  ${v.text}` : v.text;
+            })
+            .join('\n'),
+    [log, raw],
+  );
   useEffect(() => {
     const el = box.current;
     // Follow the end unless the person scrolled up to read.
     if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 40) el.scrollTop = el.scrollHeight;
-  }, [log]);
+  }, [text]);
   return (
     <div className="panel">
-      <h3>{t('train.log')}</h3>
+      <h3>
+        {t('train.log')}
+        <label className="check" style={{ fontWeight: 400 }}>
+          <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.target.checked)} data-testid="log-raw" />
+          {t('train.logRaw')}
+        </label>
+      </h3>
       <pre ref={box} className="log-tail" tabIndex={0} aria-label={t('train.log')} data-testid="log-tail">
         {truncated ? `${t('train.logTruncated')}\n` : ''}
-        {log?.length ? log.join('\n') : t('train.logEmpty')}
+        {log?.length ? text : t('train.logEmpty')}
       </pre>
     </div>
   );
