@@ -1,6 +1,6 @@
 // Defaults from the model card and the GPU's memory, on the bundled tiny model with made-up GPUs.
 import { describe, expect, it } from 'vitest';
-import { runDefaults } from './run-defaults.js';
+import { DEMO_EVAL_STEPS, runDefaults } from './run-defaults.js';
 
 const GiB = 1024 ** 3;
 
@@ -42,5 +42,12 @@ describe('runDefaults', () => {
     expect(fit.message).toMatch(/This run will not fit: it needs about [\d.]+ GiB and the GPU has 0\.5 GiB usable/);
     expect(fit.params).toEqual({ need: expect.stringMatching(/^[\d.]+$/), have: '0.5' });
     expect(d.notes).toContainEqual({ code: 'runDefaults.cutoffGiven', params: { cutoffLen: 2048 }, message: 'cutoff_len 2048: as given.' });
+  });
+
+  it('the demo model evaluates every few steps unless told otherwise, so a first run draws an eval-loss curve', async () => {
+    expect((await runDefaults({ gpus: [] })).config.evalSteps).toBe(DEMO_EVAL_STEPS);
+    expect(DEMO_EVAL_STEPS).toBeGreaterThan(0);
+    expect((await runDefaults({ gpus: [], config: { evalSteps: 0 } })).config.evalSteps).toBe(0);
+    expect((await runDefaults({ gpus: [], config: { evalSteps: 25 } })).config.evalSteps).toBe(25);
   });
 });

@@ -11,6 +11,12 @@ import { buildModelCard } from '../models/model-card.js';
 import { estimateVram, type ModelShape } from '../models/vram-estimate.js';
 
 export const DEMO_MODEL = path.join(DATA_DIR, 'models', 'lathe-tiny-llama');
+/**
+ * The demo model evaluates every this many steps unless told otherwise: a first run on the demo dataset (10%
+ * validation, a few dozen steps) then draws an eval-loss curve, not one point at the end, and evaluating the tiny
+ * model costs next to nothing. Other models keep evalSteps 0 (evaluate at the end only), as the contract defaults.
+ */
+export const DEMO_EVAL_STEPS = 10;
 /** Leave this share of GPU memory for the desktop, the driver and fragmentation. */
 const USABLE_SHARE = 0.9;
 const GiB = 1024 ** 3;
@@ -103,6 +109,7 @@ export async function runDefaults(o: { model?: string | undefined; config?: Part
     perDeviceTrainBatchSize: batch,
     gradientAccumulationSteps: accumulation,
     ...(quantizationBit !== undefined ? { quantizationBit } : {}),
+    ...(given.evalSteps === undefined && model === path.resolve(DEMO_MODEL) ? { evalSteps: DEMO_EVAL_STEPS } : {}),
   });
   return { config, device: gpu ? 'cuda' : 'cpu', gpus: [...o.gpus], estimatedBytes, availableBytes, notes, warnings };
 }
