@@ -10,7 +10,7 @@ import { runExportJob } from './export-job.js';
 import { SafetensorsSource } from './safetensors-source.js';
 import { MergePool, runRows, runRowsJs, sharedBytes, sharedF32 } from './merge-pool.js';
 import { f32ToBf16, bf16ToF32 } from './half-float.js';
-import { planShards, parseShardSize } from './safetensors-sharder.js';
+import { planShards, parseShardSize, ShardWriter } from './safetensors-sharder.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lathe-merge-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -190,6 +190,22 @@ describe('merge pool and sharding', () => {
       expect(Buffer.from(fused).equals(Buffer.from(want))).toBe(true);
       expect(Buffer.from(fused).equals(Buffer.from(src))).toBe(false);
     }
+  });
+
+  it('writes a shard whole while fdatasyncs run behind the writes', async () => {
+    const dir = mkdtempSync(join(work, 'sync-behind-'));
+    const plan = planShards([{ name: 'x', dtype: 'BF16', shape: [64, 1024] }, { name: 'y', dtype: 'BF16', shape: [3000] }], 1e9)[0]!;
+    // a sync every 4 KiB: many start while later pieces are still being written
+    const w = await ShardWriter.create(dir, plan, { format: 'pt' }, 4096);
+    const x = new Uint8Array(64 * 1024 * 2).map((_, i) => (i * 31) & 0xff);
+    for (let p = 0; p < x.length; p += 5000) await w.write('x', x.subarray(p, Math.min(x.length, p + 5000)));
+    const y = new Uint8Array(6000).map((_, i) => (i * 7) & 0xff);
+    await w.write('y', y);
+    await w.close();
+    const src = await SafetensorsSource.open(dir, plan.file);
+    expect(Buffer.from(await src.readBytes(src.get('x')!)).equals(Buffer.from(x))).toBe(true);
+    expect(Buffer.from(await src.readBytes(src.get('y')!)).equals(Buffer.from(y))).toBe(true);
+    await src.close();
   });
 
   it('plans shards like transformers and parses sizes', () => {

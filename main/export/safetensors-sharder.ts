@@ -78,7 +78,7 @@ export class ShardWriter {
   private index = 0;
   private written = 0;
   private pos = 0;
-  private nextSync = SYNC_EVERY;
+  private nextSync: number;
   /** The fdatasync in flight, at most one; its failure fails close(). */
   private syncing: Promise<void> | null = null;
   private syncError: unknown = null;
@@ -86,11 +86,14 @@ export class ShardWriter {
   private constructor(
     private readonly fh: FileHandle,
     readonly plan: ShardPlan,
-  ) {}
+    private readonly syncEvery: number,
+  ) {
+    this.nextSync = syncEvery;
+  }
 
-  static async create(dir: string, plan: ShardPlan, metadata: Readonly<Record<string, string>> = { format: 'pt' }): Promise<ShardWriter> {
+  static async create(dir: string, plan: ShardPlan, metadata: Readonly<Record<string, string>> = { format: 'pt' }, syncEvery = SYNC_EVERY): Promise<ShardWriter> {
     const fh = await open(join(dir, plan.file), 'w');
-    const w = new ShardWriter(fh, plan);
+    const w = new ShardWriter(fh, plan, syncEvery);
     await w.raw(encodeHeader(plan.tensors, metadata));
     return w;
   }
@@ -104,7 +107,7 @@ export class ShardWriter {
     }
     if (this.pos >= this.nextSync && !this.syncing) {
       // What is written so far goes to disk while the merge goes on; close() then only waits for the tail.
-      this.nextSync = this.pos + SYNC_EVERY;
+      this.nextSync = this.pos + this.syncEvery;
       this.syncing = this.fh.datasync().then(
         () => void (this.syncing = null),
         (err: unknown) => void ((this.syncError ??= err), (this.syncing = null)),
