@@ -18,12 +18,12 @@ describe('lathe CLI', () => {
     const h = home();
     const created = await runLathe('--home', h, 'project', 'create', 'Support', 'tickets', '--json');
     expect(created.code).toBe(0);
-    expect(created.json()).toMatchObject({ project: { id: 1, name: 'Support tickets', datasetCount: 0, runCount: 0, artifactCount: 0 } });
+    expect(created.json()).toMatchObject({ project: { id: 1, name: 'Support tickets', datasetCount: 0, runCount: 0, exportCount: 0 } });
     const listed = await runLathe('project', 'list', '--json', `--home=${h}`);
     expect(listed.code).toBe(0);
     const doc = listed.json();
     expect(doc.projects).toHaveLength(1);
-    expect(Object.keys(doc.projects[0]).sort()).toEqual(['artifactCount', 'createdAt', 'datasetCount', 'id', 'name', 'runCount', 'updatedAt']);
+    expect(Object.keys(doc.projects[0]).sort()).toEqual(['createdAt', 'datasetCount', 'exportCount', 'id', 'name', 'runCount', 'updatedAt']);
   });
 
   it('renames and deletes by name', async () => {

@@ -20,7 +20,8 @@ interface ArtifactRow {
   created_at: string;
 }
 
-const KINDS_SQL = EXPORT_KINDS.map((k) => `'${k}'`).join(', ');
+/** `'peft', 'merged', …` for `kind IN (…)`; the project counts use it too, so they agree with the listings. */
+export const EXPORT_KINDS_SQL = EXPORT_KINDS.map((k) => `'${k}'`).join(', ');
 /** Exports of a removed project leave the listings at once; main/projects deletes them afterwards. */
 const LISTED = "project_id NOT IN (SELECT id FROM projects WHERE state = 'removing')";
 
@@ -39,10 +40,10 @@ export class ExportsStore {
     this.insertStmt = db.prepare<[number, number | null, string, string, number, string, string]>(
       'INSERT INTO artifacts (project_id, run_id, kind, path, bytes, meta, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    this.listStmt = db.prepare<[], ArtifactRow>(`SELECT * FROM artifacts WHERE kind IN (${KINDS_SQL}) AND ${LISTED} ORDER BY id DESC`);
-    this.byProjectStmt = db.prepare<[number], ArtifactRow>(`SELECT * FROM artifacts WHERE kind IN (${KINDS_SQL}) AND project_id = ? AND ${LISTED} ORDER BY id DESC`);
-    this.byRunStmt = db.prepare<[number], ArtifactRow>(`SELECT * FROM artifacts WHERE kind IN (${KINDS_SQL}) AND run_id = ? AND ${LISTED} ORDER BY id DESC`);
-    this.getStmt = db.prepare<[number], ArtifactRow>(`SELECT * FROM artifacts WHERE kind IN (${KINDS_SQL}) AND id = ?`);
+    this.listStmt = db.prepare<[], ArtifactRow>(`SELECT * FROM artifacts WHERE kind IN (${EXPORT_KINDS_SQL}) AND ${LISTED} ORDER BY id DESC`);
+    this.byProjectStmt = db.prepare<[number], ArtifactRow>(`SELECT * FROM artifacts WHERE kind IN (${EXPORT_KINDS_SQL}) AND project_id = ? AND ${LISTED} ORDER BY id DESC`);
+    this.byRunStmt = db.prepare<[number], ArtifactRow>(`SELECT * FROM artifacts WHERE kind IN (${EXPORT_KINDS_SQL}) AND run_id = ? AND ${LISTED} ORDER BY id DESC`);
+    this.getStmt = db.prepare<[number], ArtifactRow>(`SELECT * FROM artifacts WHERE kind IN (${EXPORT_KINDS_SQL}) AND id = ?`);
     this.deleteStmt = db.prepare<[number]>('DELETE FROM artifacts WHERE id = ?');
   }
 

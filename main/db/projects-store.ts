@@ -6,6 +6,7 @@ import type { ProjectDto } from '../../preload/contract/projects.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { nowIso } from './clock.js';
 import { discardChunk, DISCARD_ROWS } from './dataset-import-writer.js';
+import { EXPORT_KINDS_SQL } from './exports-store.js';
 import { LIVE_STATUSES } from './runs-store.js';
 import type { WorkspaceDb } from './workspace-db.js';
 
@@ -16,14 +17,14 @@ interface ProjectRow {
   updated_at: string;
   dataset_count: number;
   run_count: number;
-  artifact_count: number;
+  export_count: number;
 }
 
 const SELECT = `
   SELECT p.id, p.name, p.created_at, p.updated_at,
     (SELECT COUNT(*) FROM datasets d WHERE d.project_id = p.id AND d.state = 'ready') AS dataset_count,
     (SELECT COUNT(*) FROM runs r WHERE r.project_id = p.id) AS run_count,
-    (SELECT COUNT(*) FROM artifacts a WHERE a.project_id = p.id) AS artifact_count
+    (SELECT COUNT(*) FROM artifacts a WHERE a.project_id = p.id AND a.kind IN (${EXPORT_KINDS_SQL})) AS export_count
   FROM projects p WHERE p.state = 'ready'`;
 
 /**
@@ -172,6 +173,6 @@ function toDto(r: ProjectRow): ProjectDto {
     updatedAt: r.updated_at,
     datasetCount: r.dataset_count,
     runCount: r.run_count,
-    artifactCount: r.artifact_count,
+    exportCount: r.export_count,
   };
 }

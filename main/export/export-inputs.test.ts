@@ -43,7 +43,8 @@ describe('exporting a run', () => {
     const listed = await svc.list({ runId: run.row.id });
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ format: 'merged', projectId: project.id, runId: run.row.id, path: done.out });
-    expect(new ProjectsStore(workspace.db).get(project.id).artifactCount).toBe(2);
+    // The adapter is the run's own artifact, not an export: the project counts the one export the listing shows.
+    expect(new ProjectsStore(workspace.db).get(project.id).exportCount).toBe(1);
     // A second export of the same kind gets a numbered folder rather than failing.
     expect(resolveExport({ runId: run.row.id, format: 'merged' }, workspace).spec.outDir).toBe(`${done.out}-2`);
     workspace.close();

@@ -20,7 +20,8 @@ export const ProjectDto = z.object({
   updatedAt: z.string(),
   datasetCount: z.number().int(),
   runCount: z.number().int(),
-  artifactCount: z.number().int(),
+  /** Finished exports of the project: the same rows the Export page and the overview list (exports.list). */
+  exportCount: z.number().int(),
 });
 export type ProjectDto = Readonly<z.infer<typeof ProjectDto>>;
 

@@ -77,5 +77,5 @@ export function findProject(store: ProjectsStore, nameOrId: string): ProjectDto 
 }
 
 function describe(p: ProjectDto): string {
-  return `${String(p.id).padStart(4)}  ${p.name}  (${p.datasetCount} datasets, ${p.runCount} runs, ${p.artifactCount} exports)`;
+  return `${String(p.id).padStart(4)}  ${p.name}  (${p.datasetCount} datasets, ${p.runCount} runs, ${p.exportCount} exports)`;
 }

@@ -7,6 +7,7 @@ import { appSettings } from './007-app-settings.js';
 import { datasetImportState } from './008-dataset-import-state.js';
 import { datasetRevision } from './009-dataset-revision.js';
 import { projectRemovalState } from './010-project-removal-state.js';
+import { projectTouch } from './011-project-touch.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   datasetImportState,
   datasetRevision,
   projectRemovalState,
+  projectTouch,
 ];

@@ -33,7 +33,7 @@ export function ProjectCard({ project, selected }: { project: ProjectDto; select
       ) : (
         <button type="button" className="card-main" onClick={() => selectProject(project.id)} aria-pressed={selected}>
           <span className="card-title">{project.name}</span>
-          <span className="card-meta">{t('projects.counts', { datasets: project.datasetCount, runs: project.runCount, exports: project.artifactCount })}</span>
+          <span className="card-meta">{t('projects.counts', { datasets: project.datasetCount, runs: project.runCount, exports: project.exportCount })}</span>
           <span className="card-meta">{t('projects.updated', { when: f.dateTime(project.updatedAt) })}</span>
         </button>
       )}

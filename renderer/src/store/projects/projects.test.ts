@@ -8,7 +8,7 @@ import { projectsSelectors } from './selectors.js';
 function fakeProjects(): ProjectsService & { items: ProjectDto[] } {
   let next = 1;
   const items: ProjectDto[] = [];
-  const dto = (id: number, name: string): ProjectDto => ({ id, name, createdAt: 't', updatedAt: 't', datasetCount: 0, runCount: 0, artifactCount: 0 });
+  const dto = (id: number, name: string): ProjectDto => ({ id, name, createdAt: 't', updatedAt: 't', datasetCount: 0, runCount: 0, exportCount: 0 });
   return {
     items,
     list: async () => [...items],
