@@ -7,9 +7,10 @@ import type { ImportResult, Mapping, Problem, ReaderOptions } from '../../preloa
 import { errorText, LatheError } from '../../preload/contract/errors.js';
 import type { WriterStats } from '../db/dataset-import-writer.js';
 import type { DatasetsStore, ImportWriter } from '../db/datasets-store.js';
-import { hex53 } from './content-hash.js';
+import { hex53, type JsonScan } from './content-hash.js';
 import { fingerprint } from './file-fingerprint.js';
 import { suggestMapping } from './mapping-suggester.js';
+import { recordJson } from './record-json.js';
 import { mappedColumns, RecordMapper } from './record-mapper.js';
 import { throwIfAborted } from './readers/decoded-text.js';
 import { openSource } from './readers/source-reader.js';
@@ -95,6 +96,7 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     const acc = new ValidationAccumulator(mapping, src.columns);
     const mapper = new RecordMapper(mapping);
     const kinds = new Set<string>();
+    const scan: JsonScan = { exact: 0, norm: 0, suspect: false };
     let skipped = 0;
     let failing = false;
     writer = store.beginImport({
@@ -135,15 +137,18 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
         fail();
         return;
       }
-      const checked = acc.check(item.row, item.values, mapper.map(item.values));
-      if (!checked.ok) {
+      const mapped = mapper.map(item.values);
+      const record = mapped.record;
+      if (acc.checkProblems(item.row, mapped).length > 0 || !record) {
         fail();
         return;
       }
       if (failing) return;
-      kinds.add(checked.record!.kind);
-      if (sink) sink.add(item.row, checked.json, checked.exact);
-      else writer!.add(item.row, checked.json, hex53(checked.exact));
+      kinds.add(record.kind);
+      // With a writer thread, the record's JSON and hash are built there, beside the SQLite work (this thread is the
+      // import's critical path); on this thread otherwise.
+      if (sink) sink.add(item.row, record);
+      else writer!.add(item.row, recordJson(record, scan), hex53(scan.exact));
       rows++;
     };
     for (const item of head) handle(item);

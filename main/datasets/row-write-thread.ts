@@ -1,15 +1,17 @@
 // Worker-thread entry that writes one import's rows into lathe.db while the importing thread keeps parsing (the second
-// core). It owns its connection and an ImportWriter over an 'importing' dataset row the importer created; rows arrive
-// as [sourceRow, json, 53-bit hash, …] chunks, each acknowledged. The same file, started again by it with `checkpointer`,
-// copies the WAL into the database file every CHECKPOINT_MS beside the writes (PASSIVE: no lock); after the publish
-// the writer checkpoints what is left, then exits. It does not read, map or validate anything.
+// core). It owns its connection and an ImportWriter over an 'importing' dataset row the importer created; records
+// arrive chunk by chunk (threaded-row-sink.ts add()), each acknowledged; it builds their JSON and hashes. The same
+// file, started again by it with `checkpointer`, copies the WAL into the database file every CHECKPOINT_MS beside the
+// writes (PASSIVE: no lock); after the publish the writer checkpoints what is left, then exits. It does not read, map
+// or validate anything.
 import { fileURLToPath } from 'node:url';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
 import type { Mapping } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { DatasetsStore } from '../db/datasets-store.js';
 import { openWorkspaceDb } from '../db/workspace-db.js';
-import { hex53 } from './content-hash.js';
+import { cyrb53, hex53, type JsonScan } from './content-hash.js';
+import { singleJson } from './record-json.js';
 
 export type ToRowThread =
   | { readonly type: 'rows'; readonly rows: readonly (number | string)[] }
@@ -23,6 +25,7 @@ export type ToRowThread =
  */
 const CHECKPOINT_MS = 100;
 
+const scan: JsonScan = { exact: 0, norm: 0, suspect: false };
 const data = workerData as { dbFile: string; datasetId: number; checkpointer?: boolean };
 const port = parentPort!;
 if (data.checkpointer) checkpointLoop(data.dbFile);
@@ -52,7 +55,17 @@ function writeRows(dbFile: string, datasetId: number): void {
     try {
       if (m.type === 'rows') {
         const r = m.rows;
-        for (let i = 0; i < r.length; i += 3) writer.add(r[i] as number, r[i + 1] as string, hex53(r[i + 2] as number));
+        // Outside the write transaction: this time counts toward the pause left to other writers (locked()).
+        for (let i = 0; i < r.length; i += 3) {
+          const row = r[i] as number;
+          if (row >= 0) {
+            const json = singleJson(r[i + 1] as string, r[i + 2] as string, scan);
+            writer.add(row, json, hex53(scan.exact));
+          } else {
+            const json = r[i + 1] as string;
+            writer.add(-1 - row, json, hex53(cyrb53(json)));
+          }
+        }
         port.postMessage({ type: 'ack' });
         return;
       }

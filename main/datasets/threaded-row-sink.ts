@@ -4,10 +4,11 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DatasetDto, Mapping } from '../../preload/contract/datasets.js';
+import type { DatasetDto, Mapping, NormalisedRecord } from '../../preload/contract/datasets.js';
 import type { SerializedError } from '../../preload/contract/define.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { CHUNK_ROWS, type WriterStats } from '../db/dataset-import-writer.js';
+import { isPlainSingle } from './record-json.js';
 import type { ToRowThread } from './row-write-thread.js';
 
 const THREAD_FILE = fileURLToPath(new URL('./row-write-thread.js', import.meta.url));
@@ -67,9 +68,13 @@ export class ThreadedRowSink {
     void this.ended.then(() => running.delete(this.ended));
   }
 
-  /** `exact`: the record's 53-bit content hash; the writer thread stores it in hex (hex53). */
-  add(sourceRow: number, recordJson: string, exact: number): void {
-    this.rows.push(sourceRow, recordJson, exact);
+  /**
+   * Queues a record; the writer thread builds its JSON and hash (record-json.ts). Three slots a row: a plain single
+   * record as (sourceRow, instruction, output), anything else as (-1 - sourceRow, its JSON, 0).
+   */
+  add(sourceRow: number, record: NormalisedRecord): void {
+    if (isPlainSingle(record)) this.rows.push(sourceRow, record.instruction, record.output);
+    else this.rows.push(-1 - sourceRow, JSON.stringify(record), 0);
     if (this.rows.length >= CHUNK_ROWS * 3) this.post();
   }
 

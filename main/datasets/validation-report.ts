@@ -65,16 +65,8 @@ export class ValidationAccumulator {
 
   /** Checks one mapped row; the caller keeps or skips it by `ok`. */
   check(row: number, values: Readonly<Record<string, CellValue>>, mapped: MappedRecord): CheckedRow {
-    this.rows++;
     this.columnStats(values);
-    const recordProblems = mapped.record ? validateRecord(mapped.record, this.mapping) : NONE;
-    let problems: readonly Problem[] = NONE;
-    if (mapped.problems.length + recordProblems.length > 0) {
-      const listed: Problem[] = [];
-      for (const p of [...mapped.problems, ...recordProblems]) listed.push(p.column ? { row, column: p.column, message: p.message, code: p.code, params: p.params } : { row, message: p.message, code: p.code, params: p.params });
-      for (const p of listed) this.note(p);
-      problems = listed;
-    }
+    const problems = this.problemsOf(row, mapped);
     // The JSON text is built and scanned in one pass: both hashes, and whether the mojibake patterns can match at all.
     const json = mapped.record ? recordJson(mapped.record, this.scan) : '';
     const scan = mapped.record ? this.scan : scanJson(json, this.scan);
@@ -96,6 +88,26 @@ export class ValidationAccumulator {
     out.exact = exact;
     out.problems = problems;
     return out;
+  }
+
+  /**
+   * An import's check: counts the row and notes its problems (the row is kept when there are none and it has a
+   * record). No column statistics, JSON, hashes, duplicates or mojibake: an import reports problems only, and its
+   * rows' JSON and hashes are built where they are written (record-json.ts). A report of such rows gives rows,
+   * problems and problemCount; nothing else in it counts them.
+   */
+  checkProblems(row: number, mapped: MappedRecord): readonly Problem[] {
+    return this.problemsOf(row, mapped);
+  }
+
+  private problemsOf(row: number, mapped: MappedRecord): readonly Problem[] {
+    this.rows++;
+    const recordProblems = mapped.record ? validateRecord(mapped.record, this.mapping) : NONE;
+    if (mapped.problems.length + recordProblems.length === 0) return NONE;
+    const listed: Problem[] = [];
+    for (const p of [...mapped.problems, ...recordProblems]) listed.push(p.column ? { row, column: p.column, message: p.message, code: p.code, params: p.params } : { row, message: p.message, code: p.code, params: p.params });
+    for (const p of listed) this.note(p);
+    return listed;
   }
 
   finish(blankRows: number): ValidationReport {
