@@ -38,9 +38,10 @@ import { DownloadManager } from './download-manager.js';
 import { detectGpu, fits, gpuNote, type GpuDetection } from './gpu-detect.js';
 import { checkModelFolder, folderBytes } from './integrity-check.js';
 import { folderNameFor } from './model-folder-name.js';
+import { builtInModels, isBuiltInId } from './builtin-models.js';
 
 /** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
-export const LIBRARY_ERROR_CODES = ['err.library.noModel', 'err.library.noFolder', 'err.library.already', 'err.library.noConfig', 'err.library.downloading', 'err.library.notRepoId', 'err.library.noSafetensors', 'err.library.diskSpace'] as const;
+export const LIBRARY_ERROR_CODES = ['err.library.builtIn', 'err.library.noModel', 'err.library.noFolder', 'err.library.already', 'err.library.noConfig', 'err.library.downloading', 'err.library.notRepoId', 'err.library.noSafetensors', 'err.library.diskSpace'] as const;
 const errText = errorText(LIBRARY_ERROR_CODES);
 
 export interface LibraryDeps {
@@ -100,11 +101,13 @@ export class LibraryService implements ILibraryService {
   async list(_req?: Empty): Promise<readonly LibraryModelDto[]> {
     await (this.scanning ??= this.scanModelsFolder().finally(() => (this.scanning = undefined)));
     const gpu = (await this.detection()).gpu;
-    return this.store.list().map((r) => this.toDto(r, gpu));
+    const builtIn = await this.builtInRows();
+    return [...builtIn.map((r) => this.toDto(r, gpu, true)), ...this.store.list().map((r) => this.toDto(r, gpu))];
   }
 
   async get(id: number): Promise<LibraryModelDto> {
-    return this.toDto(this.store.get(id), (await this.detection()).gpu);
+    const gpu = (await this.detection()).gpu;
+    return isBuiltInId(id) ? this.toDto(await this.builtInRow(id), gpu, true) : this.toDto(this.store.get(id), gpu);
   }
 
   /** A model by id, hub name or folder name (the CLI's `lathe model rm NAME`). */
@@ -130,7 +133,7 @@ export class LibraryService implements ILibraryService {
       throw new LatheError('not_found', `The folder ${abs} does not exist.`, { path: abs }, errText('err.library.noFolder', { path: abs }));
     }
     const stored = this.storedPath(abs);
-    if (this.store.findByPath(stored)) throw new LatheError('already_exists', `${abs} is already in the library.`, { path: abs }, errText('err.library.already', { path: abs }));
+    if (this.store.findByPath(stored) || builtInModels().some((m) => path.resolve(m.path) === abs)) throw new LatheError('already_exists', `${abs} is already in the library.`, { path: abs }, errText('err.library.already', { path: abs }));
     try {
       await fs.stat(path.join(abs, 'config.json'));
     } catch {
@@ -142,6 +145,10 @@ export class LibraryService implements ILibraryService {
   }
 
   async check({ id, full }: CheckModelRequest): Promise<LibraryModelDto> {
+    if (isBuiltInId(id)) {
+      this.builtIns = undefined; // checked again from its folder
+      return this.get(id);
+    }
     const row = this.store.get(id);
     if (this.downloadsInFlight.forModel(id)) throw new LatheError('conflict', `${row.name} is downloading; check it when the download ends.`, undefined, errText('err.library.downloading', { name: row.name }));
     const dir = this.absPath(row);
@@ -157,10 +164,14 @@ export class LibraryService implements ILibraryService {
   }
 
   async card({ id }: LibraryModelRef): Promise<ModelCardDto> {
-    return buildModelCard(this.absPath(this.store.get(id)));
+    return buildModelCard(isBuiltInId(id) ? (await this.builtInRow(id)).path : this.absPath(this.store.get(id)));
   }
 
   async remove({ id }: RemoveModelRequest): Promise<{ readonly removed: true; readonly deletedFiles: boolean }> {
+    if (isBuiltInId(id)) {
+      const row = await this.builtInRow(id);
+      throw new LatheError('forbidden', `${row.name} comes with Lathe (the demo model) and cannot be removed.`, { id }, errText('err.library.builtIn', { name: row.name }));
+    }
     const row = this.store.get(id);
     const running = this.downloadsInFlight.forModel(id);
     if (running) await this.downloadsInFlight.cancel(running.id);
@@ -203,7 +214,7 @@ export class LibraryService implements ILibraryService {
   }
 
   async startRepair(id: number): Promise<{ download: DownloadDto; done: Promise<DownloadDto> }> {
-    const row = this.store.get(id);
+    const row = isBuiltInId(id) ? await this.builtInRow(id) : this.store.get(id);
     if (row.source === 'local' || !row.endpoint) {
       throw new LatheError('unsupported', `Lathe does not know which hub ${row.name} came from, so it cannot fetch its files again. Download it by name instead.`);
     }
@@ -315,6 +326,25 @@ export class LibraryService implements ILibraryService {
     return this.isManaged(abs) ? path.relative(this.ctx.workspace.paths.home, abs).split(path.sep).join('/') : abs;
   }
 
+  /** Built-in models as library rows: checked and carded once per service (their folders do not change). */
+  private builtIns: Promise<LibraryRow[]> | undefined;
+
+  private builtInRows(): Promise<LibraryRow[]> {
+    return (this.builtIns ??= Promise.all(
+      builtInModels().map(async (m): Promise<LibraryRow> => {
+        const report = await checkModelFolder(m.path, []);
+        const now = new Date().toISOString();
+        return { id: m.id, name: m.name, source: 'local', endpoint: null, revision: null, commit: null, path: m.path, managed: false, status: report.status, files: [], diskBytes: report.diskBytes, card: await cardSummary(m.path), problems: report.problems, addedAt: now, updatedAt: now, checkedAt: now };
+      }),
+    ));
+  }
+
+  private async builtInRow(id: number): Promise<LibraryRow> {
+    const row = (await this.builtInRows()).find((r) => r.id === id);
+    if (!row) throw new LatheError('not_found', `There is no model “${id}” in the library. See: lathe model list`, undefined, errText('err.library.noModel', { name: String(id) }));
+    return row;
+  }
+
   private absPath(row: LibraryRow): string {
     return resolveStored(this.ctx.workspace.paths.home, row.path);
   }
@@ -347,7 +377,7 @@ export class LibraryService implements ILibraryService {
     }
   }
 
-  private toDto(r: LibraryRow, gpu: GpuDetection['gpu']): LibraryModelDto {
+  private toDto(r: LibraryRow, gpu: GpuDetection['gpu'], builtIn = false): LibraryModelDto {
     const cache = (r.card ?? {}) as CardCache;
     const expectedBytes = r.files.length && r.files.every((f) => f.size !== null) ? r.files.reduce((s, f) => s + (f.size ?? 0), 0) : null;
     return {
@@ -359,6 +389,7 @@ export class LibraryService implements ILibraryService {
       commit: r.commit,
       path: this.absPath(r),
       managed: r.managed,
+      builtIn,
       // A row left 'downloading' by a process that quit mid-download is incomplete until pulled again.
       status: this.downloadsInFlight.forModel(r.id) ? 'downloading' : r.status === 'downloading' ? 'incomplete' : r.status,
       diskBytes: r.diskBytes,

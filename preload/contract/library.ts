@@ -78,6 +78,8 @@ export const LibraryModelDto = z.object({
   path: z.string(),
   /** Downloaded by Lathe into the workspace: removing it deletes the files. Added folders are only forgotten. */
   managed: z.boolean(),
+  /** Comes with Lathe (the demo model): listed, checked and used like the others, but never removed. */
+  builtIn: z.boolean(),
   status: LibraryStatus,
   diskBytes: z.number(),
   expectedBytes: z.number().nullable(),

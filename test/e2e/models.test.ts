@@ -45,7 +45,9 @@ describe('web mode: Models page', () => {
     await page.getByRole('button', { name: 'Download', exact: true }).click();
     await page.getByRole('progressbar', { name: 'Download progress of lathe/tiny-llama' }).waitFor();
     await page.locator('[data-testid="download"][data-state="done"]').waitFor({ timeout: 60_000 });
-    const row = page.getByTestId('library-row').first();
+    // The built-in demo model is listed first; the downloaded one follows.
+    await page.getByTestId('library-builtin').waitFor();
+    const row = page.getByTestId('library-row').filter({ hasNot: page.getByTestId('library-builtin') }).first();
     await row.waitFor();
     await expect.poll(() => row.getByTestId('library-status').textContent()).toBe('Ready');
     expect(await row.textContent()).toContain('LlamaForCausalLM');
@@ -79,8 +81,11 @@ describe('web mode: Models page', () => {
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('group', { name: 'Actions for lathe/tiny-llama', exact: true }).getByRole('button', { name: 'Remove' }).focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('library-row').count()).toBe(1);
-    expect(await page.getByTestId('library-row').textContent()).toContain('lathe/tiny-llama-gated');
+    const own = page.getByTestId('library-row').filter({ hasNot: page.getByTestId('library-builtin') });
+    await expect.poll(() => own.count()).toBe(1);
+    expect(await own.textContent()).toContain('lathe/tiny-llama-gated');
+    // The built-in demo model stays, without a Remove button.
+    expect(await page.getByRole('group', { name: 'Actions for lathe-tiny-llama', exact: true }).getByRole('button', { name: 'Remove' }).count()).toBe(0);
 
     await page.getByLabel('Language').selectOption('zh');
     await page.getByRole('heading', { name: '模型', level: 1 }).waitFor();

@@ -40,8 +40,8 @@ describe('library over the bridge', () => {
     expect(started).toMatchObject({ ok: true, value: { name: 'lathe/tiny-llama', source: 'hf', revision: 'main', state: 'listing' } });
     await expect.poll(() => events.find((e) => e.name === 'library.finished')?.payload.state, { timeout: 20_000 }).toBe('done');
     const list = await b.handlers.invoke(caller, 'lathe:library.list', {});
-    expect(list).toMatchObject({ ok: true, value: [{ name: 'lathe/tiny-llama', status: 'ready' }] });
-    const id = (list as { value: { id: number }[] }).value[0]!.id;
+    expect(list).toMatchObject({ ok: true, value: [{ name: 'lathe-tiny-llama', builtIn: true }, { name: 'lathe/tiny-llama', status: 'ready', builtIn: false }] });
+    const id = (list as { value: { id: number }[] }).value[1]!.id;
     const card = await b.handlers.invoke(caller, 'lathe:library.card', { id });
     expect(card).toMatchObject({ ok: true, value: { architecture: 'LlamaForCausalLM' } });
     expect(await b.handlers.invoke(caller, 'lathe:library.remove', { id })).toEqual({ ok: true, value: { removed: true, deletedFiles: true } });

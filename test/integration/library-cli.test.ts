@@ -50,7 +50,10 @@ describe('lathe model pull/list/rm', () => {
 
     const list = await runLathe('--home', h, '--json', 'model', 'list');
     expect(list.code).toBe(0);
-    expect(list.json().models.map((m: any) => [m.name, m.status, m.card.architecture])).toEqual([[REPO, 'ready', 'LlamaForCausalLM']]);
+    expect(list.json().models.map((m: any) => [m.name, m.status, m.card.architecture, m.builtIn])).toEqual([
+      ['lathe-tiny-llama', 'ready', 'LlamaForCausalLM', true],
+      [REPO, 'ready', 'LlamaForCausalLM', false],
+    ]);
     const text = await runLathe('--home', h, 'model', 'list');
     expect(text.stdout).toMatch(/lathe\/tiny-llama {2}ready/);
 
@@ -62,7 +65,7 @@ describe('lathe model pull/list/rm', () => {
     expect(rm.code).toBe(0);
     expect(rm.json()).toMatchObject({ removed: { name: REPO }, deletedFiles: true });
     expect(fs.existsSync(path.join(h, 'models', 'lathe--tiny-llama'))).toBe(false);
-    expect((await runLathe('--home', h, '--json', 'model', 'list')).json()).toEqual({ models: [] });
+    expect((await runLathe('--home', h, '--json', 'model', 'list')).json().models.map((m: any) => m.name)).toEqual(['lathe-tiny-llama']);
   });
 
   it('pulls from ModelScope with --source, and repairs a damaged file', async () => {

@@ -12,6 +12,9 @@ import { openWorkspace, type Workspace } from '../../main/workspace/workspace.js
 import { startFakeHub, tinyModelFiles, TINY_MODEL_DIR, type FakeHub } from '../fixtures/hub/fake-hub-server.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { gpuNote } from '../../main/library/gpu-detect.js';
+import { BUILTIN_DEMO_MODEL_ID } from '../../main/library/builtin-models.js';
+import { DEMO_MODEL } from '../../main/runs/run-defaults.js';
+import type { LatheError } from '../../preload/contract/errors.js';
 
 const REPO = 'lathe/tiny-llama';
 const GATED = 'lathe/tiny-llama-gated';
@@ -71,9 +74,11 @@ async function pullAndWait(lib: LibraryService, name = REPO, source: 'hf' | 'mod
   return done;
 }
 
+/** The one model of the test's own (the built-in demo model is always listed too). */
 function only(list: readonly LibraryModelDto[]): LibraryModelDto {
-  expect(list).toHaveLength(1);
-  return list[0]!;
+  const own = list.filter((m) => !m.builtIn);
+  expect(own).toHaveLength(1);
+  return own[0]!;
 }
 
 describe('library service', () => {
@@ -253,7 +258,22 @@ describe('library service', () => {
     expect(fs.existsSync(outside)).toBe(true);
     expect(await lib.remove({ id: pulled.id })).toEqual({ removed: true, deletedFiles: true });
     expect(fs.existsSync(pulled.path)).toBe(false);
-    expect(await lib.list()).toEqual([]);
+    expect((await lib.list()).filter((m) => !m.builtIn)).toEqual([]);
+  });
+
+  it('lists the bundled demo model as a built-in entry that can be checked and carded but not removed', async () => {
+    const { lib } = rig();
+    const [demo, ...rest] = await lib.list();
+    expect(rest).toEqual([]);
+    expect(demo).toMatchObject({ id: BUILTIN_DEMO_MODEL_ID, name: 'lathe-tiny-llama', builtIn: true, managed: false, status: 'ready', path: DEMO_MODEL });
+    expect(demo!.card?.architecture).toBe('LlamaForCausalLM');
+    expect((await lib.card({ id: demo!.id })).architecture).toBe('LlamaForCausalLM');
+    expect(await lib.check({ id: demo!.id })).toMatchObject({ builtIn: true, status: 'ready' });
+    const err = await lib.remove({ id: demo!.id }).catch((e: unknown) => e as LatheError);
+    expect(err).toMatchObject({ code: 'forbidden', text: { code: 'err.library.builtIn', params: { name: 'lathe-tiny-llama' } } });
+    expect(fs.existsSync(path.join(DEMO_MODEL, 'config.json'))).toBe(true);
+    await expect(lib.addFolder({ path: DEMO_MODEL })).rejects.toMatchObject({ code: 'already_exists' });
+    await expect(lib.repair({ id: demo!.id })).rejects.toMatchObject({ code: 'unsupported' });
   });
 
   it('finds model folders copied into the workspace models folder', async () => {
@@ -262,7 +282,7 @@ describe('library service', () => {
     fs.mkdirSync(path.join(ws.paths.models, 'not-a-model'));
     // Two windows listing at once must not both register the folder.
     const [a, b] = await Promise.all([lib.list(), lib.list()]);
-    expect([a.length, b.length]).toEqual([1, 1]);
+    expect([a, b].map((l) => l.filter((m) => !m.builtIn).length)).toEqual([1, 1]);
     const m = only(await lib.list());
     expect(m).toMatchObject({ name: 'copied-in', source: 'local', managed: true, status: 'ready' });
   });

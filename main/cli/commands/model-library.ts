@@ -41,7 +41,7 @@ function params(n: number): string {
 
 function describe(m: LibraryModelDto): string {
   const count = m.card ? params(m.card.parameters) : '?';
-  const from = m.source === 'local' ? 'added folder' : `${m.source}${m.revision ? `@${m.revision}` : ''}`;
+  const from = m.builtIn ? 'built in (demo model)' : m.source === 'local' ? 'added folder' : `${m.source}${m.revision ? `@${m.revision}` : ''}`;
   return `${String(m.id).padStart(4)}  ${m.name}  ${m.status}  ${bytes(m.diskBytes)}  ${count} params  ${from}\n      ${m.path}${m.problems.length ? `\n      ${m.problems.map((p) => `${p.path}: ${p.detail}`).join('\n      ')}` : ''}`;
 }
 

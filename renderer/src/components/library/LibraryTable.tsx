@@ -62,7 +62,13 @@ export function LibraryTable({ models, busy, onCheck, onRepair, onRemove }: Libr
                 )}
               </th>
               <td>
-                {t(`library.source.${m.source}`)}
+                {m.builtIn ? (
+                  <span className="badge" data-testid="library-builtin">
+                    {t('library.source.builtIn')}
+                  </span>
+                ) : (
+                  t(`library.source.${m.source}`)
+                )}
                 {m.revision && <div className="muted lib-small">{m.commit ? `${m.revision} (${m.commit.slice(0, 8)})` : m.revision}</div>}
               </td>
               <td>
@@ -99,9 +105,11 @@ export function LibraryTable({ models, busy, onCheck, onRepair, onRemove }: Libr
                       {t('library.repair')}
                     </button>
                   )}
-                  <button type="button" className="danger" disabled={busy.includes(m.id)} onClick={() => onRemove(m)}>
-                    {t('library.remove')}
-                  </button>
+                  {!m.builtIn && (
+                    <button type="button" className="danger" disabled={busy.includes(m.id)} onClick={() => onRemove(m)}>
+                      {t('library.remove')}
+                    </button>
+                  )}
                 </div>
               </td>
             </tr>

@@ -18,6 +18,7 @@ export const errorsEn = {
   'main.err.llamafactory.badJson': '{file} is not valid JSON: {detail}',
   'main.err.llamafactory.notObject': '{file} should hold an object of dataset entries.',
   'main.err.download.already': '{name} is already downloading. Wait for it or cancel it first.',
+  'main.err.library.builtIn': '{name} comes with Lathe (the demo model) and cannot be removed.',
   'main.err.library.noModel': 'There is no model “{name}” in the library. See: lathe model list',
   'main.err.library.noFolder': 'The folder {path} does not exist.',
   'main.err.library.already': '{path} is already in the library.',

@@ -19,6 +19,7 @@ export const errorsZh: Record<keyof typeof errorsEn, string> = {
   'main.err.llamafactory.badJson': '{file} 不是有效的 JSON：{detail}',
   'main.err.llamafactory.notObject': '{file} 应当是一个由数据集条目组成的对象。',
   'main.err.download.already': '{name} 正在下载。请等待完成或先取消。',
+  'main.err.library.builtIn': '{name} 是 Lathe 自带的示例模型，不能删除。',
   'main.err.library.noModel': '模型库中没有模型“{name}”。参见：lathe model list',
   'main.err.library.noFolder': '文件夹 {path} 不存在。',
   'main.err.library.already': '{path} 已在模型库中。',

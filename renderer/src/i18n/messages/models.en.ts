@@ -15,6 +15,7 @@ export const modelsEn = {
   'library.source.hf': 'Hugging Face',
   'library.source.modelscope': 'ModelScope',
   'library.source.local': 'Added folder',
+  'library.source.builtIn': 'Built in (demo model)',
   'library.downloads.heading': 'Downloads',
   'library.download.progress': 'Download progress of {name}',
   'library.download.detail': '{done} of {total} · {files}',

@@ -17,6 +17,7 @@ export const modelsZh: Record<keyof typeof modelsEn, string> = {
   'library.source.hf': 'Hugging Face',
   'library.source.modelscope': '魔搭 ModelScope',
   'library.source.local': '添加的文件夹',
+  'library.source.builtIn': '内置（示例模型）',
   'library.downloads.heading': '下载任务',
   'library.download.progress': '{name} 的下载进度',
   'library.download.detail': '{done} / {total} · {files}',

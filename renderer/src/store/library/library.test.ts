@@ -13,7 +13,7 @@ function download(id: string, files: FileProgressDto[], extra: Partial<DownloadD
 }
 
 function model(id: number, name: string): LibraryModelDto {
-  return { id, name, source: 'hf', endpoint: null, revision: 'main', commit: null, path: `/ws/models/${id}`, managed: true, status: 'ready', diskBytes: 10, expectedBytes: 10, fileCount: 5, card: null, cardError: null, fits: { lora: null, qlora: null }, problems: [], addedAt: 't', updatedAt: 't', checkedAt: null };
+  return { id, name, source: 'hf', endpoint: null, revision: 'main', commit: null, path: `/ws/models/${id}`, managed: true, builtIn: false, status: 'ready', diskBytes: 10, expectedBytes: 10, fileCount: 5, card: null, cardError: null, fits: { lora: null, qlora: null }, problems: [], addedAt: 't', updatedAt: 't', checkedAt: null };
 }
 
 const curated: CuratedListDto = {

@@ -14,7 +14,8 @@ export const librarySelectors = {
   models: (s: LatheStore) => s.libraryModels,
   status: (s: LatheStore) => s.libraryStatus,
   error: (s: LatheStore) => s.libraryError,
-  isEmpty: (s: LatheStore) => s.libraryStatus === 'ready' && s.libraryModels.length === 0,
+  /** No models of the user's own (the built-in demo model is listed all the same). */
+  isEmpty: (s: LatheStore) => s.libraryStatus === 'ready' && s.libraryModels.every((m) => m.builtIn),
   curated: (s: LatheStore) => s.curated,
   curatedSearch: (s: LatheStore) => s.curatedSearch,
   curatedMatches: (s: LatheStore) => (s.curated?.models ?? []).filter((m) => matchesSearch(m, s.curatedSearch)),
