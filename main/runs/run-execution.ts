@@ -175,7 +175,7 @@ export class RunExecution {
       // resumes from the stop checkpoint, so it is interrupted, not completed.
       if (this.done.reason === 'stopped') {
         const { step, max_steps: max } = store.get(this.runId).row;
-        return this.settle(null, true, { code: 'interrupted', message: `Stopped at step ${step}${max ? ` of ${max}` : ''}.`, ...runHint('runHint.resumeFromCheckpoint') });
+        return this.settle(null, true, { code: 'stopped', message: `Stopped at step ${step}${max ? ` of ${max}` : ''}.`, ...runHint('runHint.resumeFromCheckpoint') });
       }
       return this.settle(null, false);
     } catch (err) {

@@ -101,11 +101,11 @@ describe.skipIf(!ENGINE)('a Lathe process dying mid-run', { timeout: 180_000 }, 
       await app.service.stop({ id: 1 });
       expect(await cli.exited).toBe(0);
       const done = cli.lines.at(-1);
-      expect(done).toMatchObject({ type: 'done', status: 'completed' });
+      expect(done).toMatchObject({ type: 'done', status: 'interrupted' });
       expect(done.step).toBeLessThan(400);
       expect(cli.lines.find((l) => l.type === 'checkpoint')).toMatchObject({ step: done.step });
       const run = await app.service.get({ id: 1 });
-      expect(run).toMatchObject({ status: 'completed', resumable: true });
+      expect(run).toMatchObject({ status: 'interrupted', resumable: true, error: { code: 'stopped' } });
     } finally {
       app.close();
     }

@@ -60,7 +60,7 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
     expect(done.step).toBeGreaterThan(at);
     expect(done.step).toBeLessThan(40);
     const after = await b.service.get({ id: run.id });
-    expect(after).toMatchObject({ status: 'interrupted', resumable: true, adapterDir: expect.any(String), error: { code: 'interrupted', message: `Stopped at step ${done.step} of 40.`, hintCode: 'runHint.resumeFromCheckpoint' } });
+    expect(after).toMatchObject({ status: 'interrupted', resumable: true, adapterDir: expect.any(String), error: { code: 'stopped', message: `Stopped at step ${done.step} of 40.`, hintCode: 'runHint.resumeFromCheckpoint' } });
     expect((await b.service.artifacts({ id: run.id })).map((a) => [a.kind, a.step])).toEqual([
       ['checkpoint', done.step],
       ['adapter', done.step],

@@ -87,10 +87,12 @@ export async function followRun(ctx: CliContext, service: RunsService, runId: nu
     const final = await start(ctx.signal);
     if (!final) throw new LatheError('not_found', `Run ${runId} was deleted while it ran.`);
     const dto = await service.get({ id: final.row.id });
-    if (dto.status === 'completed') {
+    // A run stopped on request (here or from the app) ended as asked: interrupted, resumable, with its adapter.
+    const stopped = dto.status === 'interrupted' && dto.error?.code === 'stopped';
+    if (dto.status === 'completed' || stopped) {
       ctx.out.line(
         { type: 'done', run_id: runId, status: dto.status, step: dto.step, max_steps: dto.maxSteps, adapter_dir: dto.adapterDir, output_dir: dto.config.outputDir ?? null, scores: dto.scores, seconds: (Date.now() - t0) / 1000 },
-        `run ${runId} ${dto.step < (dto.maxSteps ?? 0) ? `stopped at step ${dto.step}` : 'completed'}; adapter: ${dto.adapterDir ?? '(none)'}${dto.scores ? `\nBLEU-4 ${dto.scores.bleu4.toFixed(2)}  ROUGE-1 ${dto.scores.rouge1.toFixed(2)}  ROUGE-2 ${dto.scores.rouge2.toFixed(2)}  ROUGE-L ${dto.scores.rougeL.toFixed(2)}` : ''}`,
+        `run ${runId} ${stopped || dto.step < (dto.maxSteps ?? 0) ? `stopped at step ${dto.step} (resume: lathe run resume ${runId})` : 'completed'}; adapter: ${dto.adapterDir ?? '(none)'}${dto.scores ? `\nBLEU-4 ${dto.scores.bleu4.toFixed(2)}  ROUGE-1 ${dto.scores.rouge1.toFixed(2)}  ROUGE-2 ${dto.scores.rouge2.toFixed(2)}  ROUGE-L ${dto.scores.rougeL.toFixed(2)}` : ''}`,
       );
       return 0;
     }
