@@ -2,7 +2,11 @@
 // retry with exponential backoff for what is worth retrying (connection errors, 5xx, 429) but never 401/403/404.
 // Does not read bodies beyond error messages; downloading and resuming are file-download.ts's job.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const HUB_ERROR_CODES = ['err.hub.noRevision', 'err.hub.badToken', 'err.hub.gatedNotGranted', 'err.hub.gatedNoToken', 'err.hub.noRepoWithToken', 'err.hub.noRepo', 'err.hub.refusedWithToken', 'err.hub.refused'] as const;
+const errText = errorText(HUB_ERROR_CODES);
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -95,10 +99,10 @@ export function statusError(status: number, what: string, repo: string, hasToken
   const code = headers?.get('x-error-code') ?? null;
   const hubMessage = headers?.get('x-error-message') ?? '';
   const details = { status, repo, ...(code ? { hubCode: code } : {}) };
-  if (code === 'RevisionNotFound') return new LatheError('not_found', `${repo} has no such revision (HTTP ${status}). Check the branch, tag or commit.`, details);
+  if (code === 'RevisionNotFound') return new LatheError('not_found', `${repo} has no such revision (HTTP ${status}). Check the branch, tag or commit.`, details, errText('err.hub.noRevision', { repo, status }));
   if (code === 'EntryNotFound') return new LatheError('not_found', `${what} is not in the repository (HTTP ${status}).`, details);
   if (/invalid credentials/i.test(hubMessage)) {
-    return new LatheError('forbidden', `The hub says the access token is not valid (HTTP ${status}). Create a new read token in your hub account's settings and add it again.`, details);
+    return new LatheError('forbidden', `The hub says the access token is not valid (HTTP ${status}). Create a new read token in your hub account's settings and add it again.`, details, errText('err.hub.badToken', { status }));
   }
   if (code === 'GatedRepo') {
     return new LatheError(
@@ -107,6 +111,7 @@ export function statusError(status: number, what: string, repo: string, hasToken
         ? `${repo} is gated, and the account of your access token has not been granted access yet (HTTP ${status}). Accept its licence on the model's page with that account (approval can take a while), then try again.`
         : `${repo} is gated (HTTP ${status}): accept its licence on the model's page, then add an access token in Lathe (Models → Access tokens) or set HF_TOKEN.`,
       details,
+      errText(hasToken ? 'err.hub.gatedNotGranted' : 'err.hub.gatedNoToken', { repo, status }),
     );
   }
   if (code === 'RepoNotFound') {
@@ -116,13 +121,14 @@ export function statusError(status: number, what: string, repo: string, hasToken
         ? `There is no model ${repo} that your access token can see (HTTP ${status}). Check the name and the source (Hugging Face or ModelScope).`
         : `There is no model ${repo} on this hub, or it is private or gated and needs an access token (HTTP ${status}). Check the name and the source.`,
       details,
+      errText(hasToken ? 'err.hub.noRepoWithToken' : 'err.hub.noRepo', { repo, status }),
     );
   }
   if (status === 401 || status === 403) {
     const msg = hasToken
       ? `The hub refused access to ${repo} (HTTP ${status}) with the access token you gave. It may be gated: accept its licence on the model's page with the same account, or check the token has read access.`
       : `${repo} is gated or private (HTTP ${status}): accept its licence on the model's page, then add an access token in Lathe (Models → Access tokens) or set HF_TOKEN.`;
-    return new LatheError('forbidden', msg, details);
+    return new LatheError('forbidden', msg, details, errText(hasToken ? 'err.hub.refusedWithToken' : 'err.hub.refused', { repo, status }));
   }
   if (status === 404) return new LatheError('not_found', `${what} was not found on the hub (HTTP 404). Check the model name, revision and endpoint.`, details);
   if (isRetryableStatus(status)) return new RetryableHttpError(status, `${what}: the hub answered HTTP ${status}`);

@@ -89,7 +89,7 @@ export class DownloadManager {
       (modelId) => this.finish(entry, 'done', null, modelId),
       (err: unknown) => {
         const e = LatheError.from(err);
-        return this.finish(entry, controller.signal.aborted || e.code === 'cancelled' ? 'cancelled' : 'failed', { code: e.code, message: e.message }, entry.dto.modelId);
+        return this.finish(entry, controller.signal.aborted || e.code === 'cancelled' ? 'cancelled' : 'failed', { code: e.code, message: e.message, ...(e.text ? { messageCode: e.text.code, messageParams: e.text.params } : {}) }, entry.dto.modelId);
       },
     );
     this.batcher.push(id);

@@ -114,7 +114,8 @@ export type FileProgressDto = Readonly<z.infer<typeof FileProgressDto>>;
 export const DownloadState = z.enum(['listing', 'downloading', 'verifying', 'done', 'failed', 'cancelled']);
 export type DownloadState = z.infer<typeof DownloadState>;
 
-export const LibraryErrorDto = z.object({ code: z.string(), message: z.string() });
+/** `messageCode`/`messageParams`: the message's translatable form, where main has one (errors.ts ErrorText). */
+export const LibraryErrorDto = z.object({ code: z.string(), message: z.string(), messageCode: MessageCode.optional(), messageParams: MessageParams.optional() });
 
 export const DownloadDto = z.object({
   id: z.string(),

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LatheError } from '../../preload/contract/errors.js';
 import { readDatasetInfo } from '../../main/datasets/llamafactory-folder.js';
 import { openSource } from '../../main/datasets/readers/source-reader.js';
+import { statusError } from '../../main/hub/hub-http.js';
 import { readModelFolder } from '../../main/models/model-folder.js';
 import { resolveInside } from '../../main/workspace/safe-path.js';
 import { LatheError as RendererError, messageOf, setErrorLanguage } from '../../renderer/src/bridge/lathe-error.js';
@@ -54,6 +55,14 @@ describe('errors people meet, as main throws them', () => {
       thrown(() => readDatasetInfo(path.join(dir, 'lf'))),
       thrown(() => resolveInside(dir, '..', 'x')),
     ]);
+    // What the hub answers to a pull: gated, missing, refused (huggingface_hub's X-Error-Code headers, or none).
+    const hub = (status: number, hasToken: boolean, code?: string, message?: string) =>
+      statusError(status, 'The file list of a/b@main', 'a/b', hasToken, new Headers({ ...(code ? { 'x-error-code': code } : {}), ...(message ? { 'x-error-message': message } : {}) })) as LatheError;
+    errors.push(
+      hub(404, false, 'RevisionNotFound'), hub(401, true, undefined, 'Invalid credentials in Authorization header'),
+      hub(401, true, 'GatedRepo'), hub(401, false, 'GatedRepo'), hub(404, true, 'RepoNotFound'), hub(401, false, 'RepoNotFound'),
+      hub(403, true), hub(403, false),
+    );
     expect(new Set(errors.map((e) => e.text?.code)).size).toBe(errors.length);
     for (const e of errors) {
       expect(e.text, e.message).toBeDefined();

@@ -70,7 +70,7 @@ export function DownloadList({ downloads, onCancel, onDismiss, onResume }: Downl
               </div>
               {d.error && d.state === 'failed' && (
                 <p className="lib-error" role="alert">
-                  {d.error.message}
+                  {tm({ message: d.error.message, code: d.error.messageCode, params: d.error.messageParams })}
                 </p>
               )}
               {d.files.length > 0 && (

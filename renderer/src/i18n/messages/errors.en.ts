@@ -52,4 +52,12 @@ export const errorsEn = {
   'main.err.import.badRows': '{name}: {count} {count|row has a problem|rows have problems}, so nothing was imported. Fix the mapping, or leave those rows out (CLI: --skip-bad).',
   'main.err.import.badRowsAt': '{name}: {count} {count|row has a problem|rows have problems}, so nothing was imported. First: row {row}: {problem} Fix the mapping, or leave those rows out (CLI: --skip-bad).',
   'main.err.import.badRowsAtColumn': '{name}: {count} {count|row has a problem|rows have problems}, so nothing was imported. First: row {row}, column “{column}”: {problem} Fix the mapping, or leave those rows out (CLI: --skip-bad).',
+  'main.err.hub.noRevision': '{repo} has no such revision (HTTP {status}). Check the branch, tag or commit.',
+  'main.err.hub.badToken': 'The hub says the access token is not valid (HTTP {status}). Create a new read token in your hub account\'s settings and add it again.',
+  'main.err.hub.gatedNotGranted': '{repo} is gated, and the account of your access token has not been granted access yet (HTTP {status}). Accept its licence on the model\'s page with that account (approval can take a while), then try again.',
+  'main.err.hub.gatedNoToken': '{repo} is gated (HTTP {status}): accept its licence on the model\'s page, then add an access token in Lathe (Models → Access tokens) or set HF_TOKEN.',
+  'main.err.hub.noRepoWithToken': 'There is no model {repo} that your access token can see (HTTP {status}). Check the name and the source (Hugging Face or ModelScope).',
+  'main.err.hub.noRepo': 'There is no model {repo} on this hub, or it is private or gated and needs an access token (HTTP {status}). Check the name and the source.',
+  'main.err.hub.refusedWithToken': 'The hub refused access to {repo} (HTTP {status}) with the access token you gave. It may be gated: accept its licence on the model\'s page with the same account, or check the token has read access.',
+  'main.err.hub.refused': '{repo} is gated or private (HTTP {status}): accept its licence on the model\'s page, then add an access token in Lathe (Models → Access tokens) or set HF_TOKEN.',
 } as const;

@@ -53,4 +53,12 @@ export const errorsZh: Record<keyof typeof errorsEn, string> = {
   'main.err.import.badRows': '{name}：有 {count} 行存在问题，因此没有导入任何数据。请修改映射，或跳过这些行（命令行：--skip-bad）。',
   'main.err.import.badRowsAt': '{name}：有 {count} 行存在问题，因此没有导入任何数据。第一处：第 {row} 行：{problem} 请修改映射，或跳过这些行（命令行：--skip-bad）。',
   'main.err.import.badRowsAtColumn': '{name}：有 {count} 行存在问题，因此没有导入任何数据。第一处：第 {row} 行，列“{column}”：{problem} 请修改映射，或跳过这些行（命令行：--skip-bad）。',
+  'main.err.hub.noRevision': '{repo} 没有这个版本（HTTP {status}）。请检查分支、标签或提交。',
+  'main.err.hub.badToken': '模型仓库认为该访问令牌无效（HTTP {status}）。请在仓库账户设置中新建一个只读令牌，然后重新添加。',
+  'main.err.hub.gatedNotGranted': '{repo} 需要申请访问权限，而你的访问令牌所属账户尚未获批（HTTP {status}）。请用该账户在模型页面接受许可协议（审批可能需要一段时间），然后重试。',
+  'main.err.hub.gatedNoToken': '{repo} 需要申请访问权限（HTTP {status}）：请在模型页面接受许可协议，然后在 Lathe 中添加访问令牌（模型 → 访问令牌），或设置 HF_TOKEN。',
+  'main.err.hub.noRepoWithToken': '你的访问令牌看不到模型 {repo}（HTTP {status}）。请检查名称和来源（Hugging Face 或魔搭 ModelScope）。',
+  'main.err.hub.noRepo': '该仓库中没有模型 {repo}，或者它是私有/需申请访问的模型，需要访问令牌（HTTP {status}）。请检查名称和来源。',
+  'main.err.hub.refusedWithToken': '模型仓库用你提供的访问令牌拒绝访问 {repo}（HTTP {status}）。它可能需要申请访问：请用同一账户在模型页面接受许可协议，或确认令牌有读取权限。',
+  'main.err.hub.refused': '{repo} 需要申请访问或是私有模型（HTTP {status}）：请在模型页面接受许可协议，然后在 Lathe 中添加访问令牌（模型 → 访问令牌），或设置 HF_TOKEN。',
 };
