@@ -47,6 +47,8 @@ export const runsEn = {
   'runs.status.failed': 'failed',
   'runs.status.draft': 'not started',
   'runs.status.interrupted': 'interrupted',
+  'runs.stoppedAt': 'Stopped at step {step} of {max}.',
+  'runs.stoppedAtStep': 'Stopped at step {step}.',
   // Hints of run errors written by main (main/runs/run-hints.ts), by code.
   'main.runHint.seeLog': 'See the run log.',
   'main.runHint.resumeFromCheckpoint': 'Resume it to continue from its last checkpoint.',

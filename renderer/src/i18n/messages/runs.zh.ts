@@ -49,6 +49,8 @@ export const runsZh: Record<keyof typeof runsEn, string> = {
   'runs.status.failed': '失败',
   'runs.status.draft': '未开始',
   'runs.status.interrupted': '已中断',
+  'runs.stoppedAt': '已在第 {step} / {max} 步停止。',
+  'runs.stoppedAtStep': '已在第 {step} 步停止。',
   // main 写出的训练错误提示（main/runs/run-hints.ts），按代码。
   'main.runHint.seeLog': '请查看训练日志。',
   'main.runHint.resumeFromCheckpoint': '继续训练即可从最近的检查点接着训练。',

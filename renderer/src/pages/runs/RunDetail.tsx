@@ -6,6 +6,7 @@ import { useMainMessage } from '../../i18n/main-message.js';
 import { useFormat } from '../../i18n/use-format.js';
 import { useT } from '../../i18n/use-t.js';
 import { useLathe } from '../../store/bound-store.js';
+import { runErrorText } from './run-error-text.js';
 
 const PAGE = 20;
 
@@ -60,7 +61,7 @@ export function RunDetail({ run, active }: { run: RunDto; active: boolean }) {
         {run.error && (
           <div className={`banner ${run.status === 'interrupted' ? 'banner-info' : 'banner-error'}`} role={run.status === 'interrupted' ? 'status' : 'alert'}>
             <div>
-              <strong>{run.error.message}</strong>
+              <strong>{runErrorText(t, run)}</strong>
               {run.error.hint && <div>{tm({ code: run.error.hintCode, params: run.error.hintParams, message: run.error.hint })}</div>}
             </div>
           </div>

@@ -9,6 +9,7 @@ import { useLathe } from '../../store/bound-store.js';
 import { isRunActive, runDurationS } from '../../store/runs/selectors.js';
 import { RunCharts } from './RunCharts.js';
 import { formatLogLine } from './log-line.js';
+import { runErrorText } from '../runs/run-error-text.js';
 
 export function RunDashboard({ run }: { run: RunDto }) {
   const t = useT();
@@ -79,7 +80,7 @@ export function RunDashboard({ run }: { run: RunDto }) {
         {run.error && (
           <div className={`banner ${run.status === 'interrupted' ? 'banner-info' : 'banner-error'}`} role={run.status === 'interrupted' ? 'status' : 'alert'} data-testid="run-error">
             <div>
-              <strong>{run.error.message}</strong>
+              <strong>{runErrorText(t, run)}</strong>
               {run.error.hint && <div>{tm({ code: run.error.hintCode, params: run.error.hintParams, message: run.error.hint })}</div>}
             </div>
           </div>
