@@ -3,7 +3,7 @@
 import { copyFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import { renderReadme } from './adapter-readme.js';
 import { AtomicOutput } from './atomic-output.js';
 import { chatTemplateFor, type ChatTemplateOutput, type TrainingTemplate } from './chat-template.js';
@@ -13,6 +13,10 @@ import { MergedWeights } from './merged-weights.js';
 import { throwIfCancelled, writeMergedWeights, type WriteTimings } from './merged-writer.js';
 import { writeModelFiles } from './model-files.js';
 import { formatWriters } from './format-writers.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const EXPORT_JOB_ERROR_CODES = ['err.export.noBaseConfig'] as const;
+const errText = errorText(EXPORT_JOB_ERROR_CODES);
 
 export const EXPORT_FORMATS = ['peft', 'merged', 'gguf', 'ollama', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -99,7 +103,7 @@ export async function runExportJob(spec: ExportJobSpec, ctx: JobContext = {}): P
   const progress = (phase: ExportProgress['phase'], fraction: number, message: string) => ctx.onProgress?.({ phase, fraction, message });
   progress('preparing', 0, 'Checking the model and adapter');
   if (spec.format !== 'peft' && !existsSync(join(spec.baseDir, 'config.json'))) {
-    throw new LatheError('not_found', `The base model folder ${spec.baseDir} has no config.json. Point the export at the model the adapter was trained on.`, { path: spec.baseDir });
+    throw new LatheError('not_found', `The base model folder ${spec.baseDir} has no config.json. Point the export at the model the adapter was trained on.`, { path: spec.baseDir }, errText('err.export.noBaseConfig', { path: spec.baseDir }));
   }
   const template = spec.template ? chatTemplateFor(spec.template, await tokenizerEos(spec.baseDir)) : null;
   const adapterConfig = spec.adapterDir ? await readAdapterConfig(spec.adapterDir) : null;

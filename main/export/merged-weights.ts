@@ -1,10 +1,14 @@
 // A model's weights as they are after merging a LoRA adapter, read lazily: rows of one tensor at a time, with
 // scale·B·A added to the adapted ones. The view GGUF and ONNX writers read from; it writes nothing.
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import { openLoraAdapter, type LoraAdapter, type LoraPair } from './lora-adapter.js';
 import { addLoraDelta, transposeA } from './lora-merge.js';
 import { createWasmMerge } from './lora-merge-wasm.js';
 import { SafetensorsSource, type SourceTensor } from './safetensors-source.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const MERGED_WEIGHTS_ERROR_CODES = ['err.export.quantisedBase', 'err.export.otherBaseMissing', 'err.export.otherBaseShape'] as const;
+const errText = errorText(MERGED_WEIGHTS_ERROR_CODES);
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16']);
 
@@ -24,7 +28,7 @@ export class MergedWeights {
     try {
       for (const t of base.tensors) {
         if (!FLOAT_DTYPES.has(t.dtype)) {
-          throw new LatheError('unsupported', `${baseDir} stores ${t.name} as ${t.dtype}: merging needs the unquantised base model (F32, F16 or BF16), as QLoRA runs are merged into the original weights.`, { path: baseDir });
+          throw new LatheError('unsupported', `${baseDir} stores ${t.name} as ${t.dtype}: merging needs the unquantised base model (F32, F16 or BF16), as QLoRA runs are merged into the original weights.`, { path: baseDir }, errText('err.export.quantisedBase', { path: baseDir, tensor: t.name, dtype: t.dtype }));
         }
       }
       if (adapterDir) {
@@ -105,10 +109,10 @@ function toShared(values: Float32Array): Float32Array {
 function checkPair(base: SafetensorsSource, pair: LoraPair, baseDir: string): void {
   const t = base.get(pair.target);
   if (!t) {
-    throw new LatheError('bad_input', `The adapter changes ${pair.target}, which ${baseDir} does not have: it was trained on another base model.`, { path: baseDir });
+    throw new LatheError('bad_input', `The adapter changes ${pair.target}, which ${baseDir} does not have: it was trained on another base model.`, { path: baseDir }, errText('err.export.otherBaseMissing', { path: baseDir, target: pair.target }));
   }
   const [out, inDim] = t.shape;
   if (t.shape.length !== 2 || pair.b.shape[0] !== out || pair.a.shape[1] !== inDim) {
-    throw new LatheError('bad_input', `The adapter's ${pair.target} is ${pair.b.shape[0]}×${pair.a.shape[1]}, the base weight is ${t.shape.join('×')}: it was trained on another base model.`, { path: baseDir });
+    throw new LatheError('bad_input', `The adapter's ${pair.target} is ${pair.b.shape[0]}×${pair.a.shape[1]}, the base weight is ${t.shape.join('×')}: it was trained on another base model.`, { path: baseDir }, errText('err.export.otherBaseShape', { target: pair.target, adapterShape: `${pair.b.shape[0]}×${pair.a.shape[1]}`, baseShape: t.shape.join('×') }));
   }
 }

@@ -1,6 +1,6 @@
 // The `templates` domain in main: built-in, jinja and user-defined templates; saving user ones to the workspace;
 // proposing one for a model folder. Rendering is record-encoder's job.
-import { LatheError } from '../../preload/contract/errors.js';
+import { errorText, LatheError } from '../../preload/contract/errors.js';
 import {
   TemplateSpec,
   type GetTemplateRequest,
@@ -19,6 +19,10 @@ import { guessModelKind } from '../models/model-kind.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { proposeTemplate, templateChoiceNotices } from './template-proposal.js';
 import { builtinTemplate, isBuiltinName, JINJA_TEMPLATE, listTemplates } from './template-registry.js';
+
+/** The codes of this file's errors that people see (the renderer has a `main.<code>` text for each; a test checks). */
+export const TEMPLATES_ERROR_CODES = ['err.template.notFound', 'err.template.builtIn'] as const;
+const errText = errorText(TEMPLATES_ERROR_CODES);
 
 export class TemplatesService implements ITemplatesService {
   private readonly store: TemplatesStore;
@@ -41,12 +45,12 @@ export class TemplatesService implements ITemplatesService {
     if (user) return { name, source: 'user', description: user.description, spec: user, jinja: null };
     const builtin = builtinTemplate(name);
     if (builtin) return { name, source: 'builtin', description: builtin.description, spec: builtin, jinja: null };
-    throw new LatheError('not_found', `There is no template named "${name}".`);
+    throw new LatheError('not_found', `There is no template named "${name}".`, undefined, errText('err.template.notFound', { name }));
   }
 
   async save({ spec }: SaveTemplateRequest): Promise<TemplateDto> {
     const parsed = TemplateSpec.parse(spec);
-    if (isBuiltinName(parsed.name)) throw new LatheError('already_exists', `"${parsed.name}" is a built-in template: save yours under another name.`);
+    if (isBuiltinName(parsed.name)) throw new LatheError('already_exists', `"${parsed.name}" is a built-in template: save yours under another name.`, undefined, errText('err.template.builtIn', { name: parsed.name }));
     this.store.save(parsed);
     return { name: parsed.name, source: 'user', description: parsed.description, spec: parsed, jinja: null };
   }

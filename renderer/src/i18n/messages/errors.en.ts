@@ -60,4 +60,10 @@ export const errorsEn = {
   'main.err.hub.noRepo': 'There is no model {repo} on this hub, or it is private or gated and needs an access token (HTTP {status}). Check the name and the source.',
   'main.err.hub.refusedWithToken': 'The hub refused access to {repo} (HTTP {status}) with the access token you gave. It may be gated: accept its licence on the model\'s page with the same account, or check the token has read access.',
   'main.err.hub.refused': '{repo} is gated or private (HTTP {status}): accept its licence on the model\'s page, then add an access token in Lathe (Models → Access tokens) or set HF_TOKEN.',
+  'main.err.template.notFound': 'There is no template named "{name}".',
+  'main.err.template.builtIn': '"{name}" is a built-in template: save yours under another name.',
+  'main.err.export.noBaseConfig': 'The base model folder {path} has no config.json. Point the export at the model the adapter was trained on.',
+  'main.err.export.quantisedBase': '{path} stores {tensor} as {dtype}: merging needs the unquantised base model (F32, F16 or BF16), as QLoRA runs are merged into the original weights.',
+  'main.err.export.otherBaseMissing': 'The adapter changes {target}, which {path} does not have: it was trained on another base model.',
+  'main.err.export.otherBaseShape': 'The adapter\'s {target} is {adapterShape}, the base weight is {baseShape}: it was trained on another base model.',
 } as const;

@@ -61,4 +61,10 @@ export const errorsZh: Record<keyof typeof errorsEn, string> = {
   'main.err.hub.noRepo': '该仓库中没有模型 {repo}，或者它是私有/需申请访问的模型，需要访问令牌（HTTP {status}）。请检查名称和来源。',
   'main.err.hub.refusedWithToken': '模型仓库用你提供的访问令牌拒绝访问 {repo}（HTTP {status}）。它可能需要申请访问：请用同一账户在模型页面接受许可协议，或确认令牌有读取权限。',
   'main.err.hub.refused': '{repo} 需要申请访问或是私有模型（HTTP {status}）：请在模型页面接受许可协议，然后在 Lathe 中添加访问令牌（模型 → 访问令牌），或设置 HF_TOKEN。',
+  'main.err.template.notFound': '没有名为“{name}”的模板。',
+  'main.err.template.builtIn': '“{name}”是内置模板：请用其他名称保存你的模板。',
+  'main.err.export.noBaseConfig': '基础模型文件夹 {path} 中没有 config.json。请指定训练该适配器时使用的模型。',
+  'main.err.export.quantisedBase': '{path} 中的 {tensor} 以 {dtype} 存储：合并需要未量化的基础模型（F32、F16 或 BF16），QLoRA 训练结果也是合并到原始权重中。',
+  'main.err.export.otherBaseMissing': '适配器修改了 {target}，而 {path} 中没有它：该适配器是在另一个基础模型上训练的。',
+  'main.err.export.otherBaseShape': '适配器的 {target} 形状为 {adapterShape}，基础权重为 {baseShape}：该适配器是在另一个基础模型上训练的。',
 };
