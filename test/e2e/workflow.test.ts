@@ -166,11 +166,15 @@ describe('web mode: the desktop workflow', () => {
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 60_000 }).toBe('running');
     await page.getByRole('button', { name: 'Stop' }).click();
     await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 90_000 }).toBe('interrupted');
+    // Stopped before its planned end: interrupted (resumable, adapter kept), saying where it stopped, not an error.
+    expect(await page.getByTestId('run-error').textContent()).toMatch(/^Stopped at step \d+ of 400\./);
+    expect(await page.getByTestId('run-error').getAttribute('role')).toBe('status');
 
     // 7. Runs: the history lists it; opening it shows the detail and the predictions panel.
     await go(page, 'runs');
     const row = page.getByTestId('run-row').first();
     await row.waitFor();
+    expect(await row.textContent()).toMatch(/lathe-tiny-llama · .+ #1/);
     await row.click();
     await page.getByTestId('run-detail').waitFor();
     await page.getByTestId('predictions').waitFor();
