@@ -59,7 +59,7 @@ export const modelsEn = {
   'library.remove.confirm.managed': 'Remove {name} and delete its files ({size})?',
   'library.remove.confirm.external': 'Remove {name} from the library? Its folder stays where it is.',
   'library.noCard': 'No model card: {reason}',
-  'library.empty.title': 'No models yet',
+  'library.empty.title': 'No models of your own yet',
   'library.empty.body': 'Pick a model from the recommended list below — the small ones download in minutes — or type a name such as Qwen/Qwen2.5-0.5B-Instruct above, or add a folder you already have.',
   'library.add.heading': 'Add a folder you already have',
   'library.add.path': 'Model folder path',

@@ -61,7 +61,7 @@ export const modelsZh: Record<keyof typeof modelsEn, string> = {
   'library.remove.confirm.managed': '移除 {name} 并删除其文件（{size}）？',
   'library.remove.confirm.external': '从模型库中移除 {name}？其文件夹会保留在原处。',
   'library.noCard': '没有模型卡片：{reason}',
-  'library.empty.title': '还没有模型',
+  'library.empty.title': '还没有你自己的模型',
   'library.empty.body': '从下方推荐列表中选一个模型（小模型几分钟就能下完），或在上方输入名称，例如 Qwen/Qwen2.5-0.5B-Instruct，也可以添加已有的模型文件夹。',
   'library.add.heading': '添加已有的文件夹',
   'library.add.path': '模型文件夹路径',

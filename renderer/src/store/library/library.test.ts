@@ -69,6 +69,18 @@ function fakeLibrary() {
 }
 
 describe('library slice', () => {
+  it('counts a library holding only the built-in demo model as empty of the user’s own models', async () => {
+    const f = fakeLibrary();
+    f.models.push({ ...model(0, 'lathe-tiny-llama'), builtIn: true, managed: false, source: 'local' });
+    const s = testStore({ library: f.service });
+    await s.getState().loadLibrary();
+    expect(librarySelectors.models(s.getState()).map((m) => m.name)).toEqual(['lathe-tiny-llama']);
+    expect(librarySelectors.isEmpty(s.getState())).toBe(true);
+    f.models.push(model(1, 'a/b'));
+    await s.getState().loadLibrary();
+    expect(librarySelectors.isEmpty(s.getState())).toBe(false);
+  });
+
   it('loads an empty library, then folds progress events (changed files only) into a download', async () => {
     const f = fakeLibrary();
     const s = testStore({ library: f.service });
