@@ -187,6 +187,16 @@ describe('large imports and the workspace write lock', () => {
     const all = (id: number) => ws.db.prepare('SELECT idx, source_row, record, content_hash FROM dataset_rows WHERE dataset_id = ? ORDER BY idx').all(id);
     expect(all(threaded.dataset.id)).toEqual(all(inline.dataset.id));
 
+    // Records other than {kind, instruction, output} reach the thread as JSON (a system prompt here): the same rows too.
+    const small = path.join(home.dir, 'system.csv');
+    fs.writeFileSync(small, ['问题,回复,产品', '"a\tb","c ""d""",产品1', '" x ","\ud83d\ude00 y",', 'q,a,"s\nt"'].join('\n'));
+    const withSystem = { ...job, file: small, mapping: { shape: 'single' as const, fields: { instruction: { columns: ['问题'] }, output: { columns: ['回复'] }, system: { columns: ['产品'] } } } };
+    const sysThreaded = await runImport(store, withSystem, { rowThreadFile });
+    const sysInline = await runImport(store, withSystem, { rowThreadFile: null });
+    expect(sysThreaded.rows).toBe(3);
+    expect(all(sysThreaded.dataset.id)).toEqual(all(sysInline.dataset.id));
+    expect((all(sysThreaded.dataset.id) as { record: string }[]).map((r) => JSON.parse(r.record).system)).toEqual(['产品1', undefined, 's\nt']);
+
     const before = count('SELECT COUNT(*) AS n FROM dataset_rows');
     const ac = new AbortController();
     const cancelled = runImport(store, { ...job, file: bigCsv(300_000) }, { rowThreadFile, signal: ac.signal, onProgress: (p) => p.rows >= 12_000 && ac.abort() });
