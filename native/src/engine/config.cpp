@@ -141,6 +141,8 @@ lathe_status engine_config_parse(const json_value& j, engine_config& c) {
     if (v && v->is_bool()) c.gradient_checkpointing = gc ? 1 : 0;
   }
   r.num("max_vram_gb", c.max_vram_gb, 0.0, 1e6);
+  r.str("plan_for", c.plan_for);
+  r.num("gpu_memory_gb", c.gpu_memory_gb, 0.0, 1e6);
   r.boolean("shuffle", c.shuffle);
   r.boolean("stop_on_stdin_eof", c.stop_on_stdin_eof);
   r.integer("stop_after_steps", c.stop_after_steps, -1, 1e12);
@@ -152,8 +154,10 @@ lathe_status engine_config_parse(const json_value& j, engine_config& c) {
     for (const auto& u : r.used) known = known || u == kv.first;
     if (!known) c.ignored_keys.push_back(kv.first);
   }
-  if (c.mode != "train" && c.mode != "generate")
-    return LATHE_ERR(LATHE_STATUS_CONFIG, "config key \"mode\" must be \"train\" or \"generate\", got \"" + c.mode + "\"", "");
+  if (c.mode != "train" && c.mode != "generate" && c.mode != "plan")
+    return LATHE_ERR(LATHE_STATUS_CONFIG, "config key \"mode\" must be \"train\", \"generate\" or \"plan\", got \"" + c.mode + "\"", "");
+  if (!c.plan_for.empty() && c.plan_for != "cpu" && c.plan_for != "cuda")
+    return LATHE_ERR(LATHE_STATUS_CONFIG, "config key \"plan_for\" must be \"cpu\" or \"cuda\", got \"" + c.plan_for + "\"", "");
   if (c.model_dir.empty()) return LATHE_ERR(LATHE_STATUS_CONFIG, "config key \"model_dir\" is required", "choose a base model");
   if (!lr_schedule_parse(c.scheduler_name, &c.scheduler))
     return LATHE_ERR(LATHE_STATUS_CONFIG, "config key \"lr_scheduler_type\" must be constant, constant_with_warmup, linear or cosine", "");

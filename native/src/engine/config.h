@@ -10,7 +10,7 @@
 #include "train/scheduler.h"
 
 struct engine_config {
-  std::string mode = "train";  // "train" | "generate"
+  std::string mode = "train";  // "train" | "generate" | "plan"
   std::string model_dir, train_file, eval_file, output_dir, device = "auto", resume_from, adapter_dir;
   int threads = 0;
   lora_config lora;
@@ -33,6 +33,10 @@ struct engine_config {
   int quantization_bit = 0;
   // -1 (key absent): decided by the memory plan (off when the run fits without it); 0 / 1 as configured
   int gradient_checkpointing = -1;
+  // plan mode: whose storage rules to plan with ("cpu" | "cuda"; empty: the backend `device` resolves to) and an
+  // assumed device memory in GiB (0: none, or the device's free memory when planning for the backend in use)
+  std::string plan_for;
+  double gpu_memory_gb = 0.0;
   double max_vram_gb = 0.0;  // cap on the device memory the run may use (plan + enforced by a GPU backend); 0: none  // 4: QLoRA (frozen weights NF4 + double quantisation); 0: none
   // test hooks (documented): stop after this many steps as if "stop" arrived; inject NaN at a step
   int64_t stop_after_steps = -1, debug_nan_at_step = -1;

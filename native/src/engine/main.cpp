@@ -12,6 +12,7 @@
 #include "model/generate.h"
 #include "model/model.h"
 #include "platform/platform.h"
+#include "train/plan-mode.h"
 #include "train/trainer.h"
 
 
@@ -193,6 +194,7 @@ int main(int argc, char** argv) {
       f.set("message", "ignored unknown config key \"" + k + "\"");
       protocol_emit("warning", f);
     }
+    if (cfg.mode == "plan") return finish_with(plan_mode_run(cfg));  // no commands: one event, then exit
     protocol_start_stdin_reader();
     if (cfg.mode == "generate") return finish_with(run_generate(cfg));
     trainer tr;
