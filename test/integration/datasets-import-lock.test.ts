@@ -1,18 +1,18 @@
 // A large import must neither block the workspace's other writers (a training run stores a metric row per step)
 // nor leave anything behind when its process is killed. Real processes and threads: a worker-thread import beside
 // a writer on another connection, and a child process SIGKILLed mid-import.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleScript, NODE_BUNDLE, spawnChild, waitForChild } from '../helpers/killed-child.js';
+import { startMetricWriter } from '../helpers/metric-writer-probe.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { DatasetsService } from '../../main/datasets/datasets-service.js';
 import { runImport } from '../../main/datasets/import-pipeline.js';
 import type { WriterStats } from '../../main/db/dataset-import-writer.js';
 import { DatasetsStore } from '../../main/db/datasets-store.js';
 import { ProjectsStore } from '../../main/db/projects-store.js';
-import { openWorkspaceDb } from '../../main/db/workspace-db.js';
 import { EventHub } from '../../main/ipc/event-hub.js';
 import { openWorkspace, type Workspace } from '../../main/workspace/workspace.js';
 
@@ -52,12 +52,12 @@ await import('./main/datasets/import-worker.ts');
 `;
 
 beforeAll(async () => {
-  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'silent' } as const;
+  const common = NODE_BUNDLE;
   await esbuild.build({ ...common, entryPoints: [path.resolve('main/datasets/import-worker.ts')], outfile: workerFile });
   await esbuild.build({ ...common, entryPoints: [path.resolve('main/datasets/row-write-thread.ts')], outfile: path.join(appDir, 'row-write-thread.js') });
-  await esbuild.build({ ...common, stdin: { contents: CHILD, resolveDir: path.resolve('.'), loader: 'ts' }, outfile: childFile });
+  await bundleScript(CHILD, childFile);
   await esbuild.build({ ...common, entryPoints: [path.resolve('main/datasets/row-write-thread.ts')], outfile: rowThreadFile });
-  await esbuild.build({ ...common, stdin: { contents: DYING_WORKER, resolveDir: path.resolve('.'), loader: 'ts' }, outfile: dyingWorkerFile });
+  await bundleScript(DYING_WORKER, dyingWorkerFile);
   ws = openWorkspace(wsDir);
   projectId = new ProjectsStore(ws.db).create('Lock').id;
 });
@@ -87,29 +87,15 @@ describe('large imports and the workspace write lock', () => {
     const runId = Number(
       ws.db.prepare("INSERT INTO runs (project_id, name, status, config, created_at) VALUES (?, 'r', 'running', '{}', ?)").run(projectId, new Date().toISOString()).lastInsertRowid,
     );
-    const other = openWorkspaceDb(ws.paths.dbFile);
-    const insert = other.prepare("INSERT INTO run_metrics (run_id, kind, step, loss, at) VALUES (?, 'train', ?, 1.0, ?)");
-    const waits: number[] = [];
-    const errors: string[] = [];
     const walFile = `${ws.paths.dbFile}-wal`;
     let maxWal = 0;
-    let step = 0;
-    const timer = setInterval(() => {
+    const writer = startMetricWriter(ws.paths.dbFile, runId, 50, () => {
       if (fs.existsSync(walFile)) maxWal = Math.max(maxWal, fs.statSync(walFile).size);
-      const t0 = performance.now();
-      try {
-        insert.run(runId, step++, new Date().toISOString());
-      } catch (err) {
-        errors.push((err as Error).message);
-      }
-      waits.push(performance.now() - t0);
-    }, 50);
+    });
     const t0 = performance.now();
     const r = await svc.import({ projectId, file: f, jobId: 'lock-1' });
     const seconds = (performance.now() - t0) / 1000;
-    clearInterval(timer);
-    other.close();
-    waits.sort((a, b) => a - b);
+    const { waits, errors } = writer.stop();
     const q = (p: number) => waits[Math.min(waits.length - 1, Math.floor(p * waits.length))]!.toFixed(1);
     const dbSize = fs.statSync(ws.paths.dbFile).size;
     console.log(`import of 300,000 rows in ${seconds.toFixed(1)} s beside ${waits.length} metric inserts: wait p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${waits[waits.length - 1]!.toFixed(1)} ms; WAL at most ${(maxWal / 2 ** 20).toFixed(1)} MiB (database ${(dbSize / 2 ** 20).toFixed(1)} MiB)`);
@@ -128,25 +114,19 @@ describe('large imports and the workspace write lock', () => {
   it('leaves nothing visible when the importing process is SIGKILLed, and removes its rows at the next start', async () => {
     const f = bigCsv(300_000);
     const before = { datasets: count('SELECT COUNT(*) AS n FROM datasets'), rows: count('SELECT COUNT(*) AS n FROM dataset_rows') };
-    const child = spawn(process.execPath, [childFile, wsDir, f, String(projectId)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b) => (out += b));
-    child.stderr.on('data', (b) => (out += b));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const child = spawnChild(childFile, [wsDir, f, String(projectId)]);
     // Kill it once it has committed a good many chunks of rows.
-    const deadline = Date.now() + 120_000;
-    while (count('SELECT COUNT(*) AS n FROM dataset_rows') - before.rows < 20_000) {
-      expect(Date.now(), `the child never wrote rows: ${out}`).toBeLessThan(deadline);
-      expect(out).not.toContain('finished');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitForChild(child, () => count('SELECT COUNT(*) AS n FROM dataset_rows') - before.rows >= 20_000, 'the child never wrote rows', {
+      everyMs: 20,
+      check: () => expect(child.out()).not.toContain('finished'),
+    });
     // Another process starting now must leave a live import alone.
     const early = service(ws);
     expect(await early.cleanedUp).toEqual([]);
     expect((await early.list({ projectId })).length).toBe(before.datasets);
     child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    expect(out).not.toContain('finished');
+    expect(await child.exited).toBe('SIGKILL');
+    expect(child.out()).not.toContain('finished');
 
     const left = count('SELECT COUNT(*) AS n FROM dataset_rows') - before.rows;
     expect(left).toBeGreaterThanOrEqual(20_000); // the killed import's chunks are still there …

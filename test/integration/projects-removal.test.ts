@@ -2,16 +2,16 @@
 // dataset row, metric and artifact of the project), its name must be free at once, and a process killed half-way
 // through must lose nothing else and finish the removal at the next start. Real processes: a writer on another
 // connection beside the removal, and a child process SIGKILLed mid-removal.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleScript, spawnChild, waitForChild } from '../helpers/killed-child.js';
+import { startMetricWriter } from '../helpers/metric-writer-probe.js';
+import { seedDataset } from '../helpers/seed-dataset.js';
 import { tempHome } from '../helpers/temp-home.js';
 import { DatasetsService } from '../../main/datasets/datasets-service.js';
 import { ProjectsService } from '../../main/projects/projects-service.js';
 import { RunsStore } from '../../main/db/runs-store.js';
-import { openWorkspaceDb } from '../../main/db/workspace-db.js';
 import { EventHub } from '../../main/ipc/event-hub.js';
 import { openWorkspace, type Workspace } from '../../main/workspace/workspace.js';
 
@@ -40,16 +40,7 @@ const count = (sql: string, ...args: unknown[]) => (ws.db.prepare(sql).get(...ar
 const now = () => new Date().toISOString();
 
 beforeAll(async () => {
-  await esbuild.build({
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-    stdin: { contents: CHILD, resolveDir: path.resolve('.'), loader: 'ts' },
-    outfile: childFile,
-  });
+  await bundleScript(CHILD, childFile);
   ws = openWorkspace(wsDir);
   const svc = new ProjectsService(ctx(ws));
   keepProject = (await svc.create({ name: 'Keep' })).id;
@@ -62,24 +53,7 @@ afterAll(() => {
   fs.rmSync(childFile, { force: true });
 });
 
-/** A ready dataset of `rows` imported-looking rows (Chinese text, ~300 bytes a row), written directly by SQL. */
-function dataset(projectId: number, name: string, rows: number): number {
-  const id = Number(
-    ws.db
-      .prepare("INSERT INTO datasets (project_id, name, source_name, source_sha256, source_size, format, shape, row_count, created_at) VALUES (?, ?, 'x.csv', '', 0, 'csv', 'single', ?, ?)")
-      .run(projectId, name, rows, now()).lastInsertRowid,
-  );
-  ws.db.prepare("INSERT INTO mappings (dataset_id, mapping, created_at) VALUES (?, '{}', '')").run(id);
-  ws.db
-    .prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-       INSERT INTO dataset_rows (dataset_id, idx, source_row, record, content_hash)
-       SELECT ?, i, i + 2, json_object('kind', 'single', 'instruction', '我的订单还没有发货，请问什么时候能到？（' || i || '）',
-         'output', '您好，订单已经发出，预计三天内送达。物流单号 ' || i || ' 已发送到您的手机，请注意查收。'), printf('%014x', i) FROM n`,
-    )
-    .run(rows, id);
-  return id;
-}
+const dataset = (projectId: number, name: string, rows: number) => seedDataset(ws.db, projectId, name, rows);
 
 /** A finished run with `metrics` train and eval points, a checkpoint artifact, and an export of it. */
 function run(projectId: number, metrics: number): number {
@@ -129,20 +103,7 @@ describe('removing a large project', () => {
     const big = await bigProject(svc, 'Big');
     const liveRun = Number(ws.db.prepare("INSERT INTO runs (project_id, name, status, config, created_at) VALUES (?, 'live', 'running', '{}', ?)").run(keepProject, now()).lastInsertRowid);
     // A training run's metric writer on its own connection, every 20 ms while the removal runs.
-    const other = openWorkspaceDb(ws.paths.dbFile);
-    const insert = other.prepare("INSERT INTO run_metrics (run_id, kind, step, loss, at) VALUES (?, 'train', ?, 1.0, ?)");
-    const waits: number[] = [];
-    const errors: string[] = [];
-    let step = 0;
-    const timer = setInterval(() => {
-      const t0 = performance.now();
-      try {
-        insert.run(liveRun, step++, now());
-      } catch (err) {
-        errors.push((err as Error).message);
-      }
-      waits.push(performance.now() - t0);
-    }, 20);
+    const writer = startMetricWriter(ws.paths.dbFile, liveRun, 20);
 
     const t0 = performance.now();
     await svc.remove({ id: big });
@@ -165,9 +126,7 @@ describe('removing a large project', () => {
 
     await svc.removals.idle();
     const seconds = (performance.now() - t0) / 1000;
-    clearInterval(timer);
-    other.close();
-    waits.sort((a, b) => a - b);
+    const { waits, errors } = writer.stop();
     console.log(
       `removal of a project with 250,000 rows and 150,000 metrics: hidden in ${hideMs.toFixed(1)} ms, deleted in ${seconds.toFixed(1)} s beside ${waits.length} metric inserts (longest wait ${waits[waits.length - 1]!.toFixed(1)} ms)`,
     );
@@ -206,23 +165,20 @@ describe('removing a large project', () => {
     setup.dispose();
     const before = owned(big);
     const total = before.rows + before.metrics;
-    const child = spawn(process.execPath, [childFile, wsDir, String(big)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (b) => (out += b));
-    child.stderr.on('data', (b) => (out += b));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    const child = spawnChild(childFile, [wsDir, String(big)]);
     // Kill it once it has deleted a good many chunks, long before it is done.
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      const o = owned(big);
-      if (o.rows + o.metrics <= total - 20_000) break;
-      expect(Date.now(), `the child never deleted rows: ${out}`).toBeLessThan(deadline);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitForChild(
+      child,
+      () => {
+        const o = owned(big);
+        return o.rows + o.metrics <= total - 20_000;
+      },
+      'the child never deleted rows',
+    );
     child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
-    expect(out).toContain('hidden');
-    expect(out).not.toContain('finished');
+    expect(await child.exited).toBe('SIGKILL');
+    expect(child.out()).toContain('hidden');
+    expect(child.out()).not.toContain('finished');
 
     const left = owned(big);
     expect(left.project).toBe(1); // cut short half-way …
