@@ -191,6 +191,12 @@ export class JsonScanner {
    * surrogate) and returns that index (str.length: none). Such text has no whitespace but spaces, no backslashes.
    */
   plain(str: string): number {
+    // Deliberately a second loop beside text(), not text() with a flag: this one must stop at the first character
+    // JSON.stringify would escape (record-json.ts copies the text before it as is), so it tests for that on every
+    // character and needs no escape or newline handling, while text() must run on through escapes. One loop serving
+    // both would put the stop test, or a mode branch, on every character of every imported row (the import's hot
+    // path). On 2026-11-29 (load average 23 on the 2-core VM) a before/after bench could not have shown that to be
+    // free, so they stay apart; content-hash.test.ts and record-json.test.ts check both against cyrb53/normalisedHash.
     let e1 = this.e1;
     let e2 = this.e2;
     let h1 = this.h1;
