@@ -11,7 +11,11 @@ export interface Fingerprint {
   readonly name: string;
 }
 
-export async function fingerprint(file: string, signal?: AbortSignal): Promise<Fingerprint> {
+/**
+ * Reads the file once in 1 MiB chunks. `onChunk` sees every chunk in order, for a caller that needs another pass's
+ * worth of work from the same bytes (row-offset-index.ts finds row starts).
+ */
+export async function fingerprint(file: string, signal?: AbortSignal, onChunk?: (chunk: Buffer) => void): Promise<Fingerprint> {
   const hash = crypto.createHash('sha256');
   let size = 0;
   const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
@@ -19,6 +23,7 @@ export async function fingerprint(file: string, signal?: AbortSignal): Promise<F
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       throwIfAborted(signal);
       hash.update(chunk);
+      onChunk?.(chunk);
       size += chunk.length;
     }
   } finally {

@@ -4,9 +4,7 @@
 // them (csv-tokenizer.ts: quotes matter only at a field's start) or as jsonl lines; at text that tokenizer would hand
 // to papaparse (a quote closed before other text) the index stops, so it never points past a row it cannot vouch
 // for. It does not decode or parse rows (indexed-window.ts does).
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import { throwIfAborted } from './readers/decoded-text.js';
+import { fingerprint } from './file-fingerprint.js';
 
 export const INDEX_EVERY = 4096;
 
@@ -138,21 +136,9 @@ export function indexableEncoding(encoding: string, syntax: RowSyntax): boolean 
 
 /** One pass over the file: its SHA-256 and the offsets of every `every`-th row. */
 export async function buildRowOffsetIndex(file: string, syntax: RowSyntax, signal?: AbortSignal, every = INDEX_EVERY): Promise<RowOffsetIndex> {
-  const hash = createHash('sha256');
   const scanner = new RowOffsetScanner(syntax, every);
-  let size = 0;
-  const stream = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      throwIfAborted(signal);
-      hash.update(chunk);
-      scanner.feed(chunk);
-      size += chunk.length;
-    }
-  } finally {
-    stream.destroy();
-  }
-  return { sha256: hash.digest('hex'), size, every, offsets: scanner.offsets, rows: scanner.rows };
+  const { sha256, size } = await fingerprint(file, signal, (chunk) => scanner.feed(chunk));
+  return { sha256, size, every, offsets: scanner.offsets, rows: scanner.rows };
 }
 
 /** The indexed row at or before `row` (and after `after`, the header), with its byte offset; undefined when none. */
