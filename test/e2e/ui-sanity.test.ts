@@ -1,37 +1,25 @@
 // End to end, in a real browser: every page, in English and Simplified Chinese, dark theme, small window (1024×640),
 // has a name for each control (input, select, textarea, button, link), no English chrome left in the navigation
 // and headings, and no horizontal scrollbar. Does not exercise the workflow itself (workflow.test.ts does).
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './helpers/browser.js';
-import { startLatheServer, type LatheServer } from './helpers/lathe-server.js';
+import { describe, expect, it } from 'vitest';
+import { useServerAndBrowser } from './helpers/server-and-browser.js';
 
-let server: LatheServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startLatheServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = useServerAndBrowser();
 
 const PAGES = ['projects', 'models', 'import', 'data', 'preview', 'train', 'runs', 'export', 'playground'];
 
 describe('web mode: every page, English and Chinese, dark, 1024×640', () => {
   it('names every control, translates the chrome and fits the window', async () => {
     const errors: string[] = [];
-    const context = await browser.newContext({ viewport: { width: 1024, height: 640 }, colorScheme: 'dark' });
+    const context = await env.browser.newContext({ viewport: { width: 1024, height: 640 }, colorScheme: 'dark' });
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    await page.goto(env.server.url);
     await page.getByTestId('project-card').first().waitFor();
     // English first (its longer words are what overflowed a 1024 px window), then Chinese.
     for (const [lang, id] of [...PAGES.map((p) => ['en', p] as const), ...PAGES.map((p) => ['zh', p] as const)]) {
       if (id === PAGES[0]) await page.getByRole('combobox', { name: /^(Language|语言)$/ }).selectOption(lang);
-      await page.goto(`${server.origin}/#${id}`);
+      await page.goto(`${env.server.origin}/#${id}`);
       await page.locator('main h1').first().waitFor();
       // Let the page's first load settle (lists, model card) before looking.
       await page.waitForLoadState('networkidle').catch(() => undefined);

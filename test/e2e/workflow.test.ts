@@ -4,33 +4,24 @@
 // the chart receives points, stop it, and open the run. Screenshots of each page go to test-results/e2e/.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, screenshot } from './helpers/browser.js';
-import { ROOT, startLatheServer, type LatheServer } from './helpers/lathe-server.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot } from './helpers/browser.js';
+import { ROOT } from './helpers/lathe-server.js';
+import { useServerAndBrowser } from './helpers/server-and-browser.js';
 
 const TICKETS = path.join(ROOT, 'test', 'e2e', 'fixtures', 'support-tickets.csv');
 
-let server: LatheServer;
-let browser: Browser;
+const env = useServerAndBrowser();
 
-beforeAll(async () => {
-  server = await startLatheServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const go = (page: Page, route: string) => page.goto(`${server.origin}/#${route}`);
+const go = (page: Page, route: string) => page.goto(`${env.server.origin}/#${route}`);
 const points = (page: Page, testId: string) => page.getByTestId(testId).getAttribute('data-points').then(Number);
 
 describe('web mode: the desktop workflow', () => {
   it('opens the demo project on first start with its dataset ready', async () => {
     const errors: string[] = [];
-    const page = await openPage(browser, errors);
-    await page.goto(server.url);
+    const page = await openPage(env.browser, errors);
+    await page.goto(env.server.url);
     await page.getByTestId('project-card').filter({ hasText: 'Demo: support tickets' }).waitFor();
     await go(page, 'data');
     await page.getByTestId('dataset-list').getByText('Support tickets (demo)').waitFor({ timeout: 60_000 });
@@ -42,8 +33,8 @@ describe('web mode: the desktop workflow', () => {
 
   it('imports, maps, previews, trains, stops and opens a run', async () => {
     const errors: string[] = [];
-    const page = await openPage(browser, errors);
-    await page.goto(server.url);
+    const page = await openPage(env.browser, errors);
+    await page.goto(env.server.url);
     await page.getByLabel('New project').fill('Tickets e2e');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByTestId('project-picker').filter({ hasText: 'Tickets e2e' }).waitFor();
