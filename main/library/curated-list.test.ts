@@ -36,25 +36,25 @@ describe('curated list', () => {
     expect(doc.models.filter((m) => m.gated).map((m) => m.family)).toEqual(expect.arrayContaining(['Llama 3', 'Mistral']));
   });
 
-  it('says what the figures assume and how the GPU was found, with codes for translation', () => {
-    const list = curatedList({ gpu: null, note: NONE });
+  it('says what the figures assume and how the GPU was found, with codes for translation', async () => {
+    const list = await curatedList({ gpu: null, note: NONE });
     expect(list).toMatchObject({ gpuNote: 'nvidia-smi listed no GPU.', gpuNoteCode: 'gpu.noneListed', assumptionsCode: 'curated.assumptions', assumptionsParams: { seqLen: 1024, batchSize: 1, loraRank: 16 } });
     expect(list.assumptions).toBe('Sequence length 1024, batch 1, LoRA rank 16 on all linear layers, gradient checkpointing on.');
   });
 
-  it('parameters computed from the shapes are within 2 % of the published counts', () => {
-    const list = curatedList({ gpu: null, note: NONE });
+  it('parameters computed from the shapes are within 2 % of the published counts', async () => {
+    const list = await curatedList({ gpu: null, note: NONE });
     for (const [key, billions] of Object.entries(PUBLISHED)) {
       const m = list.models.find((x) => x.key === key)!;
       expect(Math.abs(m.parameters / 1e9 - billions) / billions, key).toBeLessThan(0.02);
     }
   });
 
-  it('needs more VRAM for bigger models, and less with QLoRA', () => {
-    const list = curatedList({ gpu: null, note: NONE });
+  it('needs more VRAM for bigger models (the engine plan); QLoRA no more than LoRA (the CUDA engine keeps NF4 dequantised)', async () => {
+    const list = await curatedList({ gpu: null, note: NONE });
     const by = (k: string) => list.models.find((m) => m.key === k)!;
-    expect(by('qwen2.5-0.5b-instruct').vramLoraBytes).toBeLessThan(by('qwen2.5-7b-instruct').vramLoraBytes);
-    expect(by('qwen2.5-7b-instruct').vramLoraBytes).toBeLessThan(by('qwen2.5-14b-instruct').vramLoraBytes);
-    for (const m of list.models) expect(m.vramQloraBytes, m.key).toBeLessThan(m.vramLoraBytes);
+    expect(by('qwen2.5-0.5b-instruct').vramLoraBytes!).toBeLessThan(by('qwen2.5-7b-instruct').vramLoraBytes!);
+    expect(by('qwen2.5-7b-instruct').vramLoraBytes!).toBeLessThan(by('qwen2.5-14b-instruct').vramLoraBytes!);
+    for (const m of list.models) expect(m.vramQloraBytes!, m.key).toBeLessThanOrEqual(m.vramLoraBytes!);
   });
 });

@@ -1,10 +1,12 @@
 // The curated list of recommended base models (data/models/curated.json) with approximate download sizes and the
-// VRAM each needs for LoRA and QLoRA (main/models/vram-estimate.ts), marked by what fits the detected GPU.
+// GPU memory each needs for LoRA and QLoRA (the engine's memory plan, main/models/engine-plan.ts), marked by what fits
+// the detected GPU; null figures when the engine is not built.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CuratedListDto, CuratedModelDto } from '../../preload/contract/library.js';
 import { DATA_DIR } from '../app/repo-root.js';
-import { estimateVram, parametersFromShape, type ModelShape } from '../models/vram-estimate.js';
+import { planVram } from '../models/engine-plan.js';
+import { parametersFromShape, type ModelShape } from '../models/model-shape.js';
 import { fits, type GpuDetection } from './gpu-detect.js';
 
 interface CuratedEntry {
@@ -30,15 +32,25 @@ export function loadCurated(file = CURATED_FILE): { about: string; models: Curat
   return JSON.parse(fs.readFileSync(file, 'utf8')) as { about: string; models: CuratedEntry[] };
 }
 
-export function curatedList(detection: GpuDetection, file = CURATED_FILE): CuratedListDto {
+/** The engine architecture whose config.json stands for a family's shape (Qwen2.5 has q/k/v biases, Qwen3 q/k norms). */
+function architectureOf(family: string): string {
+  if (family.startsWith('Qwen3')) return 'Qwen3ForCausalLM';
+  if (family.startsWith('Qwen')) return 'Qwen2ForCausalLM';
+  if (family.startsWith('Mistral')) return 'MistralForCausalLM';
+  return 'LlamaForCausalLM';
+}
+
+export async function curatedList(detection: GpuDetection, file = CURATED_FILE): Promise<CuratedListDto> {
   const { seqLen, batchSize, loraRank } = CURATED_VRAM_SHAPE;
   const doc = loadCurated(file);
-  const models: CuratedModelDto[] = doc.models.map((e) => {
+  const models: CuratedModelDto[] = [];
+  for (const e of doc.models) {
     const parameters = parametersFromShape(e.shape);
     const shape: ModelShape = { ...e.shape, parameters };
-    const lora = estimateVram(shape, { ...CURATED_VRAM_SHAPE, method: 'lora' }).totalBytes;
-    const qlora = estimateVram(shape, { ...CURATED_VRAM_SHAPE, method: 'qlora' }).totalBytes;
-    return {
+    const model = { shape, architecture: architectureOf(e.family) };
+    const lora = (await planVram(model, { ...CURATED_VRAM_SHAPE, method: 'lora' }))?.estimate.totalBytes ?? null;
+    const qlora = (await planVram(model, { ...CURATED_VRAM_SHAPE, method: 'qlora' }))?.estimate.totalBytes ?? null;
+    models.push({
       key: e.key,
       family: e.family,
       label: e.label,
@@ -51,8 +63,8 @@ export function curatedList(detection: GpuDetection, file = CURATED_FILE): Curat
       vramLoraBytes: lora,
       vramQloraBytes: qlora,
       fits: { lora: fits(lora, detection.gpu), qlora: fits(qlora, detection.gpu) },
-    };
-  });
+    });
+  }
   return {
     gpu: detection.gpu,
     gpuNote: detection.note.message,

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildModelCard } from './model-card.js';
-import { estimateVram, loraParameters, parametersFromShape } from './vram-estimate.js';
 
 function folder(config: object, extra: Record<string, object> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'lathe-model-'));
@@ -47,23 +46,16 @@ describe('model card', () => {
   });
 });
 
-describe('vram estimate', () => {
-  const shape = {
-    layers: 32, hiddenSize: 4096, intermediateSize: 14336, heads: 32, kvHeads: 8, headDim: 128,
-    vocabSize: 128256, tieWordEmbeddings: false,
-  };
-  const s = { ...shape, parameters: parametersFromShape(shape) };
-  it('counts LoRA parameters on all seven projections (Llama-3-8B r=16 is 41.9M, as peft reports)', () => {
-    expect(loraParameters(s, 16)).toBe(41_943_040);
-  });
-  it('QLoRA needs less than LoRA, checkpointing less than none', () => {
-    const base = { seqLen: 2048, batchSize: 1, loraRank: 16, gradientCheckpointing: true } as const;
-    const lora = estimateVram(s, { ...base, method: 'lora' });
-    const qlora = estimateVram(s, { ...base, method: 'qlora' });
-    const noCkpt = estimateVram(s, { ...base, method: 'lora', gradientCheckpointing: false });
-    expect(lora.weightsBytes).toBe(s.parameters * 2);
-    expect(qlora.totalBytes).toBeLessThan(lora.totalBytes);
-    expect(noCkpt.activationBytes).toBeGreaterThan(lora.activationBytes * 10);
-    expect(lora.totalBytes).toBe(lora.weightsBytes + lora.loraStateBytes + lora.activationBytes + lora.logitsBytes + lora.overheadBytes);
+describe('the card\'s GPU memory estimates', () => {
+  it('are the engine\'s plan for LoRA and QLoRA at the card\'s shape (seq 1024, batch 1, rank 16, checkpointing on)', async () => {
+    const dir = folder({ architectures: ['LlamaForCausalLM'], model_type: 'llama', vocab_size: 64, hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-5 });
+    const card = await buildModelCard(dir);
+    expect(card.vram.map((v) => v.method)).toEqual(['lora', 'qlora']);
+    for (const v of card.vram) {
+      expect(v).toMatchObject({ seqLen: 1024, batchSize: 1, loraRank: 16, gradientCheckpointing: true, overheadBytes: 1024 ** 3 });
+      expect(Math.abs(v.totalBytes - (v.weightsBytes + v.loraStateBytes + v.activationBytes + v.scratchBytes + v.overheadBytes))).toBeLessThanOrEqual(4); // MiB → bytes, rounded per part
+      expect(v.withoutCheckpointingBytes).toBeGreaterThan(v.totalBytes);
+    }
+    expect(card.warnings.map((w) => w.code)).not.toContain('model.noEngine');
   });
 });

@@ -1,15 +1,17 @@
 // Builds the model card shown before training: shape, parameters, dtype, chat template, base/instruct guess,
-// proposed template and VRAM estimates. Reads only JSON files and safetensors headers.
+// proposed template and GPU memory estimates (the engine's memory plan, engine-plan.ts). Reads only JSON files and
+// safetensors headers, and runs the engine in plan mode.
 import type { Notice } from '../../preload/contract/message-code.js';
 import type { ModelCardDto, VramEstimateDto } from '../../preload/contract/models.js';
 import { proposeTemplate } from '../templates/template-proposal.js';
 import { readModelFolder, tokenContent, type ModelFolder } from './model-folder.js';
 import { guessModelKind } from './model-kind.js';
 import { summariseSafetensors } from './safetensors-header.js';
-import { estimateVram, parametersFromShape, type ModelShape } from './vram-estimate.js';
+import { planVram } from './engine-plan.js';
+import { parametersFromShape, type ModelShape } from './model-shape.js';
 
 /** Codes of the card's own warnings (the template proposal adds TEMPLATE_PROPOSAL_CODES); a test checks the texts. */
-export const MODEL_CARD_CODES = ['model.noTokenizerJson', 'model.noSafetensors'] as const;
+export const MODEL_CARD_CODES = ['model.noTokenizerJson', 'model.noSafetensors', 'model.noEngine'] as const;
 type ModelCardCode = (typeof MODEL_CARD_CODES)[number];
 const warn = (code: ModelCardCode, message: string): Notice => ({ code, params: {}, message });
 
@@ -62,7 +64,13 @@ export async function buildModelCard(dir: string, opts: CardOptions = {}): Promi
     loraRank: opts.loraRank ?? 16,
     gradientCheckpointing: opts.gradientCheckpointing ?? true,
   };
-  const vram: VramEstimateDto[] = (['lora', 'qlora'] as const).map((method) => estimateVram(shape, { ...vramOpts, method }));
+  const vram: VramEstimateDto[] = [];
+  for (const method of ['lora', 'qlora'] as const) {
+    const plan = await planVram({ dir: folder.path }, { ...vramOpts, method });
+    if (plan) vram.push(plan.estimate);
+  }
+  if (vram.length === 0)
+    warnings.push(warn('model.noEngine', 'No GPU memory estimate: it comes from the training engine, which is not built. Build it with: node scripts/build-native.mjs'));
   const c = folder.config;
   return {
     path: folder.path,

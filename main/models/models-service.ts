@@ -1,10 +1,11 @@
-// The `models` domain in main: model cards and VRAM estimates for local Hugging Face folders. Reads files only.
+// The `models` domain in main: model cards and GPU memory estimates (the engine's plan) for local Hugging Face folders.
+// Reads files and runs the engine in plan mode; writes nothing.
 import type { DefaultModelRequest, EstimateVramRequest, IModelsService, InspectModelRequest, ModelCardDto, VramEstimateDto } from '../../preload/contract/models.js';
 import { defaultModelPath } from './default-model.js';
-import { buildModelCard, shapeOf } from './model-card.js';
+import { LatheError } from '../../preload/contract/errors.js';
+import { planVram } from './engine-plan.js';
+import { buildModelCard } from './model-card.js';
 import { readModelFolder } from './model-folder.js';
-import { summariseSafetensors } from './safetensors-header.js';
-import { estimateVram } from './vram-estimate.js';
 
 export class ModelsService implements IModelsService {
   async inspect(r: InspectModelRequest): Promise<ModelCardDto> {
@@ -13,14 +14,12 @@ export class ModelsService implements IModelsService {
 
   async estimateVram(r: EstimateVramRequest): Promise<VramEstimateDto> {
     const folder = await readModelFolder(r.path);
-    const weights = await summariseSafetensors(folder.path);
-    return estimateVram(shapeOf(folder, weights.parameters), {
-      method: r.method,
-      seqLen: r.seqLen ?? 1024,
-      batchSize: r.batchSize ?? 1,
-      loraRank: r.loraRank ?? 16,
-      gradientCheckpointing: r.gradientCheckpointing ?? true,
-    });
+    const plan = await planVram(
+      { dir: folder.path },
+      { method: r.method, seqLen: r.seqLen ?? 1024, batchSize: r.batchSize ?? 1, loraRank: r.loraRank ?? 16, gradientCheckpointing: r.gradientCheckpointing ?? true },
+    );
+    if (!plan) throw new LatheError('engine_error', 'No GPU memory estimate: it comes from the training engine, which is not built. Build it with: node scripts/build-native.mjs');
+    return plan.estimate;
   }
 
   async defaultModel(_r: DefaultModelRequest): Promise<ModelCardDto> {

@@ -34,8 +34,21 @@ describe('runDefaults', () => {
     expect(off.config.gradientCheckpointing).toBe(false);
   });
 
+  it('estimates with checkpointing unset as the engine decides: on when the run does not fit without it', async () => {
+    // The demo model at batch 8 × 1024 plans 1.53 GiB without checkpointing and 1.47 GiB with it (lathe-engine plan mode).
+    const gpus = [{ index: 0, name: 'Big GPU', memoryBytes: 80 * GiB }];
+    const d = await runDefaults({ gpus, config: { maxVramGb: 1.5, perDeviceTrainBatchSize: 8, cutoffLen: 1024 } });
+    expect(d.warnings.map((w) => w.code)).not.toContain('runDefaults.wontFit');
+    expect(d.notes).toContainEqual(expect.objectContaining({ code: 'runDefaults.checkpointingOn', params: { without: '1.5' } }));
+    expect(d.estimatedBytes! / GiB).toBeLessThan(1.5);
+    expect(d.config.gradientCheckpointing).toBeUndefined();
+    const roomy = await runDefaults({ gpus, config: { perDeviceTrainBatchSize: 8, cutoffLen: 1024 } });
+    expect(roomy.notes.map((n) => n.code)).not.toContain('runDefaults.checkpointingOn');
+    expect(roomy.estimatedBytes! / GiB).toBeGreaterThan(1.5);
+  });
+
   it('warns before start when the configuration will not fit', async () => {
-    // The fixed CUDA/allocator overhead alone (600 MiB) exceeds 90% of a 512 MiB card.
+    // The engine plan's CUDA-context margin alone (1 GiB) exceeds 90% of a 512 MiB card.
     const d = await runDefaults({ gpus: [{ index: 0, name: 'Tiny GPU', memoryBytes: 512 * 1024 * 1024 }], config: { cutoffLen: 2048, perDeviceTrainBatchSize: 4 } });
     expect(d.config.perDeviceTrainBatchSize).toBe(4);
     const fit = d.warnings.find((w) => w.code === 'runDefaults.wontFit')!;

@@ -1,6 +1,7 @@
 // Sensible defaults for a run from the model card and the machine: template from the model, cutoff from its context,
-// and on a GPU the largest micro-batch (then QLoRA) whose estimated peak memory fits; on the CPU, small and slow
-// settings, said plainly. Also the preflight check: the memory estimate of a given config against the GPU.
+// and on a GPU the largest micro-batch (then QLoRA) whose memory plan fits (the engine's own plan, engine-plan.ts, so
+// the app and the run agree); on the CPU, small and slow settings, said plainly. Also the preflight check: the plan of
+// a given config against the GPU.
 // Notes and warnings are notices (code + params + English text; codes in RUN_DEFAULTS_CODES).
 import path from 'node:path';
 import type { Notice } from '../../preload/contract/message-code.js';
@@ -8,7 +9,7 @@ import type { GpuInfo, RunConfigDraft, RunDefaultsDto } from '../../preload/cont
 import { RunConfigDraft as RunConfigDraftSchema } from '../../preload/contract/runs.js';
 import { DATA_DIR } from '../app/repo-root.js';
 import { buildModelCard } from '../models/model-card.js';
-import { estimateVram, type ModelShape } from '../models/vram-estimate.js';
+import { planVram, type VramPlan } from '../models/engine-plan.js';
 
 export const DEMO_MODEL = path.join(DATA_DIR, 'models', 'lathe-tiny-llama');
 /**
@@ -33,6 +34,8 @@ export const RUN_DEFAULTS_CODES = [
   'runDefaults.effectiveBatch',
   'runDefaults.wontFit',
   'runDefaults.cpuBigModel',
+  'runDefaults.checkpointingOn',
+  'runDefaults.noEngine',
 ] as const;
 type RunDefaultsCode = (typeof RUN_DEFAULTS_CODES)[number];
 const say = (code: RunDefaultsCode, params: Notice['params'], message: string): Notice => ({ code, params, message });
@@ -40,7 +43,6 @@ const say = (code: RunDefaultsCode, params: Notice['params'], message: string): 
 export async function runDefaults(o: { model?: string | undefined; config?: Partial<RunConfigDraft> | undefined; gpus: readonly GpuInfo[] }): Promise<RunDefaultsDto> {
   const model = path.resolve(o.model ?? o.config?.model ?? DEMO_MODEL);
   const card = await buildModelCard(model);
-  const shape: ModelShape = { ...card };
   const given = o.config ?? {};
   const notes: Notice[] = [];
   const warnings: Notice[] = [...card.warnings];
@@ -61,32 +63,44 @@ export async function runDefaults(o: { model?: string | undefined; config?: Part
   // max_vram_gb caps what the engine may use (a smaller card simulated on this one).
   const capBytes = given.maxVramGb !== undefined ? given.maxVramGb * GiB : Infinity;
   const availableBytes = gpu ? Math.min(gpu.memoryBytes * USABLE_SHARE, capBytes) : null;
-  // Unset, the engine turns gradient checkpointing on when the run does not fit without it: estimate with it on.
-  const gradientCheckpointing = given.gradientCheckpointing ?? true;
-  const estimate = (b: number, method: 'lora' | 'qlora') => estimateVram(shape, { method, seqLen: cutoffLen, batchSize: b, loraRank, gradientCheckpointing }).totalBytes;
+  // The engine's plan against the usable memory; checkpointing unset is decided by the plan as the run will decide it.
+  const plan = (b: number, method: 'lora' | 'qlora'): Promise<VramPlan | null> =>
+    planVram({ dir: model }, { method, seqLen: cutoffLen, batchSize: b, loraRank, gradientCheckpointing: given.gradientCheckpointing, gpuMemoryBytes: availableBytes ?? undefined });
   if (gpu && availableBytes !== null) {
     const gib = (gpu.memoryBytes / GiB).toFixed(1);
     notes.push(say('runDefaults.gpu', { name: gpu.name, gib }, `GPU: ${gpu.name}, ${gib} GiB.`));
-    if (given.perDeviceTrainBatchSize === undefined && given.quantizationBit === undefined) {
-      batch = 1;
-      for (const b of [8, 4, 2, 1]) {
-        if (estimate(b, 'lora') <= availableBytes) {
-          batch = b;
-          break;
+    const first = await plan(given.perDeviceTrainBatchSize ?? 1, quantizationBit ? 'qlora' : 'lora');
+    if (!first) {
+      notes.push(say('runDefaults.noEngine', {}, 'No memory estimate: it comes from the training engine, which is not built (node scripts/build-native.mjs). Micro-batch 1.'));
+    } else {
+      if (given.perDeviceTrainBatchSize === undefined && given.quantizationBit === undefined) {
+        batch = 1;
+        for (const b of [8, 4, 2, 1]) {
+          if ((await plan(b, 'lora'))?.withinLimit) {
+            batch = b;
+            break;
+          }
+        }
+        if (!first.withinLimit && (await plan(1, 'qlora'))?.withinLimit) {
+          quantizationBit = 4;
+          notes.push(say('runDefaults.qloraFits', {}, 'LoRA does not fit in this GPU\'s memory; QLoRA (4-bit base weights) does.'));
+        }
+        const share = Math.round(USABLE_SHARE * 100);
+        notes.push(say('runDefaults.microBatch', { batch, share }, `Micro-batch ${batch}: the largest whose memory plan fits in ${share}% of the GPU.`));
+      }
+      const chosen = await plan(batch, quantizationBit ? 'qlora' : 'lora');
+      if (chosen) {
+        estimatedBytes = chosen.estimate.totalBytes;
+        if (given.gradientCheckpointing === undefined && chosen.estimate.gradientCheckpointing) {
+          const without = (chosen.estimate.withoutCheckpointingBytes / GiB).toFixed(1);
+          notes.push(say('runDefaults.checkpointingOn', { without }, `Gradient checkpointing: on, as the engine will decide — without it the run needs ${without} GiB.`));
+        }
+        if (!chosen.withinLimit) {
+          const need = (estimatedBytes / GiB).toFixed(1);
+          const have = (availableBytes / GiB).toFixed(1);
+          warnings.push(say('runDefaults.wontFit', { need, have }, `This run will not fit: it needs about ${need} GiB and the GPU has ${have} GiB usable. Lower cutoff_len or the micro-batch, or use QLoRA.`));
         }
       }
-      if (estimate(1, 'lora') > availableBytes && estimate(1, 'qlora') <= availableBytes) {
-        quantizationBit = 4;
-        notes.push(say('runDefaults.qloraFits', {}, 'LoRA does not fit in this GPU\'s memory; QLoRA (4-bit base weights) does.'));
-      }
-      const share = Math.round(USABLE_SHARE * 100);
-      notes.push(say('runDefaults.microBatch', { batch, share }, `Micro-batch ${batch}: the largest whose estimated peak memory fits in ${share}% of the GPU.`));
-    }
-    estimatedBytes = estimate(batch, quantizationBit ? 'qlora' : 'lora');
-    if (estimatedBytes > availableBytes) {
-      const need = (estimatedBytes / GiB).toFixed(1);
-      const have = (availableBytes / GiB).toFixed(1);
-      warnings.push(say('runDefaults.wontFit', { need, have }, `This run will not fit: it needs about ${need} GiB and the GPU has ${have} GiB usable. Lower cutoff_len or the micro-batch, or use QLoRA.`));
     }
   } else {
     notes.push(say('runDefaults.noGpu', {}, 'No NVIDIA GPU found (nvidia-smi is missing or lists none): the run uses the CPU, which is only practical for small models such as the demo model.'));

@@ -153,8 +153,9 @@ export const CuratedModelDto = z.object({
   parameters: z.number(),
   /** Approximate: bf16 weights, 2 bytes per parameter computed from the config's shape. */
   approxDownloadBytes: z.number(),
-  vramLoraBytes: z.number(),
-  vramQloraBytes: z.number(),
+  /** The engine's memory plan (CURATED_VRAM_SHAPE); null when the engine is not built. */
+  vramLoraBytes: z.number().nullable(),
+  vramQloraBytes: z.number().nullable(),
   fits: VramFitDto,
 });
 export type CuratedModelDto = Readonly<z.infer<typeof CuratedModelDto>>;

@@ -11,16 +11,23 @@ export const VramEstimateDto = z.object({
   method: z.enum(['lora', 'qlora']),
   seqLen: z.number().int(),
   batchSize: z.number().int(),
+  /** As given, else as the engine's plan decides (on only when the run does not fit the GPU without it). */
   gradientCheckpointing: z.boolean(),
   loraRank: z.number().int(),
-  /** Each term in bytes; `total` is their sum. */
+  /**
+   * The engine's memory plan (lathe-engine plan mode, CUDA storage rules), in bytes; `total` is the sum of weights,
+   * LoRA state, activations, scratch and overhead (the 1 GiB CUDA-context margin).
+   */
   weightsBytes: z.number(),
   loraParams: z.number(),
   loraStateBytes: z.number(),
   activationBytes: z.number(),
-  logitsBytes: z.number(),
+  scratchBytes: z.number(),
   overheadBytes: z.number(),
   totalBytes: z.number(),
+  /** The same run's total with gradient checkpointing off and on. */
+  withoutCheckpointingBytes: z.number(),
+  withCheckpointingBytes: z.number(),
 });
 export type VramEstimateDto = Readonly<z.infer<typeof VramEstimateDto>>;
 

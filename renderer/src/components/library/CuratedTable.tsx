@@ -13,11 +13,11 @@ export interface CuratedTableProps {
   onUse(m: CuratedModelDto): void;
 }
 
-function Fit({ fits, bytes }: { fits: boolean | null; bytes: number }) {
+function Fit({ fits, bytes }: { fits: boolean | null; bytes: number | null }) {
   const t = useT();
   return (
     <span className={fits === null ? '' : fits ? 'lib-fit' : 'lib-nofit'}>
-      {formatBytes(bytes)}
+      {bytes === null ? '–' : formatBytes(bytes)}
       {fits !== null && <span className="lib-small"> {fits ? `✓ ${t('library.fits.yes')}` : `✗ ${t('library.fits.no')}`}</span>}
     </span>
   );

@@ -103,6 +103,7 @@ export const modelsEn = {
   // Model card warnings written by main (main/models/model-card.ts), by code.
   'main.model.noTokenizerJson': 'No tokenizer.json: Lathe needs the fast-tokenizer file to tokenize exactly like Hugging Face.',
   'main.model.noSafetensors': 'No safetensors weights found: parameter count is computed from config.json.',
+  'main.model.noEngine': 'No GPU memory estimate: it comes from the training engine, which is not built. Build it with: node scripts/build-native.mjs',
   // Why main guessed base or instruct (main/models/model-kind.ts), by code.
   'main.modelKind.folderName': 'the folder name "{name}" says so',
   'main.modelKind.chatEos': 'its EOS token {eos} ends a chat turn and it has a chat template',

@@ -105,6 +105,7 @@ export const modelsZh: Record<keyof typeof modelsEn, string> = {
   // main 写出的模型卡警告（main/models/model-card.ts），按代码。
   'main.model.noTokenizerJson': '没有 tokenizer.json：Lathe 需要这个快速分词器文件，才能与 Hugging Face 完全一致地分词。',
   'main.model.noSafetensors': '没有找到 safetensors 权重：参数量是根据 config.json 计算的。',
+  'main.model.noEngine': '没有显存估算：它来自训练引擎，而引擎尚未构建。构建命令：node scripts/build-native.mjs',
   // main 判断基础模型或指令模型的理由（main/models/model-kind.ts），按代码。
   'main.modelKind.folderName': '文件夹名“{name}”表明了这一点',
   'main.modelKind.chatEos': '它的 EOS token {eos} 用于结束对话轮次，并且它有对话模板',

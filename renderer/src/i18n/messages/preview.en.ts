@@ -70,10 +70,10 @@ export const previewEn = {
   'preview.card.heads': '{heads} heads, {kv} KV',
   'preview.card.dtype': 'Weights',
   'preview.card.template': 'Template',
-  'preview.card.vram': 'GPU memory estimate',
+  'preview.card.vram': 'GPU memory (the engine\'s plan)',
   'preview.card.vramShape': '{seq} tokens, batch {batch}, rank {rank}',
   'preview.card.weights': 'weights',
-  'preview.card.activations': 'activations',
+  'preview.card.activations': 'activations + scratch',
   'preview.card.total': 'total',
   // Template warnings written by main (main/templates/template-proposal.ts, record-encoder.ts), by code.
   'main.template.instructWithoutChatTemplate': 'This looks like an instruct model but it has no chat template: check which format it was tuned with.',

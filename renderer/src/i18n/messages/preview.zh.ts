@@ -72,10 +72,10 @@ export const previewZh: Record<keyof typeof previewEn, string> = {
   'preview.card.heads': '{heads} 个注意力头，{kv} 个 KV 头',
   'preview.card.dtype': '权重',
   'preview.card.template': '模板',
-  'preview.card.vram': '显存估算',
+  'preview.card.vram': '显存（引擎的规划）',
   'preview.card.vramShape': '{seq} token，批大小 {batch}，秩 {rank}',
   'preview.card.weights': '权重',
-  'preview.card.activations': '激活',
+  'preview.card.activations': '激活 + 临时缓冲',
   'preview.card.total': '合计',
   // main 写出的模板警告（main/templates/template-proposal.ts、record-encoder.ts），按代码。
   'main.template.instructWithoutChatTemplate': '这看起来是指令模型，但它没有对话模板：请确认它微调时用的是哪种格式。',

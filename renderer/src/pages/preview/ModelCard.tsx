@@ -54,7 +54,7 @@ export function ModelCard({ card }: { card: ModelCardDto }) {
                   {v.method === 'qlora' ? 'QLoRA' : 'LoRA'} <span className="muted">({t('preview.card.vramShape', { seq: v.seqLen, batch: v.batchSize, rank: v.loraRank })})</span>
                 </td>
                 <td className="num">{formatBytes(v.weightsBytes)}</td>
-                <td className="num">{formatBytes(v.activationBytes + v.logitsBytes)}</td>
+                <td className="num">{formatBytes(v.activationBytes + v.scratchBytes)}</td>
                 <td className="num">
                   <strong>{formatBytes(v.totalBytes)}</strong>
                 </td>
