@@ -226,12 +226,7 @@ static void chunked_lm_head(const std::string& root) {
     for (bool& t : lc.targets) t = true;
     lora_adapter ad;
     CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 7, true));
-    for (auto& layer : ad.layers)
-      for (auto& mod : layer) {
-        std::vector<float> b((size_t)mod.out * lc.r);
-        for (size_t i = 0; i < b.size(); i++) b[i] = 0.1f * std::sin(1.3f * (float)i + (float)mod.in);
-        be->upload_f32(mod.B, b.data(), (int64_t)b.size());
-      }
+    test_set_lora_b(be, ad, lc.r, [](size_t i, const lora_module& mod) { return 0.1f * std::sin(1.3f * (float)i + (float)mod.in); });
     m.logits_chunk_rows = 7;
     CHECK_OK(model_alloc_train(m, mb.B, mb.T, lc.r, 0.0f));
     CHECK(m.logits_rows == 7 && mb.B * mb.T > 14);

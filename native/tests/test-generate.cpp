@@ -29,12 +29,7 @@ static void cache_equals_no_cache(const std::string& arch, int window, int head_
   for (bool& t : lc.targets) t = true;
   lora_adapter ad;
   CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 3, false));
-  for (auto& layer : ad.layers)
-    for (auto& mod : layer) {
-      std::vector<float> b((size_t)mod.out * lc.r);
-      for (size_t i = 0; i < b.size(); i++) b[i] = 0.2f * std::cos((float)i);
-      be->upload_f32(mod.B, b.data(), (int64_t)b.size());
-    }
+  test_set_lora_b(be, ad, lc.r, [](size_t i, const lora_module&) { return 0.2f * std::cos((float)i); });
   std::vector<int32_t> prompt = {5, 17, 33, 2, 60, 9};
   gen_params p;
   p.max_new_tokens = 12;

@@ -47,12 +47,7 @@ static void fd_check(const std::string& arch, float dropout, int head_dim = 0) {
   lora_adapter ad;
   CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 5, true));
   // non-zero B so that A gets gradient too
-  for (auto& layer : ad.layers)
-    for (auto& mod : layer) {
-      std::vector<float> b((size_t)mod.out * lc.r);
-      for (size_t i = 0; i < b.size(); i++) b[i] = 0.3f * std::sin(1.7f * (float)i + (float)mod.in);
-      be->upload_f32(mod.B, b.data(), (int64_t)b.size());
-    }
+  test_set_lora_b(be, ad, lc.r, [](size_t i, const lora_module& mod) { return 0.3f * std::sin(1.7f * (float)i + (float)mod.in); });
   ltok_dataset ds = make_ds(3, 40, {7, 5, 9});
   micro_batch mb = data_make_batch_rows(ds, {{0, 1}, {2}}, 32);
   CHECK_OK(model_alloc_train(m, 2, mb.T, lc.r, dropout));
@@ -103,11 +98,7 @@ static void packing_equivalence() {
   for (bool& t : lc.targets) t = true;
   lora_adapter ad;
   CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 1, true));
-  for (auto& layer : ad.layers)
-    for (auto& mod : layer) {
-      std::vector<float> b((size_t)mod.out * lc.r, 0.05f);
-      be->upload_f32(mod.B, b.data(), (int64_t)b.size());
-    }
+  test_set_lora_b(be, ad, lc.r, [](size_t, const lora_module&) { return 0.05f; });
   ltok_dataset ds = make_ds(8, 64, {9, 6, 11});
   micro_batch packed = data_make_batch_rows(ds, {{0, 1, 2}}, 64);
   micro_batch sep = data_make_batch_rows(ds, {{0}, {1}, {2}}, 64);
@@ -121,11 +112,7 @@ static void packing_equivalence() {
     model_backward(m, ad, 1.0f / (float)mb.n_targets);
     *loss = s / (double)mb.n_targets;
     std::vector<float> all;
-    for (auto& layer : ad.layers)
-      for (auto& mod : layer) {
-        all.insert(all.end(), mod.dA, mod.dA + (size_t)lc.r * mod.in);
-        all.insert(all.end(), mod.dB, mod.dB + (size_t)mod.out * lc.r);
-      }
+    test_append_lora_grads(all, ad, lc.r);
     return all;
   };
   double lp, ls;
@@ -154,12 +141,7 @@ static void chunked_lm_head() {
   for (bool& t : lc.targets) t = true;
   lora_adapter ad;
   CHECK_OK(lora_adapter_init(ad, be, whole.cfg, lc, 3, true));
-  for (auto& layer : ad.layers)
-    for (auto& mod : layer) {
-      std::vector<float> b((size_t)mod.out * lc.r);
-      for (size_t i = 0; i < b.size(); i++) b[i] = 0.2f * std::cos(0.9f * (float)i + (float)mod.out);
-      be->upload_f32(mod.B, b.data(), (int64_t)b.size());
-    }
+  test_set_lora_b(be, ad, lc.r, [](size_t i, const lora_module& mod) { return 0.2f * std::cos(0.9f * (float)i + (float)mod.out); });
   ltok_dataset ds = make_ds(5, 50, {9, 6, 11});
   micro_batch mb = data_make_batch_rows(ds, {{0, 1}, {2}}, 32);
   chunked.logits_chunk_rows = 7;
@@ -175,11 +157,7 @@ static void chunked_lm_head() {
     CHECK_OK(model_backward(m, ad, 1.0f / (float)mb.n_targets));
     *loss = s / (double)mb.n_targets;
     std::vector<float> all;
-    for (auto& layer : ad.layers)
-      for (auto& mod : layer) {
-        all.insert(all.end(), mod.dA, mod.dA + (size_t)lc.r * mod.in);
-        all.insert(all.end(), mod.dB, mod.dB + (size_t)mod.out * lc.r);
-      }
+    test_append_lora_grads(all, ad, lc.r);
     return all;
   };
   double lw, lch;
@@ -331,23 +309,13 @@ static void saved_activations_opaque() {
       CHECK_OK(model_load(m, be, dir));
       lora_adapter ad;
       CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 4, true));
-      for (auto& layer : ad.layers)
-        for (auto& mod : layer) {
-          if (!mod.on) continue;
-          std::vector<float> b((size_t)mod.out * lc.r);
-          for (size_t i = 0; i < b.size(); i++) b[i] = 0.25f * std::sin(0.7f * (float)i + (float)mod.in);
-          be->upload_f32(mod.B, b.data(), (int64_t)b.size());
-        }
+      test_set_lora_b(be, ad, lc.r, [](size_t i, const lora_module& mod) { return 0.25f * std::sin(0.7f * (float)i + (float)mod.in); },
+                      true);
       CHECK_OK(model_alloc_train(m, 2, mb.T, lc.r, lc.dropout));
       lora_adapter_zero_grad(ad);
       CHECK_OK(model_forward(m, &ad, mb, true, 17, &loss[k]));
       CHECK_OK(model_backward(m, ad, 1.0f / (float)mb.n_targets));
-      for (auto& layer : ad.layers)
-        for (auto& mod : layer) {
-          if (!mod.on) continue;
-          grads[k].insert(grads[k].end(), mod.dA, mod.dA + (size_t)lc.r * mod.in);
-          grads[k].insert(grads[k].end(), mod.dB, mod.dB + (size_t)mod.out * lc.r);
-        }
+      test_append_lora_grads(grads[k], ad, lc.r, true);
       if (ob) { stores = ob->stores; loads = ob->loads; }
       lora_adapter_free(ad);
       model_free(m);
@@ -389,13 +357,8 @@ static void checkpointing_bitwise() {
       CHECK_OK(model_load(m, be, dir));
       lora_adapter ad;
       CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 4, true));
-      for (auto& layer : ad.layers)
-        for (auto& mod : layer) {
-          if (!mod.on) continue;
-          std::vector<float> b((size_t)mod.out * lc.r);
-          for (size_t i = 0; i < b.size(); i++) b[i] = 0.25f * std::sin(0.7f * (float)i + (float)mod.in);
-          be->upload_f32(mod.B, b.data(), (int64_t)b.size());
-        }
+      test_set_lora_b(be, ad, lc.r, [](size_t i, const lora_module& mod) { return 0.25f * std::sin(0.7f * (float)i + (float)mod.in); },
+                      true);
       CHECK_OK(model_alloc_train(m, 2, 32, lc.r, lc.dropout, k == 1));
       CHECK(m.checkpointing == (k == 1));
       act_bytes[k] = m.act_bytes;
@@ -410,12 +373,7 @@ static void checkpointing_bitwise() {
       double eval_loss = 0.0;  // an eval forward through the shared set, then training again
       CHECK_OK(model_forward(m, &ad, mbs[1], false, 0, &eval_loss));
       losses[k].push_back(eval_loss);
-      for (auto& layer : ad.layers)
-        for (auto& mod : layer) {
-          if (!mod.on) continue;
-          grads[k].insert(grads[k].end(), mod.dA, mod.dA + (size_t)lc.r * mod.in);
-          grads[k].insert(grads[k].end(), mod.dB, mod.dB + (size_t)mod.out * lc.r);
-        }
+      test_append_lora_grads(grads[k], ad, lc.r, true);
       lora_adapter_free(ad);
       model_free(m);
       delete be;

@@ -6,6 +6,7 @@
 #include "core/json.h"
 #include "core/rng.h"
 #include "io/safetensors.h"
+#include "model/lora-adapter.h"
 #include "platform/platform.h"
 
 int g_test_failures = 0;
@@ -100,6 +101,25 @@ void test_write_tiny_model(const std::string& dir, const std::string& arch, uint
   std::vector<st_write_tensor> ts;
   for (auto& kv : w) ts.push_back({kv.first, shapes[kv.first], kv.second.data()});
   st_write_f32((fs::path(dir) / "model.safetensors").string(), ts, {{"format", "pt"}});
+}
+
+void test_set_lora_b(backend* be, lora_adapter& ad, int r, const std::function<float(size_t, const lora_module&)>& f, bool only_on) {
+  for (auto& layer : ad.layers)
+    for (auto& mod : layer) {
+      if (only_on && !mod.on) continue;
+      std::vector<float> b((size_t)mod.out * r);
+      for (size_t i = 0; i < b.size(); i++) b[i] = f(i, mod);
+      be->upload_f32(mod.B, b.data(), (int64_t)b.size());
+    }
+}
+
+void test_append_lora_grads(std::vector<float>& all, const lora_adapter& ad, int r, bool only_on) {
+  for (auto& layer : ad.layers)
+    for (auto& mod : layer) {
+      if (only_on && !mod.on) continue;
+      all.insert(all.end(), mod.dA, mod.dA + (size_t)r * mod.in);
+      all.insert(all.end(), mod.dB, mod.dB + (size_t)mod.out * r);
+    }
 }
 
 #include <chrono>

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 #include "core/status.h"
@@ -48,6 +49,17 @@ double test_rel_err(const std::vector<float>& a, const std::vector<float>& b, do
 void test_write_tiny_model(const std::string& dir, const std::string& arch, uint64_t seed, int vocab = 64, int hidden = 32,
                            int layers = 2, int heads = 4, int kv_heads = 2, int inter = 48, bool tied = false,
                            int head_dim = 0);  // 0: hidden / heads (Qwen3-4B/8B use heads * head_dim != hidden)
+
+// Sets every LoRA B (only the modules that are on, with only_on) to b[i] = f(i, mod), i over its (out, r) entries:
+// a non-zero B so that A gets gradient too, and the adapter changes the output.
+struct lora_adapter;
+struct lora_module;
+class backend;
+void test_set_lora_b(backend* be, lora_adapter& ad, int r, const std::function<float(size_t, const lora_module&)>& f,
+                     bool only_on = false);
+// Appends every LoRA gradient (per module dA (r, in) then dB (out, r); only the modules that are on, with only_on) to all.
+// Host pointers: the CPU backend's.
+void test_append_lora_grads(std::vector<float>& all, const lora_adapter& ad, int r, bool only_on = false);
 
 #include "core/json.h"
 struct test_proc_result {
