@@ -21,6 +21,7 @@
 #include "core/half.h"
 #include "core/rng.h"
 #include "cpu/ops.h"
+#include "flash-attn-case.h"
 
 // cuda_bf16.h's host_defines.h gave these CUDA meanings; here they are plain host C++
 #undef __global__
@@ -200,21 +201,6 @@ void emu_launch(emu_dim grid, F fn) {
   for (auto& t : th) t.join();
 }
 
-struct shape {
-  const char* name;
-  int B, T, H, KVH, hd, window, pack;
-};
-
-double norm_err(const std::vector<float>& a, const std::vector<float>& b, const std::vector<float>& base) {
-  double e = 0.0, m = 1e-30;
-  for (size_t i = 0; i < a.size(); i++) {
-    double d = std::fabs((double)a[i] - b[i]);
-    e = d == d ? std::max(e, d) : 1e30;
-    m = std::max(m, std::fabs((double)b[i] - (base.empty() ? 0.0 : base[i])));
-  }
-  return e / m;
-}
-
 bool run_case(const shape& s, uint64_t seed) {
   size_t nq = (size_t)s.B * s.T * s.H * s.hd, nk = (size_t)s.B * s.T * s.KVH * s.hd, nl = (size_t)s.B * s.H * s.T;
   std::vector<fa::bf16> qb(nq), kb(nk), vb(nk), dob(nq);
@@ -233,17 +219,7 @@ bool run_case(const shape& s, uint64_t seed) {
     dout[i] = rng_uniform(seed + 4, 0, i) * 2.0f - 1.0f;
     g0[i] = (rng_uniform(seed + 5, 0, i) * 2.0f - 1.0f) * 0.1f;
   }
-  std::vector<int32_t> seg((size_t)s.B * s.T, 0);  // records as contiguous runs, then padding (-1), as data/batch.cpp
-  if (s.pack > 0)
-    for (int b = 0; b < s.B; b++) {
-      int t = 0, id = 0, pad = (int)rng_below(seed, 1, (uint64_t)b, (uint64_t)(s.T / 8 + 1));
-      while (t < s.T - pad) {
-        int len = 1 + (int)rng_below(seed, 2, (uint64_t)(b * 100000 + id), (uint64_t)(2 * s.pack));
-        for (int j = 0; j < len && t < s.T - pad; j++, t++) seg[(size_t)b * s.T + t] = id;
-        id++;
-      }
-      for (; t < s.T; t++) seg[(size_t)b * s.T + t] = -1;
-    }
+  std::vector<int32_t> seg = make_segments(s, seed);
   std::vector<float> out(nq), lse(nl), dq = g0, dk(g0.begin(), g0.begin() + (std::ptrdiff_t)nk), dv = dk, g0k = dk;
   attention_forward(out.data(), lse.data(), q.data(), k.data(), v.data(), seg.data(), s.B, s.T, s.H, s.KVH, s.hd, s.window);
   attention_backward(dq.data(), dk.data(), dv.data(), dout.data(), out.data(), lse.data(), q.data(), k.data(), v.data(), seg.data(),

@@ -24,19 +24,10 @@
 #include "cuda/ops.cuh"
 #include "flash-attn-fwd.cuh"
 #include "flash-attn-bwd.cuh"
-
-#define CK(x)                                                                                                              \
-  do {                                                                                                                     \
-    cudaError_t e_ = (x);                                                                                                  \
-    if (e_ != cudaSuccess) { std::printf("CUDA %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__); std::exit(1); } \
-  } while (0)
+#include "flash-attn-case.h"
+#include "harness.cuh"
 
 namespace {
-
-struct shape {
-  const char* name;
-  int B, T, H, KVH, hd, window, pack;  // pack: mean record length (0 = one record per row); padding tails when pack > 0
-};
 
 template <typename V>
 V* dev_copy(const std::vector<V>& h) {
@@ -52,22 +43,6 @@ std::vector<V> host_copy(const V* d, size_t n) {
   return h;
 }
 
-// Segment ids as data/batch.cpp builds them: records 0, 1, … as contiguous runs, then padding (-1) to the end.
-std::vector<int32_t> make_segments(const shape& s, uint64_t seed) {
-  std::vector<int32_t> seg((size_t)s.B * s.T, 0);
-  if (s.pack <= 0) return seg;
-  for (int b = 0; b < s.B; b++) {
-    int t = 0, id = 0, pad = (int)rng_below(seed, 1, (uint64_t)b, (uint64_t)(s.T / 8 + 1));
-    while (t < s.T - pad) {
-      int len = 1 + (int)rng_below(seed, 2, (uint64_t)(b * 100000 + id), (uint64_t)(2 * s.pack));
-      for (int k = 0; k < len && t < s.T - pad; k++, t++) seg[(size_t)b * s.T + t] = id;
-      id++;
-    }
-    for (; t < s.T; t++) seg[(size_t)b * s.T + t] = -1;
-  }
-  return seg;
-}
-
 // bf16 bits and their fp32 values (what both paths compute on), uniform in (-amp, amp)
 void make_bf16(std::vector<uint16_t>& bits, std::vector<float>& vals, size_t n, uint64_t seed, float amp) {
   bits.resize(n);
@@ -76,17 +51,6 @@ void make_bf16(std::vector<uint16_t>& bits, std::vector<float>& vals, size_t n, 
     bits[i] = f32_to_bf16((rng_uniform(seed, 0, i) * 2.0f - 1.0f) * amp);
     vals[i] = bf16_to_f32(bits[i]);
   }
-}
-
-// max |a - b| / max |b - base| (base: what an accumulating output held before; empty = 0); NaN counts as failure
-double norm_err(const std::vector<float>& a, const std::vector<float>& b, const std::vector<float>& base = {}) {
-  double e = 0.0, m = 1e-30;
-  for (size_t i = 0; i < a.size(); i++) {
-    double d = std::fabs((double)a[i] - b[i]);
-    e = d == d ? std::max(e, d) : 1e30;
-    m = std::max(m, std::fabs((double)b[i] - (base.empty() ? 0.0 : base[i])));
-  }
-  return e / m;
 }
 
 struct inputs {
@@ -185,31 +149,6 @@ bool check_case(const shape& s, uint64_t seed) {
   return ok;
 }
 
-// median of 20 after 3 warm-ups; events on the stream the work runs on (a non-blocking one: the legacy stream would
-// not order with it)
-template <typename F>
-float median_ms(cudaStream_t st, F f) {
-  cudaEvent_t e0, e1;
-  CK(cudaEventCreate(&e0));
-  CK(cudaEventCreate(&e1));
-  for (int i = 0; i < 3; i++) f();
-  std::vector<float> ms;
-  for (int rep = 0; rep < 20; rep++) {
-    CK(cudaEventRecord(e0, st));
-    f();
-    CK(cudaEventRecord(e1, st));
-    CK(cudaEventSynchronize(e1));
-    float t = 0;
-    CK(cudaEventElapsedTime(&t, e0, e1));
-    ms.push_back(t);
-  }
-  CK(cudaGetLastError());
-  std::sort(ms.begin(), ms.end());
-  CK(cudaEventDestroy(e0));
-  CK(cudaEventDestroy(e1));
-  return ms[ms.size() / 2];
-}
-
 // Benchmark shape: both paths on the same values (the engine's takes them as fp32), timed, and compared to each other.
 void bench_case(const shape& s, cuda_ctx& x) {
   inputs in = make_inputs(s, 77);
@@ -299,11 +238,7 @@ void bench_case(const shape& s, cuda_ctx& x) {
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "all";
-  int dev_count = 0;
-  if (cudaGetDeviceCount(&dev_count) != cudaSuccess || dev_count == 0) {
-    std::printf("no CUDA device\n");
-    return 77;
-  }
+  if (harness_no_device()) return 77;
   cpu_set_threads(0);
   int fails = 0;
   if (mode == "all" || mode == "check") {

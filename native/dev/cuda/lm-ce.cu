@@ -5,7 +5,7 @@
 // Build and run: native/dev/cuda/run.sh lm-ce [variant]
 //   v1: two passes for max and sum of exp, then the gradient pass (3 reads + 1 write of the row)
 //   v2: online max + sum in one pass (Milakov & Gimelshein 2018), then the gradient pass (2 reads + 1 write) —
-//       the variant in src/cuda/lm-head-loss.cu (promoted before this harness had run on a GPU)
+//       the engine's own kernel (lm_ce_kernel of src/cuda/lm-head-loss.cuh, promoted before this harness had run on a GPU)
 //   v3: v2 with float4 loads and 4 bf16 per 8-byte store (needs V % 4 == 0, true for every vocabulary here)
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -17,39 +17,8 @@
 #include "core/half.h"
 #include "core/rng.h"
 #include "cpu/ops.h"
-
-#define CK(x)                                                                              \
-  do {                                                                                     \
-    cudaError_t e_ = (x);                                                                  \
-    if (e_ != cudaSuccess) { std::printf("CUDA %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__); std::exit(1); } \
-  } while (0)
-
-static __device__ __forceinline__ float warp_sum(float v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-static __device__ __forceinline__ float warp_max(float v) {
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-  return v;
-}
-static __device__ __forceinline__ float block_sum(float v, float* sh) {
-  int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
-  v = warp_sum(v);
-  __syncthreads();
-  if (lane == 0) sh[w] = v;
-  __syncthreads();
-  v = lane < nw ? sh[lane] : 0.0f;
-  return warp_sum(v);
-}
-static __device__ __forceinline__ float block_max(float v, float* sh) {
-  int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
-  v = warp_max(v);
-  __syncthreads();
-  if (lane == 0) sh[w] = v;
-  __syncthreads();
-  v = lane < nw ? sh[lane] : -INFINITY;
-  return warp_max(v);
-}
+#include "cuda/lm-head-loss.cuh"  // v2: the engine's kernel itself
+#include "harness.cuh"
 
 static __global__ void ce_v1(float* losses, __nv_bfloat16* grad, const float* logits, const int32_t* targets, int V) {
   __shared__ float sh[32];
@@ -69,38 +38,6 @@ static __global__ void ce_v1(float* losses, __nv_bfloat16* grad, const float* lo
   for (int j = threadIdx.x; j < V; j += blockDim.x) s += expf(xr[j] - mx);
   s = block_sum(s, sh);
   if (threadIdx.x == 0) losses[row] = logf(s) + mx - xr[t];
-  float inv = 1.0f / s;
-  for (int j = threadIdx.x; j < V; j += blockDim.x) {
-    float p = expf(xr[j] - mx) * inv;
-    g[j] = __float2bfloat16_rn(j == t ? p - 1.0f : p);
-  }
-}
-
-static __global__ void ce_v2(float* losses, __nv_bfloat16* grad, const float* logits, const int32_t* targets, int V) {
-  __shared__ float sh[32];
-  int64_t row = blockIdx.x;
-  int t = targets[row];
-  __nv_bfloat16* g = grad + row * V;
-  if (t < 0) {
-    if (threadIdx.x == 0) losses[row] = 0.0f;
-    for (int j = threadIdx.x; j < V; j += blockDim.x) g[j] = __float2bfloat16_rn(0.0f);
-    return;
-  }
-  const float* xr = logits + row * V;
-  float xt = xr[t];
-  float m = -INFINITY, s = 0.0f;
-  for (int j = threadIdx.x; j < V; j += blockDim.x) {
-    float v = xr[j];
-    if (v > m) {
-      s = s * expf(m - v) + 1.0f;
-      m = v;
-    } else {
-      s += expf(v - m);
-    }
-  }
-  float mx = block_max(m, sh);
-  s = block_sum(m == -INFINITY ? 0.0f : s * expf(m - mx), sh);
-  if (threadIdx.x == 0) losses[row] = logf(s) + mx - xt;
   float inv = 1.0f / s;
   for (int j = threadIdx.x; j < V; j += blockDim.x) {
     float p = expf(xr[j] - mx) * inv;
@@ -155,11 +92,7 @@ static __global__ void ce_v3(float* losses, __nv_bfloat16* grad, const float* lo
 
 int main(int argc, char** argv) {
   int variant = argc > 1 ? std::atoi(argv[1]) : 0;  // 0 = all
-  int dev_count = 0;
-  if (cudaGetDeviceCount(&dev_count) != cudaSuccess || dev_count == 0) {
-    std::printf("no CUDA device\n");
-    return 77;
-  }
+  if (harness_no_device()) return 77;
   const int N = 832, V = 151936;  // one lm_head chunk of the plan at Qwen's vocabulary
   const int64_t n = (int64_t)N * V;
   std::vector<float> x((size_t)n), ref_loss((size_t)N), ref_grad((size_t)n, 0.0f);
@@ -185,7 +118,7 @@ int main(int argc, char** argv) {
     CK(cudaMemset(d_loss, 0xff, (size_t)N * 4));
     auto launch = [&] {
       if (v == 1) ce_v1<<<N, 1024>>>(d_loss, d_g, d_x, d_t, V);
-      else if (v == 2) ce_v2<<<N, 1024>>>(d_loss, d_g, d_x, d_t, V);
+      else if (v == 2) lm_ce_kernel<__nv_bfloat16><<<N, 1024>>>(d_loss, d_g, d_x, d_t, V);
       else ce_v3<<<N, 1024>>>(d_loss, d_g, d_x, d_t, V);
     };
     launch();
@@ -207,22 +140,7 @@ int main(int argc, char** argv) {
       eg = (d == d) ? std::max(eg, d) : 1e30;
     }
     eg /= gmax;
-    cudaEvent_t e0, e1;
-    CK(cudaEventCreate(&e0));
-    CK(cudaEventCreate(&e1));
-    for (int i = 0; i < 3; i++) launch();
-    std::vector<float> ms;
-    for (int rep = 0; rep < 20; rep++) {
-      CK(cudaEventRecord(e0));
-      launch();
-      CK(cudaEventRecord(e1));
-      CK(cudaEventSynchronize(e1));
-      float t = 0;
-      CK(cudaEventElapsedTime(&t, e0, e1));
-      ms.push_back(t);
-    }
-    std::sort(ms.begin(), ms.end());
-    float med = ms[ms.size() / 2];
+    float med = median_ms(0, launch);
     bool ok = el <= 1e-5 && eg <= 1e-2;
     std::printf("v%d: %s (loss rel err %.2e, grad err %.2e of max), median %.3f ms, %.0f GB/s of the 1-read+1-write minimum\n", v,
                 ok ? "ok" : "FAIL", el, eg, med, bytes_min / (med * 1e-3) / 1e9);

@@ -13,12 +13,7 @@
 #include "core/half.h"
 #include "core/rng.h"
 #include "cpu/nf4.h"
-
-#define CK(x)                                                                              \
-  do {                                                                                     \
-    cudaError_t e_ = (x);                                                                  \
-    if (e_ != cudaSuccess) { std::printf("CUDA %s at %s:%d\n", cudaGetErrorString(e_), __FILE__, __LINE__); std::exit(1); } \
-  } while (0)
+#include "harness.cuh"
 
 __constant__ float c_nf4[16];
 __constant__ float c_map[256];
@@ -59,11 +54,7 @@ static __global__ void dequant_v2(__nv_bfloat16* out, const uint8_t* packed, con
 
 int main(int argc, char** argv) {
   int variant = argc > 1 ? std::atoi(argv[1]) : 0;  // 0 = all
-  int dev_count = 0;
-  if (cudaGetDeviceCount(&dev_count) != cudaSuccess || dev_count == 0) {
-    std::printf("no CUDA device\n");
-    return 77;
-  }
+  if (harness_no_device()) return 77;
   const int64_t rows = 14336, cols = 4096, n = rows * cols;  // Llama-3-8B up_proj
   std::vector<float> w((size_t)n);
   for (int64_t i = 0; i < n; i++) w[(size_t)i] = (rng_uniform(1, 0, (uint64_t)i) * 2.0f - 1.0f) * 0.03f;
@@ -107,22 +98,7 @@ int main(int argc, char** argv) {
       float g = bf16_to_f32(h[(size_t)i]), r = bf16_to_f32(f32_to_bf16(ref[(size_t)i]));
       if (!(g == r)) { bad++; worst = std::max(worst, (double)std::fabs(g - r)); }
     }
-    cudaEvent_t e0, e1;
-    CK(cudaEventCreate(&e0));
-    CK(cudaEventCreate(&e1));
-    for (int i = 0; i < 3; i++) launch();
-    std::vector<float> ms;
-    for (int rep = 0; rep < 20; rep++) {
-      CK(cudaEventRecord(e0));
-      launch();
-      CK(cudaEventRecord(e1));
-      CK(cudaEventSynchronize(e1));
-      float m = 0;
-      CK(cudaEventElapsedTime(&m, e0, e1));
-      ms.push_back(m);
-    }
-    std::sort(ms.begin(), ms.end());
-    float med = ms[ms.size() / 2];
+    float med = median_ms(0, launch);
     std::printf("v%d: %s (%lld elements differ from bf16(cpu), worst %.3g), median %.3f ms, %.0f GB/s\n", v, bad ? "FAIL" : "exact",
                 (long long)bad, worst, med, bytes_moved / (med * 1e-3) / 1e9);
   }

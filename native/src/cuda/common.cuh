@@ -1,10 +1,12 @@
-// Shared pieces of the CUDA backend: error checks with file and line, launch sizes, warp/block reductions, the
-// per-backend context (cuBLAS handle, stream, reusable scratch). Does not implement any op (one .cu per op).
+// Shared pieces of the CUDA backend: error checks with file and line, launch sizes, warp/block reductions (from
+// reduce.cuh), the per-backend context (cuBLAS handle, stream, reusable scratch). Does not implement any op (one .cu
+// per op).
 #pragma once
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 #include <cstdint>
+#include "cuda/reduce.cuh"
 
 [[noreturn]] void cuda_fail(const char* expr, const char* msg, const char* file, int line);
 #define CUDA_CHECK(x)                                                               \
@@ -44,36 +46,6 @@ inline unsigned cuda_grid(int64_t n, int threads) {
   int64_t g = (n + threads - 1) / threads;
   if (g > 132 * 32) g = 132 * 32;  // grid-stride loops beyond this
   return (unsigned)(g < 1 ? 1 : g);
-}
-
-static __device__ __forceinline__ float warp_sum(float v) {
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-static __device__ __forceinline__ float warp_max(float v) {
-#pragma unroll
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-  return v;
-}
-// Block-wide reductions for blockDim.x a multiple of 32 (<= 1024); every thread gets the result.
-static __device__ __forceinline__ float block_sum(float v, float* sh /* 32 floats */) {
-  int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
-  v = warp_sum(v);
-  __syncthreads();
-  if (lane == 0) sh[w] = v;
-  __syncthreads();
-  v = lane < nw ? sh[lane] : 0.0f;
-  return warp_sum(v);
-}
-static __device__ __forceinline__ float block_max(float v, float* sh) {
-  int lane = threadIdx.x & 31, w = threadIdx.x >> 5, nw = blockDim.x >> 5;
-  v = warp_max(v);
-  __syncthreads();
-  if (lane == 0) sh[w] = v;
-  __syncthreads();
-  v = lane < nw ? sh[lane] : -INFINITY;
-  return warp_max(v);
 }
 
 // splitmix64 counter RNG, bit-identical to core/rng.cpp (dropout masks match the CPU backend exactly).
