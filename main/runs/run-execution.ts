@@ -256,7 +256,11 @@ export class RunExecution {
 
   private async onCheckpoint(dir: string, step: number): Promise<void> {
     const { store } = this.o;
-    store.addArtifact(this.projectId, this.runId, 'checkpoint', this.rel(dir), await folderBytes(dir), { step });
+    const bytes = await folderBytes(dir);
+    // The process may have shut down (and closed the database) while the folder was measured: the checkpoint is on
+    // disk and the next start's resume finds it; recording it now would throw into nobody's hands.
+    if (this.shutdown) return;
+    store.addArtifact(this.projectId, this.runId, 'checkpoint', this.rel(dir), bytes, { step });
     const limit = store.get(this.runId).config.saveTotalLimit;
     if (limit !== undefined) await pruneCheckpoints(this.o.workspace, store, this.runId, limit);
   }
