@@ -12,20 +12,7 @@
 
 namespace fs = std::filesystem;
 
-static ltok_dataset make_ds(int n, uint64_t seed) {
-  ltok_dataset ds;
-  ds.vocab_size = 64;
-  ds.offsets = {0};
-  for (int r = 0; r < n; r++) {
-    int len = 4 + (int)((r * 7 + seed) % 9);
-    for (int i = 0; i < len; i++) {
-      ds.tokens.push_back((uint32_t)((r * 31 + i * 7 + seed) % 64));
-      ds.mask.push_back(i >= len / 2);
-    }
-    ds.offsets.push_back(ds.tokens.size());
-  }
-  return ds;
-}
+static ltok_dataset make_ds(int n, uint64_t seed) { return test_pattern_dataset(n, seed, 4, 9, 2); }
 
 static engine_config base_config(const std::string& dir) {
   std::string model = fs::path(dir).parent_path().string() + "/model";

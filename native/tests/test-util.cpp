@@ -26,6 +26,21 @@ std::string test_temp_dir(const std::string& name) {
   return p.string();
 }
 
+ltok_dataset test_pattern_dataset(int n, uint64_t seed, int min_len, int len_span, int prompt_den) {
+  ltok_dataset ds;
+  ds.vocab_size = 64;
+  ds.offsets = {0};
+  for (int r = 0; r < n; r++) {
+    int len = min_len + (int)((r * 7 + seed) % len_span);
+    for (int i = 0; i < len; i++) {
+      ds.tokens.push_back((uint32_t)((r * 31 + i * 7 + seed) % 64));
+      ds.mask.push_back(i >= len / prompt_den);
+    }
+    ds.offsets.push_back(ds.tokens.size());
+  }
+  return ds;
+}
+
 double test_rel_err(const std::vector<float>& a, const std::vector<float>& b, double floor) {
   double mx = floor, err = 0.0;
   for (float x : b) mx = std::max(mx, (double)std::fabs(x));

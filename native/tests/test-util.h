@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 #include "core/status.h"
+#include "data/ltok.h"
 
 extern int g_test_failures;
 extern int g_test_checks;
@@ -72,3 +73,7 @@ struct test_proc_result {
 test_proc_result test_run_engine(const std::string& config_path, const std::vector<std::string>& stdin_lines, int delay_ms = 0);
 // First event of that name, or nullptr.
 const json_value* test_find_event(const test_proc_result& r, const std::string& name);
+
+// A tokenized dataset of n records with a fixed pattern over a 64-token vocabulary: record r has
+// min_len + (7r + seed) % len_span tokens, its first len / prompt_den of them masked (the prompt).
+ltok_dataset test_pattern_dataset(int n, uint64_t seed, int min_len, int len_span, int prompt_den);
