@@ -17,6 +17,29 @@ static __device__ __forceinline__ bool att_allowed(const int32_t* sg, int qi, in
   return window <= 0 || qi - kj < window;
 }
 
+// The first key tile a block of query rows from i0 on can see (a sliding window skips the tiles before it).
+static __device__ __forceinline__ int first_key_tile(int i0, int window) {
+  int j = window > 0 ? max(0, i0 - window + 1) : 0;
+  return (j / TILE) * TILE;
+}
+
+// Keys and values j0 .. j0+TILE-1 of kv head kh into shared memory (rows of ld floats), zeros past T. Every
+// thread of the block takes part; the caller synchronises around it.
+static __device__ __forceinline__ void load_kv_tile(float* Ks, float* Vs, int ld, const float* k, const float* v, int b, int T, int KVH,
+                                                    int kh, int hd, int j0) {
+  for (int e = threadIdx.x; e < TILE * hd; e += blockDim.x) {
+    int r = e / hd, d = e % hd, j = j0 + r;
+    float kv = 0.0f, vv = 0.0f;
+    if (j < T) {
+      int64_t off = (((int64_t)b * T + j) * KVH + kh) * hd + d;
+      kv = k[off];
+      vv = v[off];
+    }
+    Ks[r * ld + d] = kv;
+    Vs[r * ld + d] = vv;
+  }
+}
+
 // grid (ceil(T/ROWS), H, B), block 32*ROWS. NT = ceil(hd/32) accumulator slots per lane.
 template <int NT>
 static __global__ void attention_forward_kernel(float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg,
@@ -37,24 +60,13 @@ static __global__ void attention_forward_kernel(float* out, float* lse, const fl
     for (int d = lane; d < hd; d += 32) qs[d] = qi[d] * scale;
   }
   int imax = min(T - 1, i0 + ROWS - 1);
-  int jstart = window > 0 ? max(0, i0 - window + 1) : 0;
-  jstart = (jstart / TILE) * TILE;
+  int jstart = first_key_tile(i0, window);
   float m = -INFINITY, l = 0.0f, acc[NT];
 #pragma unroll
   for (int t = 0; t < NT; t++) acc[t] = 0.0f;
   for (int j0 = jstart; j0 <= imax; j0 += TILE) {
     __syncthreads();
-    for (int e = threadIdx.x; e < TILE * hd; e += blockDim.x) {
-      int r = e / hd, d = e % hd, j = j0 + r;
-      float kv = 0.0f, vv = 0.0f;
-      if (j < T) {
-        int64_t off = (((int64_t)b * T + j) * KVH + kh) * hd + d;
-        kv = k[off];
-        vv = v[off];
-      }
-      Ks[r * ld + d] = kv;
-      Vs[r * ld + d] = vv;
-    }
+    load_kv_tile(Ks, Vs, ld, k, v, b, T, KVH, kh, hd, j0);
     __syncthreads();
     if (!valid) continue;
     int j = j0 + lane;
@@ -137,24 +149,13 @@ static __global__ void attention_dq_kernel(float* dq, const float* dout, const f
     Di = D[((int64_t)b * H + h) * T + i];
   }
   int imax = min(T - 1, i0 + ROWS - 1);
-  int jstart = window > 0 ? max(0, i0 - window + 1) : 0;
-  jstart = (jstart / TILE) * TILE;
+  int jstart = first_key_tile(i0, window);
   float acc[NT];
 #pragma unroll
   for (int t = 0; t < NT; t++) acc[t] = 0.0f;
   for (int j0 = jstart; j0 <= imax; j0 += TILE) {
     __syncthreads();
-    for (int e = threadIdx.x; e < TILE * hd; e += blockDim.x) {
-      int r = e / hd, d = e % hd, j = j0 + r;
-      float kv = 0.0f, vv = 0.0f;
-      if (j < T) {
-        int64_t off = (((int64_t)b * T + j) * KVH + kh) * hd + d;
-        kv = k[off];
-        vv = v[off];
-      }
-      Ks[r * ld + d] = kv;
-      Vs[r * ld + d] = vv;
-    }
+    load_kv_tile(Ks, Vs, ld, k, v, b, T, KVH, kh, hd, j0);
     __syncthreads();
     if (!valid) continue;
     int j = j0 + lane;
