@@ -8,6 +8,7 @@ import { ErrorBanner } from '../components/ErrorBanner.js';
 import { CheckField, Field } from '../components/Field.js';
 import { LineChart, type LineChartHandle } from '../components/LineChart.js';
 import { NeedProject } from '../components/NeedProject.js';
+import { NumberJumpForm } from '../components/NumberJumpForm.js';
 import { PathInput } from '../components/PathInput.js';
 import { LibraryModelPick } from '../components/LibraryModelPick.js';
 import { ProgressBar } from '../components/ProgressBar.js';
@@ -60,7 +61,6 @@ export function PreviewPage() {
   );
   const [pathDraft, setPathDraft] = useState(st.modelPath);
   const [cutoffDraft, setCutoffDraft] = useState(String(st.options.cutoffLen));
-  const [jump, setJump] = useState('');
 
   // Once the project's datasets are loaded: keep previewing the chosen one if it is among them (the import's
   // "Preview prompts" picks the new one), else start from the first.
@@ -178,19 +178,7 @@ export function PreviewPage() {
               <button type="button" className="secondary" onClick={() => void a.showRecord(st.index + 1)} disabled={st.index >= n - 1} aria-label={t('preview.next')}>
                 →
               </button>
-              <form
-                className="inline-form"
-                onSubmit={(e) => {
-                  e.preventDefault();
-                  const i = Number(jump);
-                  if (Number.isInteger(i)) void a.showRecord(i - 1);
-                }}
-              >
-                <input type="number" min={1} max={n} value={jump} onChange={(e) => setJump(e.target.value)} aria-label={t('preview.jumpTo')} placeholder="#" style={{ width: 80, minWidth: 0 }} />
-                <button type="submit" className="secondary">
-                  {t('preview.go')}
-                </button>
-              </form>
+              <NumberJumpForm label={t('preview.jumpTo')} button={t('preview.go')} max={n} width={80} onJump={(i) => void a.showRecord(i - 1)} />
               <button
                 type="button"
                 className="secondary"

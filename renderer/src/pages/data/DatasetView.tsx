@@ -2,6 +2,7 @@
 // pages through the matching rows), the selected row's record with exclude/edit, split settings and export.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DatasetDto, DatasetRowDto, RowFilter } from '../../../../preload/contract/datasets.js';
+import { NumberJumpForm } from '../../components/NumberJumpForm.js';
 import { VirtualTable, type Column } from '../../components/VirtualTable.js';
 import { oneLine, recordAnswer, recordPrompt } from '../../components/record-text.js';
 import { RowPageCache } from '../../components/row-page-cache.js';
@@ -36,7 +37,6 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
   // The query the table shows: the search text once typing pauses, the filter at once.
   const [query, setQuery] = useState<RowQuery>({ search: '', filter: 'all' });
   const [counts, setCounts] = useState<Counts | undefined>();
-  const [goTo, setGoTo] = useState('');
   const live = useRef<RowPageCache<DatasetRowDto> | undefined>(undefined);
 
   useEffect(() => {
@@ -127,23 +127,19 @@ export function DatasetView({ dataset }: { dataset: DatasetDto }) {
               ))}
             </select>
           </label>
-          <form
-            className="inline-form"
-            onSubmit={(e) => {
-              e.preventDefault();
+          <NumberJumpForm
+            label={t('data.goTo')}
+            button={t('data.go')}
+            max={rowCount || undefined}
+            disabled={filtering}
+            onJump={(n) => {
               // Unfiltered, position = idx: record N is at N - 1, wherever it is among a million rows.
-              const n = Number(goTo);
-              if (!Number.isInteger(n) || n < 1 || filtering || rowCount === 0) return;
+              if (rowCount === 0) return;
               const at = Math.min(n, rowCount) - 1;
               cache.ensure(at, at + 1);
               setSelected(at);
             }}
-          >
-            <input type="number" min={1} max={rowCount || undefined} value={goTo} onChange={(e) => setGoTo(e.target.value)} aria-label={t('data.goTo')} placeholder="#" disabled={filtering} style={{ width: 100, minWidth: 0 }} />
-            <button type="submit" className="secondary" disabled={filtering}>
-              {t('data.go')}
-            </button>
-          </form>
+          />
           <span className="muted" data-testid="row-count" style={{ minWidth: 120, textAlign: 'right' }}>
             {searching ? t('data.scanning') : filtering ? t('data.matches', { count: f.num(rowCount) }) : t('data.rows', { count: f.num(counts?.total ?? 0) })}
           </span>

@@ -9,6 +9,7 @@ import { RecordView } from '../../components/RecordView.js';
 import { useMainMessage } from '../../i18n/main-message.js';
 import { useFormat } from '../../i18n/use-format.js';
 import { useT } from '../../i18n/use-t.js';
+import { NumberJumpForm } from '../../components/NumberJumpForm.js';
 import { useLathe } from '../../store/bound-store.js';
 import { groupProblems, importerSelectors } from '../../store/importer/selectors.js';
 import { SampleTable } from './SampleTable.js';
@@ -28,7 +29,6 @@ export function ValidateStep({ projectId }: { projectId: number }) {
   const goTo = useLathe((s) => s.goToImportStep);
   const setJump = useLathe((s) => s.showSourceRow);
   const [name, setName] = useState('');
-  const [rowDraft, setRowDraft] = useState('');
   const jump = sourceRow?.row;
   // Grouping builds new objects: done once per report, not in a store selector (which must return stable values).
   const groups = useMemo(() => groupProblems(report?.problems ?? []), [report]);
@@ -96,19 +96,7 @@ export function ValidateStep({ projectId }: { projectId: number }) {
           <div className="row">
             <h2 style={{ margin: 0 }}>{jump === undefined ? t('import.validate.jumpTitle') : t('import.validate.rowTitle', { row: jump })}</h2>
             <span className="spacer" />
-            <form
-              className="inline-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                const r = Number(rowDraft);
-                if (Number.isInteger(r) && r >= 1) void setJump(r);
-              }}
-            >
-              <input type="number" min={1} value={rowDraft} onChange={(e) => setRowDraft(e.target.value)} aria-label={t('import.validate.rowNumber')} placeholder="#" style={{ width: 100, minWidth: 0 }} />
-              <button type="submit" className="secondary">
-                {t('import.validate.showRow')}
-              </button>
-            </form>
+            <NumberJumpForm label={t('import.validate.rowNumber')} button={t('import.validate.showRow')} onJump={(r) => void setJump(r)} />
           </div>
           {jump === undefined ? (
             <p className="muted">{t('import.validate.jumpHelp')}</p>
