@@ -44,14 +44,26 @@ export const createRunsSlice =
       if (run.projectId !== get().runsProjectId) return;
       set({ runs: runs.some((r) => r.id === run.id) ? runs.map((r) => (r.id === run.id ? run : r)) : [run, ...runs] });
     };
-    // Status events for a run this renderer has not seen yet: a run started by createRun can report
-    // 'running' before create's reply (a snapshot no newer than those events) arrives, so the reply
-    // is brought up to date with them instead of overwriting them.
-    const early = new Map<number, RunStatusEvent>();
-    const withEarlyStatus = (run: RunDto): RunDto => {
-      const e = early.get(run.id);
-      early.delete(run.id);
-      return e ? { ...run, status: e.status, step: e.step, maxSteps: e.maxSteps, error: e.error } : run;
+    // A reply is a snapshot of the run taken when main served the request; a status event that arrived after the
+    // request was sent can be newer (the engine reported 'running' while runs.get or runs.create was on its way), so
+    // it wins over the reply instead of being overwritten by it. Events and replies share one ordered channel.
+    let eventSeq = 0;
+    const lastStatus = new Map<number, { seq: number; e: RunStatusEvent }>();
+    const noteStatus = (e: RunStatusEvent) => {
+      lastStatus.delete(e.id);
+      lastStatus.set(e.id, { seq: ++eventSeq, e });
+      if (lastStatus.size > 64) lastStatus.delete(lastStatus.keys().next().value!);
+    };
+    const newest = (run: RunDto, askedAt: number): RunDto => {
+      const s = lastStatus.get(run.id);
+      if (!s || s.seq <= askedAt) return run;
+      return { ...run, status: s.e.status, step: Math.max(run.step, s.e.step), maxSteps: s.e.maxSteps, error: s.e.error };
+    };
+    /** Calls main and brings the run in its reply up to date with status events that overtook it. */
+    const ask = async <T extends RunDto>(work: () => Promise<T>): Promise<T | undefined> => {
+      const askedAt = eventSeq;
+      const run = await guard(work);
+      return run && (newest(run, askedAt) as T); // newest keeps every field of the reply
     };
     const liveOf = (id: number) => get().live[id] ?? EMPTY_LIVE;
     const setLive = (id: number, patch: Partial<LiveRun>) => set({ live: { ...get().live, [id]: { ...liveOf(id), ...patch } } });
@@ -64,7 +76,7 @@ export const createRunsSlice =
       }
     };
     const control = async (work: () => Promise<RunDto>) => {
-      const run = await guard(work);
+      const run = await ask(work);
       if (run) upsert(run);
     };
     return {
@@ -73,7 +85,8 @@ export const createRunsSlice =
         const same = get().runsProjectId === projectId;
         set({ runsProjectId: projectId, runsStatus: same && get().runsStatus === 'ready' ? 'ready' : 'loading', ...(same ? {} : { runs: [], compareIds: [] }) });
         try {
-          const runs = await service.list(projectId);
+          const askedAt = eventSeq;
+          const runs = (await service.list(projectId)).map((r) => newest(r, askedAt));
           if (get().runsProjectId === projectId) set({ runs, runsStatus: 'ready' });
         } catch (err) {
           set({ runsStatus: 'error', runsError: messageOf(err) });
@@ -90,10 +103,10 @@ export const createRunsSlice =
       },
       hideCliCommand: () => set({ cliCommand: undefined }),
       async createRun(projectId, config, name) {
-        const run = await guard(() => service.create({ projectId, config, start: true, ...(name?.trim() ? { name: name.trim() } : {}) }));
+        const run = await ask(() => service.create({ projectId, config, start: true, ...(name?.trim() ? { name: name.trim() } : {}) }));
         if (!run) return undefined;
         if (get().runsProjectId !== projectId) set({ runsProjectId: projectId, runs: [] });
-        upsert(withEarlyStatus(run));
+        upsert(run);
         set({ activeRunId: run.id, live: { ...get().live, [run.id]: EMPTY_LIVE } });
         return run;
       },
@@ -110,7 +123,7 @@ export const createRunsSlice =
       async openRun(id) {
         set({ activeRunId: id });
         if (id === undefined) return;
-        const [detail, metrics, logs] = await Promise.all([guard(() => service.get(id)), guard(() => service.metrics(id)), guard(() => service.logs(id))]);
+        const [detail, metrics, logs] = await Promise.all([ask(() => service.get(id)), guard(() => service.metrics(id)), guard(() => service.logs(id))]);
         if (detail) upsert(detail);
         // Events that arrived meanwhile are kept; history fills in before them.
         const held = liveOf(id);
@@ -127,14 +140,9 @@ export const createRunsSlice =
               set({ runs: get().runs.filter((r) => r.id !== e.id) });
               return;
             }
+            noteStatus(e);
             const run = get().runs.find((r) => r.id === e.id);
             if (run) upsert({ ...run, status: e.status, step: e.step, maxSteps: e.maxSteps, error: e.error });
-            else {
-              early.delete(e.id);
-              early.set(e.id, e);
-              // Runs of other projects are never created here: keep only the newest few.
-              if (early.size > 32) early.delete(early.keys().next().value!);
-            }
             // A run reaching an end state has new final numbers (losses, scores): fetch the row once.
             if (['completed', 'failed', 'interrupted'].includes(e.status)) void guard(() => service.get(e.id)).then((d) => d && upsert(d));
           }),

@@ -40,15 +40,24 @@ describe('runs slice', () => {
     expect(runsSelectors.live(s.getState())?.metrics).toHaveLength(3);
   });
 
-  it('a status event that arrives before create replies is not lost', async () => {
+  it('a status event that overtakes a create or get reply is not lost', async () => {
     const f = fakeRuns();
     const s = testStore({ runs: f.service });
     await s.getState().loadRuns(1);
     s.getState().watchRuns();
     // The engine reports 'running' while create's reply (which still says 'queued') is on its way.
-    f.whileCreating((run) => f.status.emit({ id: run.id, projectId: 1, status: 'running', step: 2, maxSteps: 10, error: null }));
+    f.whileReplying((run) => f.status.emit({ id: run.id, projectId: 1, status: 'running', step: 2, maxSteps: 10, error: null }));
     const run = await s.getState().createRun(1, config);
     expect(runsSelectors.active(s.getState())).toMatchObject({ id: run!.id, status: 'running', step: 2 });
+    // The dashboard opens the run: the engine reports 'paused' while runs.get's older snapshot is on its way.
+    f.whileReplying((r) => f.status.emit({ id: r.id, projectId: 1, status: 'paused', step: 3, maxSteps: 10, error: null }));
+    await s.getState().openRun(run!.id);
+    expect(runsSelectors.active(s.getState())).toMatchObject({ status: 'paused', step: 3 });
+    // A reply asked for after the event is the newer one.
+    f.whileReplying(() => undefined);
+    f.set(run!.id, { status: 'stopping', step: 4 });
+    await s.getState().openRun(run!.id);
+    expect(runsSelectors.active(s.getState())).toMatchObject({ status: 'stopping', step: 4 });
   });
 
   it('opening a run loads history and keeps events that arrived meanwhile', async () => {

@@ -122,7 +122,8 @@ export function fakeRuns() {
   const runs: RunDto[] = [];
   const history = new Map<number, MetricPoint[]>();
   let onMetricsRequest: (() => void) | undefined;
-  let onCreate: ((run: RunDto) => void) | undefined;
+  // Runs while a create/get reply (a snapshot already taken) is on its way: events emitted here overtake it.
+  let onReply: ((run: RunDto) => void) | undefined;
   const set = (id: number, patch: Partial<RunDto>) => {
     const i = runs.findIndex((r) => r.id === id);
     runs[i] = { ...runs[i]!, ...patch };
@@ -132,7 +133,7 @@ export function fakeRuns() {
     create: async (r) => {
       const run = runDto(runs.length + 1, r.projectId, { name: r.name ?? `run ${runs.length + 1}` });
       runs.push(run);
-      onCreate?.(run);
+      onReply?.(run);
       return run;
     },
     start: async (id) => set(id, { status: 'queued' }),
@@ -145,7 +146,11 @@ export function fakeRuns() {
       return { deleted: true };
     },
     list: async (projectId) => runs.filter((r) => projectId === undefined || r.projectId === projectId),
-    get: async (id) => ({ ...runs.find((r) => r.id === id)!, config: {} as never }),
+    get: async (id) => {
+      const snapshot = { ...runs.find((r) => r.id === id)!, config: {} as never };
+      onReply?.(snapshot);
+      return snapshot;
+    },
     metrics: async (id) => {
       onMetricsRequest?.();
       return history.get(id) ?? [];
@@ -166,7 +171,7 @@ export function fakeRuns() {
     onMetrics: (cb) => metrics.on(cb),
     onLog: (cb) => log.on(cb),
   };
-  return { service, runs, history, status, metrics, log, set, whileMetricsRequested: (f: () => void) => (onMetricsRequest = f), whileCreating: (f: (run: RunDto) => void) => (onCreate = f) };
+  return { service, runs, history, status, metrics, log, set, whileMetricsRequested: (f: () => void) => (onMetricsRequest = f), whileReplying: (f: (run: RunDto) => void) => (onReply = f) };
 }
 
 export function cardDto(path: string): ModelCardDto {
