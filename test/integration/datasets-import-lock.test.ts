@@ -89,8 +89,16 @@ describe('large imports and the workspace write lock', () => {
     );
     const walFile = `${ws.paths.dbFile}-wal`;
     let maxWal = 0;
+    // Each time the WAL is restarted (every frame checkpointed, writing begins again at its start), SQLite gives its
+    // header a new salt-1 (bytes 16..19): the distinct salts seen while the import runs count the restarts.
+    const salts = new Set<number>();
+    const header = Buffer.alloc(32);
     const writer = startMetricWriter(ws.paths.dbFile, runId, 50, () => {
-      if (fs.existsSync(walFile)) maxWal = Math.max(maxWal, fs.statSync(walFile).size);
+      if (!fs.existsSync(walFile)) return;
+      maxWal = Math.max(maxWal, fs.statSync(walFile).size);
+      const fd = fs.openSync(walFile, 'r');
+      if (fs.readSync(fd, header, 0, 32, 0) === 32) salts.add(header.readUInt32BE(16));
+      fs.closeSync(fd);
     });
     const t0 = performance.now();
     const r = await svc.import({ projectId, file: f, jobId: 'lock-1' });
@@ -98,16 +106,17 @@ describe('large imports and the workspace write lock', () => {
     const { waits, errors } = writer.stop();
     const q = (p: number) => waits[Math.min(waits.length - 1, Math.floor(p * waits.length))]!.toFixed(1);
     const dbSize = fs.statSync(ws.paths.dbFile).size;
-    console.log(`import of 300,000 rows in ${seconds.toFixed(1)} s beside ${waits.length} metric inserts: wait p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${waits[waits.length - 1]!.toFixed(1)} ms; WAL at most ${(maxWal / 2 ** 20).toFixed(1)} MiB (database ${(dbSize / 2 ** 20).toFixed(1)} MiB)`);
+    console.log(`import of 300,000 rows in ${seconds.toFixed(1)} s beside ${waits.length} metric inserts: wait p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${waits[waits.length - 1]!.toFixed(1)} ms; WAL at most ${(maxWal / 2 ** 20).toFixed(1)} MiB (database ${(dbSize / 2 ** 20).toFixed(1)} MiB), restarted ${salts.size - 1} times`);
     expect(errors).toEqual([]);
     expect(r.rows).toBe(300_000);
     expect(waits.length).toBeGreaterThan(10);
     expect(count('SELECT COUNT(*) AS n FROM run_metrics WHERE run_id = ?', runId)).toBe(waits.length);
     expect(waits[waits.length - 1]!).toBeLessThan(2500); // generous: the old single transaction made this 5 s + an error
-    // The WAL is checkpointed while the import writes (not all at the end, nor by whoever commits next), and
-    // truncated after it. Left to the end, the WAL would hold every page the import wrote (more than the database);
-    // with the checkpointer beside it, it stays well below that (a loaded CI run reached 39.4 of 72.6 MiB).
-    expect(maxWal).toBeLessThan(dbSize * 0.8);
+    // The WAL is checkpointed while the import writes (not all at the end, nor by whoever commits next), so it is
+    // restarted during the import, and truncated after it. How large it grows between restarts depends on how busy
+    // the machine is (a loaded CI run reached 62 of 70 MiB), so the test counts restarts rather than bytes; left to
+    // the end, the WAL would never restart and hold every page the import wrote.
+    expect(salts.size).toBeGreaterThan(2);
     expect(fs.existsSync(walFile) ? fs.statSync(walFile).size : 0).toBeLessThan(dbSize * 0.8);
     svc.dispose();
   }, 240_000);
