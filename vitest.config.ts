@@ -11,6 +11,8 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 60_000,
           pool: 'forks',
+          // expect.poll() waits for a condition; its 1 s default is too short for a loaded 2-core CI machine.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       {
@@ -21,6 +23,9 @@ export default defineConfig({
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,
+          // expect.poll() without a timeout waits as long as a playwright action does (30 s), not vitest's 1 s: a page
+          // updating after a WebSocket event can take longer than that when CI's two cores are busy.
+          expect: { poll: { timeout: 30_000 } },
         },
       },
     ],

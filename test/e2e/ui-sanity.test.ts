@@ -21,10 +21,12 @@ describe('web mode: every page, English and Chinese, dark, 1024×640', () => {
       if (id === PAGES[0]) await page.getByRole('combobox', { name: /^(Language|语言)$/ }).selectOption(lang);
       await page.goto(`${env.server.origin}/#${id}`);
       await page.locator('main h1').first().waitFor();
-      // Let the page's first load settle (lists, model card) before looking.
+      // Let the page's first load settle (lists, model card) before looking. Its data comes over the WebSocket, which
+      // 'networkidle' does not see, so the look below is repeated until it holds (a page still loading on a busy
+      // machine is not a failure; one that stays wrong is).
       await page.waitForLoadState('networkidle').catch(() => undefined);
       await page.waitForTimeout(300);
-      const found = await page.evaluate((lang) => {
+      const look = () => page.evaluate((lang) => {
         const nameOf = (el: Element): string => {
           const aria = el.getAttribute('aria-label');
           if (aria) return aria;
@@ -46,7 +48,7 @@ describe('web mode: every page, English and Chinese, dark, 1024×640', () => {
           .filter((s) => lang === 'zh' && /[A-Za-z]{3,}/.test(s) && !/[\u4e00-\u9fff]/.test(s) && !/^(LoRA|QLoRA|GGUF|ONNX|Ollama|BLEU-4|ROUGE-[12L])$/.test(s));
         return { unnamed, chrome, overflow: document.documentElement.scrollWidth - window.innerWidth, lang: document.documentElement.lang };
       }, lang);
-      expect({ page: id, ...found }).toEqual({ page: id, unnamed: [], chrome: [], overflow: 0, lang: lang === 'zh' ? 'zh-CN' : 'en' });
+      await expect.poll(async () => ({ page: id, ...(await look()) }), { timeout: 30_000 }).toEqual({ page: id, unnamed: [], chrome: [], overflow: 0, lang: lang === 'zh' ? 'zh-CN' : 'en' });
     }
     expect(errors).toEqual([]);
     await context.close();

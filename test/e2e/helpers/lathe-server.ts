@@ -26,7 +26,8 @@ export async function startLatheServer(extraArgs: string[] = []): Promise<LatheS
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const info = await new Promise<{ url: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`lathe serve did not start: ${stderr}`)), 30_000);
+    // A "did not start at all" bound: on a busy 2-core machine start-up (migrations, the demo seed) can take a while.
+    const timer = setTimeout(() => reject(new Error(`lathe serve did not start: ${stderr}`)), 120_000);
     child.stdout!.on('data', (d) => {
       stdout += d;
       try {
