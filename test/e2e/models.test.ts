@@ -99,7 +99,9 @@ describe('web mode: Models page', () => {
     const page = await openPage(browser, errors);
     await page.goto(server.url);
     await page.getByRole('link', { name: 'Models' }).click();
-    hub.faults = { chunkDelayMs: 60 };
+    // The weights stop coming after 2 MB (the connection stays open and silent, for longer than the test): the Cancel
+    // click cannot lose a race with the download's end, however slowly a busy machine gets to it.
+    hub.faults = { chunkDelayMs: 60, stallMidFile: { path: 'model.safetensors', afterBytes: 2_000_000 } };
     hub.log.length = 0;
     await page.getByLabel('Model name').fill('lathe/tiny-llama');
     await page.getByLabel('Endpoint (mirror)').fill(hub.url);
