@@ -42,6 +42,7 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
   });
 
   it('pauses, resumes, stops with a final checkpoint, then resumes to the last step with one metric per step', async () => {
+    const t0 = Date.now();
     const run = await b.service.create({ projectId: b.projectId, name: 'long', config: await config({ max_steps: 40, save_steps: 0, eval_steps: 0, predict_with_generate: false }) });
     expect(run.name).toBe('long');
     expect(['queued', 'preparing']).toContain(run.status);
@@ -75,11 +76,14 @@ describe.skipIf(!ENGINE)('runs service lifecycle (CPU engine, tiny model)', { ti
     expect(log.text).toMatch(/resuming from output[/\\]checkpoint-\d+/);
     expect(log.text).toMatch(/prepared data of the first attempt reused/);
 
-    // Metrics reach the renderer batched: every point once, in far fewer events than steps.
+    // Metrics reach the renderer batched: every point once, in at most one event per 250 ms of the two attempts
+    // (plus each attempt's first and last) — far fewer than steps on a quiet machine; the bound follows how long the
+    // steps took, so a busy one cannot break it.
+    const elapsedMs = Date.now() - t0;
     const batches = b.events.filter((e) => e.name === 'runs.metrics' && e.payload.id === run.id);
     const points = batches.flatMap((e) => e.payload.points).filter((p: any) => p.kind === 'train');
     expect(new Set(points.map((p: any) => p.step)).size).toBe(40);
-    expect(batches.length).toBeLessThan(40);
+    expect(batches.length).toBeLessThanOrEqual(Math.floor(elapsedMs / 250) + 4);
     // Every event matches the contract's schema.
     for (const e of b.events) {
       const [domain, name] = e.name.split('.') as [string, keyof typeof runsContract.events];
