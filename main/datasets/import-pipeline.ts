@@ -110,8 +110,8 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       shape: mapping.shape,
     });
     hooks.onDataset?.(writer.datasetId);
-    // Only for batch readers (CSV): there SQLite is a quarter of the work and the thread cut wall time by 17 %; the
-    // xlsx reader dominates its imports, and the thread only added CPU (measured: scripts/bench/datasets-README.md).
+    // Only for batch readers (CSV): there writing the rows is a large share of the work; the xlsx reader dominates its
+    // imports, and the thread only added CPU (measured: scripts/bench/datasets-README.md).
     const threadFile = hooks.rowThreadFile === undefined ? rowThreadFile() : hooks.rowThreadFile;
     if (threadFile && src.recordBatches) sink = new ThreadedRowSink(threadFile, store.dbFile, writer.datasetId);
     // Without skipBad, the first bad row dooms the import: remove what was written at once (with a writer thread:
@@ -179,7 +179,6 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     }
     const shape = kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? mapping.shape : 'mixed';
     const dataset = sink ? await sink.commit(skipped, shape, sha256, mapping) : writer!.commit(skipped, shape, sha256, mapping);
-    if (!sink) writer!.checkpoint(); // a writer thread does this itself, after reporting the publish
     hooks.onWritten?.(sink?.stats ?? writer!.stats);
     sink = null;
     writer = null;
