@@ -1,21 +1,19 @@
 // Worker-thread entry that writes one import's rows into its row file while the importing thread keeps parsing (the
 // second core). It owns its connection to lathe.db and an ImportWriter over an 'importing' dataset row the importer
 // created; records arrive chunk by chunk (threaded-row-sink.ts add()), each acknowledged; it builds their JSON and
-// hashes. It does not read, map or validate anything.
+// content hashes. It does not read, map or validate anything.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Mapping } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { DatasetsStore } from '../db/datasets-store.js';
 import { openWorkspaceDb } from '../db/workspace-db.js';
-import { cyrb53, hex53, type JsonScan } from './content-hash.js';
-import { singleJson } from './record-json.js';
+import { cyrb53 } from './content-hash.js';
 
 export type ToRowThread =
   | { readonly type: 'rows'; readonly rows: readonly (number | string)[] }
   | { readonly type: 'commit'; readonly skipped: number; readonly shape: string; readonly sha256: string; readonly mapping: Mapping }
   | { readonly type: 'rollback' };
 
-const scan: JsonScan = { exact: 0, norm: 0, suspect: false };
 const data = workerData as { dbFile: string; datasetId: number };
 const port = parentPort!;
 writeRows(data.dbFile, data.datasetId);
@@ -30,13 +28,9 @@ function writeRows(dbFile: string, datasetId: number): void {
         const r = m.rows;
         for (let i = 0; i < r.length; i += 3) {
           const row = r[i] as number;
-          if (row >= 0) {
-            const json = singleJson(r[i + 1] as string, r[i + 2] as string, scan);
-            writer.add(row, json, hex53(scan.exact));
-          } else {
-            const json = r[i + 1] as string;
-            writer.add(-1 - row, json, hex53(cyrb53(json)));
-          }
+          // A plain single record's JSON, exactly as JSON.stringify({kind, instruction, output}) writes it.
+          const json = row >= 0 ? `{"kind":"single","instruction":${JSON.stringify(r[i + 1])},"output":${JSON.stringify(r[i + 2])}}` : (r[i + 1] as string);
+          writer.add(row >= 0 ? row : -1 - row, json, cyrb53(json));
         }
         port.postMessage({ type: 'ack' });
         return;

@@ -64,7 +64,7 @@ export class ImportWriter {
     return (this.file ??= new RowFileWriter(rowFilePath(this.db.name, this.datasetId)));
   }
 
-  add(sourceRow: number, recordJson: string, hash: string): void {
+  add(sourceRow: number, recordJson: string, hash: number): void {
     const out = this.out;
     out.add(sourceRow, recordJson, hash);
     if ((out.rows & 1023) === 0 && performance.now() - this.lastBeat >= HEARTBEAT_MS) this.beat();

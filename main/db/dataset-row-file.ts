@@ -95,8 +95,11 @@ export class RowFileWriter {
       this.db.pragma('locking_mode = EXCLUSIVE');
       this.db.pragma(`application_id = ${APPLICATION_ID}`);
       this.db.pragma(`user_version = ${FORMAT_VERSION}`);
-      // idx is the rowid: rows are appended to the table's B-tree in order, the cheapest insert SQLite has.
-      this.db.exec('CREATE TABLE rows (idx INTEGER PRIMARY KEY, source_row INTEGER NOT NULL, record TEXT NOT NULL, content_hash TEXT NOT NULL)');
+      // idx is the rowid: rows are appended to the table's B-tree in order, the cheapest insert SQLite has. The hash is
+      // the record JSON's cyrb53 as an integer (content-hash.ts). Both, and 8 KiB pages, cut the insert's CPU by about
+      // a third against text hashes in 4 KiB pages (1M rows: 1.0-1.2 s vs 1.4-1.5 s, a standalone loop).
+      this.db.pragma('page_size = 8192');
+      this.db.exec('CREATE TABLE rows (idx INTEGER PRIMARY KEY, source_row INTEGER NOT NULL, record TEXT NOT NULL, content_hash INTEGER NOT NULL)');
       this.insertBatch = this.db.prepare(`INSERT INTO rows VALUES ${Array(BATCH).fill('(?, ?, ?, ?)').join(', ')}`);
       this.insertRow = this.db.prepare('INSERT INTO rows VALUES (?, ?, ?, ?)');
       this.db.exec('BEGIN');
@@ -112,7 +115,7 @@ export class RowFileWriter {
   }
 
   /** Appends the next row (idx = rows so far). */
-  add(sourceRow: number, recordJson: string, hash: string): void {
+  add(sourceRow: number, recordJson: string, hash: number): void {
     const b = this.batch;
     b.push(this.idx++, sourceRow, recordJson, hash);
     if (b.length === BATCH * 4) {

@@ -21,7 +21,7 @@ describe('datasets store', () => {
   it("writes an unfinished import's rows into its own file, outside lathe.db's write lock; rollback leaves nothing", () => {
     const w = store.beginImport(meta);
     expect(fs.existsSync(rowFile(w.datasetId))).toBe(false); // opened at the first row
-    for (let i = 0; i < 9000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);
+    for (let i = 0; i < 9000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), i % 7);
     expect(ws.db.inTransaction).toBe(false);
     expect(w.stats.transactions).toBe(0); // no heartbeat within its first seconds
     expect(fs.existsSync(rowFile(w.datasetId))).toBe(true);
@@ -37,7 +37,7 @@ describe('datasets store', () => {
 
   it('publishes in one short transaction once the file is complete, and keeps every row in order', () => {
     const w = store.beginImport(meta);
-    for (let i = 0; i < 4250; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);
+    for (let i = 0; i < 4250; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), i % 7);
     const d = w.commit(3, 'text', 'abc', { shape: 'text', fields: { text: { columns: ['t'] } } });
     expect(w.stats.transactions).toBe(1); // the publish
     expect(w.stats.publishMs).toBeGreaterThan(0);
@@ -53,7 +53,7 @@ describe('datasets store', () => {
 
   it('removes a dataset: hidden at once, its edits a chunk per transaction, then its row and file', () => {
     const w = store.beginImport({ ...meta, name: 'gone' });
-    for (let i = 0; i < 6000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);
+    for (let i = 0; i < 6000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), i % 7);
     const d = w.commit(0, 'text', 'abc', { shape: 'text', fields: { text: { columns: ['t'] } } });
     for (let i = 0; i < 6000; i++) store.exclude(d.id, i, true);
     store.remove(d.id);
@@ -72,15 +72,15 @@ describe('datasets store', () => {
 
   it('serves the new dataset, not a removed one, when an id comes back', () => {
     const first = store.beginImport({ ...meta, name: 'again' });
-    first.add(2, '{"kind":"text","text":"old"}', 'h');
+    first.add(2, '{"kind":"text","text":"old"}', 0);
     const a = first.commit(0, 'text', 'x', { shape: 'text', fields: { text: { columns: ['t'] } } });
     expect(store.row(a.id, 0).record).toBe('{"kind":"text","text":"old"}'); // its file is kept open now
     store.remove(a.id);
     while (!store.deleteRemovedChunk(a.id));
     const second = store.beginImport({ ...meta, name: 'again' });
     expect(second.datasetId).toBe(a.id); // SQLite hands out the largest id + 1 again
-    second.add(2, '{"kind":"text","text":"new"}', 'h');
-    second.add(3, '{"kind":"text","text":"more"}', 'h');
+    second.add(2, '{"kind":"text","text":"new"}', 0);
+    second.add(3, '{"kind":"text","text":"more"}', 0);
     const b = second.commit(0, 'text', 'y', { shape: 'text', fields: { text: { columns: ['t'] } } });
     expect(store.rows(b.id, 0, 10).map((r) => r.record)).toEqual(['{"kind":"text","text":"new"}', '{"kind":"text","text":"more"}']);
     store.remove(b.id);
@@ -89,7 +89,7 @@ describe('datasets store', () => {
 
   it('deletes row files no dataset owns, and only those', () => {
     const w = store.beginImport({ ...meta, name: 'live' });
-    w.add(2, '{"kind":"text","text":"x"}', 'h'); // an import writing right now keeps its file
+    w.add(2, '{"kind":"text","text":"x"}', 0); // an import writing right now keeps its file
     fs.writeFileSync(rowFile(9999), 'left by a removal Windows would not let finish');
     fs.writeFileSync(`${rowFile(9998)}-journal`, '');
     expect(store.sweepRowFiles()).toEqual([9998, 9999]);
@@ -100,7 +100,7 @@ describe('datasets store', () => {
 
   it('says which file is missing when a dataset has lost its rows', () => {
     const w = store.beginImport({ ...meta, name: 'lost' });
-    w.add(2, '{"kind":"text","text":"x"}', 'h');
+    w.add(2, '{"kind":"text","text":"x"}', 0);
     const d = w.commit(0, 'text', 'x', { shape: 'text', fields: { text: { columns: ['t'] } } });
     store.close();
     fs.rmSync(rowFile(d.id));
@@ -133,7 +133,7 @@ describe('datasets store', () => {
   it('finds rows by a case-insensitive substring of the record in effect, with the SQL filters', () => {
     const w = store.beginImport({ ...meta, name: 'search' });
     const texts = ['Refund my ORDER', '怎么退款？', 'shipping "fast"\nplease', '怎么退款？', 'line one\nline two', 'nothing here'];
-    texts.forEach((text, i) => w.add(i + 2, JSON.stringify({ kind: 'text', text }), text === '怎么退款？' ? 'dup' : `h${i}`));
+    texts.forEach((text, i) => w.add(i + 2, JSON.stringify({ kind: 'text', text }), text === '怎么退款？' ? 'dup' : i));
     const d = w.commit(0, 'text', 'search', { shape: 'text', fields: { text: { columns: ['t'] } } });
     store.edit(d.id, 5, { kind: 'text', text: 'now about a refund' });
     store.exclude(d.id, 1, true);

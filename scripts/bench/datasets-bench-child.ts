@@ -10,6 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { WriterStats } from '../../main/db/dataset-import-writer.js';
 import { rowFilePath } from '../../main/db/dataset-row-file.js';
+import { hex53 } from '../../main/datasets/content-hash.js';
 import { DatasetsStore } from '../../main/db/datasets-store.js';
 import { ProjectsStore } from '../../main/db/projects-store.js';
 import { startImport, workerAvailable } from '../../main/datasets/import-runner.js';
@@ -37,7 +38,10 @@ try {
   if (process.env.LATHE_BENCH_DUMP) {
     const h = createHash('sha256');
     const rows = new Database(rowFilePath(ws.paths.dbFile, r.dataset.id), { readonly: true });
-    for (const row of rows.prepare('SELECT idx, source_row, record, content_hash FROM rows ORDER BY idx').raw().iterate() as Iterable<unknown[]>) h.update(JSON.stringify(row) + '\n');
+    // The hash as it was stored before row files (14 hex digits), so that dumps of older builds compare.
+    for (const [idx, sourceRow, record, hash] of rows.prepare('SELECT idx, source_row, record, content_hash FROM rows ORDER BY idx').raw().iterate() as Iterable<[number, number, string, number]>) {
+      h.update(JSON.stringify([idx, sourceRow, record, hex53(hash)]) + '\n');
+    }
     rows.close();
     fs.appendFileSync(process.env.LATHE_BENCH_DUMP, JSON.stringify({ file: path.basename(file), rowsSha256: h.digest('hex'), rows: r.rows, skipped: r.skipped, problems: (r as { problems?: unknown }).problems }) + '\n');
   }

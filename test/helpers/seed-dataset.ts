@@ -19,7 +19,7 @@ export function seedDataset(db: WorkspaceDb, projectId: number, name: string, ro
   const w = new RowFileWriter(rowFilePath(db.name, id));
   for (let i = 0; i < rows; i++) {
     const record = { kind: 'single', instruction: `我的订单还没有发货，请问什么时候能到？（${i}）`, output: `您好，订单已经发出，预计三天内送达。物流单号 ${i} 已发送到您的手机，请注意查收。` };
-    w.add(i + 2, JSON.stringify(record), i.toString(16).padStart(14, '0'));
+    w.add(i + 2, JSON.stringify(record), i);
   }
   w.finish();
   db.prepare('WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?) INSERT INTO dataset_row_edits (dataset_id, idx, excluded) SELECT ?, i, 1 FROM n WHERE ? > 0').run(

@@ -4,6 +4,7 @@
 // migration commits; a failed migration leaves files that the next attempt rewrites). Unfinished and removed datasets
 // get no file: their rows were on their way out anyway.
 import type { Migration } from './migration.js';
+import { cyrb53 } from '../../datasets/content-hash.js';
 import { RowFileWriter, rowFilePath } from '../dataset-row-file.js';
 
 export const datasetRowFiles: Migration = {
@@ -30,15 +31,16 @@ export const datasetRowFiles: Migration = {
       DROP TRIGGER IF EXISTS dataset_rows_revision;
     `);
     const ready = db.prepare<[], number>("SELECT id FROM datasets WHERE state = 'ready' ORDER BY id").pluck().all();
-    const rows = db.prepare<[number], [number, number, string, string]>('SELECT idx, source_row, record, content_hash FROM dataset_rows WHERE dataset_id = ? ORDER BY idx').raw();
+    const rows = db.prepare<[number], [number, number, string]>('SELECT idx, source_row, record FROM dataset_rows WHERE dataset_id = ? ORDER BY idx').raw();
     for (const id of ready) {
       const w = new RowFileWriter(rowFilePath(db.name, id));
       try {
         // A row file's positions are 0, 1, 2 … as imports always wrote them; edits refer to them.
         let next = 0;
-        for (const [idx, sourceRow, record, hash] of rows.iterate(id)) {
+        for (const [idx, sourceRow, record] of rows.iterate(id)) {
           if (idx !== next++) throw new Error(`dataset ${id} lacks its row at position ${next - 1}`);
-          w.add(sourceRow, record, hash);
+          // The hash as row files keep it: the record's cyrb53 as a number (it was stored as 14 hex digits).
+          w.add(sourceRow, record, cyrb53(record));
         }
         w.finish();
       } catch (err) {
