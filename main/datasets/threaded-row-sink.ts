@@ -69,7 +69,7 @@ export class ThreadedRowSink {
   }
 
   /**
-   * Queues a record; the writer thread builds its JSON and hash (record-json.ts). Three slots a row: a plain single
+   * Queues a record; the writer thread builds its JSON and hash (row-write-thread.ts). Three slots a row: a plain single
    * record as (sourceRow, instruction, output), anything else as (-1 - sourceRow, its JSON, 0).
    */
   add(sourceRow: number, record: NormalisedRecord): void {
