@@ -73,7 +73,10 @@ export class DatasetsService implements IDatasetsService {
   private readonly splitCache = new Map<string, Set<number>>();
   private readonly matchCache = new Map<string, number[]>();
   private jobCounter = 0;
-  /** Removal of what killed imports left (invisible already), started at construction; resolves to their ids. */
+  /**
+   * Removal of what killed imports left (invisible already), then of row files no dataset owns, started at
+   * construction; resolves to the killed imports' ids.
+   */
   readonly cleanedUp: Promise<number[]>;
   /** Row deletion of removed datasets, in the background (remove() returns once the dataset is hidden). */
   readonly removals: RemovalQueue;
@@ -86,7 +89,9 @@ export class DatasetsService implements IDatasetsService {
   ) {
     this.store = new DatasetsStore(ctx.workspace.db);
     this.windows = new SourceWindowThread(...(options.windowWorkerFile ? [options.windowWorkerFile] : []));
-    this.cleanedUp = discardAbandonedImports(this.store).catch(() => []);
+    this.cleanedUp = discardAbandonedImports(this.store)
+      .then((ids) => (this.store.sweepRowFiles(), ids))
+      .catch(() => []);
     this.removals = new RemovalQueue(this.store);
     this.removalsResumed = this.removals.resume().catch(() => []);
   }
@@ -208,7 +213,7 @@ export class DatasetsService implements IDatasetsService {
   async remove(request: unknown): Promise<{ readonly removed: true }> {
     const { id } = parse(DatasetRef, request);
     this.store.remove(id);
-    // Hidden now; its rows go in short transactions after this returns (a failure there is retried at the next start).
+    // Hidden now; its edits and row file go after this returns (a failure there is retried at the next start).
     this.removals.add(id).catch(() => undefined);
     this.dropSplit(id);
     this.ctx.events.emit('datasets.changed', { id, change: 'removed' });
@@ -219,6 +224,7 @@ export class DatasetsService implements IDatasetsService {
     for (const job of this.jobs.values()) job.cancel();
     this.removals.stop();
     this.windows.dispose();
+    this.store.close();
   }
 
   private newJobId(): string {

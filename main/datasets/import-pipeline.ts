@@ -7,10 +7,9 @@ import type { ImportResult, Mapping, Problem, ReaderOptions } from '../../preloa
 import { errorText, LatheError } from '../../preload/contract/errors.js';
 import type { WriterStats } from '../db/dataset-import-writer.js';
 import type { DatasetsStore, ImportWriter } from '../db/datasets-store.js';
-import { hex53, type JsonScan } from './content-hash.js';
+import { cyrb53 } from './content-hash.js';
 import { fingerprint } from './file-fingerprint.js';
 import { suggestMapping } from './mapping-suggester.js';
-import { recordJson } from './record-json.js';
 import { mappedColumns, RecordMapper } from './record-mapper.js';
 import { throwIfAborted } from './readers/decoded-text.js';
 import { openSource } from './readers/source-reader.js';
@@ -96,7 +95,6 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     const acc = new ValidationAccumulator(mapping, src.columns);
     const mapper = new RecordMapper(mapping);
     const kinds = new Set<string>();
-    const scan: JsonScan = { exact: 0, norm: 0, suspect: false };
     let skipped = 0;
     let failing = false;
     writer = store.beginImport({
@@ -110,8 +108,8 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       shape: mapping.shape,
     });
     hooks.onDataset?.(writer.datasetId);
-    // Only for batch readers (CSV): there SQLite is a quarter of the work and the thread cut wall time by 17 %; the
-    // xlsx reader dominates its imports, and the thread only added CPU (measured: scripts/bench/datasets-README.md).
+    // Only for batch readers (CSV): there writing the rows is a large share of the work; the xlsx reader dominates its
+    // imports, and the thread only added CPU (measured: scripts/bench/datasets-README.md).
     const threadFile = hooks.rowThreadFile === undefined ? rowThreadFile() : hooks.rowThreadFile;
     if (threadFile && src.recordBatches) sink = new ThreadedRowSink(threadFile, store.dbFile, writer.datasetId);
     // Without skipBad, the first bad row dooms the import: remove what was written at once (with a writer thread:
@@ -148,7 +146,10 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
       // With a writer thread, the record's JSON and hash are built there, beside the SQLite work (this thread is the
       // import's critical path); on this thread otherwise.
       if (sink) sink.add(item.row, record);
-      else writer!.add(item.row, recordJson(record, scan), hex53(scan.exact));
+      else {
+        const json = JSON.stringify(record);
+        writer!.add(item.row, json, cyrb53(json));
+      }
       rows++;
     };
     for (const item of head) handle(item);
@@ -179,7 +180,6 @@ export async function runImport(store: DatasetsStore, job: ImportJob, hooks: Imp
     }
     const shape = kinds.size === 1 ? [...kinds][0]! : kinds.size === 0 ? mapping.shape : 'mixed';
     const dataset = sink ? await sink.commit(skipped, shape, sha256, mapping) : writer!.commit(skipped, shape, sha256, mapping);
-    if (!sink) writer!.checkpoint(); // a writer thread does this itself, after reporting the publish
     hooks.onWritten?.(sink?.stats ?? writer!.stats);
     sink = null;
     writer = null;

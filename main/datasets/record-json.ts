@@ -60,19 +60,11 @@ export function recordJson(record: NormalisedRecord, out: JsonScan): string {
 
 /**
  * Whether `record` is `{kind: 'single', instruction, output}` with those keys in that order (the mapper's usual
- * single record): its JSON then follows from the two texts alone (singleJson), so the importing thread can hand the
- * JSON building to the writer thread.
+ * single record): its JSON then follows from the two texts alone, so the importing thread can hand the two texts to
+ * the writer thread and let it build the JSON (row-write-thread.ts).
  */
 export function isPlainSingle(record: NormalisedRecord): record is NormalisedRecord & { kind: 'single'; system?: undefined; input?: undefined } {
   return record.kind === 'single' && record.system === undefined && record.input === undefined && keysInOrder(record, SINGLE_KEYS);
-}
-
-/** recordJson of `{kind: 'single', instruction, output}`, without the object. */
-export function singleJson(instruction: string, output: string, out: JsonScan): string {
-  scanner.restore(SINGLE_OPENING);
-  const json = '{"kind":"single","instruction":' + quoted(instruction) + piece(',"output":') + quoted(output) + piece('}');
-  scanner.finish(out);
-  return json;
 }
 
 function piece(s: string): string {

@@ -36,8 +36,11 @@ function problem(column: string, code: MapperCode, params: MessageParams, messag
 
 export interface MappedRecord {
   readonly record: NormalisedRecord | null;
-  readonly problems: FieldProblem[];
+  /** Shared and empty when there are none (most rows): read it, do not keep adding to it. */
+  readonly problems: readonly FieldProblem[];
 }
+
+const NO_PROBLEMS: readonly FieldProblem[] = Object.freeze([]);
 
 /** The first source column of a target field, for problem reports. */
 export function fieldColumn(mapping: Mapping, field: TargetField): string | undefined {
@@ -66,8 +69,12 @@ export class RecordMapper {
     ]);
   }
 
+  /** Problems of the row being mapped: one array reused, copied out only when a row has some. */
+  private readonly scratch: FieldProblem[] = [];
+
   map(values: Values): MappedRecord {
-    const problems: FieldProblem[] = [];
+    const problems = this.scratch;
+    problems.length = 0;
     const m = this.mapping;
     const system = this.text(values, problems, 'system') || undefined;
     let record: NormalisedRecord | null = null;
@@ -123,7 +130,7 @@ export class RecordMapper {
         break;
       }
     }
-    return { record, problems };
+    return { record, problems: problems.length === 0 ? NO_PROBLEMS : problems.splice(0) };
   }
 
   /** A target field's text, or undefined (with a problem noted) when its column cannot be text. */

@@ -14,7 +14,7 @@ describe('dataset revision', () => {
     const store = new DatasetsStore(ws.db);
     const make = (name: string) => {
       const w = store.beginImport({ projectId: project.id, name, sourceName: 'd.jsonl', sourceSha256: '', sourceSize: 1, format: 'jsonl', readerOptions: {}, shape: 'single' });
-      for (let i = 0; i < 3; i++) w.add(i, JSON.stringify({ kind: 'single', instruction: `q${i}`, output: 'a' }), `h${i}`);
+      for (let i = 0; i < 3; i++) w.add(i, JSON.stringify({ kind: 'single', instruction: `q${i}`, output: 'a' }), i);
       return w.commit(0, 'single', 'sha', { fields: {} } as never).id;
     };
     const a = make('a');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../../test/helpers/temp-home.js';
 import { openWorkspace } from '../workspace/workspace.js';
+import { rowFilePath } from './dataset-row-file.js';
 import { DatasetsStore } from './datasets-store.js';
 import { ProjectsStore } from './projects-store.js';
 
@@ -13,73 +14,99 @@ const projectId = new ProjectsStore(ws.db).create('S').id;
 afterAll(() => (ws.close(), home.cleanup()));
 
 const meta = { projectId, name: 'd', sourceName: 'd.csv', sourceSha256: '', sourceSize: 1, format: 'csv', readerOptions: {}, shape: 'single' };
-const indexes = () => (ws.db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dataset_rows' AND sql IS NOT NULL").all() as { name: string }[]).map((r) => r.name);
+const rowFile = (id: number) => rowFilePath(ws.paths.dbFile, id);
+const count = (sql: string, ...args: unknown[]) => (ws.db.prepare(sql).get(...args) as { n: number }).n;
 
 describe('datasets store', () => {
-  it('keeps an unfinished import invisible and out of the write lock; rollback leaves nothing', () => {
-    const before = indexes();
+  it("writes an unfinished import's rows into its own file, outside lathe.db's write lock; rollback leaves nothing", () => {
     const w = store.beginImport(meta);
-    expect(ws.db.inTransaction).toBe(false); // the lock is not held between chunks …
-    for (let i = 0; i < 9000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);
-    expect(w.stats.chunks).toBe(2); // … only for each chunk
-    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ?').get(w.datasetId) as { n: number }).n).toBe(8000);
+    expect(fs.existsSync(rowFile(w.datasetId))).toBe(false); // opened at the first row
+    for (let i = 0; i < 9000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), i % 7);
+    expect(ws.db.inTransaction).toBe(false);
+    expect(w.stats.transactions).toBe(0); // no heartbeat within its first seconds
+    expect(fs.existsSync(rowFile(w.datasetId))).toBe(true);
     expect(store.list(projectId)).toEqual([]);
     expect(() => store.get(w.datasetId)).toThrow(/no dataset/);
+    expect(() => store.rows(w.datasetId, 0, 10)).toThrow(/no dataset/);
     expect(store.importing().map((i) => i.id)).toEqual([w.datasetId]);
     w.rollback();
-    expect(indexes()).toEqual(before);
     expect(store.importing()).toEqual([]);
-    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows').get() as { n: number }).n).toBe(0);
-    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM datasets').get() as { n: number }).n).toBe(0);
+    expect(fs.existsSync(rowFile(w.datasetId))).toBe(false);
+    expect(count('SELECT COUNT(*) AS n FROM datasets')).toBe(0);
   });
 
-  it("checkpoints outside the import's transactions, and truncates the WAL once the dataset is published", () => {
-    const autoCheckpoint = () => ws.db.pragma('wal_autocheckpoint', { simple: true });
-    // Frames in the WAL, and how many of them are already in the database file.
-    const wal = () => ws.db.pragma('wal_checkpoint(PASSIVE)')[0] as { log: number; checkpointed: number };
-    const w = store.beginImport({ ...meta, name: 'wal' });
-    expect(autoCheckpoint()).toBe(1000); // nothing written yet: SQLite's default
-    for (let i = 0; i < 20_000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `第 ${i} 行：${'文本'.repeat(40)}` }), `h${i}`);
-    expect(autoCheckpoint()).toBe(0); // no checkpoint inside each chunk's commit …
-    const w2 = store.beginImport({ ...meta, name: 'wal-2' }); // … nor after another import's, on the same connection
-    w2.add(2, '{"kind":"text","text":"x"}', 'h');
-    w2.rollback();
-    expect(autoCheckpoint()).toBe(0);
-    w.commit(0, 'text', 'abc', { shape: 'text', fields: { text: { columns: ['t'] } } });
-    expect(autoCheckpoint()).toBe(1000); // given back with the publish
-    const walFile = `${ws.paths.dbFile}-wal`;
-    expect(fs.statSync(walFile).size).toBeGreaterThan(3_000_000); // the import's 20,000 rows went through the WAL
-    expect(w.checkpoint()).toBeGreaterThanOrEqual(0);
-    const after = wal();
-    expect(after.checkpointed).toBe(after.log); // every committed frame is in the database file now …
-    expect(fs.statSync(walFile).size).toBe(0); // … and the WAL file's space given back (no other connection here)
-    expect(ws.db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    // Removal hides the dataset at once; its rows go chunk by chunk, and nothing of it is left at the end.
-    store.remove(w.datasetId);
-    expect(() => store.get(w.datasetId)).toThrow(/no dataset/);
-    expect(() => store.remove(w.datasetId)).toThrow(/no dataset/);
-    expect(store.removing()).toEqual([w.datasetId]);
-    expect(store.importing()).toEqual([]);
-    let chunks = 0;
-    while (!store.deleteRemovedChunk(w.datasetId)) chunks++;
-    expect(chunks).toBe(4); // 20,000 rows, 5,000 a transaction
-    expect(store.removing()).toEqual([]);
-    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ?').get(w.datasetId) as { n: number }).n).toBe(0);
-    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM mappings WHERE dataset_id = ?').get(w.datasetId) as { n: number }).n).toBe(0);
-  });
-
-  it('publishes in a final short transaction and keeps every row in order', () => {
+  it('publishes in one short transaction once the file is complete, and keeps every row in order', () => {
     const w = store.beginImport(meta);
-    for (let i = 0; i < 4250; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), `h${i % 7}`);
+    for (let i = 0; i < 4250; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), i % 7);
     const d = w.commit(3, 'text', 'abc', { shape: 'text', fields: { text: { columns: ['t'] } } });
-    expect(w.stats.chunks).toBe(3); // 4000 rows, 250 rows, publish
+    expect(w.stats.transactions).toBe(1); // the publish
+    expect(w.stats.publishMs).toBeGreaterThan(0);
     expect(d).toMatchObject({ rowCount: 4250, skippedCount: 3, shape: 'text', sourceSha256: 'abc', mapping: { shape: 'text' } });
     expect(store.list(projectId).map((x) => x.id)).toEqual([d.id]);
     expect(store.rows(d.id, 4248, 10).map((r) => r.source_row)).toEqual([4250, 4251]);
-    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ? AND content_hash = ?').get(d.id, 'h3') as { n: number }).n).toBe(607);
+    expect(store.row(d.id, 17)).toEqual({ idx: 17, source_row: 19, record: '{"kind":"text","text":"t17"}', edited_record: null, excluded: 0 });
+    expect([...store.iterateRows(d.id)].map((r) => r.idx)).toEqual(Array.from({ length: 4250 }, (_, i) => i));
     expect(store.discardImportChunk(d.id)).toBe(true); // never touches a finished dataset
     expect(store.get(d.id).rowCount).toBe(4250);
-    expect((ws.db.prepare('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ?').get(d.id) as { n: number }).n).toBe(4250);
+    expect(fs.existsSync(rowFile(d.id))).toBe(true);
+  });
+
+  it('removes a dataset: hidden at once, its edits a chunk per transaction, then its row and file', () => {
+    const w = store.beginImport({ ...meta, name: 'gone' });
+    for (let i = 0; i < 6000; i++) w.add(i + 2, JSON.stringify({ kind: 'text', text: `t${i}` }), i % 7);
+    const d = w.commit(0, 'text', 'abc', { shape: 'text', fields: { text: { columns: ['t'] } } });
+    for (let i = 0; i < 6000; i++) store.exclude(d.id, i, true);
+    store.remove(d.id);
+    expect(() => store.get(d.id)).toThrow(/no dataset/);
+    expect(() => store.remove(d.id)).toThrow(/no dataset/);
+    expect(store.removing()).toEqual([d.id]);
+    expect(store.importing()).toEqual([]);
+    let chunks = 0;
+    while (!store.deleteRemovedChunk(d.id)) chunks++;
+    expect(chunks).toBe(2); // 6,000 edits: 5,000, then 1,000, then the row and file
+    expect(store.removing()).toEqual([]);
+    expect(fs.existsSync(rowFile(d.id))).toBe(false);
+    expect(count('SELECT COUNT(*) AS n FROM dataset_row_edits WHERE dataset_id = ?', d.id)).toBe(0);
+    expect(count('SELECT COUNT(*) AS n FROM mappings WHERE dataset_id = ?', d.id)).toBe(0);
+  });
+
+  it('serves the new dataset, not a removed one, when an id comes back', () => {
+    const first = store.beginImport({ ...meta, name: 'again' });
+    first.add(2, '{"kind":"text","text":"old"}', 0);
+    const a = first.commit(0, 'text', 'x', { shape: 'text', fields: { text: { columns: ['t'] } } });
+    expect(store.row(a.id, 0).record).toBe('{"kind":"text","text":"old"}'); // its file is kept open now
+    store.remove(a.id);
+    while (!store.deleteRemovedChunk(a.id));
+    const second = store.beginImport({ ...meta, name: 'again' });
+    expect(second.datasetId).toBe(a.id); // SQLite hands out the largest id + 1 again
+    second.add(2, '{"kind":"text","text":"new"}', 0);
+    second.add(3, '{"kind":"text","text":"more"}', 0);
+    const b = second.commit(0, 'text', 'y', { shape: 'text', fields: { text: { columns: ['t'] } } });
+    expect(store.rows(b.id, 0, 10).map((r) => r.record)).toEqual(['{"kind":"text","text":"new"}', '{"kind":"text","text":"more"}']);
+    store.remove(b.id);
+    while (!store.deleteRemovedChunk(b.id));
+  });
+
+  it('deletes row files no dataset owns, and only those', () => {
+    const w = store.beginImport({ ...meta, name: 'live' });
+    w.add(2, '{"kind":"text","text":"x"}', 0); // an import writing right now keeps its file
+    fs.writeFileSync(rowFile(9999), 'left by a removal Windows would not let finish');
+    fs.writeFileSync(`${rowFile(9998)}-journal`, '');
+    expect(store.sweepRowFiles()).toEqual([9998, 9999]);
+    expect(fs.existsSync(rowFile(9999))).toBe(false);
+    expect(fs.existsSync(rowFile(w.datasetId))).toBe(true);
+    w.rollback();
+  });
+
+  it('says which file is missing when a dataset has lost its rows', () => {
+    const w = store.beginImport({ ...meta, name: 'lost' });
+    w.add(2, '{"kind":"text","text":"x"}', 0);
+    const d = w.commit(0, 'text', 'x', { shape: 'text', fields: { text: { columns: ['t'] } } });
+    store.close();
+    fs.rmSync(rowFile(d.id));
+    expect(() => store.rows(d.id, 0, 1)).toThrow(/rows of dataset \d+ are missing: .*dataset-rows.*does not exist/);
+    store.remove(d.id);
+    while (!store.deleteRemovedChunk(d.id));
   });
 
   it('takes the next free name while an import with that name is unfinished', () => {
@@ -106,7 +133,7 @@ describe('datasets store', () => {
   it('finds rows by a case-insensitive substring of the record in effect, with the SQL filters', () => {
     const w = store.beginImport({ ...meta, name: 'search' });
     const texts = ['Refund my ORDER', '怎么退款？', 'shipping "fast"\nplease', '怎么退款？', 'line one\nline two', 'nothing here'];
-    texts.forEach((text, i) => w.add(i + 2, JSON.stringify({ kind: 'text', text }), text === '怎么退款？' ? 'dup' : `h${i}`));
+    texts.forEach((text, i) => w.add(i + 2, JSON.stringify({ kind: 'text', text }), text === '怎么退款？' ? 'dup' : i));
     const d = w.commit(0, 'text', 'search', { shape: 'text', fields: { text: { columns: ['t'] } } });
     store.edit(d.id, 5, { kind: 'text', text: 'now about a refund' });
     store.exclude(d.id, 1, true);

@@ -1,17 +1,24 @@
 // Data access for datasets, their rows, edits and mappings. Statements are prepared once per connection. An import
-// writes through ImportWriter (dataset-import-writer.ts) in short transactions under an invisible 'importing'
-// dataset row, so a failed, cancelled or killed import shows nothing and never blocks other writers for long; a
-// removed dataset is hidden at once ('removing') and its rows deleted in such short transactions afterwards.
-// It does not read source files or validate records.
+// writes its rows into the dataset's own row file (dataset-row-file.ts) through ImportWriter (dataset-import-writer.ts)
+// under an invisible 'importing' dataset row, so a failed, cancelled or killed import shows nothing and never holds
+// lathe.db's write lock for long; the user's edits and exclusions are kept in lathe.db (dataset-row-edits.ts) and
+// applied to the rows read here. A removed dataset is hidden at once ('removing'), then its edits are deleted in short
+// transactions and its file deleted. It does not read source files or validate records.
+import fs from 'node:fs';
 import os from 'node:os';
 import type { DatasetDto, Mapping, NormalisedRecord } from '../../preload/contract/datasets.js';
 import { LatheError } from '../../preload/contract/errors.js';
 import { nowIso } from './clock.js';
 import { discardChunk, ImportWriter } from './dataset-import-writer.js';
-import type { Statement } from 'better-sqlite3';
+import { RowEdits, withoutIdxs, type StoredRow } from './dataset-row-edits.js';
+import { deleteRowFile, RowFile, rowFileIds, rowFilePath } from './dataset-row-file.js';
 import type { WorkspaceDb } from './workspace-db.js';
 
 export { ImportWriter } from './dataset-import-writer.js';
+export type { StoredRow } from './dataset-row-edits.js';
+
+/** Row files kept open per store (a few statements each); older ones are closed. */
+const OPEN_ROW_FILES = 8;
 
 interface DatasetRow {
   id: number;
@@ -31,29 +38,8 @@ interface DatasetRow {
   mapping: string | null;
 }
 
-export interface StoredRow {
-  idx: number;
-  source_row: number;
-  record: string;
-  edited_record: string | null;
-  excluded: number;
-}
-
-/** Which rows a search keeps besides its text: the SQL-decidable filters (the split is decided in JS, split.ts). */
+/** Which rows a search keeps besides its text (the split is decided apart, split.ts). */
 export type RowMatchFilter = 'all' | 'excluded' | 'edited' | 'included' | 'duplicates';
-const MATCH_FILTERS: readonly RowMatchFilter[] = ['all', 'excluded', 'edited', 'included', 'duplicates'];
-const FILTER_SQL: Record<RowMatchFilter, string> = {
-  all: '',
-  excluded: ' AND excluded = 1',
-  edited: ' AND edited_record IS NOT NULL',
-  included: ' AND excluded = 0',
-  // The subquery runs once per statement (not correlated) over the (dataset_id, content_hash) index.
-  duplicates: ' AND content_hash IN (SELECT content_hash FROM dataset_rows WHERE dataset_id = @id GROUP BY content_hash HAVING COUNT(*) > 1)',
-};
-// Records are stored as JSON text, so a substring of the effective record's JSON is a substring of its text once the
-// needle is JSON-escaped the same way (quotes, backslashes, newlines). lower() folds ASCII only; other scripts
-// (Chinese) have no case to fold.
-const SEARCH_SQL = ' AND instr(lower(coalesce(edited_record, record)), lower(@search)) > 0';
 
 export interface NewDataset {
   readonly projectId: number;
@@ -89,14 +75,12 @@ export class DatasetsStore {
   private readonly importingStmt;
   private readonly hideStmt;
   private readonly removingStmt;
-  private readonly rowStmt;
-  private readonly rowsStmt;
-  private readonly includedIdxStmt;
-  private readonly editStmt;
-  private readonly excludeStmt;
+  private readonly edits: RowEdits;
+  /** Open row files by dataset id, least recently used first, each with the file identity it was opened as. */
+  private readonly files = new Map<number, { file: RowFile; ino: number; mtimeMs: number; size: number }>();
   private readonly splitStmt;
   private readonly projectExists;
-  private readonly matchStmts = new Map<string, Statement<[{ id: number; search?: string }], number>>();
+  private readonly idsStmt;
 
   constructor(private readonly db: WorkspaceDb) {
     this.listAll = db.prepare<[], DatasetRow>(`${SELECT} ORDER BY d.created_at DESC, d.id DESC`);
@@ -119,19 +103,10 @@ export class DatasetsStore {
     this.removingStmt = db.prepare<[], number>(
       "SELECT id FROM datasets WHERE state = 'removing' AND project_id NOT IN (SELECT id FROM projects WHERE state = 'removing') ORDER BY id",
     ).pluck();
-    this.rowStmt = db.prepare<[number, number], StoredRow>('SELECT idx, source_row, record, edited_record, excluded FROM dataset_rows WHERE dataset_id = ? AND idx = ?');
-    this.rowsStmt = db.prepare<[number, number, number], StoredRow>('SELECT idx, source_row, record, edited_record, excluded FROM dataset_rows WHERE dataset_id = ? AND idx >= ? ORDER BY idx LIMIT ?');
-    this.includedIdxStmt = db.prepare<[number], { idx: number }>('SELECT idx FROM dataset_rows WHERE dataset_id = ? AND excluded = 0 ORDER BY idx');
-    this.editStmt = db.prepare<[string | null, number, number]>('UPDATE dataset_rows SET edited_record = ? WHERE dataset_id = ? AND idx = ?');
-    this.excludeStmt = db.prepare<[number, number, number]>('UPDATE dataset_rows SET excluded = ? WHERE dataset_id = ? AND idx = ?');
+    this.edits = new RowEdits(db);
     this.splitStmt = db.prepare<[number, number, number]>('UPDATE datasets SET split_seed = ?, val_ratio = ? WHERE id = ?');
     this.projectExists = db.prepare<[number], { id: number }>("SELECT id FROM projects WHERE id = ? AND state = 'ready'");
-    for (const filter of MATCH_FILTERS) {
-      for (const search of [false, true]) {
-        const sql = `SELECT idx FROM dataset_rows WHERE dataset_id = @id${search ? SEARCH_SQL : ''}${FILTER_SQL[filter]} ORDER BY idx`;
-        this.matchStmts.set(`${filter}:${search}`, db.prepare<[{ id: number; search?: string }], number>(sql).pluck());
-      }
-    }
+    this.idsStmt = db.prepare<[], number>('SELECT id FROM datasets').pluck();
   }
 
   list(projectId?: number): DatasetDto[] {
@@ -204,39 +179,52 @@ export class DatasetsStore {
 
   /**
    * Removes a dataset as far as anyone can see, in one tiny transaction: it becomes 'removing' (hidden like an
-   * unfinished import). Its rows stay until deleteRemovedChunk() has deleted them, a chunk per transaction: deleting
-   * millions of rows at once held the write lock for seconds.
+   * unfinished import). Its edits and file stay until deleteRemovedChunk() has deleted them, a chunk of edits per
+   * transaction.
    */
   remove(id: number): void {
     if (this.hideStmt.run(id).changes === 0) throw new LatheError('not_found', `There is no dataset with id ${id}.`);
+    this.closeFile(id);
   }
 
-  /** Removed datasets whose rows are not all deleted yet (a removal in progress, or cut short by a kill). */
+  /** Removed datasets not all deleted yet (a removal in progress, or cut short by a kill). */
   removing(): number[] {
     return this.removingStmt.all();
   }
 
-  /** Deletes part of a removed dataset's rows (never of another dataset); true once nothing of it is left. */
+  /** Deletes part of a removed dataset (never of another dataset); true once nothing of it is left. */
   deleteRemovedChunk(id: number): boolean {
+    this.closeFile(id);
     return discardChunk(this.db, id, 'removing');
   }
 
+  /**
+   * Deletes row files no dataset owns any more (a removal whose file Windows would not let go, a migration that
+   * failed half-way); returns their dataset ids. Safe beside imports: a dataset row exists before its file.
+   */
+  sweepRowFiles(): number[] {
+    const known = new Set(this.idsStmt.all());
+    const orphans = rowFileIds(this.db.name).filter((id) => !known.has(id));
+    for (const id of orphans) deleteRowFile(this.db.name, id);
+    return orphans;
+  }
+
   row(id: number, idx: number): StoredRow {
-    const r = this.rowStmt.get(id, idx);
+    const r = this.file(id).row(idx);
     if (!r) throw new LatheError('not_found', `Dataset ${id} has no row ${idx}.`);
-    return r;
+    return this.edits.apply(id, r);
   }
 
   /** Up to `limit` rows from position `fromIdx`, in order. */
   rows(id: number, fromIdx: number, limit: number): StoredRow[] {
-    return this.rowsStmt.all(id, fromIdx, limit);
+    return this.edits.applyAll(id, this.file(id).rowsFrom(fromIdx, limit));
   }
 
   /** Every row in order, without loading them all (export). */
   *iterateRows(id: number): Generator<StoredRow> {
     let from = 0;
     for (;;) {
-      const batch = this.rowsStmt.all(id, from, 5000);
+      const batch = this.rows(id, from, 5000);
       if (batch.length === 0) return;
       yield* batch;
       from = batch[batch.length - 1]!.idx + 1;
@@ -245,32 +233,101 @@ export class DatasetsStore {
 
   /**
    * Positions (in order) of the rows whose effective record (the edit when there is one) contains `search`
-   * (case-insensitive; '' = any) and that pass `filter`. One pass over the dataset's rows; ints only, so a million
-   * matches are a few MB.
+   * (case-insensitive for ASCII; '' = any) and that pass `filter`. Ints only, so a million matches are a few MB.
    */
   matchingIdxs(id: number, search: string, filter: RowMatchFilter): number[] {
-    const stmt = this.matchStmts.get(`${filter}:${search !== ''}`)!;
-    return stmt.all(search === '' ? { id } : { id, search: JSON.stringify(search).slice(1, -1) });
+    const file = this.file(id);
+    // The positions the filter itself keeps (null: every row; 'included' is every row but the excluded, below).
+    const among = filter === 'excluded' ? this.edits.excluded(id) : filter === 'edited' ? this.edits.edited(id).map((e) => e.idx) : filter === 'duplicates' ? file.duplicates() : null;
+    const idxs = search === '' ? (among ?? file.idxs()) : this.searchIdxs(id, file, search, among);
+    return filter === 'included' ? withoutIdxs(idxs, this.edits.excluded(id)) : idxs;
+  }
+
+  /**
+   * The positions among `among` (all when null) whose effective record contains `search`: the file's records where
+   * there is no edit, the edit where there is one. Records are JSON text, so the needle is JSON-escaped the same way.
+   */
+  private searchIdxs(id: number, file: RowFile, search: string, among: readonly number[] | null): number[] {
+    const needle = JSON.stringify(search).slice(1, -1);
+    const lower = asciiLower(needle);
+    const edited = this.edits.edited(id);
+    const editedIdxs = edited.map((e) => e.idx);
+    const hits = withoutIdxs(file.search(needle), editedIdxs);
+    for (const e of edited) if (asciiLower(e.edited_record).includes(lower)) hits.push(e.idx);
+    hits.sort((a, b) => a - b);
+    if (among === null) return hits;
+    const keep = new Set(among);
+    return hits.filter((i) => keep.has(i));
   }
 
   includedIdxs(id: number): number[] {
-    return this.includedIdxStmt.all(id).map((r) => r.idx);
+    return withoutIdxs(this.file(id).idxs(), this.edits.excluded(id));
   }
 
   edit(id: number, idx: number, record: NormalisedRecord | null): void {
     this.row(id, idx);
-    this.editStmt.run(record === null ? null : JSON.stringify(record), id, idx);
+    this.edits.setEdit(id, idx, record === null ? null : JSON.stringify(record));
   }
 
   exclude(id: number, idx: number, excluded: boolean): void {
     this.row(id, idx);
-    this.excludeStmt.run(excluded ? 1 : 0, id, idx);
+    this.edits.setExcluded(id, idx, excluded);
   }
 
   setSplit(id: number, seed: number, valRatio: number): void {
     this.get(id);
     this.splitStmt.run(seed, valRatio, id);
   }
+
+  /**
+   * The dataset's row file, opened once and kept (LRU). A ready dataset's file never changes; but ids can come back
+   * after a dataset is deleted, so a kept file is checked to still be the one on disk.
+   */
+  private file(id: number): RowFile {
+    const path = rowFilePath(this.db.name, id);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(path);
+    } catch {
+      this.get(id); // not_found for a dataset that is not there (or not finished)
+      throw new LatheError('io_error', `The rows of dataset ${id} are missing: ${path} does not exist.`, { file: path });
+    }
+    const kept = this.files.get(id);
+    if (kept) {
+      this.files.delete(id);
+      if (kept.ino === st.ino && kept.mtimeMs === st.mtimeMs && kept.size === st.size) {
+        this.files.set(id, kept);
+        return kept.file;
+      }
+      kept.file.close();
+    }
+    this.get(id); // never an unfinished import's file (its writer holds it) nor a removed dataset's
+    const file = new RowFile(path);
+    this.files.set(id, { file, ino: st.ino, mtimeMs: st.mtimeMs, size: st.size });
+    for (const [old, f] of this.files) {
+      if (this.files.size <= OPEN_ROW_FILES) break;
+      f.file.close();
+      this.files.delete(old);
+    }
+    return file;
+  }
+
+  /** Closes a kept row file (before it is deleted: Windows cannot delete an open file). */
+  private closeFile(id: number): void {
+    this.files.get(id)?.file.close();
+    this.files.delete(id);
+  }
+
+  /** Closes every kept row file. */
+  close(): void {
+    for (const f of this.files.values()) f.file.close();
+    this.files.clear();
+  }
+}
+
+/** Lower-cases ASCII letters only, as SQLite's lower() does. */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
 function toDto(r: DatasetRow): DatasetDto {

@@ -1,9 +1,12 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seedDataset } from '../../test/helpers/seed-dataset.js';
 import { tempHome } from '../../test/helpers/temp-home.js';
 import { openWorkspace } from '../workspace/workspace.js';
 import { DatasetsStore } from './datasets-store.js';
 import { DISCARD_ROWS } from './dataset-import-writer.js';
+import { rowFilePath } from './dataset-row-file.js';
 import { ProjectsStore, type RemovalStep } from './projects-store.js';
 
 const home = tempHome();
@@ -15,15 +18,10 @@ afterAll(() => (ws.close(), home.cleanup()));
 const count = (sql: string, ...args: unknown[]) => (ws.db.prepare(sql).get(...args) as { n: number }).n;
 const now = new Date().toISOString();
 
+/** A dataset of `rows` rows, every one excluded by the user (edits to delete a chunk at a time). */
 function dataset(projectId: number, name: string, rows: number, state = 'ready'): number {
-  const id = Number(
-    ws.db
-      .prepare("INSERT INTO datasets (project_id, name, source_name, source_sha256, source_size, format, shape, created_at, state) VALUES (?, ?, 'x.csv', '', 0, 'csv', 'single', ?, ?)")
-      .run(projectId, name, now, state).lastInsertRowid,
-  );
-  ws.db
-    .prepare("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?) INSERT INTO dataset_rows (dataset_id, idx, source_row, record, content_hash) SELECT ?, i, i, '{}', '' FROM n")
-    .run(rows, id);
+  const id = seedDataset(ws.db, projectId, name, rows, rows);
+  ws.db.prepare('UPDATE datasets SET state = ? WHERE id = ?').run(state, id);
   return id;
 }
 
@@ -36,10 +34,12 @@ function run(projectId: number, metrics: number, status = 'completed'): number {
   return id;
 }
 
-/** Rows of every table that a project owns. */
+/** Rows of every table that a project owns, and its datasets' row files (one each). */
 function owned(projectId: number): number {
+  const ids = ws.db.prepare<[number], number>('SELECT id FROM datasets WHERE project_id = ?').pluck().all(projectId);
   return (
-    count('SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id IN (SELECT id FROM datasets WHERE project_id = ?)', projectId) +
+    ids.filter((id) => fs.existsSync(rowFilePath(ws.paths.dbFile, id))).length +
+    count('SELECT COUNT(*) AS n FROM dataset_row_edits WHERE dataset_id IN (SELECT id FROM datasets WHERE project_id = ?)', projectId) +
     count('SELECT COUNT(*) AS n FROM datasets WHERE project_id = ?', projectId) +
     count('SELECT COUNT(*) AS n FROM run_metrics WHERE run_id IN (SELECT id FROM runs WHERE project_id = ?)', projectId) +
     count('SELECT COUNT(*) AS n FROM runs WHERE project_id = ?', projectId) +
@@ -99,7 +99,7 @@ describe('projects store: removal', () => {
     store.remove(p);
     const { step, calls } = drain(p);
     expect(step).toBe('empty');
-    expect(calls).toBeGreaterThanOrEqual(3 + 1 + 3 + 1); // rows of a, of b, metrics of the first run, …
+    expect(calls).toBeGreaterThanOrEqual(3 + 1 + 3 + 1); // edits of a, of b, metrics of the first run, …
     expect(owned(p)).toBe(0);
     expect(count('SELECT COUNT(*) AS n FROM projects WHERE id = ?', p)).toBe(1); // the row goes last (deleteRemoved)
     store.deleteRemoved(p);

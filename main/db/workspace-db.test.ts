@@ -23,7 +23,7 @@ describe('workspace database', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type='table'").pluck().all();
-    for (const t of ['projects', 'datasets', 'dataset_rows', 'mappings', 'templates', 'runs', 'run_metrics', 'artifacts']) expect(tables).toContain(t);
+    for (const t of ['projects', 'datasets', 'dataset_row_edits', 'mappings', 'templates', 'runs', 'run_metrics', 'artifacts']) expect(tables).toContain(t);
     db.close();
   });
 

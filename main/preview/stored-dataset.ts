@@ -18,29 +18,43 @@ function membership(store: DatasetsStore, id: number, split: Split): (r: StoredR
 
 export function storedDatasetRecords(db: WorkspaceDb, id: number, split?: 'train' | 'validation'): NormalisedRecord[] {
   const store = new DatasetsStore(db);
-  const keep = membership(store, id, split);
-  const out: NormalisedRecord[] = [];
-  for (const r of store.iterateRows(id)) if (keep(r)) out.push(JSON.parse(r.edited_record ?? r.record) as NormalisedRecord);
-  return out;
+  try {
+    const keep = membership(store, id, split);
+    const out: NormalisedRecord[] = [];
+    for (const r of store.iterateRows(id)) if (keep(r)) out.push(JSON.parse(r.edited_record ?? r.record) as NormalisedRecord);
+    return out;
+  } finally {
+    store.close();
+  }
 }
 
 /** Up to `limit` rows of the source from idx `fromIdx` on, for showing in full. */
 export function storedRows(db: WorkspaceDb, id: number, split: Split, fromIdx: number, limit: number): { idx: number; record: NormalisedRecord }[] {
   const store = new DatasetsStore(db);
-  store.get(id);
-  const keep = membership(store, id, split);
-  const out: { idx: number; record: NormalisedRecord }[] = [];
-  for (let from = fromIdx; out.length < limit; ) {
-    const rows = store.rows(id, from, 500);
-    if (rows.length === 0) break;
-    for (const r of rows) if (keep(r) && out.length < limit) out.push({ idx: r.idx, record: JSON.parse(r.edited_record ?? r.record) as NormalisedRecord });
-    from = rows[rows.length - 1]!.idx + 1;
+  try {
+    store.get(id);
+    const keep = membership(store, id, split);
+    const out: { idx: number; record: NormalisedRecord }[] = [];
+    for (let from = fromIdx; out.length < limit; ) {
+      const rows = store.rows(id, from, 500);
+      if (rows.length === 0) break;
+      for (const r of rows) if (keep(r) && out.length < limit) out.push({ idx: r.idx, record: JSON.parse(r.edited_record ?? r.record) as NormalisedRecord });
+      from = rows[rows.length - 1]!.idx + 1;
+    }
+    return out;
+  } finally {
+    store.close();
   }
-  return out;
 }
 
 /** Row `idx` of a stored dataset, excluded or not. */
 export function storedRow(db: WorkspaceDb, id: number, idx: number): { record: NormalisedRecord; excluded: boolean } {
-  const r = new DatasetsStore(db).row(id, idx);
+  const store = new DatasetsStore(db);
+  let r: StoredRow;
+  try {
+    r = store.row(id, idx);
+  } finally {
+    store.close();
+  }
   return { record: JSON.parse(r.edited_record ?? r.record) as NormalisedRecord, excluded: r.excluded === 1 };
 }

@@ -115,12 +115,16 @@ export async function prepareRunData(o: {
   const store = new DatasetsStore(o.workspace.db);
   const rows: Rows = { train: [], validation: [] };
   const datasetIds: number[] = [];
-  for (const ref of config.datasets) {
-    const id = await datasetIdOf(ref, o.projectId, store, o.importer, o.signal);
-    datasetIds.push(id);
-    const r = await gatherRows(store, id, config.valSize, config.seed);
-    rows.train.push(...r.train);
-    rows.validation.push(...r.validation);
+  try {
+    for (const ref of config.datasets) {
+      const id = await datasetIdOf(ref, o.projectId, store, o.importer, o.signal);
+      datasetIds.push(id);
+      const r = await gatherRows(store, id, config.valSize, config.seed);
+      rows.train.push(...r.train);
+      rows.validation.push(...r.validation);
+    }
+  } finally {
+    store.close();
   }
   if (config.maxSamples !== undefined) rows.train = rows.train.slice(0, config.maxSamples);
   if (rows.train.length === 0) throw new LatheError('bad_input', 'The run has no training rows: every row is excluded or in the validation split.', undefined, errText('err.run.noTrainRows'));

@@ -149,3 +149,19 @@ describe('csv reader options', () => {
     expect(o.records.map((r) => [r.row, r.values['answer']])).toEqual([[3, 'a1']]);
   });
 });
+
+describe('csv records', () => {
+  it('builds each row’s values as the column-by-column loop did: short rows, extra cells, odd column names', async () => {
+    const { src, records } = await all(write('shapes.csv', 'b,2,"a ""q""",x\n1,2,3,4\n5,6\n7,8,9,10,11,\n12,13,14,15\n'));
+    expect(src.columns).toEqual(['b', '2', 'a "q"', 'x', 'Column E']);
+    expect(records.map((r) => Object.entries(r.values))).toEqual([
+      [['2', '2'], ['b', '1'], ['a "q"', '3'], ['x', '4']],
+      [['2', '6'], ['b', '5'], ['a "q"', null], ['x', null]],
+      [['2', '8'], ['b', '7'], ['a "q"', '9'], ['x', '10'], ['Column E', '11']],
+      [['2', '13'], ['b', '12'], ['a "q"', '14'], ['x', '15'], ['Column E', null]],
+    ]);
+    const proto = await all(write('proto.csv', '__proto__,q\nx,y\n'));
+    expect(Object.getPrototypeOf(proto.records[0]!.values)).toBe(Object.prototype);
+    expect(proto.records[0]!.values).toEqual({ q: 'y' });
+  });
+});

@@ -36,11 +36,31 @@ export async function readTableHead(it: AsyncIterator<RawRow>, headerRow?: numbe
   };
 }
 
+type ValuesOf = (cells: readonly CellValue[]) => Record<string, CellValue>;
+
+/**
+ * `cells => ({"col 1": cells[0] ?? null, …})` for these columns: the object item() builds, key for key, made as one
+ * literal (one shape, no transitions) rather than by a store per column under varying names — about half the time
+ * for the 4-column bench file (40 vs 70 ms per 1M rows measured alone). Null where a literal could differ (a column
+ * named `__proto__`, which an assignment treats as the prototype) or code cannot be generated.
+ */
+function valuesBuilder(columns: readonly string[]): ValuesOf | null {
+  if (columns.length === 0 || columns.length > 256 || columns.includes('__proto__')) return null;
+  try {
+    return new Function('c', `return {${columns.map((k, i) => `${JSON.stringify(k)}: c[${i}] ?? null`).join(', ')}};`) as ValuesOf;
+  } catch {
+    return null;
+  }
+}
+
 /** Names the cells of data rows after the header; blank rows count only when data follows them. Synchronous. */
 export class TableRowNamer {
   private readonly columns: string[];
   private readonly used: Set<string>;
   private lastRow: number;
+  private valuesOf: ValuesOf | null = null;
+  /** How many columns `valuesOf` was built for (-1: not built); extra cells add columns. */
+  private builtFor = -1;
 
   constructor(
     head: TableHead,
@@ -58,6 +78,13 @@ export class TableRowNamer {
     if (r.row > this.lastRow + 1) this.stats.blankRows += r.row - this.lastRow - 1;
     this.lastRow = r.row;
     const columns = this.columns;
+    if (cells.length <= columns.length) {
+      if (this.builtFor !== columns.length) {
+        this.valuesOf = valuesBuilder(columns);
+        this.builtFor = columns.length;
+      }
+      if (this.valuesOf) return { type: 'record', row: r.row, values: this.valuesOf(cells) };
+    }
     const values: Record<string, CellValue> = {};
     const n = Math.max(columns.length, cells.length);
     for (let i = 0; i < n; i++) {

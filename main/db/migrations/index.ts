@@ -8,6 +8,7 @@ import { datasetImportState } from './008-dataset-import-state.js';
 import { datasetRevision } from './009-dataset-revision.js';
 import { projectRemovalState } from './010-project-removal-state.js';
 import { projectTouch } from './011-project-touch.js';
+import { datasetRowFiles } from './012-dataset-row-files.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   datasetRevision,
   projectRemovalState,
   projectTouch,
+  datasetRowFiles,
 ];
