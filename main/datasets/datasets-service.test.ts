@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Mapping } from '../../preload/contract/datasets.js';
 import { tempHome } from '../../test/helpers/temp-home.js';
 import { EventHub } from '../ipc/event-hub.js';
@@ -12,13 +12,14 @@ import { DatasetsService } from './datasets-service.js';
 let home: ReturnType<typeof tempHome>;
 let ws: Workspace;
 let svc: DatasetsService;
+let hub: EventHub;
 let projectId: number;
 const events: { name: string; payload: unknown }[] = [];
 
 beforeAll(async () => {
   home = tempHome();
   ws = openWorkspace(path.join(home.dir, 'home'));
-  const hub = new EventHub();
+  hub = new EventHub();
   hub.subscribe((name, payload) => events.push({ name, payload }));
   svc = new DatasetsService({ workspace: ws, events: hub, transport: 'electron' }, { useWorker: false });
   projectId = new ProjectsStore(ws.db).create('Support').id;
@@ -48,11 +49,19 @@ describe('datasets service', () => {
     expect(r.suggestion.mapping.fields).toMatchObject({ instruction: { columns: ['问题'] }, output: { columns: ['回复'] }, input: { columns: ['备注'] } });
   });
 
-  it('previews 20 mapped records within 200 ms of a mapping change', async () => {
+  it('previews 20 mapped records after a mapping change from the sample read once, not the file', async () => {
     const mapping: Mapping = { shape: 'single', fields: { instruction: { columns: ['问题'] }, input: { columns: ['订单号', '备注'], template: '订单号: {订单号}\n{备注}' }, output: { columns: ['回复'] } } };
+    // What keeps a preview within 200 ms of a mapping change on any file size: it maps the sample the inspection read,
+    // and opens the file no more (a timing bound here would measure the machine's load, not that).
+    const opens = [vi.spyOn(fs.promises, 'open'), vi.spyOn(fs, 'createReadStream')];
     const t = performance.now();
     const p = await svc.preview({ file: file(), mapping });
-    expect(performance.now() - t).toBeLessThan(200);
+    const ms = performance.now() - t;
+    for (const spy of opens) {
+      expect(spy).not.toHaveBeenCalled();
+      spy.mockRestore();
+    }
+    console.log(`preview of 20 records after a mapping change: ${ms.toFixed(1)} ms`);
     expect(p.records).toHaveLength(20);
     expect(p.records[0]).toEqual({ row: 4, record: { kind: 'single', instruction: '问题 0：怎么退款？', input: '订单号: 9000\nVIP 0', output: '回复 0：请在订单页申请。' }, problems: [] });
     const bad = await svc.preview({ file: file(), mapping: { shape: 'single', fields: { instruction: { columns: ['问题'] }, output: { columns: ['备注'] } } }, limit: 3 });
@@ -124,8 +133,10 @@ describe('datasets service', () => {
     for (let i = 0; i < 300_000; i++) lines.push(`q ${i},a ${i}`);
     fs.writeFileSync(big, lines.join('\n'));
     const before = (await svc.list({ projectId })).length;
+    // Cancelled at its first progress event (after its first few thousand rows): long before it could finish.
+    const started = new Promise<void>((resolve) => hub.subscribe((name, payload) => name === 'datasets.importProgress' && (payload as { jobId: string; rows: number }).jobId === 'cancel-me' && resolve()));
     const p = svc.import({ projectId, file: big, jobId: 'cancel-me' });
-    await new Promise((r) => setTimeout(r, 30));
+    await started;
     expect(await svc.cancel({ jobId: 'cancel-me' })).toEqual({ cancelled: true });
     await expect(p).rejects.toMatchObject({ code: 'cancelled' });
     expect((await svc.list({ projectId })).length).toBe(before);

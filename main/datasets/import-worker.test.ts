@@ -54,8 +54,10 @@ describe('imports in a worker thread', () => {
   it('cancels in the worker and rolls back; errors come back as LatheErrors', async () => {
     const f = bigCsv(300_000);
     const before = (await svc.list({})).length;
+    // Cancelled at its first progress event from the worker (after its first few thousand rows): long before its end.
+    const seen = events.length;
     const p = svc.import({ projectId, file: f, jobId: 'w2' });
-    await new Promise((r) => setTimeout(r, 200));
+    await expect.poll(() => events.slice(seen).some(([n, e]) => n === 'datasets.importProgress' && (e as { jobId: string; phase: string }).jobId === 'w2' && (e as { phase: string }).phase === 'reading')).toBe(true);
     expect(await svc.cancel({ jobId: 'w2' })).toEqual({ cancelled: true });
     await expect(p).rejects.toMatchObject({ code: 'cancelled' });
     expect((await svc.list({})).length).toBe(before);
