@@ -40,8 +40,6 @@ export async function rowThreadsSettled(after?: Promise<unknown>): Promise<void>
 export class ThreadedRowSink {
   private rows: (number | string)[] = [];
   private inFlight = 0;
-  /** Whether the writer thread was behind at the last drain(): this thread then builds the records' JSON itself. */
-  private writerBehind = false;
   private failure: LatheError | null = null;
   private waiting: (() => void) | null = null;
   private final: ((m: FromRowThread) => void) | null = null;
@@ -71,20 +69,17 @@ export class ThreadedRowSink {
   }
 
   /**
-   * Queues a record. Three slots a row: a plain single record as (sourceRow, instruction, output), its JSON then built by
-   * the writer thread (row-write-thread.ts); anything else, or any record while the writer is behind, as
-   * (-1 - sourceRow, its JSON, 0). Building the JSON is the work the two threads can trade: whichever is slower on
-   * this machine, with this file, hands it to the other.
+   * Queues a record; the writer thread builds its JSON and hash (row-write-thread.ts). Three slots a row: a plain single
+   * record as (sourceRow, instruction, output), anything else as (-1 - sourceRow, its JSON, 0).
    */
   add(sourceRow: number, record: NormalisedRecord): void {
-    if (!this.writerBehind && isPlainSingle(record)) this.rows.push(sourceRow, record.instruction, record.output);
+    if (isPlainSingle(record)) this.rows.push(sourceRow, record.instruction, record.output);
     else this.rows.push(-1 - sourceRow, JSON.stringify(record), 0);
     if (this.rows.length >= CHUNK_ROWS * 3) this.post();
   }
 
   /** Waits while the writer is behind; throws what went wrong there. */
   async drain(): Promise<void> {
-    this.writerBehind = this.inFlight > MAX_IN_FLIGHT;
     while (this.inFlight > MAX_IN_FLIGHT && !this.failure) await new Promise<void>((r) => (this.waiting = r));
     if (this.failure) throw this.failure;
   }
