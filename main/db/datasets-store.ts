@@ -38,8 +38,7 @@ interface DatasetRow {
   mapping: string | null;
 }
 
-/** Which rows a search keeps besides its text: the filters decided by what was imported or changed (the split is
- * decided in JS, split.ts). */
+/** Which rows a search keeps besides its text (the split is decided apart, split.ts). */
 export type RowMatchFilter = 'all' | 'excluded' | 'edited' | 'included' | 'duplicates';
 
 export interface NewDataset {
