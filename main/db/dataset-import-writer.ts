@@ -118,7 +118,10 @@ export class ImportWriter {
     }
   }
 
-  /** Deletes the row file (also one a writer thread left) and the unfinished dataset row. A kill half-way leaves them to discardAbandoned. */
+  /**
+   * Deletes the row file (also one a writer thread left) and the unfinished dataset row. A kill half-way leaves them to
+   * discardAbandonedImports at the next start.
+   */
   rollback(): void {
     if (!this.open) return;
     this.open = false;
@@ -128,7 +131,8 @@ export class ImportWriter {
   }
 }
 
-const editsOf = new WeakMap<WorkspaceDb, { edits: RowEdits; dataset: Stmt; inState: { get(id: number, state: string): unknown } }>();
+/** discardChunk's statements, per connection. */
+const discardStmts = new WeakMap<WorkspaceDb, { edits: RowEdits; dataset: Stmt; inState: { get(id: number, state: string): unknown } }>();
 
 /** States whose datasets are deleted chunk by chunk: an unfinished import, a removed dataset (datasets-store.ts). */
 export type DiscardedState = 'importing' | 'removing';
@@ -139,14 +143,14 @@ export type DiscardedState = 'importing' | 'removing';
  * nothing of it is left.
  */
 export function discardChunk(db: WorkspaceDb, datasetId: number, state: DiscardedState = 'importing'): boolean {
-  let s = editsOf.get(db);
+  let s = discardStmts.get(db);
   if (!s) {
     s = {
       edits: new RowEdits(db),
       dataset: db.prepare('DELETE FROM datasets WHERE id = ? AND state = ?') as never,
       inState: db.prepare('SELECT 1 FROM datasets WHERE id = ? AND state = ?'),
     };
-    editsOf.set(db, s);
+    discardStmts.set(db, s);
   }
   if (s.inState.get(datasetId, state) === undefined) return true;
   if (s.edits.deleteChunk(datasetId, DISCARD_ROWS) > 0) return false;
