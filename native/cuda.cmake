@@ -14,6 +14,7 @@ target_sources(lathe_core PRIVATE
   src/cuda/common.cu
   src/cuda/matmul.cu
   src/cuda/embedding.cu
+  src/cuda/nf4-dequant.cu
   src/cuda/rmsnorm.cu
   src/cuda/rope.cu
   src/cuda/attention.cu

@@ -28,16 +28,18 @@ struct run_out {
   lathe_status status;
 };
 
-// gc: gradient_checkpointing (-1: the plan decides); max_vram_gb 0: no cap.
+// gc: gradient_checkpointing (-1: the plan decides); max_vram_gb 0: no cap; qbit: quantization_bit (4: QLoRA).
 static run_out run(const std::string& root, const std::string& arch, const std::string& device, bool fp32, int gc = -1,
-                   double max_vram_gb = 0.0) {
+                   double max_vram_gb = 0.0, int qbit = 0) {
   std::string model = root + "/model-" + arch;
   if (!fs::exists(model)) test_write_tiny_model(model, arch, 5, 64, 64, 2, 4, 2, 96);
   if (!fs::exists(root + "/train.ltok")) ltok_write(root + "/train.ltok", make_ds(24, 3), 2);
   engine_config c;
   c.model_dir = model;
   c.train_file = root + "/train.ltok";
-  c.output_dir = root + "/out-" + arch + "-" + device.substr(0, 4) + (fp32 ? "-f32" : "-bf16") + (gc == 1 ? "-gc" : "");
+  c.output_dir = root + "/out-" + arch + "-" + device.substr(0, 4) + (fp32 ? "-f32" : "-bf16") + (gc == 1 ? "-gc" : "") +
+                 (qbit ? "-q4" : "");
+  c.quantization_bit = qbit;
   c.gradient_checkpointing = gc;
   c.max_vram_gb = max_vram_gb;
   c.device = device;
@@ -137,6 +139,23 @@ static void checkpointing_parity(const std::string& root, const std::string& arc
   CHECK(f32.checkpointing && b16.checkpointing && !f32_off.checkpointing);
   CHECK(el <= 1e-4 && eg <= 1e-3 && ea <= 1e-3);
   CHECK(ol <= 1e-5 && og <= 1e-4);
+  CHECK(bl <= 2e-2 && bg <= 1e-1);
+}
+
+// QLoRA: CUDA keeps the frozen matrices as NF4 and dequantises each before its GEMM (nf4-dequant.cu), the CPU keeps
+// cpu/nf4's dequantised fp32 values. The exact mode dequantises to fp32, bit for bit the CPU's values
+// (test-nf4-dequant), so parity()'s bounds hold; the default mode rounds them to bf16 as LoRA's bf16 weights are.
+static void qlora_parity(const std::string& root, const std::string& arch) {
+  run_out cpu = run(root, arch, "cpu", true, -1, 0.0, 4);
+  run_out f32 = run(root, arch, "cuda:0", true, -1, 0.0, 4);
+  run_out b16 = run(root, arch, "cuda:0", false, -1, 0.0, 4);
+  run_out lora = run(root, arch, "cpu", true);
+  double el = max_rel(f32.loss, cpu.loss), eg = max_rel(f32.gnorm, cpu.gnorm), ea = test_rel_err(f32.adapter, cpu.adapter);
+  double bl = max_rel(b16.loss, cpu.loss), bg = max_rel(b16.gnorm, cpu.gnorm);
+  std::printf("%-8s QLoRA on CUDA | fp32 vs CPU: loss %.1e gnorm %.1e adapter %.1e | bf16: loss %.1e gnorm %.1e | vs LoRA %.1e\n",
+              arch.c_str(), el, eg, ea, bl, bg, max_rel(cpu.loss, lora.loss));
+  CHECK(cpu.loss.size() == 8 && cpu.loss != lora.loss);  // NF4 did change the weights
+  CHECK(el <= 1e-4 && eg <= 1e-3 && ea <= 1e-3);
   CHECK(bl <= 2e-2 && bg <= 1e-1);
 }
 
@@ -249,6 +268,7 @@ int main() {
   std::string root = test_temp_dir("cuda-parity");
   for (const char* arch : {"llama", "qwen2", "qwen3", "mistral"}) parity(root, arch);
   for (const char* arch : {"llama", "qwen3"}) checkpointing_parity(root, arch);
+  for (const char* arch : {"llama", "qwen2"}) qlora_parity(root, arch);
   memory_cap(root);
   generation(root);
   chunked_lm_head(root);

@@ -4,6 +4,7 @@
 // widths (bf16 weights and saved activations), no device needed.
 #include <cstdio>
 #include "core/json.h"
+#include "cpu/nf4.h"
 #include "model/model.h"
 #include "test-util.h"
 #include "train/memory-plan.h"
@@ -33,7 +34,7 @@ static memory_env env_for(const char* name) {
   e.untied_lm_head = !e.mc.tie_embeddings;
   e.saved_width = 2;
   e.frozen_width = 2.0;
-  e.frozen_width_nf4 = 2.0;  // CUDA today: NF4 is stored dequantised (bf16)
+  e.frozen_width_nf4 = NF4_BYTES_PER_VALUE;  // CUDA under QLoRA: NF4 codes + double-quantised absmax
   e.overhead = 1ull << 30;
   e.row_len = [](int cutoff) { return cutoff; };  // every record at least as long as the cutoff
   return e;
@@ -64,6 +65,12 @@ static void plan_sums() {
   memory_settings s;
   memory_plan p = memory_plan_compute(e, s);
   CHECK(gib(p.weights) > 14.8 && gib(p.weights) < 15.1);
+  // QLoRA: the same 7.5 G parameters at 0.516 bytes (4.13 bits), the norms still fp32
+  s.quantization_bit = 4;
+  memory_plan q = memory_plan_compute(e, s);
+  std::printf("llama3-8b weights: bf16 %.2f GiB, NF4 %.2f GiB\n", gib(p.weights), gib(q.weights));
+  CHECK(gib(q.weights) > 3.8 && gib(q.weights) < 3.9);
+  CHECK(q.activations == p.activations && q.adapter == p.adapter);
 }
 
 static void decide() {
@@ -87,7 +94,8 @@ static void decide() {
   s = base;
   CHECK_OK(memory_plan_decide(e, &s, 1, UINT64_MAX, "none", &p));
   CHECK(s.checkpointing);
-  // configured off under a cap between the two: out_of_memory offering checkpointing, a smaller batch, a shorter cutoff
+  // configured off under a cap between the two: out_of_memory offering checkpointing, a smaller batch, a shorter cutoff,
+  // NF4 weights
   uint64_t cap = (on.total() + off.total()) / 2;
   s = base;
   lathe_status st = memory_plan_decide(e, &s, 0, cap, "max_vram_gb 30", &p);
@@ -102,12 +110,14 @@ static void decide() {
   CHECK(json_parse(st.details, d, err));
   CHECK(d.get("needed_mib") && d.get("needed_mib")->as_number() > d.get("available_mib")->as_number());
   const json_value* fits = d.get("fits");
-  CHECK(fits && fits->items().size() == 3);
+  CHECK(fits && fits->items().size() == 4);  // and quantization_bit: 4 (NF4 is stored smaller)
+  CHECK(st.hint.find("quantization_bit: 4") != std::string::npos);
   for (const auto& f : fits ? fits->items() : std::vector<json_value>{}) {
     memory_settings t = base;
     if (f.get("gradient_checkpointing")) t.checkpointing = true;
     if (f.get("per_device_train_batch_size")) t.batch = t.eval_batch = (int)f.get("per_device_train_batch_size")->as_number();
     if (f.get("cutoff_len")) t.cutoff_len = (int)f.get("cutoff_len")->as_number();
+    if (f.get("quantization_bit")) t.quantization_bit = (int)f.get("quantization_bit")->as_number();
     memory_plan q = memory_plan_compute(e, t);
     CHECK(q.total() <= cap);
     CHECK(f.get("needed_mib")->as_number() == (double)q.total() / 1048576.0);
@@ -137,11 +147,14 @@ static void decide() {
               gib(p.total()));
   CHECK(st.ok());
   // NF4 is offered only where the backend stores it smaller
-  e.frozen_width_nf4 = 0.53;
   s = base;
   st = memory_plan_decide(e, &s, 0, 16ull << 30, "max_vram_gb 16", &p);
   std::printf("8B with NF4 storage under 16 GiB: hint: %s\n", st.hint.c_str());
   CHECK(st.hint.find("quantization_bit: 4") != std::string::npos);
+  e.frozen_width_nf4 = e.frozen_width;  // a backend that keeps NF4 dequantised (the CPU): not offered
+  s = base;
+  st = memory_plan_decide(e, &s, 0, 16ull << 30, "max_vram_gb 16", &p);
+  CHECK(st.hint.find("quantization_bit") == std::string::npos);
 }
 
 int main() {

@@ -2,6 +2,7 @@
 // With plan_for "cuda" a CPU-only build gives the CUDA backend's plan, checked against the peaks measured on the H200
 // (docs/cuda.md, Run 4: 15.05 / 21.51 / 44.56 GiB); the checkpointing decision under a limit, the settings that fit,
 // the CPU's own (fp32) plan, and config errors.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -81,9 +82,27 @@ int main() {
   e = plan("qwen-small", qwen, ",\"plan_for\":\"cuda\",\"gpu_memory_gb\":8,\"per_device_train_batch_size\":8", &r);
   CHECK(e && e->get("gradient_checkpointing")->as_bool() && e->get("within_limit")->as_bool());  // 5.9 GiB with it
 
-  // QLoRA: CUDA keeps NF4 dequantised as bf16, so the plan is the same as LoRA's (docs/cuda.md).
-  const json_value* q = plan("l8b-q", l8b, ",\"plan_for\":\"cuda\",\"quantization_bit\":4,\"gradient_checkpointing\":true,\"per_device_train_batch_size\":4", &r);
-  CHECK(q && q->get("quantization")->as_string() == "nf4" && std::abs(num(q, "total_mib") - num(q, "with_checkpointing_mib")) < 1e-9);
+  // QLoRA: CUDA stores frozen matrices as NF4 (0.516 bytes per value instead of bf16's 2) and dequantises each into
+  // one bf16 buffer of the largest frozen matrix (max(V, widest) x C) before its GEMM; activations as LoRA's.
+  struct { const char* name; std::string dir; int batch; int64_t V, widest, C; } qs[] = {
+      {"qwen", qwen, 8, 151936, 4864, 896}, {"l1b", l1b, 8, 128256, 8192, 2048}, {"l8b", l8b, 4, 128256, 14336, 4096}};
+  for (const auto& c : qs) {
+    for (bool ck : {false, true}) {
+      std::string keys = std::string(",\"plan_for\":\"cuda\",\"gradient_checkpointing\":") + (ck ? "true" : "false") +
+                         ",\"per_device_train_batch_size\":" + std::to_string(c.batch);
+      test_proc_result rl, rq;
+      const json_value* l = plan(std::string(c.name) + "-lora", c.dir, keys, &rl);
+      const json_value* q = plan(std::string(c.name) + "-qlora", c.dir, keys + ",\"quantization_bit\":4", &rq);
+      CHECK(l && q && q->get("quantization")->as_string() == "nf4");
+      std::printf("%s b%d%s: QLoRA %.2f GiB (weights %.2f, scratch %.2f) vs LoRA %.2f GiB (weights %.2f, scratch %.2f)\n", c.name,
+                  c.batch, ck ? " ckpt" : "", gib(q, "total_mib"), gib(q, "weights_mib"), gib(q, "scratch_mib"), gib(l, "total_mib"),
+                  gib(l, "weights_mib"), gib(l, "scratch_mib"));
+      CHECK(num(q, "total_mib") < num(l, "total_mib"));
+      CHECK(num(q, "weights_mib") < 0.27 * num(l, "weights_mib") && num(q, "weights_mib") > 0.25 * num(l, "weights_mib"));
+      CHECK_NEAR(num(q, "scratch_mib") - num(l, "scratch_mib"), (double)std::max(c.V, c.widest) * c.C * 2 / 1048576.0, 1e-6);
+      CHECK(num(q, "activations_mib") == num(l, "activations_mib") && num(q, "adapter_mib") == num(l, "adapter_mib"));
+    }
+  }
 
   // The CPU's own rules (fp32 weights and activations, no scratch or overhead), the default in a CPU-only build.
   e = plan("qwen-cpu", qwen, ",\"device\":\"cpu\",\"gradient_checkpointing\":false,\"per_device_train_batch_size\":8", &r);

@@ -13,6 +13,8 @@ struct scratch_shape {
   int B = 0, T = 0, H = 0;       // largest micro-batch, its row length, attention heads
   int64_t widest = 0, C = 0;     // widest activation row (max of hidden, intermediate, q width), hidden
   int64_t V = 0, lm_chunk = 0;   // vocabulary, rows per lm_head + loss chunk
+  bool nf4 = false;              // quantization_bit 4: frozen matrices stored as NF4, each (<= max(V, widest) x C)
+                                 // dequantised into one buffer before the GEMM that reads it
 };
 
 class backend {

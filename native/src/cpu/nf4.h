@@ -7,6 +7,9 @@
 
 constexpr int NF4_BLOCK = 64;        // elements per first-level absmax
 constexpr int NF4_BLOCK2 = 256;      // first-level absmax values per second-level scale
+// Bytes per element of an NF4 tensor as stored: a 4-bit code, an 8-bit absmax code per 64, a float per 64 x 256
+// (0.5159; bitsandbytes' 4.127 bits per parameter). What the memory plan counts for frozen matrices under QLoRA.
+constexpr double NF4_BYTES_PER_VALUE = 0.5 + 1.0 / NF4_BLOCK + 4.0 / ((double)NF4_BLOCK * NF4_BLOCK2);
 
 // The 16 NF4 levels of the QLoRA paper (quantiles of N(0,1) normalised to [-1, 1], exact zero), ascending.
 extern const float nf4_code[16];

@@ -38,3 +38,8 @@ float* cuda_ctx::f32_scratch(int64_t n) {
   if (n > f32_cap) grow(*this, (void**)&f32_buf, &f32_cap, n, 4);
   return f32_buf;
 }
+
+void* cuda_ctx::nf4_scratch(int64_t bytes) {
+  if (bytes > nf4_cap) grow(*this, &nf4_buf, &nf4_cap, bytes, 1);
+  return nf4_buf;
+}

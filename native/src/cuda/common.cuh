@@ -32,6 +32,8 @@ struct cuda_ctx {
   int64_t bf16_cap = 0;
   float* f32_buf = nullptr;  // attention row terms, partial reductions
   int64_t f32_cap = 0;
+  void* nf4_buf = nullptr;  // QLoRA: the frozen matrix a GEMM reads, dequantised from NF4 (bytes)
+  int64_t nf4_cap = 0;
   double* dev_double = nullptr;  // one double for reductions read back by the host
   uint64_t scratch_bytes = 0;
   // config max_vram_gb: scratch growth past it (with the counted allocations) throws lathe_device_oom, as does a failed
@@ -40,6 +42,7 @@ struct cuda_ctx {
   const uint64_t* counted = nullptr;
   __nv_bfloat16* bf16_scratch(int64_t n);
   float* f32_scratch(int64_t n);
+  void* nf4_scratch(int64_t bytes);
 };
 
 inline unsigned cuda_grid(int64_t n, int threads) {

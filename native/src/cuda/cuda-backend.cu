@@ -1,5 +1,5 @@
-// The CUDA backend: device memory (cudaMalloc, counted), frozen weights in bf16, one stream and one cuBLAS handle,
-// and the op launchers of this folder behind the backend interface. Does not pool or free inside a step: the
+// The CUDA backend: device memory (cudaMalloc, counted), frozen weights in bf16 (NF4 under QLoRA), one stream and one
+// cuBLAS handle, and the op launchers of this folder behind the backend interface. Does not pool or free inside a step: the
 // model allocates its plan once; scratch grows only while the first step's shapes are seen.
 #include "cuda/cuda-backend.h"
 #include <algorithm>
@@ -13,6 +13,8 @@
 #include <unordered_set>
 #include <vector>
 #include "core/half.h"
+#include "cpu/nf4.h"
+#include "cuda/nf4-dequant.cuh"
 #include "cuda/ops.cuh"
 
 namespace {
@@ -79,6 +81,7 @@ class cuda_backend final : public backend {
     for (auto& kv : sizes_) cudaFree(const_cast<void*>(kv.first));
     if (x_.bf16_buf) cudaFree(x_.bf16_buf);
     if (x_.f32_buf) cudaFree(x_.f32_buf);
+    if (x_.nf4_buf) cudaFree(x_.nf4_buf);
     if (x_.dev_double) cudaFree(x_.dev_double);
     if (x_.blas) cublasDestroy(x_.blas);
     if (x_.stream) cudaStreamDestroy(x_.stream);
@@ -91,14 +94,14 @@ class cuda_backend final : public backend {
     *minor = prop_.minor;
   }
 
-  // Memory plan: bf16 saved activations and frozen matrices in the default mode (NF4 is still stored dequantised as
-  // bf16: QLoRA's memory is not implemented yet, so the plan does not count it as smaller).
+  // Memory plan: bf16 saved activations and frozen matrices in the default mode (fp32 in the exact mode); under
+  // QLoRA the frozen matrices are NF4 in both modes (the dequantisation buffer is in scratch_bytes_for).
   int saved_width() const override { return bf16_ ? 2 : 4; }
-  double frozen_width(bool) const override { return bf16_ ? 2.0 : 4.0; }
+  double frozen_width(bool nf4) const override { return nf4 ? NF4_BYTES_PER_VALUE : bf16_ ? 2.0 : 4.0; }
   uint64_t scratch_bytes_for(const scratch_shape& s) const override {
     int64_t bf16 = 0, f32 = 0;
     scratch_elems(s, &bf16, &f32);
-    return (uint64_t)bf16 * 2 + (uint64_t)f32 * 4;
+    return (uint64_t)bf16 * 2 + (uint64_t)f32 * 4 + (uint64_t)nf4_scratch_bytes(s);
   }
   // Outside the counted allocations: the CUDA context (about 0.5 GiB with CUDA 13 on an H200), cuBLAS's workspace and
   // the allocator's granularity. A documented margin (docs/cuda.md), not a measurement.
@@ -123,6 +126,7 @@ class cuda_backend final : public backend {
     try {
       x_.bf16_scratch(bf16);
       if (!x_.simple_attention) x_.f32_scratch(f32);
+      if (s.nf4) x_.nf4_scratch(nf4_scratch_bytes(s));
     } catch (const lathe_device_oom& e) {
       return LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, std::string("out of device memory reserving scratch: ") + e.what(),
                        "turn on gradient_checkpointing, or lower per_device_train_batch_size or cutoff_len");
@@ -132,15 +136,27 @@ class cuda_backend final : public backend {
 
   float* alloc_f32(int64_t n) override { return (float*)alloc_bytes((size_t)n * 4); }
   int32_t* alloc_i32(int64_t n) override { return (int32_t*)alloc_bytes((size_t)n * 4); }
+  // Frozen matrices: bf16 in the default mode, fp32 in the exact mode; under QLoRA (frozen_nf4) NF4 in both — one
+  // allocation per matrix holding nf4_tensor's arrays, [packed | qabsmax | pad to 4 | absmax2], its offset kept here.
   float* alloc_frozen(int64_t n) override {
-    if (!bf16_) return alloc_f32(n);
-    void* p = alloc_bytes((size_t)n * 2);
-    if (p) bf16set_.insert(p);
-    return (float*)p;
+    if (frozen_nf4()) return alloc_nf4(n);
+    return alloc_narrow(n);
   }
   void upload_frozen(float* dst, const float* src, int64_t n) override {
+    auto it = nf4_.find(dst);
+    if (it != nf4_.end()) {  // the CPU's quantiser (cpu/nf4.cpp), so both backends train on the same NF4 codes
+      LATHE_ASSERT(it->second.n == n);
+      nf4_tensor t;
+      nf4_quantize(t, src, n);
+      uint8_t* p = (uint8_t*)dst;
+      CUDA_CHECK(cudaMemcpy(p, t.packed.data(), t.packed.size(), cudaMemcpyHostToDevice));
+      CUDA_CHECK(cudaMemcpy(p + it->second.qabsmax_at, t.qabsmax.data(), t.qabsmax.size(), cudaMemcpyHostToDevice));
+      CUDA_CHECK(cudaMemcpy(p + it->second.absmax2_at, t.absmax2.data(), t.absmax2.size() * 4, cudaMemcpyHostToDevice));
+      it->second.offset = t.offset;
+      return;
+    }
     std::vector<float> tmp;
-    src = frozen_values(src, n, tmp);  // QLoRA: NF4 round trip first (NF4 storage on the GPU: next session)
+    src = frozen_values(src, n, tmp);  // NF4 round trip when frozen_nf4 (every such buffer is NF4 above: not reached)
     if (!is_bf16(dst)) return upload_f32(dst, src, n);
     std::vector<uint16_t> h((size_t)n);
     for (int64_t i = 0; i < n; i++) h[(size_t)i] = f32_to_bf16(src[i]);
@@ -148,7 +164,7 @@ class cuda_backend final : public backend {
   }
   // Saved activations: bf16 in the default mode (tracked with the bf16 weights, so download_f32 refuses them too),
   // fp32 in the exact mode.
-  float* alloc_saved(int64_t n) override { return alloc_frozen(n); }
+  float* alloc_saved(int64_t n) override { return alloc_narrow(n); }
   void store_saved(float* saved, const float* src, int64_t n) override {
     OP_TIMER;
     if (is_bf16(saved)) convert_f32_to_bf16_cuda(x_, (__nv_bfloat16*)saved, src, n);
@@ -168,13 +184,14 @@ class cuda_backend final : public backend {
     bytes_ -= it->second;
     sizes_.erase(it);
     bf16set_.erase(p);
+    nf4_.erase(p);
   }
   void upload_f32(float* dst, const float* src, int64_t n) override {
     CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)n * 4, cudaMemcpyHostToDevice, x_.stream));
     CUDA_CHECK(cudaStreamSynchronize(x_.stream));
   }
   void download_f32(float* dst, const float* src, int64_t n) override {
-    LATHE_ASSERT(!is_bf16(src));
+    LATHE_ASSERT(!is_bf16(src) && !nf4_.count(src));
     CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)n * 4, cudaMemcpyDeviceToHost, x_.stream));
     CUDA_CHECK(cudaStreamSynchronize(x_.stream));
   }
@@ -192,16 +209,24 @@ class cuda_backend final : public backend {
 
   void matmul_forward(float* out, const float* inp, const float* weight, const float* bias, int N, int C, int OC) override {
     OP_TIMER;
-    matmul_forward_cuda(x_, out, inp, weight, is_bf16(weight), bias, N, C, OC);
+    bool wb = false;
+    const void* w = gemm_weight(weight, &wb);
+    matmul_forward_cuda(x_, out, inp, w, wb, bias, N, C, OC);
   }
   void matmul_backward(float* dinp, float* dweight, float* dbias, const float* dout, const float* inp, const float* weight,
                        int N, int C, int OC) override {
     OP_TIMER;
-    matmul_backward_cuda(x_, dinp, dweight, dbias, dout, inp, weight, is_bf16(weight), N, C, OC);
+    bool wb = is_bf16(weight);
+    const void* w = weight;
+    if (dinp) w = gemm_weight(weight, &wb);  // only d(inp) reads the weight
+    LATHE_ASSERT(!dweight || !nf4_.count(weight));  // NF4 matrices are frozen
+    matmul_backward_cuda(x_, dinp, dweight, dbias, dout, inp, w, wb, N, C, OC);
   }
   void embedding_forward(float* out, const int32_t* tokens, const float* wte, int N, int C) override {
     OP_TIMER;
-    embedding_forward_cuda(x_, out, tokens, wte, is_bf16(wte), N, C);
+    auto it = nf4_.find(wte);
+    if (it != nf4_.end()) embedding_forward_nf4_cuda(x_, out, tokens, view_of(it), bf16_, N, C);
+    else embedding_forward_cuda(x_, out, tokens, wte, is_bf16(wte), N, C);
   }
   void embedding_backward(float* dwte, const float* dout, const int32_t* tokens, int N, int C) override {
     OP_TIMER;
@@ -258,7 +283,9 @@ class cuda_backend final : public backend {
   void lm_head_loss(float* losses, float* dinp, float* logits, const float* inp, const float* weight, const int32_t* targets,
                     int N, int C, int V, int chunk) override {
     OP_TIMER;
-    lm_head_loss_cuda(x_, losses, dinp, logits, inp, weight, is_bf16(weight), targets, N, C, V, chunk);
+    bool wb = false;
+    const void* w = gemm_weight(weight, &wb);
+    lm_head_loss_cuda(x_, losses, dinp, logits, inp, w, wb, targets, N, C, V, chunk);
   }
   void lora_forward(float* out, float* xa, const float* xin, const float* A, const float* B, float scaling, int N, int C, int OC,
                     int r) override {
@@ -289,6 +316,65 @@ class cuda_backend final : public backend {
   }
 
  private:
+  struct nf4_buf {
+    int64_t n = 0;
+    size_t qabsmax_at = 0, absmax2_at = 0;  // byte offsets in the allocation
+    float offset = 0.0f;
+  };
+  float* alloc_narrow(int64_t n) {
+    if (!bf16_) return alloc_f32(n);
+    void* p = alloc_bytes((size_t)n * 2);
+    if (p) bf16set_.insert(p);
+    return (float*)p;
+  }
+  float* alloc_nf4(int64_t n) {
+    if (!nf4_tables_) {  // the 16 levels and the 256-entry dynamic map, read by every dequantisation
+      float h[16 + 256];
+      std::memcpy(h, nf4_code, sizeof(float) * 16);
+      nf4_dynamic_map(h + 16);
+      nf4_tables_ = (float*)alloc_bytes(sizeof h);
+      if (!nf4_tables_) return nullptr;
+      CUDA_CHECK(cudaMemcpy(nf4_tables_, h, sizeof h, cudaMemcpyHostToDevice));
+    }
+    int64_t nb = (n + NF4_BLOCK - 1) / NF4_BLOCK, nb2 = (nb + NF4_BLOCK2 - 1) / NF4_BLOCK2;
+    nf4_buf b;
+    b.n = n;
+    b.qabsmax_at = (size_t)nb * (NF4_BLOCK / 2);
+    b.absmax2_at = (b.qabsmax_at + (size_t)nb + 3) / 4 * 4;
+    void* p = alloc_bytes(b.absmax2_at + (size_t)nb2 * 4);
+    if (p) nf4_[p] = b;
+    return (float*)p;
+  }
+  nf4_view view_of(std::unordered_map<const void*, nf4_buf>::const_iterator it) const {
+    const uint8_t* p = (const uint8_t*)it->first;
+    nf4_view v;
+    v.packed = p;
+    v.qabsmax = p + it->second.qabsmax_at;
+    v.absmax2 = (const float*)(p + it->second.absmax2_at);
+    v.code = nf4_tables_;
+    v.map = nf4_tables_ + 16;
+    v.offset = it->second.offset;
+    v.n = it->second.n;
+    return v;
+  }
+  // A frozen matrix as a GEMM operand: an NF4 one dequantised into the reused buffer (bf16, fp32 in the exact mode)
+  // right before the GEMM — the stream orders it after the previous reader —, any other the buffer itself.
+  const void* gemm_weight(const float* w, bool* w_bf16) {
+    auto it = nf4_.empty() ? nf4_.end() : nf4_.find(w);
+    if (it == nf4_.end()) {
+      *w_bf16 = is_bf16(w);
+      return w;
+    }
+    void* buf = x_.nf4_scratch(it->second.n * (bf16_ ? 2 : 4));
+    nf4_dequantize_cuda(x_, buf, bf16_, view_of(it));
+    *w_bf16 = bf16_;
+    return buf;
+  }
+  // The dequantisation buffer: the largest frozen matrix, at most max(V, widest) x C (every projection has C on one
+  // side and its other side <= widest; the embedding and lm_head are V x C).
+  int64_t nf4_scratch_bytes(const scratch_shape& s) const {
+    return s.nf4 ? std::max(s.V, s.widest) * s.C * (bf16_ ? 2 : 4) : 0;
+  }
   // bf16: GEMM operand conversions (the widest matmul, the lm_head chunk's input + gradient); f32: attention scores.
   void scratch_elems(const scratch_shape& s, int64_t* bf16, int64_t* f32) const {
     int64_t N = (int64_t)s.B * s.T;
@@ -318,6 +404,8 @@ class cuda_backend final : public backend {
   op_profile* prof_ = nullptr;
   std::unordered_map<const void*, size_t> sizes_;
   std::unordered_set<const void*> bf16set_;
+  std::unordered_map<const void*, nf4_buf> nf4_;  // NF4 frozen matrices (QLoRA)
+  float* nf4_tables_ = nullptr;                   // (16 + 256) nf4_code | nf4_dynamic_map
   uint64_t bytes_ = 0;
   uint64_t cap_ = 0;  // max_vram_gb in bytes (x_.cap: what the counted allocations may reach)
 };

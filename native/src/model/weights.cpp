@@ -1,5 +1,5 @@
 // Model weight loading: HF tensor names → model_layer pointers, converted to fp32 on the backend.
-// Does not support quantised checkpoints (GPTQ/AWQ/bnb); NF4 arrives with QLoRA in a later issue.
+// Does not support quantised checkpoints (GPTQ/AWQ/bnb); QLoRA's NF4 is the backend's, at upload_frozen.
 #include <cmath>
 #include "io/safetensors.h"
 #include "model/model.h"

@@ -80,7 +80,7 @@ memory_plan memory_plan_compute(const memory_env& env, const memory_settings& s)
   int64_t N = (int64_t)p.B * p.T;
   int lm_chunk = (int)model_logits_chunk_rows(N, env.mc.vocab_size);
   p.scratch = (uint64_t)p.T * env.mc.head_dim * 4;  // the rope tables (cos, sin), (T, hd/2) each
-  if (env.scratch) p.scratch += env.scratch(p.B, p.T, lm_chunk);
+  if (env.scratch) p.scratch += env.scratch(p.B, p.T, lm_chunk, s.quantization_bit == 4);
   p.overhead = env.overhead;
   return p;
 }

@@ -26,7 +26,8 @@ struct memory_env {  // what stays fixed
   int saved_width = 4;                     // backend::saved_width
   double frozen_width = 4.0, frozen_width_nf4 = 4.0;  // backend::frozen_width(false / true)
   uint64_t overhead = 0;                   // backend::overhead_bytes
-  std::function<uint64_t(int B, int T, int lm_chunk)> scratch;  // backend::scratch_bytes_for; null = none
+  // backend::scratch_bytes_for; nf4: quantization_bit 4 (a backend's NF4 dequantisation buffer); null = none
+  std::function<uint64_t(int B, int T, int lm_chunk, bool nf4)> scratch;
   std::function<int(int cutoff_len)> row_len;  // longest row of the datasets at that cutoff (the plan's T)
 };
 

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include "backend/backend.h"
 #include "core/json.h"
+#include "cpu/nf4.h"
 #include "engine/protocol.h"
 #include "model/model-config.h"
 #include "train/memory-plan.h"
@@ -18,6 +19,8 @@ namespace {
 // score buffer, query chunks of 16..512 rows). Keep in step with those two files; test-plan-mode checks the totals
 // against the figures measured on the H200 (docs/cuda.md, Run 4).
 uint64_t cuda_scratch_bytes(const scratch_shape& s) {
+  // QLoRA: cuda-backend.cu's NF4 dequantisation buffer (bf16, the largest frozen matrix: max(V, widest) x C)
+  uint64_t nf4 = s.nf4 ? (uint64_t)std::max(s.V, s.widest) * s.C * 2 : 0;
   int64_t N = (int64_t)s.B * s.T;
   int64_t w = s.widest > 0 ? s.widest : 1;
   int64_t rows = std::min<int64_t>((128ll << 20) / w < 1 ? 1 : (128ll << 20) / w, std::min<int64_t>(N, 1ll << 30));
@@ -28,14 +31,14 @@ uint64_t cuda_scratch_bytes(const scratch_shape& s) {
   q = std::max<int64_t>(16, q / 16 * 16);
   q = std::min<int64_t>(q, s.T);
   int64_t f32 = 2 * ((int64_t)s.B * s.H * q * s.T) + (int64_t)s.B * s.H * s.T;
-  return (uint64_t)std::max(mm, lm) * 2 + (uint64_t)f32 * 4;
+  return (uint64_t)std::max(mm, lm) * 2 + (uint64_t)f32 * 4 + nf4;
 }
 
-scratch_shape shape_of(const model_config& c, int B, int T, int lm_chunk) {
+scratch_shape shape_of(const model_config& c, int B, int T, int lm_chunk, bool nf4) {
   scratch_shape sh;
   sh.B = B; sh.T = T; sh.H = c.n_heads;
   sh.widest = std::max({(int64_t)c.hidden, (int64_t)c.intermediate, (int64_t)c.n_heads * c.head_dim});
-  sh.C = c.hidden; sh.V = c.vocab_size; sh.lm_chunk = lm_chunk;
+  sh.C = c.hidden; sh.V = c.vocab_size; sh.lm_chunk = lm_chunk; sh.nf4 = nf4;
   return sh;
 }
 
@@ -59,7 +62,7 @@ lathe_status plan_mode_run(const engine_config& cfg) {
     env.frozen_width = be->frozen_width(false);
     env.frozen_width_nf4 = be->frozen_width(true);
     env.overhead = be->overhead_bytes();
-    env.scratch = [be, c](int B, int T, int lm_chunk) { return be->scratch_bytes_for(shape_of(c, B, T, lm_chunk)); };
+    env.scratch = [be, c](int B, int T, int lm_chunk, bool nf4) { return be->scratch_bytes_for(shape_of(c, B, T, lm_chunk, nf4)); };
     available = be->device_free_bytes();
     if (available != UINT64_MAX) {
       std::string gpu;
@@ -68,11 +71,12 @@ lathe_status plan_mode_run(const engine_config& cfg) {
       be->device_info(&gpu, &total, &ma, &mi);
       what = "free on " + (gpu.empty() ? plan_for : gpu);
     }
-  } else if (plan_for == "cuda") {  // CUDA's default mode: bf16 frozen weights (NF4 kept dequantised) and saved activations
+  } else if (plan_for == "cuda") {  // CUDA's default mode: bf16 frozen weights (NF4 under QLoRA) and saved activations
     env.saved_width = 2;
-    env.frozen_width = env.frozen_width_nf4 = 2.0;
+    env.frozen_width = 2.0;
+    env.frozen_width_nf4 = NF4_BYTES_PER_VALUE;
     env.overhead = 1ull << 30;
-    env.scratch = [c](int B, int T, int lm_chunk) { return cuda_scratch_bytes(shape_of(c, B, T, lm_chunk)); };
+    env.scratch = [c](int B, int T, int lm_chunk, bool nf4) { return cuda_scratch_bytes(shape_of(c, B, T, lm_chunk, nf4)); };
   }  // "cpu": memory_env's defaults are the CPU backend's (fp32 everything, no scratch, no overhead)
   if (cfg.gpu_memory_gb > 0) {
     uint64_t g = (uint64_t)(cfg.gpu_memory_gb * (double)(1ull << 30));
