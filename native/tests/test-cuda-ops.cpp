@@ -37,9 +37,10 @@ std::vector<float> rnd(int64_t n, float scale) {
 buf mk(int64_t n, float scale = 1.0f, backend* gb = nullptr, bool frozen = false) {
   gb = gb ? gb : g_gpu;
   std::vector<float> h = rnd(n, scale);
-  buf b{gb, g_cpu->alloc_f32(n), frozen ? gb->alloc_frozen(n) : gb->alloc_f32(n), n};
+  // no QLoRA in these op tests, so a frozen matrix's kind does not change how it is stored (bf16 or fp32)
+  buf b{gb, g_cpu->alloc_f32(n), frozen ? gb->alloc_frozen(n, FROZEN_KIND_LINEAR) : gb->alloc_f32(n), n};
   g_cpu->upload_f32(b.c, h.data(), n);
-  if (frozen) gb->upload_frozen(b.g, h.data(), n);
+  if (frozen) gb->upload_frozen(b.g, h.data(), n, FROZEN_KIND_LINEAR);
   else gb->upload_f32(b.g, h.data(), n);
   return b;
 }

@@ -1,7 +1,7 @@
 // NF4 + double quantisation reference (cpu/nf4.cpp): level tables, bitsandbytes' nibble order, exact levels survive a
 // round trip, per-element error bounds, the second level's error, zeros stay zero, sizes (bytes per parameter),
-// NF4 beats a uniform 4-bit absmax code on normal weights (what the NF4 levels are for), and QLoRA training on the
-// CPU backend (config quantization_bit 4).
+// NF4 beats a uniform 4-bit absmax code on normal weights (what the NF4 levels are for), what QLoRA quantises (the
+// decoder's projections only, as transformers + bitsandbytes) and QLoRA training on the CPU backend (quantization_bit 4).
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -116,8 +116,65 @@ static void test_errors() {
   CHECK(bytes < 0.517);
 }
 
-// QLoRA on the CPU backend: the loaded frozen matrices are exactly the NF4 round trip of the checkpoint's weights
-// (norms stay fp32), and a short run's loss curve stays close to plain LoRA's without being identical.
+static std::vector<float> download(backend* be, const float* p, int64_t n) {
+  std::vector<float> h((size_t)n);
+  be->download_f32(h.data(), p, n);
+  return h;
+}
+
+// What QLoRA quantises, through the loader's upload path: transformers + bitsandbytes replace only the decoder's
+// nn.Linear modules with Linear4bit (integrations/bitsandbytes.py replace_with_bnb_linear; nn.Embedding is never
+// converted) and keep lm_head / the tied output embedding in full precision (get_keys_to_not_convert). So under
+// quantization_bit 4 every projection is the NF4 round trip of the unquantised load's, and the embedding, lm_head
+// and norms are bit for bit the unquantised load's; for an untied and a tied model.
+static void test_quantised_set(const std::string& root) {
+  for (bool tied : {false, true}) {
+    std::string dir = root + (tied ? "/tied" : "/untied");
+    test_write_tiny_model(dir, "qwen2", 9, 96, 64, 2, 4, 2, 128, tied);
+    backend* be = nullptr;
+    CHECK_OK(backend_create("cpu", 2, &be));
+    model plain, q;
+    CHECK_OK(model_load(plain, be, dir));
+    be->set_frozen_nf4(true);
+    CHECK_OK(model_load(q, be, dir));
+    const model_config& c = q.cfg;
+    int64_t VC = (int64_t)c.vocab_size * c.hidden;
+    CHECK(q.tied == tied && (q.lm_head == q.wte) == tied);
+    std::vector<float> wte = download(be, plain.wte, VC), head = download(be, plain.lm_head, VC);
+    CHECK(download(be, q.wte, VC) == wte);
+    CHECK(download(be, q.lm_head, VC) == head);
+    CHECK(download(be, q.norm_f, c.hidden) == download(be, plain.norm_f, c.hidden));
+    int projections = 0, changed = 0;
+    for (int l = 0; l < c.n_layers; l++) {
+      const model_layer &P = plain.layers[(size_t)l], &Q = q.layers[(size_t)l];
+      CHECK(download(be, Q.ln1, c.hidden) == download(be, P.ln1, c.hidden));
+      CHECK(download(be, Q.ln2, c.hidden) == download(be, P.ln2, c.hidden));
+      for (int t = 0; t < LORA_TARGET_COUNT; t++) {
+        int in, out;
+        lora_target_dims(c, t, &in, &out);
+        int64_t n = (int64_t)in * out;
+        std::vector<float> w = download(be, P.w[t], n), ref(w.size());
+        nf4_tensor nt;
+        nf4_quantize(nt, w.data(), n);
+        nf4_dequantize(ref.data(), nt);
+        std::vector<float> got = download(be, Q.w[t], n);
+        CHECK(got == ref);
+        changed += got != w;
+        projections++;
+        if (P.b[t]) CHECK(download(be, Q.b[t], out) == download(be, P.b[t], out));  // q/k/v biases stay fp32
+      }
+    }
+    CHECK(projections == 7 * c.n_layers && changed == projections);
+    std::printf("QLoRA load (%s): %d projections NF4 round trips, embedding%s bit for bit unquantised\n",
+                tied ? "tied" : "untied", projections, tied ? " (= lm_head)" : " and lm_head");
+    model_free(q);
+    model_free(plain);
+    delete be;
+  }
+}
+
+// QLoRA on the CPU backend: the loaded projections are exactly the NF4 round trip of the checkpoint's weights
+// (norms and the embedding stay fp32), and a short run's loss curve stays close to plain LoRA's without being identical.
 static std::vector<double> train_losses(const std::string& root, int qbit) {
   engine_config c;
   c.model_dir = root + "/model";
@@ -187,6 +244,9 @@ static void test_qlora_cpu() {
   be->download_f32(got_ln.data(), m.layers[1].ln1, (int64_t)got_ln.size());
   CHECK(got == ref && got != w);
   CHECK(got_ln == ln);
+  std::vector<float> emb;
+  CHECK_OK(st_read_f32(ar, "model.embed_tokens.weight", emb));
+  CHECK(download(be, m.wte, (int64_t)emb.size()) == emb);  // not quantised
   model_free(m);
   delete be;
   std::vector<double> a = train_losses(root, 0), b = train_losses(root, 4);
@@ -209,6 +269,7 @@ int main() {
   test_layout();
   test_round_trip();
   test_errors();
+  test_quantised_set(test_temp_dir("nf4-set"));
   test_qlora_cpu();
   return test_finish("test-nf4");
 }

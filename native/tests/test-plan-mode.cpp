@@ -82,10 +82,12 @@ int main() {
   e = plan("qwen-small", qwen, ",\"plan_for\":\"cuda\",\"gpu_memory_gb\":8,\"per_device_train_batch_size\":8", &r);
   CHECK(e && e->get("gradient_checkpointing")->as_bool() && e->get("within_limit")->as_bool());  // 5.9 GiB with it
 
-  // QLoRA: CUDA stores frozen matrices as NF4 (0.516 bytes per value instead of bf16's 2) and dequantises each into
-  // one bf16 buffer of the largest frozen matrix (max(V, widest) x C) before its GEMM; activations as LoRA's.
-  struct { const char* name; std::string dir; int batch; int64_t V, widest, C; } qs[] = {
-      {"qwen", qwen, 8, 151936, 4864, 896}, {"l1b", l1b, 8, 128256, 8192, 2048}, {"l8b", l8b, 4, 128256, 14336, 4096}};
+  // QLoRA: CUDA stores the decoder's projections as NF4 (0.516 bytes per value instead of bf16's 2) and dequantises
+  // each into one bf16 buffer of the largest projection (widest x C) before its GEMM; the embedding and lm_head stay
+  // bf16 (transformers + bitsandbytes quantise only the decoder's nn.Linear modules); activations as LoRA's.
+  struct { const char* name; std::string dir; int batch; int64_t V, widest, C; bool tied; } qs[] = {
+      {"qwen", qwen, 8, 151936, 4864, 896, true}, {"l1b", l1b, 8, 128256, 8192, 2048, true},
+      {"l8b", l8b, 4, 128256, 14336, 4096, false}};
   for (const auto& c : qs) {
     for (bool ck : {false, true}) {
       std::string keys = std::string(",\"plan_for\":\"cuda\",\"gradient_checkpointing\":") + (ck ? "true" : "false") +
@@ -98,8 +100,10 @@ int main() {
                   c.batch, ck ? " ckpt" : "", gib(q, "total_mib"), gib(q, "weights_mib"), gib(q, "scratch_mib"), gib(l, "total_mib"),
                   gib(l, "weights_mib"), gib(l, "scratch_mib"));
       CHECK(num(q, "total_mib") < num(l, "total_mib"));
-      CHECK(num(q, "weights_mib") < 0.27 * num(l, "weights_mib") && num(q, "weights_mib") > 0.25 * num(l, "weights_mib"));
-      CHECK_NEAR(num(q, "scratch_mib") - num(l, "scratch_mib"), (double)std::max(c.V, c.widest) * c.C * 2 / 1048576.0, 1e-6);
+      double embed = (double)c.V * c.C * 2 * (c.tied ? 1 : 2) / 1048576.0;  // bf16 embedding (+ lm_head) in both
+      double lw = num(l, "weights_mib") - embed, qw = num(q, "weights_mib") - embed;
+      CHECK(qw < 0.27 * lw && qw > 0.25 * lw);
+      CHECK_NEAR(num(q, "scratch_mib") - num(l, "scratch_mib"), (double)c.widest * c.C * 2 / 1048576.0, 1e-6);
       CHECK(num(q, "activations_mib") == num(l, "activations_mib") && num(q, "adapter_mib") == num(l, "adapter_mib"));
     }
   }

@@ -9,8 +9,8 @@
 
 backend* cpu_backend_create(int threads);
 
-const float* backend::frozen_values(const float* src, int64_t n, std::vector<float>& tmp) const {
-  if (!frozen_nf4_) return src;
+const float* backend::frozen_values(const float* src, int64_t n, frozen_kind kind, std::vector<float>& tmp) const {
+  if (!frozen_nf4_ || kind != FROZEN_KIND_LINEAR) return src;
   nf4_tensor t;
   nf4_quantize(t, src, n);
   tmp.resize((size_t)n);
@@ -18,9 +18,9 @@ const float* backend::frozen_values(const float* src, int64_t n, std::vector<flo
   return tmp.data();
 }
 
-void backend::upload_frozen(float* dst, const float* src, int64_t n) {
+void backend::upload_frozen(float* dst, const float* src, int64_t n, frozen_kind kind) {
   std::vector<float> tmp;
-  upload_f32(dst, frozen_values(src, n, tmp), n);
+  upload_f32(dst, frozen_values(src, n, kind, tmp), n);
 }
 
 #if defined(LATHE_HAVE_CUDA)

@@ -13,8 +13,17 @@ struct scratch_shape {
   int B = 0, T = 0, H = 0;       // largest micro-batch, its row length, attention heads
   int64_t widest = 0, C = 0;     // widest activation row (max of hidden, intermediate, q width), hidden
   int64_t V = 0, lm_chunk = 0;   // vocabulary, rows per lm_head + loss chunk
-  bool nf4 = false;              // quantization_bit 4: frozen matrices stored as NF4, each (<= max(V, widest) x C)
+  bool nf4 = false;              // quantization_bit 4: the decoder's projections stored as NF4, each (<= widest x C)
                                  // dequantised into one buffer before the GEMM that reads it
+};
+
+// Which frozen matrix a buffer holds, for QLoRA: transformers + bitsandbytes quantise only the nn.Linear modules inside
+// the decoder (integrations/bitsandbytes.py replace_with_bnb_linear swaps nn.Linear for Linear4bit, never nn.Embedding)
+// and keep the output embedding / tied weights in full precision (get_keys_to_not_convert, called from
+// quantizers/quantizer_bnb_4bit.py _process_model_before_weight_loading). We quantise the same set.
+enum frozen_kind {
+  FROZEN_KIND_LINEAR,     // q/k/v/o, gate/up/down: NF4 under quantization_bit 4
+  FROZEN_KIND_EMBEDDING,  // the token embedding and lm_head (tied or not): never quantised
 };
 
 class backend {
@@ -32,25 +41,26 @@ class backend {
   virtual void zero_f32(float* p, int64_t n) = 0;
   virtual void copy_f32(float* dst, const float* src, int64_t n) = 0;
   virtual uint64_t bytes_in_use() const = 0;
-  // Frozen base matrices (projections, embeddings, lm_head): a backend may store them narrower (CUDA: bf16) and
-  // read them only through matmul/embedding. The defaults keep them as fp32 buffers.
-  virtual float* alloc_frozen(int64_t n) { return alloc_f32(n); }
-  virtual void upload_frozen(float* dst, const float* src, int64_t n);  // backend.cpp
+  // Frozen base matrices (projections, embeddings, lm_head): a backend may store them narrower (CUDA: bf16, NF4 for
+  // FROZEN_KIND_LINEAR under QLoRA) and read them only through matmul/embedding. The defaults keep fp32 buffers.
+  virtual float* alloc_frozen(int64_t n, frozen_kind kind) { return alloc_f32(n); }
+  virtual void upload_frozen(float* dst, const float* src, int64_t n, frozen_kind kind);  // backend.cpp
   // Saved activations that the backward reads back through an fp32 copy (the residual stream, the attention operands,
   // the MLP's gate and up): a backend may store them narrower (CUDA in the default mode: bf16, as autocast keeps them)
   // and nothing but load_saved may read them. The defaults keep fp32 buffers and copy.
   virtual float* alloc_saved(int64_t n) { return alloc_f32(n); }
   virtual void store_saved(float* saved, const float* src, int64_t n) { copy_f32(saved, src, n); }
   virtual void load_saved(float* dst, const float* saved, int64_t n) { copy_f32(dst, saved, n); }
-  // QLoRA (config quantization_bit 4): frozen matrices go through NF4 with double quantisation (cpu/nf4.h) at upload.
-  // The default keeps the dequantised values in its buffer (the CPU reference); a GPU backend may keep NF4 itself.
+  // QLoRA (config quantization_bit 4): the decoder's projections (FROZEN_KIND_LINEAR) go through NF4 with double
+  // quantisation (cpu/nf4.h) at upload; the embedding and lm_head stay as without QLoRA. The default keeps the
+  // dequantised values in its buffer (the CPU reference); a GPU backend may keep NF4 itself.
   void set_frozen_nf4(bool on) { frozen_nf4_ = on; }
   bool frozen_nf4() const { return frozen_nf4_; }
   // GPU name, memory and compute capability for the `ready` event; leaves them untouched on the CPU.
   virtual void device_info(std::string* name, uint64_t* total_bytes, int* major, int* minor) const {}
 
   // Memory plan (train/memory-plan.h). Bytes per element of saved activations and of frozen matrices as this backend
-  // stores them (nf4: under quantization_bit 4); the scratch its ops take for a run of these sizes; the fixed overhead
+  // stores them (nf4: a FROZEN_KIND_LINEAR matrix under quantization_bit 4); the scratch its ops take for a run of these sizes; the fixed overhead
   // outside its counted allocations (CUDA context, cuBLAS workspace); the device memory it could still allocate
   // (UINT64_MAX: no limit known, the CPU).
   virtual int saved_width() const { return 4; }
@@ -104,8 +114,9 @@ class backend {
                             double beta2, double eps, double weight_decay, int64_t t) = 0;
 
  protected:
-  // src, or tmp filled with the NF4 round trip of src when frozen_nf4() (what a QLoRA GEMM sees after dequantisation)
-  const float* frozen_values(const float* src, int64_t n, std::vector<float>& tmp) const;
+  // src, or tmp filled with the NF4 round trip of src for a FROZEN_KIND_LINEAR matrix when frozen_nf4() (what a QLoRA
+  // GEMM sees after dequantisation)
+  const float* frozen_values(const float* src, int64_t n, frozen_kind kind, std::vector<float>& tmp) const;
 
  private:
   bool frozen_nf4_ = false;

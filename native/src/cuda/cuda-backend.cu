@@ -1,4 +1,4 @@
-// The CUDA backend: device memory (cudaMalloc, counted), frozen weights in bf16 (NF4 under QLoRA), one stream and one
+// The CUDA backend: device memory (cudaMalloc, counted), frozen weights in bf16 (the decoder's projections NF4 under QLoRA), one stream and one
 // cuBLAS handle, and the op launchers of this folder behind the backend interface. Does not pool or free inside a step: the
 // model allocates its plan once; scratch grows only while the first step's shapes are seen.
 #include "cuda/cuda-backend.h"
@@ -95,7 +95,8 @@ class cuda_backend final : public backend {
   }
 
   // Memory plan: bf16 saved activations and frozen matrices in the default mode (fp32 in the exact mode); under
-  // QLoRA the frozen matrices are NF4 in both modes (the dequantisation buffer is in scratch_bytes_for).
+  // QLoRA the decoder's projections are NF4 in both modes (the dequantisation buffer is in scratch_bytes_for), the
+  // embedding and lm_head stay bf16 / fp32 (frozen_width(false)).
   int saved_width() const override { return bf16_ ? 2 : 4; }
   double frozen_width(bool nf4) const override { return nf4 ? NF4_BYTES_PER_VALUE : bf16_ ? 2.0 : 4.0; }
   uint64_t scratch_bytes_for(const scratch_shape& s) const override {
@@ -136,13 +137,14 @@ class cuda_backend final : public backend {
 
   float* alloc_f32(int64_t n) override { return (float*)alloc_bytes((size_t)n * 4); }
   int32_t* alloc_i32(int64_t n) override { return (int32_t*)alloc_bytes((size_t)n * 4); }
-  // Frozen matrices: bf16 in the default mode, fp32 in the exact mode; under QLoRA (frozen_nf4) NF4 in both — one
-  // allocation per matrix holding nf4_tensor's arrays, [packed | qabsmax | pad to 4 | absmax2], its offset kept here.
-  float* alloc_frozen(int64_t n) override {
-    if (frozen_nf4()) return alloc_nf4(n);
+  // Frozen matrices: bf16 in the default mode, fp32 in the exact mode; under QLoRA (frozen_nf4) the decoder's
+  // projections (FROZEN_KIND_LINEAR) are NF4 in both — one allocation per matrix holding nf4_tensor's arrays,
+  // [packed | qabsmax | pad to 4 | absmax2], its offset kept here —, the embedding and lm_head as without QLoRA.
+  float* alloc_frozen(int64_t n, frozen_kind kind) override {
+    if (frozen_nf4() && kind == FROZEN_KIND_LINEAR) return alloc_nf4(n);
     return alloc_narrow(n);
   }
-  void upload_frozen(float* dst, const float* src, int64_t n) override {
+  void upload_frozen(float* dst, const float* src, int64_t n, frozen_kind kind) override {
     auto it = nf4_.find(dst);
     if (it != nf4_.end()) {  // the CPU's quantiser (cpu/nf4.cpp), so both backends train on the same NF4 codes
       LATHE_ASSERT(it->second.n == n);
@@ -155,8 +157,7 @@ class cuda_backend final : public backend {
       it->second.offset = t.offset;
       return;
     }
-    std::vector<float> tmp;
-    src = frozen_values(src, n, tmp);  // NF4 round trip when frozen_nf4 (every such buffer is NF4 above: not reached)
+    LATHE_ASSERT(!frozen_nf4() || kind != FROZEN_KIND_LINEAR);  // allocated as NF4 above
     if (!is_bf16(dst)) return upload_f32(dst, src, n);
     std::vector<uint16_t> h((size_t)n);
     for (int64_t i = 0; i < n; i++) h[(size_t)i] = f32_to_bf16(src[i]);
@@ -224,9 +225,8 @@ class cuda_backend final : public backend {
   }
   void embedding_forward(float* out, const int32_t* tokens, const float* wte, int N, int C) override {
     OP_TIMER;
-    auto it = nf4_.find(wte);
-    if (it != nf4_.end()) embedding_forward_nf4_cuda(x_, out, tokens, view_of(it), bf16_, N, C);
-    else embedding_forward_cuda(x_, out, tokens, wte, is_bf16(wte), N, C);
+    LATHE_ASSERT(!nf4_.count(wte));  // the embedding is never NF4 (FROZEN_KIND_EMBEDDING)
+    embedding_forward_cuda(x_, out, tokens, wte, is_bf16(wte), N, C);
   }
   void embedding_backward(float* dwte, const float* dout, const int32_t* tokens, int N, int C) override {
     OP_TIMER;
@@ -370,10 +370,10 @@ class cuda_backend final : public backend {
     *w_bf16 = bf16_;
     return buf;
   }
-  // The dequantisation buffer: the largest frozen matrix, at most max(V, widest) x C (every projection has C on one
-  // side and its other side <= widest; the embedding and lm_head are V x C).
+  // The dequantisation buffer: the largest NF4 matrix, at most widest x C (every projection has C on one side and its
+  // other side <= widest; the embedding and lm_head, V x C, are never NF4).
   int64_t nf4_scratch_bytes(const scratch_shape& s) const {
-    return s.nf4 ? std::max(s.V, s.widest) * s.C * (bf16_ ? 2 : 4) : 0;
+    return s.nf4 ? s.widest * s.C * (bf16_ ? 2 : 4) : 0;
   }
   // bf16: GEMM operand conversions (the widest matmul, the lm_head chunk's input + gradient); f32: attention scores.
   void scratch_elems(const scratch_shape& s, int64_t* bf16, int64_t* f32) const {

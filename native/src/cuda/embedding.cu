@@ -1,6 +1,5 @@
-// embedding op (nn.Embedding) on the GPU: rows of a bf16, fp32 or NF4 table. Does not bounds-check tokens (the model
-// validated them against the vocabulary before upload).
-#include "cuda/nf4-dequant.cuh"
+// embedding op (nn.Embedding) on the GPU: rows of a bf16 or fp32 table (never NF4: QLoRA leaves the embedding
+// unquantised, as transformers + bitsandbytes do). Does not bounds-check tokens (the model validated them before upload).
 #include "cuda/ops.cuh"
 
 template <typename W>
@@ -8,15 +7,6 @@ static __global__ void embedding_forward_kernel(float* out, const int32_t* token
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
     int64_t row = i / C, c = i % C;
     out[i] = (float)wte[(int64_t)tokens[row] * C + c];
-  }
-}
-
-// NF4 table (QLoRA): each element dequantised where it is gathered, so the (V, C) table is never expanded; rounded to
-// bf16 in the default mode, as the GEMMs see the dequantised weights.
-static __global__ void embedding_forward_nf4_kernel(float* out, const int32_t* tokens, nf4_view v, bool bf16, int64_t n, int C) {
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n; i += (int64_t)gridDim.x * blockDim.x) {
-    float w = nf4_value(v, (int64_t)tokens[i / C] * C + i % C);
-    out[i] = bf16 ? __bfloat162float(__float2bfloat16_rn(w)) : w;
   }
 }
 
@@ -32,13 +22,6 @@ void embedding_forward_cuda(cuda_ctx& x, float* out, const int32_t* tokens, cons
     embedding_forward_kernel<<<cuda_grid(n, 256), 256, 0, x.stream>>>(out, tokens, (const __nv_bfloat16*)wte, n, C);
   else
     embedding_forward_kernel<<<cuda_grid(n, 256), 256, 0, x.stream>>>(out, tokens, (const float*)wte, n, C);
-  CUDA_LAUNCH_CHECK();
-}
-
-void embedding_forward_nf4_cuda(cuda_ctx& x, float* out, const int32_t* tokens, const nf4_view& wte, bool bf16, int N, int C) {
-  // out (N, C), tokens (N), wte (V, C) NF4
-  int64_t n = (int64_t)N * C;
-  embedding_forward_nf4_kernel<<<cuda_grid(n, 256), 256, 0, x.stream>>>(out, tokens, wte, bf16, n, C);
   CUDA_LAUNCH_CHECK();
 }
 

@@ -1,5 +1,5 @@
-// The index math of NF4 dequantisation (cpu/nf4.h's layout) as __host__ __device__ functions: the CUDA kernels
-// (nf4-dequant.cu, embedding.cu) run them per thread and tests/test-nf4-dequant.cpp runs the same source on the CPU
+// The index math of NF4 dequantisation (cpu/nf4.h's layout) as __host__ __device__ functions: the CUDA kernel
+// (nf4-dequant.cu) runs them per thread and tests/test-nf4-dequant.cpp runs the same source on the CPU
 // against nf4_dequantize, so CI checks the kernels' arithmetic without a GPU. Plain C++ outside nvcc; no launches here.
 #pragma once
 #include <cstdint>
@@ -43,13 +43,6 @@ NF4_HD float nf4_add(float a, float b) {
 // First-level absmax of block `blk` (64 elements) from the double quantisation: map[q] * absmax2 + offset (nf4_absmax).
 NF4_HD float nf4_block_scale(const nf4_view& v, int64_t blk) {
   return nf4_add(nf4_mul(v.map[v.qabsmax[blk]], v.absmax2[blk / NF4_BLOCK2]), v.offset);
-}
-
-// Element e's fp32 value (the embedding gather reads single rows this way).
-NF4_HD float nf4_value(const nf4_view& v, int64_t e) {
-  uint8_t b = v.packed[e / 2];
-  int q = (e % 2 == 0) ? b >> 4 : b & 15;
-  return nf4_mul(v.code[q], nf4_block_scale(v, e / NF4_BLOCK));
 }
 
 // The dequantisation kernel's per-thread body: packed byte i gives elements 2i (high nibble) and 2i+1 (low nibble)

@@ -30,14 +30,14 @@ struct engine_config {
   // The app sets this: its engine's stdin closing means the app died, so stop with a checkpoint (resumable)
   // instead of training on with nobody recording the run.
   bool stop_on_stdin_eof = false;
-  int quantization_bit = 0;
+  int quantization_bit = 0;  // 4: QLoRA (the decoder's projections NF4 + double quantisation; embedding, lm_head not); 0: none
   // -1 (key absent): decided by the memory plan (off when the run fits without it); 0 / 1 as configured
   int gradient_checkpointing = -1;
   // plan mode: whose storage rules to plan with ("cpu" | "cuda"; empty: the backend `device` resolves to) and an
   // assumed device memory in GiB (0: none, or the device's free memory when planning for the backend in use)
   std::string plan_for;
   double gpu_memory_gb = 0.0;
-  double max_vram_gb = 0.0;  // cap on the device memory the run may use (plan + enforced by a GPU backend); 0: none  // 4: QLoRA (frozen weights NF4 + double quantisation); 0: none
+  double max_vram_gb = 0.0;  // cap on the device memory the run may use (plan + enforced by a GPU backend); 0: none
   // test hooks (documented): stop after this many steps as if "stop" arrived; inject NaN at a step
   int64_t stop_after_steps = -1, debug_nan_at_step = -1;
   // generation

@@ -1,17 +1,19 @@
 // Model weight loading: HF tensor names → model_layer pointers, converted to fp32 on the backend.
-// Does not support quantised checkpoints (GPTQ/AWQ/bnb); QLoRA's NF4 is the backend's, at upload_frozen.
+// Does not support quantised checkpoints (GPTQ/AWQ/bnb); QLoRA's NF4 is the backend's, at upload_frozen, for the
+// decoder's projections only (FROZEN_KIND_LINEAR; the embedding and lm_head are FROZEN_KIND_EMBEDDING, see backend.h).
 #include <cmath>
 #include "io/safetensors.h"
 #include "model/model.h"
 
-static lathe_status load_tensor(model& m, const st_archive& a, const std::string& name, std::vector<int64_t> shape, float** dst) {
+static lathe_status load_tensor(model& m, const st_archive& a, const std::string& name, std::vector<int64_t> shape, float** dst,
+                                frozen_kind kind = FROZEN_KIND_LINEAR) {
   std::vector<float> host;
   LATHE_TRY(st_read_f32(a, name, host, &shape));
   const uint64_t before = m.be->bytes_in_use();
   bool matrix = shape.size() == 2;  // frozen matrices may be stored narrower by the backend (CUDA: bf16)
-  *dst = matrix ? m.be->alloc_frozen((int64_t)host.size()) : m.be->alloc_f32((int64_t)host.size());
+  *dst = matrix ? m.be->alloc_frozen((int64_t)host.size(), kind) : m.be->alloc_f32((int64_t)host.size());
   if (!*dst) return LATHE_ERR(LATHE_STATUS_OUT_OF_MEMORY, "out of memory loading " + name, "the model is too large for this device");
-  if (matrix) m.be->upload_frozen(*dst, host.data(), (int64_t)host.size());
+  if (matrix) m.be->upload_frozen(*dst, host.data(), (int64_t)host.size(), kind);
   else m.be->upload_f32(*dst, host.data(), (int64_t)host.size());
   m.weight_bytes += m.be->bytes_in_use() - before;  // as stored (bf16 frozen matrices on CUDA take 2 bytes)
   return LATHE_OK();
@@ -26,12 +28,12 @@ lathe_status model_load(model& m, backend* be, const std::string& dir) {
   LATHE_TRY(st_open_folder(dir, a));
   const model_config& c = m.cfg;
   int64_t C = c.hidden, V = c.vocab_size, hd = c.head_dim;
-  LATHE_TRY(load_tensor(m, a, "model.embed_tokens.weight", {V, C}, &m.wte));
+  LATHE_TRY(load_tensor(m, a, "model.embed_tokens.weight", {V, C}, &m.wte, FROZEN_KIND_EMBEDDING));
   LATHE_TRY(load_tensor(m, a, "model.norm.weight", {C}, &m.norm_f));
   bool has_head = a.tensors.count("lm_head.weight") > 0;
   m.tied = c.tie_embeddings || !has_head;
   if (m.tied) m.lm_head = m.wte;
-  else LATHE_TRY(load_tensor(m, a, "lm_head.weight", {V, C}, &m.lm_head));
+  else LATHE_TRY(load_tensor(m, a, "lm_head.weight", {V, C}, &m.lm_head, FROZEN_KIND_EMBEDDING));
   m.layers.resize((size_t)c.n_layers);
   for (int l = 0; l < c.n_layers; l++) {
     model_layer& L = m.layers[(size_t)l];

@@ -11,19 +11,22 @@ namespace {
 
 uint64_t weight_bytes(const memory_env& env, int quantization_bit) {
   const model_config& c = env.mc;
+  // QLoRA quantises the decoder's projections only (backend.h frozen_kind, as transformers + bitsandbytes): the
+  // embedding and lm_head keep the backend's width without QLoRA.
   double fw = quantization_bit == 4 ? env.frozen_width_nf4 : env.frozen_width;
-  double frozen = (double)c.vocab_size * c.hidden * (env.untied_lm_head ? 2 : 1);  // embedding (+ lm_head)
-  uint64_t f32 = (uint64_t)c.hidden * 4;                                            // final norm
+  double embed = (double)c.vocab_size * c.hidden * (env.untied_lm_head ? 2 : 1);  // embedding (+ lm_head)
+  double proj = 0.0;
+  uint64_t f32 = (uint64_t)c.hidden * 4;                                          // final norm
   for (int t = 0; t < LORA_TARGET_COUNT; t++) {
     int in, out;
     lora_target_dims(c, t, &in, &out);
-    frozen += (double)in * out * c.n_layers;
+    proj += (double)in * out * c.n_layers;
     bool bias = (t <= LORA_TARGET_V && c.qkv_bias) || (t == LORA_TARGET_O && c.o_bias) || (t >= LORA_TARGET_GATE && c.mlp_bias);
     if (bias) f32 += (uint64_t)out * 4 * c.n_layers;
   }
   f32 += (uint64_t)c.hidden * 2 * 4 * c.n_layers;                    // ln1, ln2
   if (c.qk_norm) f32 += (uint64_t)c.head_dim * 2 * 4 * c.n_layers;  // q_norm, k_norm
-  return (uint64_t)(frozen * fw) + f32;
+  return (uint64_t)(embed * env.frozen_width) + (uint64_t)(proj * fw) + f32;
 }
 
 // A, B, their gradients and AdamW's two moments, fp32 (lora_adapter_init with train = true)

@@ -24,7 +24,9 @@ struct memory_env {  // what stays fixed
   lora_config lora;                        // r, targets, dropout
   bool untied_lm_head = false;             // a separate lm_head matrix (else the embedding is reused)
   int saved_width = 4;                     // backend::saved_width
-  double frozen_width = 4.0, frozen_width_nf4 = 4.0;  // backend::frozen_width(false / true)
+  // backend::frozen_width(false / true): every frozen matrix without QLoRA / a decoder projection under QLoRA (the
+  // embedding and lm_head keep frozen_width either way)
+  double frozen_width = 4.0, frozen_width_nf4 = 4.0;
   uint64_t overhead = 0;                   // backend::overhead_bytes
   // backend::scratch_bytes_for; nf4: quantization_bit 4 (a backend's NF4 dequantisation buffer); null = none
   std::function<uint64_t(int B, int T, int lm_chunk, bool nf4)> scratch;

@@ -19,8 +19,9 @@ namespace {
 // score buffer, query chunks of 16..512 rows). Keep in step with those two files; test-plan-mode checks the totals
 // against the figures measured on the H200 (docs/cuda.md, Run 4).
 uint64_t cuda_scratch_bytes(const scratch_shape& s) {
-  // QLoRA: cuda-backend.cu's NF4 dequantisation buffer (bf16, the largest frozen matrix: max(V, widest) x C)
-  uint64_t nf4 = s.nf4 ? (uint64_t)std::max(s.V, s.widest) * s.C * 2 : 0;
+  // QLoRA: cuda-backend.cu's NF4 dequantisation buffer (bf16, the largest projection: widest x C; the embedding and
+  // lm_head are never NF4)
+  uint64_t nf4 = s.nf4 ? (uint64_t)s.widest * s.C * 2 : 0;
   int64_t N = (int64_t)s.B * s.T;
   int64_t w = s.widest > 0 ? s.widest : 1;
   int64_t rows = std::min<int64_t>((128ll << 20) / w < 1 ? 1 : (128ll << 20) / w, std::min<int64_t>(N, 1ll << 30));
@@ -71,7 +72,7 @@ lathe_status plan_mode_run(const engine_config& cfg) {
       be->device_info(&gpu, &total, &ma, &mi);
       what = "free on " + (gpu.empty() ? plan_for : gpu);
     }
-  } else if (plan_for == "cuda") {  // CUDA's default mode: bf16 frozen weights (NF4 under QLoRA) and saved activations
+  } else if (plan_for == "cuda") {  // CUDA's default mode: bf16 frozen weights (projections NF4 under QLoRA) and saved activations
     env.saved_width = 2;
     env.frozen_width = 2.0;
     env.frozen_width_nf4 = NF4_BYTES_PER_VALUE;
