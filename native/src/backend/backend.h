@@ -61,8 +61,8 @@ class backend {
 
   // Memory plan (train/memory-plan.h). Bytes per element of saved activations and of frozen matrices as this backend
   // stores them (nf4: a FROZEN_KIND_LINEAR matrix under quantization_bit 4); the scratch its ops take for a run of
-  // these sizes; the fixed overhead outside its counted allocations (CUDA context, cuBLAS workspace); the device memory it could still allocate
-  // (UINT64_MAX: no limit known, the CPU).
+  // these sizes; the fixed overhead outside its counted allocations (CUDA context, cuBLAS workspace); the device memory
+  // it could still allocate (UINT64_MAX: no limit known, the CPU).
   virtual int saved_width() const { return 4; }
   virtual double frozen_width(bool nf4) const { return 4.0; }
   virtual uint64_t scratch_bytes_for(const scratch_shape& s) const { return 0; }
