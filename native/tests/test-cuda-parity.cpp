@@ -143,8 +143,9 @@ static void checkpointing_parity(const std::string& root, const std::string& arc
 }
 
 // QLoRA: CUDA keeps the decoder's projections as NF4 (the embedding and lm_head bf16 / fp32, as without QLoRA) and
-// dequantises each before its GEMM (nf4-dequant.cu), the CPU keeps cpu/nf4's dequantised fp32 values. The exact mode dequantises to fp32, bit for bit the CPU's values
-// (test-nf4-dequant), so parity()'s bounds hold; the default mode rounds them to bf16 as LoRA's bf16 weights are.
+// dequantises each before its GEMM (nf4-dequant.cu), the CPU keeps cpu/nf4's dequantised fp32 values. The exact mode
+// dequantises to fp32, bit for bit the CPU's values (test-nf4-dequant), so parity()'s bounds hold; the default mode
+// rounds them to bf16 as LoRA's bf16 weights are.
 static void qlora_parity(const std::string& root, const std::string& arch) {
   run_out cpu = run(root, arch, "cpu", true, -1, 0.0, 4);
   run_out f32 = run(root, arch, "cuda:0", true, -1, 0.0, 4);

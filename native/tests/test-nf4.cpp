@@ -1,7 +1,8 @@
 // NF4 + double quantisation reference (cpu/nf4.cpp): level tables, bitsandbytes' nibble order, exact levels survive a
-// round trip, per-element error bounds, the second level's error, zeros stay zero, sizes (bytes per parameter),
-// NF4 beats a uniform 4-bit absmax code on normal weights (what the NF4 levels are for), what QLoRA quantises (the
-// decoder's projections only, as transformers + bitsandbytes) and QLoRA training on the CPU backend (quantization_bit 4).
+// round trip, per-element error bounds, the second level's error, zeros stay zero, sizes (bytes per parameter), NF4
+// beats a uniform 4-bit absmax code on normal weights (what the NF4 levels are for), what QLoRA quantises (the
+// decoder's projections only, as transformers + bitsandbytes) and QLoRA training on the CPU backend (quantization_bit
+// 4).
 #include <cmath>
 #include <cstdio>
 #include <filesystem>

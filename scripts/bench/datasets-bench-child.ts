@@ -1,8 +1,8 @@
 // Benchmark child: imports one file into a fresh workspace as the app does — in the import worker thread (its heap
 // limits included), rows written into the dataset's row file by its nested writer thread, then a tiny publishing
 // transaction in lathe.db — and prints {rows, seconds, cpuSeconds, maxRssMB, dbMB, lock, endSeconds} as JSON; `lock`
-// says how often and how long the import held lathe.db's write lock. Run by scripts/bench/datasets-import.mjs, which bundles
-// import-worker.js (and row-write-thread.js unless --no-thread) beside this file.
+// says how often and how long the import held lathe.db's write lock. Run by scripts/bench/datasets-import.mjs, which
+// bundles import-worker.js (and row-write-thread.js unless --no-thread) beside this file.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,6 +1,7 @@
-// The CUDA backend: device memory (cudaMalloc, counted), frozen weights in bf16 (the decoder's projections NF4 under QLoRA), one stream and one
-// cuBLAS handle, and the op launchers of this folder behind the backend interface. Does not pool or free inside a step: the
-// model allocates its plan once; scratch grows only while the first step's shapes are seen.
+// The CUDA backend: device memory (cudaMalloc, counted), frozen weights in bf16 (the decoder's projections NF4 under
+// QLoRA), one stream and one cuBLAS handle, and the op launchers of this folder behind the backend interface. Does not
+// pool or free inside a step: the model allocates its plan once; scratch grows only while the first step's shapes are
+// seen.
 #include "cuda/cuda-backend.h"
 #include <algorithm>
 #include <chrono>

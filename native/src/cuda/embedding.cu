@@ -1,5 +1,6 @@
 // embedding op (nn.Embedding) on the GPU: rows of a bf16 or fp32 table (never NF4: QLoRA leaves the embedding
-// unquantised, as transformers + bitsandbytes do). Does not bounds-check tokens (the model validated them before upload).
+// unquantised, as transformers + bitsandbytes do). Does not bounds-check tokens (the model validated them before
+// upload).
 #include "cuda/ops.cuh"
 
 template <typename W>

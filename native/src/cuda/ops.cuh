@@ -20,7 +20,8 @@ void matmul_backward_cuda(cuda_ctx& x, float* dinp, float* dweight, float* dbias
 void embedding_forward_cuda(cuda_ctx& x, float* out, const int32_t* tokens, const void* wte, bool w_bf16, int N, int C);
 void embedding_backward_cuda(cuda_ctx& x, float* dwte, const float* dout, const int32_t* tokens, int N, int C);
 
-// nf4-dequant.cu — an NF4 matrix (QLoRA: a decoder projection) into a bf16 or fp32 buffer of n elements, before a GEMM reads it
+// nf4-dequant.cu — an NF4 matrix (QLoRA: a decoder projection) into a bf16 or fp32 buffer of n elements, before a
+// GEMM reads it
 struct nf4_view;  // nf4-dequant.cuh
 void nf4_dequantize_cuda(cuda_ctx& x, void* out, bool out_bf16, const nf4_view& v);
 
