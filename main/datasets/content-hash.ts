@@ -73,8 +73,8 @@ export interface JsonScan {
 }
 
 /**
- * cyrb53(json), normalisedHash(json) and the mojibake pre-check in ONE pass over the text (each row of an import
- * used to be scanned three times). Fills and returns `out`, so a bulk import allocates nothing here.
+ * cyrb53(json), normalisedHash(json) and the mojibake pre-check in ONE pass over the text (each row the validate step
+ * checks used to be scanned three times). Fills and returns `out`, so a whole-file validation allocates nothing here.
  */
 export function scanJson(json: string, out: JsonScan): JsonScan {
   const s = SCRATCH;
@@ -137,7 +137,7 @@ export class JsonScanner {
       e1 = Math.imul(e1 ^ ch, 2654435761);
       e2 = Math.imul(e2 ^ ch, 1597334677);
       // Nearly every character: neither whitespace nor a backslash. Tested first, with the fewest comparisons (this
-      // loop is a tenth of a CSV import).
+      // loop runs over every character of every row the validate step checks).
       if (ch > 0x20 && ch !== 0x5c) {
         if (ch >= 0x80 && !suspect && (ch <= 0xff || ch === 0xfffd || ch === 0x951f || ch === 0x70eb)) suspect = true;
         if (pending) {
@@ -194,9 +194,11 @@ export class JsonScanner {
     // Deliberately a second loop beside text(), not text() with a flag: this one must stop at the first character
     // JSON.stringify would escape (record-json.ts copies the text before it as is), so it tests for that on every
     // character and needs no escape or newline handling, while text() must run on through escapes. One loop serving
-    // both would put the stop test, or a mode branch, on every character of every imported row (the import's hot
-    // path). On 2026-11-29 (load average 23 on the 2-core VM) a before/after bench could not have shown that to be
-    // free, so they stay apart; content-hash.test.ts and record-json.test.ts check both against cyrb53/normalisedHash.
+    // both would put the stop test, or a mode branch, on every character of every validated row. Building the JSON
+    // piece by piece this way is what the validate step's pass costs less for: replacing recordJson with
+    // JSON.stringify + scanJson made validating the 1M-row bench CSV 0.6–1.6 s slower (4.12–4.33 → 4.78–5.93 s,
+    // three alternating pairs, load ~1). content-hash.test.ts and record-json.test.ts check both loops against
+    // cyrb53/normalisedHash.
     let e1 = this.e1;
     let e2 = this.e2;
     let h1 = this.h1;

@@ -1,6 +1,8 @@
-// A record's stored JSON text (exactly JSON.stringify(record)) and its scan (both content hashes, the mojibake
-// pre-check) in one pass: single and text records are written piece by piece while hashed; field text that needs no
-// escaping is copied as it is. Other kinds go through JSON.stringify, then the scanner. It does not validate.
+// A record's JSON text (exactly JSON.stringify(record)) and its scan (both content hashes, the mojibake pre-check) in
+// one pass, for the validate step's report: single and text records are written piece by piece while hashed; field
+// text that needs no escaping is copied as it is. Other kinds go through JSON.stringify, then the scanner. Also which
+// records the import's writer thread can rebuild from two texts. It does not validate. (An import stores
+// JSON.stringify(record) and its cyrb53 alone: row-write-thread.ts.)
 import type { NormalisedRecord } from '../../preload/contract/datasets.js';
 import { JsonScanner, type JsonScan, type JsonScannerState } from './content-hash.js';
 
