@@ -23,20 +23,21 @@ static __device__ __forceinline__ int first_key_tile(int i0, int window) {
   return (j / TILE) * TILE;
 }
 
-// Keys and values j0 .. j0+TILE-1 of kv head kh into shared memory (rows of ld floats), zeros past T. Every
-// thread of the block takes part; the caller synchronises around it.
-static __device__ __forceinline__ void load_kv_tile(float* Ks, float* Vs, int ld, const float* k, const float* v, int b, int T, int KVH,
-                                                    int kh, int hd, int j0) {
+// Rows j0 .. j0+TILE-1 of head `head` (of `heads`) of two (B, T, heads, hd) tensors that share a layout — keys and
+// values, or queries and their output gradients — into shared memory (rows of ld floats), zeros past T. Every thread
+// of the block takes part; the caller synchronises around it.
+static __device__ __forceinline__ void load_tile_pair(float* As, float* Bs, int ld, const float* a, const float* bt, int b, int T,
+                                                      int heads, int head, int hd, int j0) {
   for (int e = threadIdx.x; e < TILE * hd; e += blockDim.x) {
     int r = e / hd, d = e % hd, j = j0 + r;
-    float kv = 0.0f, vv = 0.0f;
+    float av = 0.0f, bv = 0.0f;
     if (j < T) {
-      int64_t off = (((int64_t)b * T + j) * KVH + kh) * hd + d;
-      kv = k[off];
-      vv = v[off];
+      int64_t off = (((int64_t)b * T + j) * heads + head) * hd + d;
+      av = a[off];
+      bv = bt[off];
     }
-    Ks[r * ld + d] = kv;
-    Vs[r * ld + d] = vv;
+    As[r * ld + d] = av;
+    Bs[r * ld + d] = bv;
   }
 }
 
@@ -66,7 +67,7 @@ static __global__ void attention_forward_kernel(float* out, float* lse, const fl
   for (int t = 0; t < NT; t++) acc[t] = 0.0f;
   for (int j0 = jstart; j0 <= imax; j0 += TILE) {
     __syncthreads();
-    load_kv_tile(Ks, Vs, ld, k, v, b, T, KVH, kh, hd, j0);
+    load_tile_pair(Ks, Vs, ld, k, v, b, T, KVH, kh, hd, j0);
     __syncthreads();
     if (!valid) continue;
     int j = j0 + lane;
@@ -155,7 +156,7 @@ static __global__ void attention_dq_kernel(float* dq, const float* dout, const f
   for (int t = 0; t < NT; t++) acc[t] = 0.0f;
   for (int j0 = jstart; j0 <= imax; j0 += TILE) {
     __syncthreads();
-    load_kv_tile(Ks, Vs, ld, k, v, b, T, KVH, kh, hd, j0);
+    load_tile_pair(Ks, Vs, ld, k, v, b, T, KVH, kh, hd, j0);
     __syncthreads();
     if (!valid) continue;
     int j = j0 + lane;
@@ -221,17 +222,7 @@ static __global__ void attention_dkv_kernel(float* dk, float* dv, const float* d
   for (int h = kh * rep; h < (kh + 1) * rep; h++) {
     for (int i0 = istart; i0 <= iend; i0 += TILE) {
       __syncthreads();
-      for (int e = threadIdx.x; e < TILE * hd; e += blockDim.x) {
-        int r = e / hd, d = e % hd, i = i0 + r;
-        float qv = 0.0f, gv = 0.0f;
-        if (i < T) {
-          int64_t off = (((int64_t)b * T + i) * H + h) * hd + d;
-          qv = q[off];
-          gv = dout[off];
-        }
-        Qt[r * ld + d] = qv;
-        Gt[r * ld + d] = gv;
-      }
+      load_tile_pair(Qt, Gt, ld, q, dout, b, T, H, h, hd, i0);
       if (threadIdx.x < TILE) {
         int i = i0 + threadIdx.x;
         Lt[threadIdx.x] = i < T ? lse[((int64_t)b * H + h) * T + i] : 0.0f;
