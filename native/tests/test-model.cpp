@@ -287,6 +287,19 @@ class opaque_saved_backend final : public backend {
 
 // The same training micro-batch on the CPU backend and on opaque_saved_backend: bitwise the same loss and LoRA
 // gradients (Qwen3 with q/k norm and dropout; Llama with LoRA on q and v only, so some recomputations are skipped).
+// A CPU backend (wrapped in opaque_saved_backend when `opaque`), the tiny model in `dir` loaded on it and a LoRA
+// adapter with nonzero B (so the adapter's gradients are all exercised); the caller frees all three.
+static backend* load_trainable(const std::string& dir, const lora_config& lc, bool opaque, model& m, lora_adapter& ad) {
+  backend* be = nullptr;
+  CHECK_OK(backend_create("cpu", 2, &be));
+  if (opaque) be = new opaque_saved_backend(be);
+  CHECK_OK(model_load(m, be, dir));
+  CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 4, true));
+  test_set_lora_b(be, ad, lc.r, [](size_t i, const lora_module& mod) { return 0.25f * std::sin(0.7f * (float)i + (float)mod.in); },
+                  true);
+  return be;
+}
+
 static void saved_activations_opaque() {
   for (int variant = 0; variant < 2; variant++) {
     std::string arch = variant == 0 ? "qwen3" : "llama";
@@ -301,16 +314,10 @@ static void saved_activations_opaque() {
     std::vector<float> grads[2];
     int stores = 0, loads = 0;
     for (int k = 0; k < 2; k++) {
-      backend* be = nullptr;
-      CHECK_OK(backend_create("cpu", 2, &be));
-      opaque_saved_backend* ob = k ? new opaque_saved_backend(be) : nullptr;
-      if (ob) be = ob;
       model m;
-      CHECK_OK(model_load(m, be, dir));
       lora_adapter ad;
-      CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 4, true));
-      test_set_lora_b(be, ad, lc.r, [](size_t i, const lora_module& mod) { return 0.25f * std::sin(0.7f * (float)i + (float)mod.in); },
-                      true);
+      backend* be = load_trainable(dir, lc, k == 1, m, ad);
+      opaque_saved_backend* ob = k ? static_cast<opaque_saved_backend*>(be) : nullptr;
       CHECK_OK(model_alloc_train(m, 2, mb.T, lc.r, lc.dropout));
       lora_adapter_zero_grad(ad);
       CHECK_OK(model_forward(m, &ad, mb, true, 17, &loss[k]));
@@ -350,15 +357,9 @@ static void checkpointing_bitwise() {
     std::vector<float> grads[2];
     uint64_t act_bytes[2] = {0, 0};
     for (int k = 0; k < 2; k++) {
-      backend* be = nullptr;
-      CHECK_OK(backend_create("cpu", 2, &be));
-      if (qv) be = new opaque_saved_backend(be);
       model m;
-      CHECK_OK(model_load(m, be, dir));
       lora_adapter ad;
-      CHECK_OK(lora_adapter_init(ad, be, m.cfg, lc, 4, true));
-      test_set_lora_b(be, ad, lc.r, [](size_t i, const lora_module& mod) { return 0.25f * std::sin(0.7f * (float)i + (float)mod.in); },
-                      true);
+      backend* be = load_trainable(dir, lc, qv, m, ad);
       CHECK_OK(model_alloc_train(m, 2, 32, lc.r, lc.dropout, k == 1));
       CHECK(m.checkpointing == (k == 1));
       act_bytes[k] = m.act_bytes;
