@@ -327,7 +327,7 @@ export class RunManager {
   // Events.
   // -------------------------------------------------------------------------------------------------------------
 
-  private emitStatus(run: StoredRun): void {
+  emitStatus(run: StoredRun): void {
     const dto = toRunDto(run, this.store, this.o.workspace);
     this.o.events.emit('runs.status', { id: dto.id, projectId: dto.projectId, status: dto.status, step: dto.step, maxSteps: dto.maxSteps, error: dto.error });
     for (const l of this.listeners.get(run.row.id) ?? []) l({ event: 'status', run });

@@ -116,7 +116,8 @@ export class RunsService implements IRunsService {
     const folder = runFolder(this.ctx.workspace.paths, req.projectId, run.row.id);
     await fs.promises.mkdir(folder.dir, { recursive: true });
     await fs.promises.writeFile(folder.yaml, runConfigToYaml(config, run.row.name));
-    this.ctx.events.emit('runs.status', { id: run.row.id, projectId: req.projectId, status: run.row.status, step: 0, maxSteps: run.row.max_steps, error: run.error });
+    // The row as it is now, not as the transaction left it: the queue's heartbeat may have claimed the run meanwhile.
+    this.manager.emitStatus(store.get(run.row.id));
     if (req.start) this.manager.pump();
     return this.dto(run.row.id);
   }

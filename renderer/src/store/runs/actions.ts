@@ -123,8 +123,10 @@ export const createRunsSlice =
       async openRun(id) {
         set({ activeRunId: id });
         if (id === undefined) return;
-        const [detail, metrics, logs] = await Promise.all([ask(() => service.get(id)), guard(() => service.metrics(id)), guard(() => service.logs(id))]);
-        if (detail) upsert(detail);
+        // The row goes in as soon as its reply is here: held until the history arrives, it would overwrite a status
+        // event that came in between (the dashboard showed 'preparing' under a live loss chart).
+        const detail = ask(() => service.get(id)).then((d) => d && upsert(d));
+        const [metrics, logs] = await Promise.all([guard(() => service.metrics(id)), guard(() => service.logs(id)), detail]);
         // Events that arrived meanwhile are kept; history fills in before them.
         const held = liveOf(id);
         setLive(id, {
@@ -144,7 +146,7 @@ export const createRunsSlice =
             const run = get().runs.find((r) => r.id === e.id);
             if (run) upsert({ ...run, status: e.status, step: e.step, maxSteps: e.maxSteps, error: e.error });
             // A run reaching an end state has new final numbers (losses, scores): fetch the row once.
-            if (['completed', 'failed', 'interrupted'].includes(e.status)) void guard(() => service.get(e.id)).then((d) => d && upsert(d));
+            if (['completed', 'failed', 'interrupted'].includes(e.status)) void ask(() => service.get(e.id)).then((d) => d && upsert(d));
           }),
           service.onMetrics((e) => {
             if (e.id !== get().activeRunId && !get().live[e.id]) return;

@@ -60,6 +60,21 @@ describe('runs slice', () => {
     expect(runsSelectors.active(s.getState())).toMatchObject({ status: 'stopping', step: 4 });
   });
 
+  it('a status event between the get reply and the history reply is not overwritten by the older row', async () => {
+    const f = fakeRuns();
+    f.runs.push(runDto(1, 1, { status: 'preparing' }));
+    const s = testStore({ runs: f.service });
+    await s.getState().loadRuns(1);
+    s.getState().watchRuns();
+    // runs.get has answered 'preparing'; the engine's 'running' arrives while the metric history is still on its way.
+    f.whileMetricsRequested(async () => {
+      await new Promise((r) => setTimeout(r, 0));
+      f.status.emit({ id: 1, projectId: 1, status: 'running', step: 1, maxSteps: 10, error: null });
+    });
+    await s.getState().openRun(1);
+    expect(runsSelectors.active(s.getState())).toMatchObject({ status: 'running', step: 1 });
+  });
+
   it('opening a run loads history and keeps events that arrived meanwhile', async () => {
     const f = fakeRuns();
     f.runs.push(runDto(1, 1, { status: 'running' }));

@@ -121,7 +121,7 @@ export function fakeRuns() {
   const log = emitter<RunLogEvent>();
   const runs: RunDto[] = [];
   const history = new Map<number, MetricPoint[]>();
-  let onMetricsRequest: (() => void) | undefined;
+  let onMetricsRequest: (() => void | Promise<void>) | undefined;
   // Runs while a create/get reply (a snapshot already taken) is on its way: events emitted here overtake it.
   let onReply: ((run: RunDto) => void) | undefined;
   const set = (id: number, patch: Partial<RunDto>) => {
@@ -152,7 +152,7 @@ export function fakeRuns() {
       return snapshot;
     },
     metrics: async (id) => {
-      onMetricsRequest?.();
+      await onMetricsRequest?.();
       return history.get(id) ?? [];
     },
     logs: async () => ({ text: 'line 1\nline 2\n', truncated: false }),
@@ -171,7 +171,7 @@ export function fakeRuns() {
     onMetrics: (cb) => metrics.on(cb),
     onLog: (cb) => log.on(cb),
   };
-  return { service, runs, history, status, metrics, log, set, whileMetricsRequested: (f: () => void) => (onMetricsRequest = f), whileReplying: (f: (run: RunDto) => void) => (onReply = f) };
+  return { service, runs, history, status, metrics, log, set, whileMetricsRequested: (f: () => void | Promise<void>) => (onMetricsRequest = f), whileReplying: (f: (run: RunDto) => void) => (onReply = f) };
 }
 
 export function cardDto(path: string): ModelCardDto {
