@@ -2,7 +2,7 @@
 # Engine benchmark on the GPU machine: builds lathe-engine with the CUDA backend for sm_90, optionally runs the GPU
 # tests, then for each shape trains the SAME random-initialised model on the SAME tokens with transformers + peft
 # (test/reference/bench_peft.py) and with lathe-engine, in this one call, and prints a table with the ratios.
-# Usage: scripts/bench/engine-bench.sh [--tests] [--steps N] [--engine 'KEYS'] [shape[:batch] ...]   (default: the three
+# Usage: scripts/bench/engine-bench.sh [--tests] [--build-only] [--steps N] [--engine 'KEYS'] [shape[:batch] ...]   (default: the three
 # issue shapes). --engine adds engine config keys, e.g. --engine '"gradient_checkpointing": true, "max_vram_gb": 24'.
 # Logs and JSON lines go to $OUT (or /tmp/engine-bench). Does not install anything.
 set -uo pipefail
@@ -12,6 +12,7 @@ mkdir -p "$OUTDIR"
 WORK=/tmp/engine-bench-work
 BUILD=/tmp/lathe-cuda-build
 RUN_TESTS=0
+BUILD_ONLY=0
 PROFILE=0
 STEPS=6
 WARM=2
@@ -20,6 +21,7 @@ SHAPES=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --tests) RUN_TESTS=1 ;;
+    --build-only) BUILD_ONLY=1 ;;
     --profile) PROFILE=1 ;;
     --steps) STEPS="$2"; shift ;;
     --engine) ENGINE_KEYS=", $2"; shift ;;
@@ -48,6 +50,7 @@ cmake -S native -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURE
   cmake --build "$BUILD" -j"$(nproc)" >>"$OUTDIR/build.log" 2>&1 || { tail -40 "$OUTDIR/build.log"; exit 1; }
 grep -E "lathe:" "$OUTDIR/build.log"
 grep -q "CUDA backend ON" "$OUTDIR/build.log" || { echo "no CUDA backend in this build"; exit 1; }
+[ "$BUILD_ONLY" = 1 ] && exit 0
 
 if [ "$RUN_TESTS" = 1 ]; then
   echo "== GPU tests $(date -u +%H:%M:%S)"
