@@ -173,8 +173,8 @@ static inline void mma(float* c, const uint32_t* a, uint32_t b0, uint32_t b1) {
 alignas(16) unsigned char smem[160 * 1024];  // the kernels' extern __shared__ buffer (blocks run one at a time)
 }  // namespace fa
 
-#include "flash-attn-fwd.cuh"
-#include "flash-attn-bwd.cuh"
+#include "cuda/flash-attn-fwd.cuh"
+#include "cuda/flash-attn-bwd.cuh"
 
 namespace {
 

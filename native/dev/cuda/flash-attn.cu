@@ -22,8 +22,8 @@
 #include "cpu/ops.h"
 #include "cpu/parallel.h"
 #include "cuda/ops.cuh"
-#include "flash-attn-fwd.cuh"
-#include "flash-attn-bwd.cuh"
+#include "cuda/flash-attn-fwd.cuh"
+#include "cuda/flash-attn-bwd.cuh"
 #include "flash-attn-case.h"
 #include "harness.cuh"
 
