@@ -11,6 +11,7 @@
 #include "core/json.h"
 #include "core/rng.h"
 #include "cpu/nf4.h"
+#include "cpu/parallel.h"
 #include "engine/protocol.h"
 #include "io/safetensors.h"
 #include "model/model.h"
@@ -41,6 +42,17 @@ static void test_tables() {
   CHECK(nf4_nearest(nf4_code, 16, 0.03979014977812767f) == 7);   // exact midpoint -> lower level
   CHECK(nf4_nearest(nf4_code, 16, 0.0397902f) == 8);
   CHECK(nf4_nearest(nf4_code, 16, -5.0f) == 0 && nf4_nearest(nf4_code, 16, 5.0f) == 15);
+  // the quantiser's branch-free version agrees everywhere: levels, midpoints and their neighbours, infinities, NaN
+  std::vector<float> xs = {INFINITY, -INFINITY, NAN, 0.0f, -0.0f};
+  for (int i = 0; i < 16; i++) xs.push_back(nf4_code[i]);
+  for (int i = 0; i < 15; i++) {
+    float mid = (nf4_code[i] + nf4_code[i + 1]) * 0.5f;
+    xs.insert(xs.end(), {mid, std::nextafter(mid, 2.0f), std::nextafter(mid, -2.0f)});
+  }
+  for (float v : normal(20000, 3, 0.6f)) xs.push_back(v);
+  bool agree = true;
+  for (float v : xs) agree = agree && nf4_nearest_code(v) == nf4_nearest(nf4_code, 16, v);
+  CHECK(agree);
   std::printf("tables: 16 NF4 levels, 256 dynamic-map levels (127 negative, zero, 128 positive)\n");
 }
 
@@ -77,6 +89,21 @@ static void test_round_trip() {
   bool same = true;
   for (int64_t i = 0; i < n; i++) same = same && ((i % 2 == 0 ? t.packed[(size_t)(i / 2)] >> 4 : t.packed[(size_t)(i / 2)] & 15) == k[(size_t)i]);
   CHECK(same);
+}
+
+static void test_thread_counts() {
+  // the quantiser splits blocks and second-level groups over the thread pool: any split gives the same codes
+  int64_t n = 64 * 256 * 5 + 64 * 7 + 29;  // several second-level groups, a partial one, a partial last block
+  std::vector<float> x = normal(n, 11, 0.02f);
+  nf4_tensor one, many;
+  cpu_set_threads(1);
+  nf4_quantize(one, x.data(), n);
+  cpu_set_threads(4);
+  cpu_set_min_parallel_cost(0);
+  nf4_quantize(many, x.data(), n);
+  cpu_set_min_parallel_cost(2e5);  // the default
+  cpu_set_threads(0);
+  CHECK(one.packed == many.packed && one.qabsmax == many.qabsmax && one.absmax2 == many.absmax2 && one.offset == many.offset);
 }
 
 static void test_errors() {
@@ -269,6 +296,7 @@ int main() {
   test_tables();
   test_layout();
   test_round_trip();
+  test_thread_counts();
   test_errors();
   test_quantised_set(test_temp_dir("nf4-set"));
   test_qlora_cpu();
