@@ -7,7 +7,7 @@
 #      trains, or the engine's out_of_memory error with the memory it needed and the lengths that fit.
 # Reuses scripts/bench/engine-bench.sh's build and 8B model folder when they are there (same machine, same call
 # sequence), else builds and writes them (test/reference/bench_peft.py --skip-peft).
-# Usage: scripts/bench/qlora-bench.sh [--steps N] [--seq N ...]   Logs and a table go to $OUT (or /tmp/qlora-bench).
+# Usage: scripts/bench/qlora-bench.sh [--steps N] [--no-pair] [--seq N ...]   (--no-pair: only the 24 GB runs)   Logs and a table go to $OUT (or /tmp/qlora-bench).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 OUTDIR="${OUT:-/tmp/qlora-bench}"
@@ -15,10 +15,12 @@ mkdir -p "$OUTDIR"
 BUILD=/tmp/lathe-cuda-build
 DIR=/tmp/engine-bench-work/llama3-8b
 STEPS=5
+PAIR=1
 SEQS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --steps) STEPS="$2"; shift ;;
+    --no-pair) PAIR=0 ;;
     --seq) SEQS+=("$2"); shift ;;
   esac
   shift
@@ -74,10 +76,12 @@ PY
 
 RESULTS="$OUTDIR/qlora.jsonl"
 : >"$RESULTS"
-echo "== 8B batch 4 x 2048, checkpointing: LoRA, then QLoRA $(date -u +%H:%M:%S)"
-base='"train_file": "'$DIR'/train.ltok", "per_device_train_batch_size": 4, "cutoff_len": 2048, "gradient_checkpointing": true'
-run lora "$DIR/model" "$base" | tee -a "$RESULTS"
-run qlora "$DIR/model" "$base, \"quantization_bit\": 4" | tee -a "$RESULTS"
+if [ "$PAIR" = 1 ]; then
+  echo "== 8B batch 4 x 2048, checkpointing: LoRA, then QLoRA $(date -u +%H:%M:%S)"
+  base='"train_file": "'$DIR'/train.ltok", "per_device_train_batch_size": 4, "cutoff_len": 2048, "gradient_checkpointing": true'
+  run lora "$DIR/model" "$base" | tee -a "$RESULTS"
+  run qlora "$DIR/model" "$base, \"quantization_bit\": 4" | tee -a "$RESULTS"
+fi
 
 # Long context: the 8B config allows 8192 positions; a copy of the folder's config allows the length asked for
 # (random weights, so no rope scaling is involved), with the weights linked, not copied.
