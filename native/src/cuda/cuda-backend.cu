@@ -15,6 +15,7 @@
 #include <vector>
 #include "core/half.h"
 #include "cpu/nf4.h"
+#include "cpu/parallel.h"
 #include "cuda/nf4-dequant.cuh"
 #include "cuda/ops.cuh"
 
@@ -161,7 +162,9 @@ class cuda_backend final : public backend {
     LATHE_ASSERT(!frozen_nf4() || kind != FROZEN_KIND_LINEAR);  // allocated as NF4 above
     if (!is_bf16(dst)) return upload_f32(dst, src, n);
     std::vector<uint16_t> h((size_t)n);
-    for (int64_t i = 0; i < n; i++) h[(size_t)i] = f32_to_bf16(src[i]);
+    cpu_parallel_for(n, (double)n * 4.0, [&](int64_t i0, int64_t i1) {  // 8e9 values for an 8B model
+      for (int64_t i = i0; i < i1; i++) h[(size_t)i] = f32_to_bf16(src[i]);
+    });
     CUDA_CHECK(cudaMemcpy(dst, h.data(), (size_t)n * 2, cudaMemcpyHostToDevice));
   }
   // Saved activations: bf16 in the default mode (tracked with the bf16 weights, so download_f32 refuses them too),

@@ -5,9 +5,10 @@
 #include "io/safetensors.h"
 #include "model/model.h"
 
+// `host` is the caller's, reused from tensor to tensor: a fresh fp32 copy of every matrix page-faulted ~30 GB of
+// memory in for an 8B model.
 static lathe_status load_tensor(model& m, const st_archive& a, const std::string& name, std::vector<int64_t> shape, float** dst,
-                                frozen_kind kind = FROZEN_KIND_LINEAR) {
-  std::vector<float> host;
+                                std::vector<float>& host, frozen_kind kind = FROZEN_KIND_LINEAR) {
   LATHE_TRY(st_read_f32(a, name, host, &shape));
   const uint64_t before = m.be->bytes_in_use();
   bool matrix = shape.size() == 2;  // frozen matrices may be stored narrower by the backend (CUDA: bf16)
@@ -26,31 +27,32 @@ lathe_status model_load(model& m, backend* be, const std::string& dir) {
   LATHE_TRY(model_config_load(dir, m.cfg));
   st_archive a;
   LATHE_TRY(st_open_folder(dir, a));
+  std::vector<float> host;
   const model_config& c = m.cfg;
   int64_t C = c.hidden, V = c.vocab_size, hd = c.head_dim;
-  LATHE_TRY(load_tensor(m, a, "model.embed_tokens.weight", {V, C}, &m.wte, FROZEN_KIND_EMBEDDING));
-  LATHE_TRY(load_tensor(m, a, "model.norm.weight", {C}, &m.norm_f));
+  LATHE_TRY(load_tensor(m, a, "model.embed_tokens.weight", {V, C}, &m.wte, host, FROZEN_KIND_EMBEDDING));
+  LATHE_TRY(load_tensor(m, a, "model.norm.weight", {C}, &m.norm_f, host));
   bool has_head = a.tensors.count("lm_head.weight") > 0;
   m.tied = c.tie_embeddings || !has_head;
   if (m.tied) m.lm_head = m.wte;
-  else LATHE_TRY(load_tensor(m, a, "lm_head.weight", {V, C}, &m.lm_head, FROZEN_KIND_EMBEDDING));
+  else LATHE_TRY(load_tensor(m, a, "lm_head.weight", {V, C}, &m.lm_head, host, FROZEN_KIND_EMBEDDING));
   m.layers.resize((size_t)c.n_layers);
   for (int l = 0; l < c.n_layers; l++) {
     model_layer& L = m.layers[(size_t)l];
     std::string p = "model.layers." + std::to_string(l) + ".";
-    LATHE_TRY(load_tensor(m, a, p + "input_layernorm.weight", {C}, &L.ln1));
-    LATHE_TRY(load_tensor(m, a, p + "post_attention_layernorm.weight", {C}, &L.ln2));
+    LATHE_TRY(load_tensor(m, a, p + "input_layernorm.weight", {C}, &L.ln1, host));
+    LATHE_TRY(load_tensor(m, a, p + "post_attention_layernorm.weight", {C}, &L.ln2, host));
     for (int t = 0; t < LORA_TARGET_COUNT; t++) {
       int in, out;
       lora_target_dims(c, t, &in, &out);
       std::string base = p + lora_target_parent(t) + "." + lora_target_module_name(t);
-      LATHE_TRY(load_tensor(m, a, base + ".weight", {out, in}, &L.w[t]));
+      LATHE_TRY(load_tensor(m, a, base + ".weight", {out, in}, &L.w[t], host));
       bool bias = (t <= LORA_TARGET_V && c.qkv_bias) || (t == LORA_TARGET_O && c.o_bias) || (t >= LORA_TARGET_GATE && c.mlp_bias);
-      if (bias) LATHE_TRY(load_tensor(m, a, base + ".bias", {out}, &L.b[t]));
+      if (bias) LATHE_TRY(load_tensor(m, a, base + ".bias", {out}, &L.b[t], host));
     }
     if (c.qk_norm) {
-      LATHE_TRY(load_tensor(m, a, p + "self_attn.q_norm.weight", {hd}, &L.q_norm));
-      LATHE_TRY(load_tensor(m, a, p + "self_attn.k_norm.weight", {hd}, &L.k_norm));
+      LATHE_TRY(load_tensor(m, a, p + "self_attn.q_norm.weight", {hd}, &L.q_norm, host));
+      LATHE_TRY(load_tensor(m, a, p + "self_attn.k_norm.weight", {hd}, &L.k_norm, host));
     }
   }
   return LATHE_OK();
