@@ -5,16 +5,20 @@
 
 namespace fa {
 
-// ---- backward prologue: D (B,H,T) = rowsum(dout * out) in fp32, and dout as the bf16 operand dob (B,T,H,hd) ----
+// ---- backward prologue: D (B,H,T) = rowsum(dob * out) in fp32, and dout as the bf16 operand dob (B,T,H,hd) ----
+// D takes dO rounded to bf16, the operand dP = dO V^T and dV = P^T dO use, so that dP - D = dob (v_j - o_i) and
+// the backward is the exact gradient for dob (FlashAttention-2 reads one bf16 dO for all three). With fp32 dO here,
+// dS carried P (dob - dout) . v_j, which does not cancel: a row with one visible key (window 1, a record's first
+// token), whose true dS is 0, got bf16 noise of ~1e-3 in dq/dk instead of fp32 rounding (~1e-7).
 static __global__ void flash_bwd_prep_kernel(float* D, bf16* dob, const float* dout, const float* out, int B, int T, int H, int hd) {
   int64_t row = blockIdx.x * (int64_t)(blockDim.x >> 5) + (threadIdx.x >> 5);  // (b, t, h)
   int lane = threadIdx.x & 31;
   if (row >= (int64_t)B * T * H) return;
   float s = 0.0f;
   for (int d = lane; d < hd; d += 32) {
-    float g = dout[row * hd + d];
-    s += g * out[row * hd + d];
-    dob[row * hd + d] = __float2bfloat16_rn(g);
+    bf16 gb = __float2bfloat16_rn(dout[row * hd + d]);
+    s += __bfloat162float(gb) * out[row * hd + d];
+    dob[row * hd + d] = gb;
   }
 #pragma unroll
   for (int o = 16; o > 0; o >>= 1) s += __shfl_xor_sync(0xffffffffu, s, o);
