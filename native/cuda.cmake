@@ -19,6 +19,7 @@ target_sources(lathe_core PRIVATE
   src/cuda/rope.cu
   src/cuda/attention.cu
   src/cuda/attention-gemm.cu
+  src/cuda/attention-flash.cu
   src/cuda/swiglu.cu
   src/cuda/cross-entropy.cu
   src/cuda/lm-head-loss.cu

@@ -11,6 +11,7 @@
 // Sizes that decide how much scratch a backend's ops take for a run (backend::scratch_bytes_for).
 struct scratch_shape {
   int B = 0, T = 0, H = 0;       // largest micro-batch, its row length, attention heads
+  int KVH = 0, hd = 0;           // key/value heads, head dim (which attention kernels apply, and their scratch)
   int64_t widest = 0, C = 0;     // widest activation row (max of hidden, intermediate, q width), hidden
   int64_t V = 0, lm_chunk = 0;   // vocabulary, rows per lm_head + loss chunk
   bool nf4 = false;              // quantization_bit 4: the decoder's projections stored as NF4, each (<= widest x C)

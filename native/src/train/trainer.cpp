@@ -94,7 +94,7 @@ static memory_env plan_env(const trainer& tr, const lora_config& lc) {
   const model_config& c = tr.m.cfg;
   env.scratch = [be, c](int B, int T, int lm_chunk, bool nf4) {
     scratch_shape sh;
-    sh.B = B; sh.T = T; sh.H = c.n_heads;
+    sh.B = B; sh.T = T; sh.H = c.n_heads; sh.KVH = c.n_kv_heads; sh.hd = c.head_dim;
     sh.widest = std::max({(int64_t)c.hidden, (int64_t)c.intermediate, (int64_t)c.n_heads * c.head_dim});
     sh.C = c.hidden; sh.V = c.vocab_size; sh.lm_chunk = lm_chunk; sh.nf4 = nf4;
     return be->scratch_bytes_for(sh);
@@ -136,7 +136,7 @@ lathe_status trainer_setup(trainer& tr, const engine_config& cfg) {
   {
     const model_config& c = tr.m.cfg;
     scratch_shape sh;
-    sh.B = tr.mem.B; sh.T = tr.mem.T; sh.H = c.n_heads;
+    sh.B = tr.mem.B; sh.T = tr.mem.T; sh.H = c.n_heads; sh.KVH = c.n_kv_heads; sh.hd = c.head_dim;
     sh.widest = std::max({(int64_t)c.hidden, (int64_t)c.intermediate, (int64_t)c.n_heads * c.head_dim});
     sh.C = c.hidden; sh.V = c.vocab_size; sh.lm_chunk = tr.m.logits_rows; sh.nf4 = tr.be->frozen_nf4();
     LATHE_TRY(tr.be->reserve_scratch(sh));  // nothing grows inside a step
