@@ -18,8 +18,7 @@ namespace {
 
 backend* g_cpu = nullptr;
 backend* g_gpu = nullptr;   // fp32 everywhere (exact mode)
-backend* g_g16 = nullptr;   // bf16 frozen weights (default mode): fused flash attention at head dims 64/128
-backend* g_tf32 = nullptr;  // the default mode with LATHE_CUDA_ATTENTION=gemm: cuBLAS attention on TF32 everywhere
+backend* g_g16 = nullptr;   // bf16 frozen weights (default mode); fused attention on saved operands at head dims 64/128
 backend* g_simple = nullptr;  // fp32, simple attention kernels (LATHE_CUDA_ATTENTION=simple)
 uint64_t g_seed = 1;
 
@@ -226,16 +225,22 @@ std::vector<float> download(backend* be, const float* p, int64_t n) {
   return h;
 }
 
-// The default mode's attention (g_g16) on bf16-valued operands as the model passes them, packed as data/batch.cpp
-// packs (records of 1..2*rec tokens, each one contiguous run, padding -1 last; rec 0: one record per row). hd 64/128
-// take the fused kernels (attention-flash.cu): bf16 P, dS and dO operands, fp32 elsewhere — the dev harness's
-// tolerances (native/dev/cuda/flash-attn.cu: out 1e-2, gradients 2e-2; lse is fp32 throughout). Other head dims and
-// window 1 fall back to cuBLAS on TF32 (test_attention's TF32 bounds, which the same case must then meet).
-// The backward is run twice from the same gradients: the engine promises bitwise reproducible runs.
+// The default mode's attention (g_g16) as training calls it, on bf16-valued operands, packed as data/batch.cpp packs
+// (records of 1..2*rec tokens, each one contiguous run, padding -1 last; rec 0: one record per row). At hd 64/128 the
+// backend reads the saved bf16 copies (attention_reads_saved) with the fused kernels (attention-flash.cu): bf16 P,
+// dS and dO operands, fp32 elsewhere — the dev harness's tolerances (native/dev/cuda/flash-attn.cu: out 1e-2,
+// gradients 2e-2; lse is fp32 throughout). Other head dims and window 1 must not: the fp32 ops on cuBLAS TF32, with
+// test_attention's TF32 bounds. The backward is run twice from the same gradients: the engine promises bitwise
+// reproducible runs.
 void test_attention_flash(int B, int T, int H, int KVH, int hd, int window, int rec) {
-  bool flash = (hd == 64 || hd == 128) && window != 1;
+  backend* gb = g_g16;
+  bool flash = (hd == 64 || hd == 128) && window != 1, saved = gb->attention_reads_saved(H, KVH, hd, window);
   char what[96];
   std::snprintf(what, sizeof what, "%s B=%d T=%d H=%d/%d hd=%d w=%d rec=%d", flash ? "flash" : "fallback", B, T, H, KVH, hd, window, rec);
+  g_cases++;
+  std::printf("  %-10s %-34s %s\n", "attention", (std::string(what) + (flash ? " reads saved" : " fp32 ops")).c_str(),
+              saved == flash ? "ok" : "FAIL");
+  CHECK(saved == flash);
   std::vector<int32_t> s((size_t)B * T, 0);
   for (int b = 0; b < B && rec > 0; b++) {
     int t = 0, id = 0, pad = (b * 7) % 11;
@@ -244,21 +249,30 @@ void test_attention_flash(int B, int T, int H, int KVH, int hd, int window, int 
         s[(size_t)b * T + t] = id;
     for (; t < T; t++) s[(size_t)b * T + t] = -1;
   }
-  backend* gb = g_g16;
   ibuf seg = mki(s, gb);
   int64_t nq = (int64_t)B * T * H * hd, nk = (int64_t)B * T * KVH * hd;
   // q, k at 2.5: scores of a few units, peaked but not one-hot softmax rows (as the harness)
   buf q = mk_bf16(nq, 2.5f, gb), k = mk_bf16(nk, 2.5f, gb), v = mk_bf16(nk, 1.0f, gb);
+  // the saved copies as the model keeps them (store_saved: exact, the values are bf16 already)
+  float *qs = gb->alloc_saved(nq), *ks = gb->alloc_saved(nk), *vs = gb->alloc_saved(nk);
+  gb->store_saved(qs, q.g, nq);
+  gb->store_saved(ks, k.g, nk);
+  gb->store_saved(vs, v.g, nk);
   buf out = poison(nq, gb), lse = poison((int64_t)B * H * T, gb);
   g_cpu->attention_forward(out.c, lse.c, q.c, k.c, v.c, seg.c, B, T, H, KVH, hd, window);
-  gb->attention_forward(out.g, lse.g, q.g, k.g, v.g, seg.g, B, T, H, KVH, hd, window);
+  if (saved) gb->attention_forward_saved(out.g, lse.g, qs, ks, vs, seg.g, B, T, H, KVH, hd, window);
+  else gb->attention_forward(out.g, lse.g, q.g, k.g, v.g, seg.g, B, T, H, KVH, hd, window);
   double t_out = flash ? 1e-2 : 2e-3, t_lse = flash ? 1e-5 : 2e-3, t_grad = flash ? 2e-2 : 1e-2;
   expect("attention", (std::string(what) + " out").c_str(), out, t_out);
   expect("attention", (std::string(what) + " lse").c_str(), lse, t_lse);
   buf dout = mk(nq, 1.0f, gb), dq = mk(nq, 0.1f, gb), dk = mk(nk, 0.1f, gb), dv = mk(nk, 0.1f, gb);
   std::vector<float> dq0 = download(gb, dq.g, nq), dk0 = download(gb, dk.g, nk), dv0 = download(gb, dv.g, nk);
+  auto backward = [&] {
+    if (saved) gb->attention_backward_saved(dq.g, dk.g, dv.g, dout.g, out.g, lse.g, qs, ks, vs, seg.g, B, T, H, KVH, hd, window);
+    else gb->attention_backward(dq.g, dk.g, dv.g, dout.g, out.g, lse.g, q.g, k.g, v.g, seg.g, B, T, H, KVH, hd, window);
+  };
   g_cpu->attention_backward(dq.c, dk.c, dv.c, dout.c, out.c, lse.c, q.c, k.c, v.c, seg.c, B, T, H, KVH, hd, window);
-  gb->attention_backward(dq.g, dk.g, dv.g, dout.g, out.g, lse.g, q.g, k.g, v.g, seg.g, B, T, H, KVH, hd, window);
+  backward();
   expect("attention", (std::string(what) + " dq +=").c_str(), dq, t_grad);
   expect("attention", (std::string(what) + " dk +=").c_str(), dk, t_grad);
   expect("attention", (std::string(what) + " dv +=").c_str(), dv, t_grad);
@@ -266,13 +280,16 @@ void test_attention_flash(int B, int T, int H, int KVH, int hd, int window, int 
   gb->upload_f32(dq.g, dq0.data(), nq);
   gb->upload_f32(dk.g, dk0.data(), nk);
   gb->upload_f32(dv.g, dv0.data(), nk);
-  gb->attention_backward(dq.g, dk.g, dv.g, dout.g, out.g, lse.g, q.g, k.g, v.g, seg.g, B, T, H, KVH, hd, window);
+  backward();
   std::vector<float> dq2 = download(gb, dq.g, nq), dk2 = download(gb, dk.g, nk), dv2 = download(gb, dv.g, nk);
   bool same = std::memcmp(dq1.data(), dq2.data(), dq1.size() * 4) == 0 && std::memcmp(dk1.data(), dk2.data(), dk1.size() * 4) == 0 &&
               std::memcmp(dv1.data(), dv2.data(), dv1.size() * 4) == 0;
   g_cases++;
   std::printf("  %-10s %-34s %s\n", "attention", (std::string(what) + " bwd twice: bitwise equal").c_str(), same ? "ok" : "FAIL");
   CHECK(same);
+  gb->free_buf(qs);
+  gb->free_buf(ks);
+  gb->free_buf(vs);
 }
 
 void test_decode(int L, int H, int KVH, int hd, int window) {
@@ -420,11 +437,9 @@ int main() {
   CHECK_OK(cuda_backend_create(0, true, &g_g16));
   setenv("LATHE_CUDA_ATTENTION", "simple", 1);
   CHECK_OK(cuda_backend_create(0, false, &g_simple));
-  setenv("LATHE_CUDA_ATTENTION", "gemm", 1);
-  CHECK_OK(cuda_backend_create(0, true, &g_tf32));
   unsetenv("LATHE_CUDA_ATTENTION");
   backend_create("cpu", 0, &g_cpu);
-  if (!g_gpu || !g_g16 || !g_tf32 || !g_simple || !g_cpu) return test_finish("test-cuda-ops");
+  if (!g_gpu || !g_g16 || !g_simple || !g_cpu) return test_finish("test-cuda-ops");
   test_matmul(37, 64, 48, true);
   test_matmul(256, 896, 128, false);
   test_matmul_wide_bf16(2100, 16, 131072);
@@ -432,9 +447,8 @@ int main() {
   test_rmsnorm(33, 896);
   test_rmsnorm(40 * 14, 64);
   test_rope(29, 6, 64);
-  // cuBLAS chunked path (fp32 exact mode, then TF32 in the bf16-weights mode with LATHE_CUDA_ATTENTION=gemm) and the
-  // simple kernels
-  struct { backend* be; const char* tag; double tol; } atts[] = {{g_gpu, "gemm", 1.0}, {g_tf32, "tf32", 100.0}, {g_simple, "simple", 1.0}};
+  // the fp32 ops: cuBLAS chunked path (fp32 exact mode, then TF32 in the bf16-weights mode) and the simple kernels
+  struct { backend* be; const char* tag; double tol; } atts[] = {{g_gpu, "gemm", 1.0}, {g_g16, "tf32", 100.0}, {g_simple, "simple", 1.0}};
   for (auto& a : atts) {
     test_attention(a.be, a.tag, a.tol, 2, 45, 4, 2, 8, 0, true);
     test_attention(a.be, a.tag, a.tol, 1, 100, 4, 1, 64, 0, true);
@@ -444,8 +458,9 @@ int main() {
     test_attention(a.be, a.tag, a.tol, 2, 700, 6, 2, 64, 300, false);
     test_attention(a.be, a.tag, a.tol, 3, 600, 4, 4, 32, 0, true);
   }
-  // the default mode: fused kernels at hd 64/128 (packing, GQA/MQA, windows, T not a multiple of the 64-row tiles,
-  // several tiles per record and records per tile), the cuBLAS fallback at hd 96 and window 1
+  // the default mode as training calls it: fused kernels on the saved operands at hd 64/128 (packing, GQA/MQA, windows,
+  // T not a multiple of the 64-row tiles, several tiles per record and records per tile), the cuBLAS fallback at hd 96
+  // and window 1
   test_attention_flash(2, 300, 4, 2, 64, 0, 60);
   test_attention_flash(1, 200, 4, 2, 64, 0, 3);
   test_attention_flash(2, 130, 4, 1, 128, 0, 40);

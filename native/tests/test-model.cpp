@@ -187,6 +187,8 @@ static void chunked_lm_head() {
 // A CPU backend whose saved activations are opaque (stored times -4, exact in floating point, and not a symmetry of any
 // op: RMSNorm's backward, for one, is invariant under negation alone): the model must read them only through
 // load_saved, since on CUDA they are bf16 bits that no fp32 op can read. Everything else is the CPU reference.
+// saved_attention: its attention reads the saved q/k/v itself (attention_reads_saved, as CUDA's fused kernels), and
+// the fp32 attention ops count as misuse (fp32_attention).
 class opaque_saved_backend final : public backend {
  public:
   explicit opaque_saved_backend(backend* in) : in_(in) {}
@@ -236,11 +238,27 @@ class opaque_saved_backend final : public backend {
   }
   void attention_forward(float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg, int B, int T,
                          int H, int KVH, int hd, int window) override {
+    fp32_attention++;
     in_->attention_forward(out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
   }
   void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse, const float* q,
                           const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) override {
+    fp32_attention++;
     in_->attention_backward(dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+  }
+  bool attention_reads_saved(int H, int KVH, int hd, int window) const override { return saved_attention; }
+  void attention_forward_saved(float* out, float* lse, const float* qs, const float* ks, const float* vs, const int32_t* seg, int B,
+                               int T, int H, int KVH, int hd, int window) override {
+    std::vector<float> q = decoded(qs, (int64_t)B * T * H * hd), k = decoded(ks, (int64_t)B * T * KVH * hd),
+                       v = decoded(vs, (int64_t)B * T * KVH * hd);
+    in_->attention_forward(out, lse, q.data(), k.data(), v.data(), seg, B, T, H, KVH, hd, window);
+  }
+  void attention_backward_saved(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse, const float* qs,
+                                const float* ks, const float* vs, const int32_t* seg, int B, int T, int H, int KVH, int hd,
+                                int window) override {
+    std::vector<float> q = decoded(qs, (int64_t)B * T * H * hd), k = decoded(ks, (int64_t)B * T * KVH * hd),
+                       v = decoded(vs, (int64_t)B * T * KVH * hd);
+    in_->attention_backward(dq, dk, dv, dout, out, lse, q.data(), k.data(), v.data(), seg, B, T, H, KVH, hd, window);
   }
   void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H, int KVH, int hd,
                                 int window, int q_pos) override {
@@ -279,13 +297,20 @@ class opaque_saved_backend final : public backend {
                     int64_t t) override {
     in_->adamw_update(p, g, m, v, n, lr, b1, b2, eps, wd, t);
   }
-  int stores = 0, loads = 0;
+  int stores = 0, loads = 0, fp32_attention = 0;
+  bool saved_attention = false;
 
  private:
+  std::vector<float> decoded(const float* saved, int64_t n) {  // what load_saved gives, without counting a load
+    std::vector<float> x((size_t)n);
+    for (int64_t i = 0; i < n; i++) x[(size_t)i] = saved[i] * -0.25f;
+    return x;
+  }
   backend* in_;
 };
 
-// The same training micro-batch on the CPU backend and on opaque_saved_backend: bitwise the same loss and LoRA
+// The same training micro-batch on the CPU backend and on opaque_saved_backend, with fp32 attention and with its
+// attention on the saved operands (the model's other branch, CUDA's fused kernels): bitwise the same loss and LoRA
 // gradients (Qwen3 with q/k norm and dropout; Llama with LoRA on q and v only, so some recomputations are skipped).
 // A CPU backend (wrapped in opaque_saved_backend when `opaque`), the tiny model in `dir` loaded on it and a LoRA
 // adapter with nonzero B (so the adapter's gradients are all exercised); the caller frees all three.
@@ -310,28 +335,35 @@ static void saved_activations_opaque() {
     for (int t = 0; t < LORA_TARGET_COUNT; t++) lc.targets[t] = variant == 0 || t == LORA_TARGET_Q || t == LORA_TARGET_V;
     ltok_dataset ds = make_ds(4, 40, {8, 5, 10});
     micro_batch mb = data_make_batch_rows(ds, {{0, 1}, {2}}, 32);
-    double loss[2];
-    std::vector<float> grads[2];
-    int stores = 0, loads = 0;
-    for (int k = 0; k < 2; k++) {
+    double loss[3];
+    std::vector<float> grads[3];
+    int stores[3] = {0, 0, 0}, loads[3] = {0, 0, 0}, fp32_attention[3] = {0, 0, 0};
+    for (int k = 0; k < 3; k++) {
       model m;
       lora_adapter ad;
-      backend* be = load_trainable(dir, lc, k == 1, m, ad);
+      backend* be = load_trainable(dir, lc, k > 0, m, ad);
       opaque_saved_backend* ob = k ? static_cast<opaque_saved_backend*>(be) : nullptr;
+      if (ob) ob->saved_attention = k == 2;
       CHECK_OK(model_alloc_train(m, 2, mb.T, lc.r, lc.dropout));
       lora_adapter_zero_grad(ad);
       CHECK_OK(model_forward(m, &ad, mb, true, 17, &loss[k]));
       CHECK_OK(model_backward(m, ad, 1.0f / (float)mb.n_targets));
       test_append_lora_grads(grads[k], ad, lc.r, true);
-      if (ob) { stores = ob->stores; loads = ob->loads; }
+      if (ob) { stores[k] = ob->stores; loads[k] = ob->loads; fp32_attention[k] = ob->fp32_attention; }
       lora_adapter_free(ad);
       model_free(m);
       delete be;
     }
-    std::printf("opaque saved activations (%s): loss %.8f vs %.8f, %zu gradient values, %d stores, %d loads, identical: %s\n",
-                arch.c_str(), loss[1], loss[0], grads[0].size(), stores, loads, loss[0] == loss[1] && grads[0] == grads[1] ? "yes" : "no");
-    CHECK(loss[0] == loss[1] && !grads[0].empty() && grads[0] == grads[1]);
-    CHECK(stores > 0 && loads > 0);
+    for (int k = 1; k < 3; k++) {
+      std::printf("opaque saved activations (%s, %s attention): loss %.8f vs %.8f, %zu gradient values, %d stores, %d loads, "
+                  "identical: %s\n", arch.c_str(), k == 2 ? "saved-operand" : "fp32", loss[k], loss[0], grads[0].size(), stores[k],
+                  loads[k], loss[0] == loss[k] && grads[0] == grads[k] ? "yes" : "no");
+      CHECK(loss[0] == loss[k] && !grads[0].empty() && grads[0] == grads[k]);
+      CHECK(stores[k] > 0 && loads[k] > 0);
+    }
+    // the saved-operand branch skips the read-backs of q, k, v: 3 per layer in the forward (keep_rounded), 3 in the backward
+    CHECK(fp32_attention[1] > 0 && fp32_attention[2] == 0);
+    CHECK(loads[1] - loads[2] == 6 * 2 && stores[1] == stores[2]);
   }
 }
 

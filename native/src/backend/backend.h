@@ -48,7 +48,7 @@ class backend {
   virtual void upload_frozen(float* dst, const float* src, int64_t n, frozen_kind kind);  // backend.cpp
   // Saved activations that the backward reads back through an fp32 copy (the residual stream, the attention operands,
   // the MLP's gate and up): a backend may store them narrower (CUDA in the default mode: bf16, as autocast keeps them)
-  // and nothing but load_saved may read them. The defaults keep fp32 buffers and copy.
+  // and nothing but load_saved (and attention_*_saved, below) may read them. The defaults keep fp32 buffers and copy.
   virtual float* alloc_saved(int64_t n) { return alloc_f32(n); }
   virtual void store_saved(float* saved, const float* src, int64_t n) { copy_f32(saved, src, n); }
   virtual void load_saved(float* dst, const float* saved, int64_t n) { copy_f32(dst, saved, n); }
@@ -92,6 +92,20 @@ class backend {
   virtual void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse,
                                   const float* q, const float* k, const float* v, const int32_t* seg, int B, int T, int H,
                                   int KVH, int hd, int window) = 0;
+  // Attention on the saved operands themselves: qs/ks/vs are the alloc_saved copies of q/k/v (the one exception to
+  // "only load_saved reads them"). Where attention_reads_saved says so (CUDA's fused bf16 kernels on bf16 copies) the
+  // model calls these and skips the fp32 round trips of q, k, v; elsewhere it calls attention_forward/backward on fp32
+  // copies. The defaults serve fp32 saved buffers (the default alloc_saved).
+  virtual bool attention_reads_saved(int H, int KVH, int hd, int window) const { return false; }
+  virtual void attention_forward_saved(float* out, float* lse, const float* qs, const float* ks, const float* vs, const int32_t* seg,
+                                       int B, int T, int H, int KVH, int hd, int window) {
+    attention_forward(out, lse, qs, ks, vs, seg, B, T, H, KVH, hd, window);
+  }
+  virtual void attention_backward_saved(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse,
+                                        const float* qs, const float* ks, const float* vs, const int32_t* seg, int B, int T, int H,
+                                        int KVH, int hd, int window) {
+    attention_backward(dq, dk, dv, dout, out, lse, qs, ks, vs, seg, B, T, H, KVH, hd, window);
+  }
   virtual void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H,
                                         int KVH, int hd, int window, int q_pos) = 0;
   virtual void swiglu_forward(float* out, const float* gate, const float* up, int64_t n) = 0;

@@ -61,8 +61,8 @@ class cuda_backend final : public backend {
     x_.tf32 = bf16_;
     const char* att = std::getenv("LATHE_CUDA_ATTENTION");
     x_.simple_attention = att && std::string(att) == "simple";
-    // the fused bf16 kernels: the default mode only (the exact mode keeps fp32 cuBLAS); LATHE_CUDA_ATTENTION=gemm
-    // keeps the cuBLAS path everywhere (A/B timing, or if a GPU misbehaves on the fused kernels)
+    // the fused bf16 kernels (attention_*_saved): the default mode only (the exact mode keeps fp32 cuBLAS);
+    // LATHE_CUDA_ATTENTION=gemm keeps the cuBLAS path everywhere (A/B timing, or if a GPU misbehaves on them)
     flash_ = bf16_ && !x_.simple_attention && !(att && std::string(att) == "gemm");
     const char* pr = std::getenv("LATHE_CUDA_PROFILE");
     if (pr && pr[0] == '1') prof_ = new op_profile();
@@ -261,16 +261,34 @@ class cuda_backend final : public backend {
                          int H, int KVH, int hd, int window) override {
     OP_TIMER;
     if (x_.simple_attention) attention_forward_cuda(x_, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
-    else if (use_flash(H, KVH, hd, window)) attention_forward_flash_cuda(x_, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
     else attention_forward_gemm_cuda(x_, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
   }
   void attention_backward(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse, const float* q,
                           const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) override {
     OP_TIMER;
     if (x_.simple_attention) attention_backward_cuda(x_, dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
-    else if (use_flash(H, KVH, hd, window))
-      attention_backward_flash_cuda(x_, dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
     else attention_backward_gemm_cuda(x_, dq, dk, dv, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window);
+  }
+  // The fused kernels read the bf16 saved copies directly (no fp32 round trip). The fp32 entry points above stay on
+  // cuBLAS in every mode: their operands need not be bf16 values. Called only where attention_reads_saved, or on fp32
+  // saved buffers (the exact mode), which the fp32 ops take as they are.
+  bool attention_reads_saved(int H, int KVH, int hd, int window) const override { return use_flash(H, KVH, hd, window); }
+  void attention_forward_saved(float* out, float* lse, const float* qs, const float* ks, const float* vs, const int32_t* seg, int B,
+                               int T, int H, int KVH, int hd, int window) override {
+    if (!is_bf16(qs)) return attention_forward(out, lse, qs, ks, vs, seg, B, T, H, KVH, hd, window);
+    OP_TIMER;
+    LATHE_ASSERT(use_flash(H, KVH, hd, window) && is_bf16(ks) && is_bf16(vs));
+    attention_forward_flash_cuda(x_, out, lse, (const __nv_bfloat16*)qs, (const __nv_bfloat16*)ks, (const __nv_bfloat16*)vs, seg, B, T,
+                                 H, KVH, hd, window);
+  }
+  void attention_backward_saved(float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse, const float* qs,
+                                const float* ks, const float* vs, const int32_t* seg, int B, int T, int H, int KVH, int hd,
+                                int window) override {
+    if (!is_bf16(qs)) return attention_backward(dq, dk, dv, dout, out, lse, qs, ks, vs, seg, B, T, H, KVH, hd, window);
+    OP_TIMER;
+    LATHE_ASSERT(use_flash(H, KVH, hd, window) && is_bf16(ks) && is_bf16(vs));
+    attention_backward_flash_cuda(x_, dq, dk, dv, dout, out, lse, (const __nv_bfloat16*)qs, (const __nv_bfloat16*)ks,
+                                  (const __nv_bfloat16*)vs, seg, B, T, H, KVH, hd, window);
   }
   void attention_decode_forward(float* out, const float* q, const float* kc, const float* vc, int L, int H, int KVH, int hd, int window,
                                 int q_pos) override {
@@ -385,18 +403,18 @@ class cuda_backend final : public backend {
   int64_t nf4_scratch_bytes(const scratch_shape& s) const {
     return s.nf4 ? s.widest * s.C * (bf16_ ? 2 : 4) : 0;
   }
-  // Attention on the fused kernels (attention-flash.cu) where they apply, else the cuBLAS path / LATHE_CUDA_ATTENTION.
+  // Attention on the saved operands through the fused kernels (attention-flash.cu) where they apply.
   bool use_flash(int H, int KVH, int hd, int window) const { return flash_ && attention_flash_supported(H, KVH, hd, window); }
   // bf16: GEMM operand conversions (the widest matmul, the lm_head chunk's input + gradient); f32: the cuBLAS path's
-  // attention scores, and where the fused kernels apply the larger of those and their D + bf16 operands (the window
-  // is not in scratch_shape, and a window of 1 takes the cuBLAS path).
+  // attention scores, and where the fused kernels apply the larger of those and their backward's D + bf16 dO (the
+  // window is not in scratch_shape, and a window of 1 takes the cuBLAS path).
   void scratch_elems(const scratch_shape& s, int64_t* bf16, int64_t* f32) const {
     int64_t N = (int64_t)s.B * s.T;
     int64_t mm = matmul_bf16_scratch_elems(N, s.widest);
     int64_t lm = ((int64_t)s.lm_chunk * s.C + 63) / 64 * 64 + (int64_t)s.lm_chunk * s.V;
     *bf16 = bf16_ ? std::max(mm, lm) : 0;
     *f32 = x_.simple_attention ? (int64_t)s.B * s.H * s.T : attention_gemm_scratch_floats(s.B, s.T, s.H);
-    if (use_flash(s.H, s.KVH, s.hd, 0)) *f32 = std::max(*f32, attention_flash_scratch_floats(s.B, s.T, s.H, s.KVH, s.hd));
+    if (use_flash(s.H, s.KVH, s.hd, 0)) *f32 = std::max(*f32, attention_flash_scratch_floats(s.B, s.T, s.H, s.hd));
   }
   void* alloc_bytes(size_t bytes) {
     if (cap_ && bytes_ + x_.scratch_bytes + bytes > x_.cap) return nullptr;  // max_vram_gb: as if the card were that small

@@ -52,16 +52,16 @@ void attention_backward_gemm_cuda(cuda_ctx& x, float* dq, float* dk, float* dv, 
                                   int hd, int window);
 void attention_decode_forward_cuda(cuda_ctx& x, float* out, const float* q, const float* kc, const float* vc, int L, int H, int KVH,
                                    int hd, int window, int q_pos);
-// attention-flash.cu — the fused bf16 kernels (flash-attn-{fwd,bwd}.cuh), same contract; q/k/v hold bf16-rounded values
-// (the bf16 mode's saved operands). Only where attention_flash_supported; scratch (fp32 floats, reserved by the plan):
-// attention_flash_scratch_floats.
+// attention-flash.cu — the fused bf16 kernels (flash-attn-{fwd,bwd}.cuh), same contract on bf16 q/k/v (the default
+// mode's saved operands). Only where attention_flash_supported; the backward's scratch (fp32 floats, reserved by the
+// plan): attention_flash_scratch_floats.
 bool attention_flash_supported(int H, int KVH, int hd, int window);
-int64_t attention_flash_scratch_floats(int B, int T, int H, int KVH, int hd);
-void attention_forward_flash_cuda(cuda_ctx& x, float* out, float* lse, const float* q, const float* k, const float* v, const int32_t* seg,
-                                  int B, int T, int H, int KVH, int hd, int window);
+int64_t attention_flash_scratch_floats(int B, int T, int H, int hd);
+void attention_forward_flash_cuda(cuda_ctx& x, float* out, float* lse, const __nv_bfloat16* q, const __nv_bfloat16* k,
+                                  const __nv_bfloat16* v, const int32_t* seg, int B, int T, int H, int KVH, int hd, int window);
 void attention_backward_flash_cuda(cuda_ctx& x, float* dq, float* dk, float* dv, const float* dout, const float* out, const float* lse,
-                                   const float* q, const float* k, const float* v, const int32_t* seg, int B, int T, int H, int KVH,
-                                   int hd, int window);
+                                   const __nv_bfloat16* q, const __nv_bfloat16* k, const __nv_bfloat16* v, const int32_t* seg, int B,
+                                   int T, int H, int KVH, int hd, int window);
 
 // swiglu.cu
 void swiglu_forward_cuda(cuda_ctx& x, float* out, const float* gate, const float* up, int64_t n);

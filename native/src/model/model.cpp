@@ -74,7 +74,8 @@ void plan_activations(model& m, planner& P, int max_B, int max_T, int lora_r, fl
   // shared buffers below (norm_out) or in backward scratch that is free during the forward (dq, dk, dq2, dk2, dgate).
   // The residual stream (res, mid), the attention operands (qr, kr, v, ao) and the MLP's gate and up are kept through
   // backend::alloc_saved (bf16 on CUDA in the default mode); the forward runs on fp32 and the backward reads them
-  // back into the fp32 buffers res32, mid32, q32, k32, v32, ao32, gate32, up32.
+  // back into the fp32 buffers res32, mid32, q32, k32, v32, ao32, gate32, up32 (q, k, v not where the backend's
+  // attention reads the saved copies itself: backend::attention_reads_saved).
   for (auto& a : m.acts) {
     a = model_layer_acts{};
     a.res = checkpointing ? nullptr : P.s(N * C);  // checkpointing: ckpt_res[l] instead (layer_acts)
@@ -245,11 +246,19 @@ static void layer_forward(model& m, lora_adapter* ad, int l, const model_layer_a
   be->rope_forward(m.q32, qpre, m.rope_cos, m.rope_sin, m.positions, N, H, hd);
   be->rope_forward(m.k32, kpre, m.rope_cos, m.rope_sin, m.positions, N, KVH, hd);
   // Attention runs on its operands as saved (bf16-rounded in CUDA's default mode, as in peft's bf16 model), so the
-  // backward reads back exactly what the forward used and its recomputed scores match the saved log-sum-exp.
-  keep_rounded(be, a.qr, m.q32, (int64_t)N * Q);
-  keep_rounded(be, a.kr, m.k32, (int64_t)N * KV);
-  keep_rounded(be, a.v, m.v32, (int64_t)N * KV);
-  be->attention_forward(m.ao32, a.lse, m.q32, m.k32, m.v32, m.segments, m.cur_B, m.cur_T, H, KVH, hd, c.sliding_window);
+  // backward reads back exactly what the forward used and its recomputed scores match the saved log-sum-exp. A
+  // backend whose attention reads the saved copies itself (CUDA's fused kernels) gets them without the fp32 round trip.
+  if (be->attention_reads_saved(H, KVH, hd, c.sliding_window)) {
+    be->store_saved(a.qr, m.q32, (int64_t)N * Q);
+    be->store_saved(a.kr, m.k32, (int64_t)N * KV);
+    be->store_saved(a.v, m.v32, (int64_t)N * KV);
+    be->attention_forward_saved(m.ao32, a.lse, a.qr, a.kr, a.v, m.segments, m.cur_B, m.cur_T, H, KVH, hd, c.sliding_window);
+  } else {
+    keep_rounded(be, a.qr, m.q32, (int64_t)N * Q);
+    keep_rounded(be, a.kr, m.k32, (int64_t)N * KV);
+    keep_rounded(be, a.v, m.v32, (int64_t)N * KV);
+    be->attention_forward(m.ao32, a.lse, m.q32, m.k32, m.v32, m.segments, m.cur_B, m.cur_T, H, KVH, hd, c.sliding_window);
+  }
   keep_rounded(be, a.ao, m.ao32, (int64_t)N * Q);
   linear_lora_forward(m, ad, l, a, LORA_TARGET_O, m.tmp, m.ao32, N, train);
   be->residual_forward(m.mid32, m.res32, m.tmp, (int64_t)N * C);
@@ -360,17 +369,24 @@ lathe_status model_backward(model& m, lora_adapter& ad, float dloss) {
     be->copy_f32(m.dmid, m.dres, (int64_t)N * C);
     be->rmsnorm_backward(m.dmid, nullptr, m.dln, m.mid32, L.ln2, a.rstd2, N, C);
     // attention: mid = res + o(attn(...))
+    bool saved_operands = be->attention_reads_saved(H, KVH, hd, c.sliding_window);  // as in layer_forward
     be->load_saved(m.ao32, a.ao, (int64_t)N * Q);
-    be->load_saved(m.q32, a.qr, (int64_t)N * Q);
-    be->load_saved(m.k32, a.kr, (int64_t)N * KV);
-    be->load_saved(m.v32, a.v, (int64_t)N * KV);
+    if (!saved_operands) {
+      be->load_saved(m.q32, a.qr, (int64_t)N * Q);
+      be->load_saved(m.k32, a.kr, (int64_t)N * KV);
+      be->load_saved(m.v32, a.v, (int64_t)N * KV);
+    }
     be->zero_f32(m.dao, (int64_t)N * Q);
     linear_lora_backward(m, ad, l, a, LORA_TARGET_O, m.dao, m.dmid, m.ao32, N);
     be->zero_f32(m.dq, (int64_t)N * Q);
     be->zero_f32(m.dk, (int64_t)N * KV);
     be->zero_f32(m.dv, (int64_t)N * KV);
-    be->attention_backward(m.dq, m.dk, m.dv, m.dao, m.ao32, a.lse, m.q32, m.k32, m.v32, m.segments, B, T, H, KVH, hd,
-                           c.sliding_window);
+    if (saved_operands)
+      be->attention_backward_saved(m.dq, m.dk, m.dv, m.dao, m.ao32, a.lse, a.qr, a.kr, a.v, m.segments, B, T, H, KVH, hd,
+                                   c.sliding_window);
+    else
+      be->attention_backward(m.dq, m.dk, m.dv, m.dao, m.ao32, a.lse, m.q32, m.k32, m.v32, m.segments, B, T, H, KVH, hd,
+                             c.sliding_window);
     be->zero_f32(m.dq2, (int64_t)N * Q);
     be->zero_f32(m.dk2, (int64_t)N * KV);
     be->rope_backward(m.dq2, m.dq, m.rope_cos, m.rope_sin, m.positions, N, H, hd);

@@ -16,9 +16,9 @@ namespace {
 // The CUDA backend's scratch_bytes_for in its default (bf16) mode, without CUDA: the bf16 operand conversions
 // (matmul.cu chunk_rows: the widest matmul's chunk of 128 Mi elements, or the lm_head chunk's input + gradient) and
 // the GEMM attention backward's fp32 P | dP | D (attention-gemm.cu chunk_rows: 160 Mi floats per score buffer, query
-// chunks of 16..512 rows), or at head dims 64/128 the larger of that and the flash path's scratch
-// (attention-flash.cu flash_layout). Keep in step with those files; test-plan-mode checks the totals against the
-// figures measured on the H200 (docs/cuda.md, Run 4).
+// chunks of 16..512 rows), or at head dims 64/128 the larger of that and the flash backward's scratch
+// (attention-flash.cu attention_flash_scratch_floats). Keep in step with those files; test-plan-mode checks the
+// totals against the figures measured on the H200 (docs/cuda.md, Run 4).
 uint64_t cuda_scratch_bytes(const scratch_shape& s) {
   // QLoRA: cuda-backend.cu's NF4 dequantisation buffer (bf16, the largest projection: widest x C; the embedding and
   // lm_head are never NF4)
@@ -33,10 +33,9 @@ uint64_t cuda_scratch_bytes(const scratch_shape& s) {
   q = std::max<int64_t>(16, q / 16 * 16);
   q = std::min<int64_t>(q, s.T);
   int64_t f32 = 2 * ((int64_t)s.B * s.H * q * s.T) + (int64_t)s.B * s.H * s.T;
-  if (s.hd == 64 || s.hd == 128) {  // attention-flash.cu's D (B,H,T) fp32 + bf16 q, k, v, dO, each on 256 bytes
+  if (s.hd == 64 || s.hd == 128) {  // attention-flash.cu's backward: D (B,H,T) fp32, then dO as bf16 from 256 bytes on
     auto up = [](int64_t n, int64_t m) { return (n + m - 1) / m * m; };
-    int64_t nq = (int64_t)s.B * s.T * s.H * s.hd, nk = (int64_t)s.B * s.T * s.KVH * s.hd;
-    f32 = std::max(f32, up((int64_t)s.B * s.H * s.T, 64) + up(nq, 128) + up(nk, 128));
+    f32 = std::max(f32, up((int64_t)s.B * s.H * s.T, 64) + up((int64_t)s.B * s.T * s.H * s.hd, 128) / 2);
   }
   return (uint64_t)std::max(mm, lm) * 2 + (uint64_t)f32 * 4 + nf4;
 }
