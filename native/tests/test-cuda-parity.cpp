@@ -128,7 +128,8 @@ static void parity(const std::string& root, const std::string& arch) {
 
 // The fused attention inside training (head dims 64 and 128 take attention-flash.cu in the default mode; the other
 // runs here have 16 and take cuBLAS): the bf16 run vs the CPU within parity()'s bf16 bounds (its P, dS and dO
-// operands are bf16 where cuBLAS keeps TF32) and vs the same run on cuBLAS (LATHE_CUDA_ATTENTION=gemm). The run is
+// operands are bf16 where cuBLAS keeps TF32), with gradient checkpointing (the recomputed layers read the saved
+// operands too) and vs the same run on cuBLAS (LATHE_CUDA_ATTENTION=gemm). The run is
 // repeated and the result printed, not checked: the grad norm's sum_squares adds block partials with double atomics
 // (elementwise.cu), so its last bits may differ whatever attention does; test-cuda-ops checks the fused backward itself
 // bitwise.
@@ -136,17 +137,21 @@ static void flash_parity(const std::string& root, const std::string& arch, int h
   run_out cpu = run(root, arch, "cpu", true, -1, 0.0, 0, head_dim);
   run_out b16 = run(root, arch, "cuda:0", false, -1, 0.0, 0, head_dim);
   run_out again = run(root, arch, "cuda:0", false, -1, 0.0, 0, head_dim);
+  run_out ckpt = run(root, arch, "cuda:0", false, 1, 0.0, 0, head_dim);
   setenv("LATHE_CUDA_ATTENTION", "gemm", 1);
   run_out gemm = run(root, arch, "cuda:0", false, -1, 0.0, 0, head_dim);
   unsetenv("LATHE_CUDA_ATTENTION");
   double bl = max_rel(b16.loss, cpu.loss), bg = max_rel(b16.gnorm, cpu.gnorm);
+  double cl = max_rel(ckpt.loss, cpu.loss), cg = max_rel(ckpt.gnorm, cpu.gnorm);
   double gl = max_rel(gemm.loss, cpu.loss), gg = max_rel(gemm.gnorm, cpu.gnorm);
   double fl = max_rel(b16.loss, gemm.loss), fg = max_rel(b16.gnorm, gemm.gnorm);
   bool same = b16.loss == again.loss && b16.gnorm == again.gnorm && b16.adapter == again.adapter;
-  std::printf("%-8s hd %d, bf16: flash vs CPU loss %.1e gnorm %.1e | cuBLAS vs CPU loss %.1e gnorm %.1e | flash vs cuBLAS loss %.1e "
-              "gnorm %.1e | repeated run bitwise equal: %s\n", arch.c_str(), head_dim, bl, bg, gl, gg, fl, fg, same ? "yes" : "no");
-  CHECK(cpu.loss.size() == 8 && b16.loss.size() == 8);
+  std::printf("%-8s hd %d, bf16: flash vs CPU loss %.1e gnorm %.1e | with checkpointing loss %.1e gnorm %.1e | cuBLAS vs CPU loss %.1e "
+              "gnorm %.1e | flash vs cuBLAS loss %.1e gnorm %.1e | repeated run bitwise equal: %s\n", arch.c_str(), head_dim, bl, bg, cl,
+              cg, gl, gg, fl, fg, same ? "yes" : "no");
+  CHECK(cpu.loss.size() == 8 && b16.loss.size() == 8 && ckpt.checkpointing);
   CHECK(bl <= 2e-2 && bg <= 1e-1);
+  CHECK(cl <= 2e-2 && cg <= 1e-1);
   CHECK(fl <= 2e-2 && fg <= 1e-1);
 }
 
