@@ -21,9 +21,7 @@ int64_t dout_at(int B, int T, int H) { return round_up((int64_t)B * H * T, 64); 
 }  // namespace
 
 bool attention_flash_supported(int H, int KVH, int hd, int window) {
-  // window == 1 (every query sees only its own key): the backward's dq/dk come out wrong on the H200
-  // (scripts/bench/results/flash-attn-2026-11-29.txt, case "window = 1"); the cuBLAS path until the kernels are fixed.
-  return (hd == 64 || hd == 128) && KVH > 0 && H % KVH == 0 && window != 1;
+  return (hd == 64 || hd == 128) && KVH > 0 && H % KVH == 0;
 }
 
 int64_t attention_flash_scratch_floats(int B, int T, int H, int hd) {
