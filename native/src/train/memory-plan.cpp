@@ -187,8 +187,8 @@ lathe_status memory_plan_decide(const memory_env& env, memory_settings* s, int c
                     ", scratch " + gib(p.scratch) + ", CUDA context and workspace " + gib(p.overhead) + ") but " +
                     gib(available) + " are available (" + available_what + ")";
   if (hint.empty() && p.weights + p.adapter + p.overhead > available)
-    hint = "no setting of gradient_checkpointing, micro-batch or cutoff_len fits: the weights alone need " + gib(p.weights) +
-           "; use a smaller model or a GPU with more memory";
+    hint = "no setting of gradient_checkpointing, micro-batch or cutoff_len fits: the weights, the adapter and the CUDA "
+           "context alone need " + gib(p.weights + p.adapter + p.overhead) + "; use a smaller model or a GPU with more memory";
   else if (hint.empty())
     hint = "even a micro-batch of 1 with gradient checkpointing and the shortest cutoff_len does not fit; use a smaller model "
            "or a GPU with more memory";
