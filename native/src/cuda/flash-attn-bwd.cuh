@@ -82,22 +82,8 @@ static __global__ void __launch_bounds__(THREADS) flash_bwd_dkv_kernel(float* dq
       __syncthreads();
 
       float st[BQ / 8][4] = {}, dpt[BQ / 8][4] = {};
-#pragma unroll
-      for (int kk = 0; kk < HD / 16; kk++) {
-        uint32_t ak[4], av[4];
-        load_a(ak, Ks, LD, w * 16, kk * 16);
-        load_a(av, Vs, LD, w * 16, kk * 16);
-#pragma unroll
-        for (int np = 0; np < BQ / 16; np++) {
-          uint32_t bb[4];
-          load_b_nk(bb, Qs, LD, np * 16, kk * 16);
-          mma(st[2 * np], ak, bb[0], bb[1]);
-          mma(st[2 * np + 1], ak, bb[2], bb[3]);
-          load_b_nk(bb, Gs, LD, np * 16, kk * 16);
-          mma(dpt[2 * np], av, bb[0], bb[1]);
-          mma(dpt[2 * np + 1], av, bb[2], bb[3]);
-        }
-      }
+      mma_abt<HD, BQ>(st, Ks, Qs, LD, w * 16);   // Sᵀ
+      mma_abt<HD, BQ>(dpt, Vs, Gs, LD, w * 16);  // dPᵀ
       const bool full = tile_full(sg, i0, qn, BQ, j0, kn, BN, window);
 #pragma unroll
       for (int n = 0; n < BQ / 8; n++) {
@@ -151,22 +137,8 @@ static __global__ void __launch_bounds__(THREADS) flash_bwd_dkv_kernel(float* dq
           }
         }
       }
-#pragma unroll
-      for (int kk = 0; kk < BQ / 16; kk++) {
-        uint32_t ap[4], as[4];
-        acc_to_a(ap, st[2 * kk], st[2 * kk + 1]);
-        acc_to_a(as, dpt[2 * kk], dpt[2 * kk + 1]);
-#pragma unroll
-        for (int dp = 0; dp < HD / 16; dp++) {
-          uint32_t bb[4];
-          load_b_kn(bb, Gs, LD, kk * 16, dp * 16);
-          mma(adv[2 * dp], ap, bb[0], bb[1]);
-          mma(adv[2 * dp + 1], ap, bb[2], bb[3]);
-          load_b_kn(bb, Qs, LD, kk * 16, dp * 16);
-          mma(adk[2 * dp], as, bb[0], bb[1]);
-          mma(adk[2 * dp + 1], as, bb[2], bb[3]);
-        }
-      }
+      mma_pb<BQ, HD>(adv, st, Gs, LD);   // dV += Pᵀ dO
+      mma_pb<BQ, HD>(adk, dpt, Qs, LD);  // dK += dSᵀ Q
     }
   }
 #pragma unroll
@@ -232,22 +204,8 @@ static __global__ void __launch_bounds__(THREADS) flash_bwd_dq_kernel(float* dq,
     __syncthreads();
 
     float s[BN / 8][4] = {}, dp[BN / 8][4] = {};
-#pragma unroll
-    for (int kk = 0; kk < HD / 16; kk++) {
-      uint32_t aq[4], ag[4];
-      load_a(aq, Qs, LD, w * 16, kk * 16);
-      load_a(ag, Gs, LD, w * 16, kk * 16);
-#pragma unroll
-      for (int np = 0; np < BN / 16; np++) {
-        uint32_t bb[4];
-        load_b_nk(bb, Ks, LD, np * 16, kk * 16);
-        mma(s[2 * np], aq, bb[0], bb[1]);
-        mma(s[2 * np + 1], aq, bb[2], bb[3]);
-        load_b_nk(bb, Vs, LD, np * 16, kk * 16);
-        mma(dp[2 * np], ag, bb[0], bb[1]);
-        mma(dp[2 * np + 1], ag, bb[2], bb[3]);
-      }
-    }
+    mma_abt<HD, BN>(s, Qs, Ks, LD, w * 16);   // S
+    mma_abt<HD, BN>(dp, Gs, Vs, LD, w * 16);  // dP
     const bool full = tile_full(sg, i0, qn, BM, j0, kn, BN, window);
 #pragma unroll
     for (int n = 0; n < BN / 8; n++) {
@@ -259,18 +217,7 @@ static __global__ void __launch_bounds__(THREADS) flash_bwd_dq_kernel(float* dq,
         s[n][e] = p * (dp[n][e] - (e < 2 ? Da : Db)) * scale;  // dS
       }
     }
-#pragma unroll
-    for (int kk = 0; kk < BN / 16; kk++) {
-      uint32_t as[4];
-      acc_to_a(as, s[2 * kk], s[2 * kk + 1]);
-#pragma unroll
-      for (int dpp = 0; dpp < HD / 16; dpp++) {
-        uint32_t bb[4];
-        load_b_kn(bb, Ks, LD, kk * 16, dpp * 16);
-        mma(adq[2 * dpp], as, bb[0], bb[1]);
-        mma(adq[2 * dpp + 1], as, bb[2], bb[3]);
-      }
-    }
+    mma_pb<BN, HD>(adq, s, Ks, LD);  // dQ += dS K
   }
 #pragma unroll
   for (int d = 0; d < HD / 8; d++) {

@@ -75,18 +75,7 @@ static __global__ void __launch_bounds__(THREADS) flash_fwd_kernel(float* out, f
     const int* segk = segbuf + cur * BN;
 
     float s[BN / 8][4] = {};
-#pragma unroll
-    for (int kk = 0; kk < HD / 16; kk++) {
-      uint32_t a[4];
-      load_a(a, Qs, LD, w * 16, kk * 16);
-#pragma unroll
-      for (int np = 0; np < BN / 16; np++) {
-        uint32_t bb[4];
-        load_b_nk(bb, Ks, LD, np * 16, kk * 16);
-        mma(s[2 * np], a, bb[0], bb[1]);
-        mma(s[2 * np + 1], a, bb[2], bb[3]);
-      }
-    }
+    mma_abt<HD, BN>(s, Qs, Ks, LD, w * 16);
     const bool full = tile_full(sg, i0, qn, BM, j0, kn, BN, window);
     float mxa = -INFINITY, mxb = -INFINITY;
 #pragma unroll
@@ -131,18 +120,7 @@ static __global__ void __launch_bounds__(THREADS) flash_fwd_kernel(float* out, f
       o[d][2] *= cb;
       o[d][3] *= cb;
     }
-#pragma unroll
-    for (int kk = 0; kk < BN / 16; kk++) {
-      uint32_t a[4];
-      acc_to_a(a, s[2 * kk], s[2 * kk + 1]);
-#pragma unroll
-      for (int dp = 0; dp < HD / 16; dp++) {
-        uint32_t bb[4];
-        load_b_kn(bb, Vs, LD, kk * 16, dp * 16);
-        mma(o[2 * dp], a, bb[0], bb[1]);
-        mma(o[2 * dp + 1], a, bb[2], bb[3]);
-      }
-    }
+    mma_pb<BN, HD>(o, s, Vs, LD);
   }
 #pragma unroll
   for (int off = 1; off <= 2; off <<= 1) {

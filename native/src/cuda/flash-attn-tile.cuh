@@ -94,6 +94,42 @@ static __device__ __forceinline__ void acc_to_a(uint32_t* a, const float* c0, co
   a[3] = pack_bf16(c1[2], c1[3]);
 }
 
+// acc (16 x N, the warp's) += A · Bᵀ over K: A the warp's 16 rows (from r0) of a (rows x K) shared tile, B an (N x K)
+// shared tile — S = Q Kᵀ and dP = dO Vᵀ (and their transposes in the dK/dV kernel)
+template <int K, int N>
+static __device__ __forceinline__ void mma_abt(float (&acc)[N / 8][4], const bf16* as, const bf16* bs, int ld, int r0) {
+#pragma unroll
+  for (int kk = 0; kk < K / 16; kk++) {
+    uint32_t a[4];
+    load_a(a, as, ld, r0, kk * 16);
+#pragma unroll
+    for (int np = 0; np < N / 16; np++) {
+      uint32_t bb[4];
+      load_b_nk(bb, bs, ld, np * 16, kk * 16);
+      mma(acc[2 * np], a, bb[0], bb[1]);
+      mma(acc[2 * np + 1], a, bb[2], bb[3]);
+    }
+  }
+}
+
+// acc (16 x HD) += P · B over K: P the warp's (16 x K) accumulators as bf16 A fragments, B a (K x HD) shared tile —
+// O += P V, dQ += dS K, dV += Pᵀ dO, dK += dSᵀ Q
+template <int K, int HD>
+static __device__ __forceinline__ void mma_pb(float (&acc)[HD / 8][4], const float (&p)[K / 8][4], const bf16* bs, int ld) {
+#pragma unroll
+  for (int kk = 0; kk < K / 16; kk++) {
+    uint32_t a[4];
+    acc_to_a(a, p[2 * kk], p[2 * kk + 1]);
+#pragma unroll
+    for (int dp = 0; dp < HD / 16; dp++) {
+      uint32_t bb[4];
+      load_b_kn(bb, bs, ld, kk * 16, dp * 16);
+      mma(acc[2 * dp], a, bb[0], bb[1]);
+      mma(acc[2 * dp + 1], a, bb[2], bb[3]);
+    }
+  }
+}
+
 // rows r of a (rows x HD) tile from global rows row0 + r (row stride `stride` elements), zeros past T
 template <int HD>
 static __device__ __forceinline__ void load_tile(bf16* s, int ld, const bf16* g, int64_t stride, int row0, int rows, int T) {
