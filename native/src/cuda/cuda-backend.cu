@@ -406,8 +406,9 @@ class cuda_backend final : public backend {
   // Attention on the saved operands through the fused kernels (attention-flash.cu) where they apply.
   bool use_flash(int H, int KVH, int hd, int window) const { return flash_ && attention_flash_supported(H, KVH, hd, window); }
   // bf16: GEMM operand conversions (the widest matmul, the lm_head chunk's input + gradient); f32: the cuBLAS path's
-  // attention scores, and where the fused kernels apply the larger of those and their backward's D + bf16 dO (the
-  // window is not in scratch_shape, and a window of 1 takes the cuBLAS path).
+  // attention scores, and where the fused kernels apply the larger of those and their backward's D + bf16 dO (an
+  // over-estimate there: the memory plan's figures were checked against peaks measured with the cuBLAS path's buffer,
+  // and stay until they are measured again without it).
   void scratch_elems(const scratch_shape& s, int64_t* bf16, int64_t* f32) const {
     int64_t N = (int64_t)s.B * s.T;
     int64_t mm = matmul_bf16_scratch_elems(N, s.widest);
