@@ -5,6 +5,7 @@
 #include <fstream>
 #include "core/half.h"
 #include "core/sha256.h"
+#include "cpu/parallel.h"
 #include "data/batch.h"
 #include "data/ltok.h"
 #include "io/safetensors.h"
@@ -70,6 +71,33 @@ static void test_safetensors() {
   CHECK_OK(st_read_f32(ar, "f", got));
   CHECK(got.size() == 1 && got[0] == 0.5f);
   CHECK(st_read_f32(ar, "i", got).code == LATHE_STATUS_UNSUPPORTED_MODEL);
+  // a large bf16 and f16 tensor through the thread pool (the widening is split across threads): every value as one
+  // thread decodes it
+  {
+    const int64_t n = 300007;
+    std::string big = R"({"b":{"dtype":"BF16","shape":[)" + std::to_string(n) + R"(],"data_offsets":[0,)" + std::to_string(2 * n) +
+                      R"(]},"f":{"dtype":"F16","shape":[)" + std::to_string(n) + R"(],"data_offsets":[)" + std::to_string(2 * n) + "," +
+                      std::to_string(4 * n) + "]}}";
+    std::string file;
+    uint64_t bl = big.size();
+    for (int i = 0; i < 8; i++) file += (char)((bl >> (8 * i)) & 0xff);
+    file += big;
+    std::vector<uint16_t> bits((size_t)(2 * n));
+    for (size_t i = 0; i < bits.size(); i++) bits[i] = (uint16_t)((i * 40503u + 7u) & 0x7bff);  // finite in both formats
+    file.append((const char*)bits.data(), bits.size() * 2);
+    CHECK_OK(platform_write_file_atomic(dir + "/big.safetensors", file.data(), file.size()));
+    CHECK_OK(st_open_file(dir + "/big.safetensors", ar));
+    cpu_set_threads(4);
+    cpu_set_min_parallel_cost(0);
+    bool same = st_read_f32(ar, "b", got).ok() && (int64_t)got.size() == n;
+    for (int64_t i = 0; same && i < n; i++) same = got[(size_t)i] == bf16_to_f32(bits[(size_t)i]);
+    CHECK(same);
+    same = st_read_f32(ar, "f", got).ok() && (int64_t)got.size() == n;
+    for (int64_t i = 0; same && i < n; i++) same = got[(size_t)i] == f16_to_f32(bits[(size_t)(n + i)]);
+    CHECK(same);
+    cpu_set_min_parallel_cost(2e5);  // the default
+    cpu_set_threads(0);
+  }
   // truncated file
   CHECK_OK(platform_write_file_atomic(dir + "/t.safetensors", buf.data(), buf.size() - 10));
   CHECK(st_open_file(dir + "/t.safetensors", ar).code == LATHE_STATUS_DATA);
