@@ -72,7 +72,7 @@ struct pool {
 
 pool g_pool;
 int g_threads = 0;
-double g_min_cost = 2e5;
+double g_min_cost = CPU_DEFAULT_MIN_PARALLEL_COST;
 std::mutex g_call_mu;
 
 }  // namespace

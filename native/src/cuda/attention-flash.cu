@@ -20,7 +20,7 @@ int64_t dout_at(int B, int T, int H) { return round_up((int64_t)B * H * T, 64); 
 
 }  // namespace
 
-bool attention_flash_supported(int H, int KVH, int hd, int window) {
+bool attention_flash_supported(int H, int KVH, int hd) {  // every window, masks and tile skipping included
   return (hd == 64 || hd == 128) && KVH > 0 && H % KVH == 0;
 }
 
@@ -31,7 +31,7 @@ int64_t attention_flash_scratch_floats(int B, int T, int H, int hd) {
 void attention_forward_flash_cuda(cuda_ctx& x, float* out, float* lse, const __nv_bfloat16* q, const __nv_bfloat16* k,
                                   const __nv_bfloat16* v, const int32_t* seg, int B, int T, int H, int KVH, int hd, int window) {
   // out (B,T,H,hd) fp32, lse (B,H,T), q (B,T,H,hd), k/v (B,T,KVH,hd) bf16, seg (B,T)
-  LATHE_ASSERT(attention_flash_supported(H, KVH, hd, window));
+  LATHE_ASSERT(attention_flash_supported(H, KVH, hd));
   bool ran = fa::flash_attention_forward(x.stream, out, lse, q, k, v, seg, B, T, H, KVH, hd, window, /*pipelined=*/false);
   LATHE_ASSERT(ran);
   CUDA_LAUNCH_CHECK();
@@ -42,7 +42,7 @@ void attention_backward_flash_cuda(cuda_ctx& x, float* dq, float* dk, float* dv,
                                    int T, int H, int KVH, int hd, int window) {
   // dq (B,T,H,hd) +=, dk/dv (B,T,KVH,hd) +=; P recomputed from lse; dout/out fp32, dout rounded to bf16 as the
   // kernels' operand
-  LATHE_ASSERT(attention_flash_supported(H, KVH, hd, window));
+  LATHE_ASSERT(attention_flash_supported(H, KVH, hd));
   float* D = x.f32_scratch(attention_flash_scratch_floats(B, T, H, hd));
   auto* dob = reinterpret_cast<__nv_bfloat16*>(D + dout_at(B, T, H));
   bool ran = fa::flash_attention_backward(x.stream, dq, dk, dv, D, dob, dout, out, lse, q, k, v, seg, B, T, H, KVH, hd, window,

@@ -272,12 +272,12 @@ class cuda_backend final : public backend {
   // The fused kernels read the bf16 saved copies directly (no fp32 round trip). The fp32 entry points above stay on
   // cuBLAS in every mode: their operands need not be bf16 values. Called only where attention_reads_saved, or on fp32
   // saved buffers (the exact mode), which the fp32 ops take as they are.
-  bool attention_reads_saved(int H, int KVH, int hd, int window) const override { return use_flash(H, KVH, hd, window); }
+  bool attention_reads_saved(int H, int KVH, int hd, int /*window*/) const override { return use_flash(H, KVH, hd); }
   void attention_forward_saved(float* out, float* lse, const float* qs, const float* ks, const float* vs, const int32_t* seg, int B,
                                int T, int H, int KVH, int hd, int window) override {
     if (!is_bf16(qs)) return attention_forward(out, lse, qs, ks, vs, seg, B, T, H, KVH, hd, window);
     OP_TIMER;
-    LATHE_ASSERT(use_flash(H, KVH, hd, window) && is_bf16(ks) && is_bf16(vs));
+    LATHE_ASSERT(use_flash(H, KVH, hd) && is_bf16(ks) && is_bf16(vs));
     attention_forward_flash_cuda(x_, out, lse, (const __nv_bfloat16*)qs, (const __nv_bfloat16*)ks, (const __nv_bfloat16*)vs, seg, B, T,
                                  H, KVH, hd, window);
   }
@@ -286,7 +286,7 @@ class cuda_backend final : public backend {
                                 int window) override {
     if (!is_bf16(qs)) return attention_backward(dq, dk, dv, dout, out, lse, qs, ks, vs, seg, B, T, H, KVH, hd, window);
     OP_TIMER;
-    LATHE_ASSERT(use_flash(H, KVH, hd, window) && is_bf16(ks) && is_bf16(vs));
+    LATHE_ASSERT(use_flash(H, KVH, hd) && is_bf16(ks) && is_bf16(vs));
     attention_backward_flash_cuda(x_, dq, dk, dv, dout, out, lse, (const __nv_bfloat16*)qs, (const __nv_bfloat16*)ks,
                                   (const __nv_bfloat16*)vs, seg, B, T, H, KVH, hd, window);
   }
@@ -404,7 +404,7 @@ class cuda_backend final : public backend {
     return s.nf4 ? s.widest * s.C * (bf16_ ? 2 : 4) : 0;
   }
   // Attention on the saved operands through the fused kernels (attention-flash.cu) where they apply.
-  bool use_flash(int H, int KVH, int hd, int window) const { return flash_ && attention_flash_supported(H, KVH, hd, window); }
+  bool use_flash(int H, int KVH, int hd) const { return flash_ && attention_flash_supported(H, KVH, hd); }
   // bf16: GEMM operand conversions (the widest matmul, the lm_head chunk's input + gradient); f32: the cuBLAS path's
   // attention scores, and where the fused kernels apply the larger of those and their backward's D + bf16 dO (an
   // over-estimate there: the memory plan's figures were checked against peaks measured with the cuBLAS path's buffer,
@@ -415,7 +415,7 @@ class cuda_backend final : public backend {
     int64_t lm = ((int64_t)s.lm_chunk * s.C + 63) / 64 * 64 + (int64_t)s.lm_chunk * s.V;
     *bf16 = bf16_ ? std::max(mm, lm) : 0;
     *f32 = x_.simple_attention ? (int64_t)s.B * s.H * s.T : attention_gemm_scratch_floats(s.B, s.T, s.H);
-    if (use_flash(s.H, s.KVH, s.hd, 0)) *f32 = std::max(*f32, attention_flash_scratch_floats(s.B, s.T, s.H, s.hd));
+    if (use_flash(s.H, s.KVH, s.hd)) *f32 = std::max(*f32, attention_flash_scratch_floats(s.B, s.T, s.H, s.hd));
   }
   void* alloc_bytes(size_t bytes) {
     if (cap_ && bytes_ + x_.scratch_bytes + bytes > x_.cap) return nullptr;  // max_vram_gb: as if the card were that small

@@ -55,7 +55,7 @@ void attention_decode_forward_cuda(cuda_ctx& x, float* out, const float* q, cons
 // attention-flash.cu — the fused bf16 kernels (flash-attn-{fwd,bwd}.cuh), same contract on bf16 q/k/v (the default
 // mode's saved operands). Only where attention_flash_supported; the backward's scratch (fp32 floats, reserved by the
 // plan): attention_flash_scratch_floats.
-bool attention_flash_supported(int H, int KVH, int hd, int window);
+bool attention_flash_supported(int H, int KVH, int hd);
 int64_t attention_flash_scratch_floats(int B, int T, int H, int hd);
 void attention_forward_flash_cuda(cuda_ctx& x, float* out, float* lse, const __nv_bfloat16* q, const __nv_bfloat16* k,
                                   const __nv_bfloat16* v, const int32_t* seg, int B, int T, int H, int KVH, int hd, int window);
