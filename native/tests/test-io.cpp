@@ -95,7 +95,7 @@ static void test_safetensors() {
     same = st_read_f32(ar, "f", got).ok() && (int64_t)got.size() == n;
     for (int64_t i = 0; same && i < n; i++) same = got[(size_t)i] == f16_to_f32(bits[(size_t)(n + i)]);
     CHECK(same);
-    cpu_set_min_parallel_cost(2e5);  // the default
+    cpu_set_min_parallel_cost(CPU_DEFAULT_MIN_PARALLEL_COST);
     cpu_set_threads(0);
   }
   // truncated file

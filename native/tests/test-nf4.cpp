@@ -101,7 +101,7 @@ static void test_thread_counts() {
   cpu_set_threads(4);
   cpu_set_min_parallel_cost(0);
   nf4_quantize(many, x.data(), n);
-  cpu_set_min_parallel_cost(2e5);  // the default
+  cpu_set_min_parallel_cost(CPU_DEFAULT_MIN_PARALLEL_COST);
   cpu_set_threads(0);
   CHECK(one.packed == many.packed && one.qabsmax == many.qabsmax && one.absmax2 == many.absmax2 && one.offset == many.offset);
 }
