@@ -88,27 +88,15 @@ JSON
   fi
   python3 - "$dir" "$WARM" >>"$RESULTS" <<'PY'
 import json, sys
+sys.path.insert(0, "scripts/bench")
+from engine_events import summarise
 d, warm = sys.argv[1], int(sys.argv[2])
 res = {}
 try:
     res = json.load(open(d + "/peft.json"))
 except Exception as e:
     res = {"peft_error": str(e)[:200]}
-ev = [json.loads(l) for l in open(d + "/engine.events") if l.startswith("{")]
-steps = [e for e in ev if e.get("event") == "step"]
-err = [e for e in ev if e.get("event") == "error"]
-timed = steps[warm:]
-if timed:
-    res["ours_tokens_per_s"] = round(sum(s["tokens"] for s in timed) / sum(s["step_seconds"] for s in timed))
-    res["ours_peak_gib"] = round(max(s["device_mib"] for s in steps) / 1024, 2)
-    res["ours_loss_first"] = round(steps[0]["loss"], 4)
-    res["ours_loss_last"] = round(steps[-1]["loss"], 4)
-ready = [e for e in ev if e.get("event") == "ready"]
-if ready:
-    res["ours_checkpointing"] = ready[0].get("gradient_checkpointing")
-    res["ours_plan_gib"] = round(ready[0].get("plan_mib", 0) / 1024, 2)
-if err:
-    res["ours_error"] = err[0].get("message", "")[:200]
+res.update(summarise(d + "/engine.events", warm, "ours_"))
 print(json.dumps(res))
 PY
   tail -1 "$RESULTS"

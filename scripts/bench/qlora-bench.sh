@@ -52,26 +52,8 @@ JSON
   "$BUILD/lathe-engine" "$d/engine.json" >"$d/events" 2>"$d/err"
   local rc=$?
   { echo "## $name (exit $rc, $((SECONDS - t0)) s)"; grep -E '"(ready|error)"' "$d/events" | cut -c1-600; tail -5 "$d/err"; } >>"$OUTDIR/qlora-runs.log"
-  python3 - "$name" "$d/events" <<'PY'
-import json, sys
-name, path = sys.argv[1], sys.argv[2]
-ev = [json.loads(l) for l in open(path) if l.startswith("{")]
-steps = [e for e in ev if e.get("event") == "step"]
-err = [e for e in ev if e.get("event") == "error"]
-ready = [e for e in ev if e.get("event") == "ready"]
-r = {"run": name}
-timed = steps[1:]  # the first step pays the allocations and cuBLAS's heuristics
-if timed:
-    r["tokens_per_s"] = round(sum(s["tokens"] for s in timed) / sum(s["step_seconds"] for s in timed))
-    r["peak_gib"] = round(max(s["device_mib"] for s in steps) / 1024, 2)
-    r["loss_first"], r["loss_last"] = round(steps[0]["loss"], 4), round(steps[-1]["loss"], 4)
-if ready:
-    r["plan_gib"] = round(ready[0].get("plan_mib", 0) / 1024, 2)
-    r["checkpointing"] = ready[0].get("gradient_checkpointing")
-if err:
-    r["error"] = err[0].get("code", "") + ": " + err[0].get("message", "")[:300]
-print(json.dumps(r))
-PY
+  # the first step pays the allocations and cuBLAS's heuristics: timed from the second
+  python3 -c 'import json, sys; sys.path.insert(0, "scripts/bench"); from engine_events import summarise; print(json.dumps({"run": sys.argv[1], **summarise(sys.argv[2], 1)}))' "$name" "$d/events"
 }
 
 RESULTS="$OUTDIR/qlora.jsonl"
